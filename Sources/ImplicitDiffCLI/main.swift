@@ -1,0 +1,1 @@
+print("implicit-diff: not yet written")

@@ -1,0 +1,1 @@
+// Tests arrive with this layer's issue.
