@@ -1,1 +1,30 @@
-print("benchmarks: not yet written")
+import Foundation
+
+// Usage: benchmarks [all|linalg|krylov|autodiff|implicit]... [--quick] [--json PATH]
+// Build in release mode: `swift run -c release benchmarks`.
+var arguments = Array(CommandLine.arguments.dropFirst())
+let quick = arguments.contains("--quick")
+var jsonPath = "benchmark-results.json"
+if let i = arguments.firstIndex(of: "--json"), i + 1 < arguments.count { jsonPath = arguments[i + 1] }
+let suites = arguments.filter { !$0.hasPrefix("--") && $0 != jsonPath }
+let selected = suites.isEmpty ? ["all"] : suites
+
+var harness = BenchmarkHarness(quick: quick)
+print("OPENBLAS_NUM_THREADS = \(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset")")
+let all: [(String, (inout BenchmarkHarness) -> Void)] = [
+    ("linalg", runLinearAlgebraBenchmarks),
+    ("krylov", runKrylovBenchmarks),
+    ("autodiff", runAutoDiffBenchmarks),
+    ("implicit", runImplicitBenchmarks),
+]
+for (name, run) in all where selected.contains("all") || selected.contains(name) {
+    print("== \(name)")
+    run(&harness)
+}
+harness.printTable()
+do {
+    try harness.writeJSON(to: jsonPath)
+    print("JSON written to \(jsonPath)")
+} catch {
+    print("could not write \(jsonPath): \(error)")
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Timing helpers shared by every benchmark suite: warm-up, repeated runs,
+/// medians, and a report that prints a table and writes JSON.
+struct BenchmarkHarness {
+    /// One measured row: a case, its size, medians in seconds, and ratios.
+    struct Row: Codable {
+        var suite: String
+        var name: String
+        var size: Int
+        var medianSeconds: Double
+        var baselineName: String?
+        var baselineMedianSeconds: Double?
+        /// `medianSeconds / baselineMedianSeconds` when a baseline was measured.
+        var ratio: Double?
+        var extra: [String: Double] = [:]
+    }
+
+    private(set) var rows: [Row] = []
+    /// Repetitions per measurement (after one warm-up run).
+    var repetitions: Int
+    /// Multiplies repetitions; `--quick` sets it low.
+    var quick: Bool
+
+    init(repetitions: Int = 15, quick: Bool = false) {
+        self.repetitions = repetitions
+        self.quick = quick
+    }
+
+    /// Median wall time of `body` over `repetitions` runs, after one warm-up.
+    func median(repetitions reps: Int? = nil, _ body: () -> Void) -> Double {
+        let n = max(1, quick ? min(3, reps ?? repetitions) : (reps ?? repetitions))
+        body()
+        var times: [Double] = []
+        times.reserveCapacity(n)
+        for _ in 0..<n {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            times.append(Double(t1 - t0) * 1e-9)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+
+    /// Measures `candidate` and `baseline` interleaved (alternating runs, so
+    /// that machine noise hits both alike) and records their medians and ratio.
+    @discardableResult
+    mutating func compare(suite: String, name: String, size: Int, baselineName: String,
+                          repetitions reps: Int? = nil,
+                          candidate: () -> Void, baseline: () -> Void) -> Row {
+        let n = max(1, quick ? min(3, reps ?? repetitions) : (reps ?? repetitions))
+        candidate(); baseline()
+        var tc: [Double] = [], tb: [Double] = []
+        for _ in 0..<n {
+            var t0 = DispatchTime.now().uptimeNanoseconds
+            candidate()
+            var t1 = DispatchTime.now().uptimeNanoseconds
+            tc.append(Double(t1 - t0) * 1e-9)
+            t0 = DispatchTime.now().uptimeNanoseconds
+            baseline()
+            t1 = DispatchTime.now().uptimeNanoseconds
+            tb.append(Double(t1 - t0) * 1e-9)
+        }
+        tc.sort(); tb.sort()
+        let mc = tc[tc.count / 2], mb = tb[tb.count / 2]
+        let row = Row(suite: suite, name: name, size: size, medianSeconds: mc, baselineName: baselineName,
+                      baselineMedianSeconds: mb, ratio: mc / mb)
+        rows.append(row)
+        return row
+    }
+
+    /// Records a row measured elsewhere.
+    mutating func record(_ row: Row) { rows.append(row) }
+
+    /// Prints the rows as a table.
+    func printTable() {
+        func fmt(_ s: Double) -> String {
+            s >= 1 ? String(format: "%8.3f s ", s) : s >= 1e-3 ? String(format: "%8.3f ms", s * 1e3)
+                : String(format: "%8.3f µs", s * 1e6)
+        }
+        print(String(repeating: "-", count: 100))
+        print("suite        case                                   size      median      baseline     ratio")
+        for r in rows {
+            let base = r.baselineMedianSeconds.map(fmt) ?? String(repeating: " ", count: 11)
+            let ratio = r.ratio.map { String(format: "%7.3f", $0) } ?? ""
+            print(r.suite.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
+                  + r.name.padding(toLength: 36, withPad: " ", startingAt: 0) + " "
+                  + String(format: "%8d", r.size) + "  " + fmt(r.medianSeconds) + "  " + base + "  " + ratio)
+            for (k, v) in r.extra.sorted(by: { $0.key < $1.key }) {
+                print(String(repeating: " ", count: 50) + "\(k) = \(String(format: "%.4g", v))")
+            }
+        }
+    }
+
+    /// Writes the rows as JSON to `path`.
+    func writeJSON(to path: String) throws {
+        let env = ProcessInfo.processInfo.environment
+        struct Output: Codable {
+            var date: String
+            var openblasThreads: String
+            var rows: [Row]
+        }
+        let out = Output(date: ISO8601DateFormatter().string(from: Date()),
+                         openblasThreads: env["OPENBLAS_NUM_THREADS"] ?? "unset (OpenBLAS default)",
+                         rows: rows)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(out).write(to: URL(fileURLWithPath: path))
+    }
+}
+
+/// Peak resident set size of this process in bytes (from /proc/self/status VmHWM).
+func peakResidentBytes() -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kb * 1024
+    }
+    return 0
+}
+
+/// Current resident set size of this process in bytes (VmRSS).
+func residentBytes() -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in s.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kb * 1024
+    }
+    return 0
+}
