@@ -18,16 +18,12 @@ public struct CholeskyFactorization: Sendable {
     @usableFromInline let factors: [Double]
     /// The order `n` of the matrix.
     public let dimension: Int
-    /// The reciprocal of the 1-norm condition number, estimated by LAPACK
-    /// `dpocon` at construction, in `(0, 1]`.
-    ///
-    /// ```
-    /// reciprocalCondition ≈ 1 / (‖A‖₁ ‖A⁻¹‖₁)
-    /// ```
-    public let reciprocalCondition: Double
+    /// `‖A‖₁` of the symmetric matrix, measured from its lower triangle.
+    @usableFromInline let oneNorm: Double
+    /// The condition estimate, computed on first access.
+    @usableFromInline let conditionCache = CachedEstimate()
 
-    /// Factors the symmetric positive definite `A = L Lᵀ` (`dpotrf`) and
-    /// estimates its reciprocal condition number (`dpocon`).
+    /// Factors the symmetric positive definite `A = L Lᵀ` (`dpotrf`).
     ///
     /// An empty `0 × 0` matrix factors to the empty factorization.
     ///
@@ -48,20 +44,40 @@ public struct CholeskyFactorization: Sendable {
             throw .nonFiniteInput(entryDescription(bad, rows: n, of: "CholeskyFactorization: the lower triangle"))
         }
         var factors = a.elements
-        var rcond = 1.0
         if n > 0 {
             let info = factors.withUnsafeMutableBufferPointer { f in
                 LAPACKKernels.potrf(n, f.baseAddress!, lda: n)
             }
             if info != 0 { throw lapackError(info, in: .potrf, order: n) }
-            let conditionInfo = factors.withUnsafeBufferPointer { f in
-                LAPACKKernels.pocon(n, f.baseAddress!, lda: n, anorm: measured.oneNorm, rcond: &rcond)
-            }
-            if conditionInfo != 0 { throw lapackError(conditionInfo, in: .pocon, order: n) }
         }
         self.factors = factors
         self.dimension = n
-        self.reciprocalCondition = rcond
+        self.oneNorm = measured.oneNorm
+    }
+
+    /// The reciprocal of the 1-norm condition number, estimated by LAPACK
+    /// `dpocon` from the factor, in `[0, 1]`.
+    ///
+    /// ```
+    /// reciprocalCondition ≈ 1 / (‖A‖₁ ‖A⁻¹‖₁)
+    /// ```
+    ///
+    /// Computed once, on first access (`O(n²)`), and shared by copies.
+    public var reciprocalCondition: Double {
+        conditionCache.value(estimateReciprocalCondition)
+    }
+
+    @inline(never)
+    func estimateReciprocalCondition() -> Double {
+        let n = dimension
+        guard n > 0 else { return 1 }
+        var rcond = 0.0
+        let info = factors.withUnsafeBufferPointer { f in
+            LAPACKKernels.pocon(n, f.baseAddress!, lda: n, anorm: oneNorm, rcond: &rcond)
+        }
+        // Only illegal arguments make dpocon fail, and the norm is finite and ≥ 0.
+        precondition(info == 0, "\(lapackError(info, in: .pocon, order: n))")
+        return rcond
     }
 
     /// Solves `A x = b` with the stored factors (`dpotrs`).

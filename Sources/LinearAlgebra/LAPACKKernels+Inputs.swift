@@ -1,19 +1,23 @@
 /// Pointer-level input checks shared by the factorizations: copying a matrix
 /// while measuring its 1-norm and finiteness in the same pass over memory.
 extension LAPACKKernels {
-    /// A copy of the column-major `m × n` matrix in `source`, its induced
-    /// 1-norm `max_j Σ_i |a_ij|`, and the column-major index of the first
-    /// non-finite entry (`nil` when every entry is finite).
+    /// A copy of the column-major `m × n` matrix in `source`; sets `oneNorm`
+    /// to its induced 1-norm `max_j Σ_i |a_ij|` and `firstNonFinite` to the
+    /// column-major index of the first non-finite entry (`nil` when every
+    /// entry is finite).
+    ///
+    /// The copy is returned directly (not in a tuple) so that the caller holds
+    /// the only reference and can hand it to LAPACK without a copy-on-write.
     ///
     /// One pass: each entry is read once, written once and added to one of
     /// four partial column sums (independent chains, so the adds pipeline).
     /// A column whose sum is not finite is rescanned on the cold path; when
     /// its entries are all finite the sum overflowed and the norm saturates at
     /// `Double.greatestFiniteMagnitude`.
-    static func copyMeasuringOneNorm(_ source: [Double], rows m: Int, columns n: Int)
-        -> (copy: [Double], oneNorm: Double, firstNonFinite: Int?) {
+    static func copyMeasuringOneNorm(_ source: [Double], rows m: Int, columns n: Int,
+                                     oneNorm: inout Double, firstNonFinite firstBad: inout Int?) -> [Double] {
         var norm = 0.0
-        var firstBad: Int? = nil
+        firstBad = nil
         let count = m * n
         let copy = [Double](unsafeUninitializedCapacity: count) { out, initialized in
             source.withUnsafeBufferPointer { src in
@@ -50,7 +54,8 @@ extension LAPACKKernels {
             }
             initialized = count
         }
-        return (copy, norm, firstBad)
+        oneNorm = norm
+        return copy
     }
 
     /// The index of the first non-finite entry of `x[from ..< from + count]`.

@@ -25,18 +25,10 @@ public struct LUFactorization: Sendable {
     @usableFromInline let pivots: [LAPACKInt]
     /// The order `n` of the matrix.
     public let dimension: Int
-    /// The reciprocal of the 1-norm condition number, estimated by LAPACK
-    /// `dgecon` at construction, in `(0, 1]`.
-    ///
-    /// ```
-    /// reciprocalCondition ≈ 1 / (‖A‖₁ ‖A⁻¹‖₁)
-    /// ```
-    ///
-    /// An estimate (usually within a factor 10 of the truth), never an upper
-    /// bound on accuracy: expect to lose about `−log₁₀(reciprocalCondition)`
-    /// digits in a solve. A value near `Double.ulpOfOne` means the matrix is
-    /// numerically singular even though no pivot was exactly zero.
-    public let reciprocalCondition: Double
+    /// `‖A‖₁`, measured while copying `A` (the estimator needs it after `A` is overwritten).
+    @usableFromInline let oneNorm: Double
+    /// The condition estimate, computed on first access.
+    @usableFromInline let conditionCache = CachedEstimate()
     /// `log |det A|`, the sum of `log |U_ii|` (finite: a zero pivot throws).
     ///
     /// ```
@@ -47,12 +39,11 @@ public struct LUFactorization: Sendable {
     /// construction, so `0` never occurs).
     public let determinantSign: Double
 
-    /// Factors `A` with partial pivoting (`dgetrf`) and estimates its
-    /// reciprocal condition number (`dgecon`).
+    /// Factors `A` with partial pivoting (`dgetrf`).
     ///
-    /// `a` is copied; its 1-norm is measured during the copy. An empty `0 × 0`
-    /// matrix factors to the empty factorization (determinant `1`, reciprocal
-    /// condition `1`).
+    /// `a` is copied; its 1-norm is measured during the copy, for
+    /// ``reciprocalCondition``. An empty `0 × 0` matrix factors to the empty
+    /// factorization (determinant `1`, reciprocal condition `1`).
     ///
     /// - Parameter a: a square matrix, `a.rows == a.columns ≥ 0`, finite entries.
     /// - Throws: ``LinearAlgebraError/dimensionMismatch(_:)`` when `a` is not
@@ -64,25 +55,20 @@ public struct LUFactorization: Sendable {
             throw .dimensionMismatch("LUFactorization needs a square matrix, got \(a.rows)×\(a.columns)")
         }
         let n = a.rows
-        let measured = LAPACKKernels.copyMeasuringOneNorm(a.elements, rows: n, columns: n)
-        if let bad = measured.firstNonFinite {
+        var oneNorm = 0.0, firstNonFinite: Int? = nil
+        var factors = LAPACKKernels.copyMeasuringOneNorm(a.elements, rows: n, columns: n,
+                                                         oneNorm: &oneNorm, firstNonFinite: &firstNonFinite)
+        if let bad = firstNonFinite {
             throw .nonFiniteInput(entryDescription(bad, rows: n, of: "LUFactorization: the matrix"))
         }
-        var factors = measured.copy
         var pivots = [LAPACKInt](repeating: 0, count: n)
-        var rcond = 1.0
         if n > 0 {
-            let anorm = measured.oneNorm
             let info = factors.withUnsafeMutableBufferPointer { f in
                 pivots.withUnsafeMutableBufferPointer { p in
                     LAPACKKernels.getrf(n, n, f.baseAddress!, lda: n, pivots: p.baseAddress!)
                 }
             }
             if info != 0 { throw lapackError(info, in: .getrf, order: n) }
-            let conditionInfo = factors.withUnsafeBufferPointer { f in
-                LAPACKKernels.gecon(n, f.baseAddress!, lda: n, anorm: anorm, rcond: &rcond)
-            }
-            if conditionInfo != 0 { throw lapackError(conditionInfo, in: .gecon, order: n) }
         }
         var logAbs = 0.0, sign = 1.0
         for i in 0..<n {
@@ -94,9 +80,38 @@ public struct LUFactorization: Sendable {
         self.factors = factors
         self.pivots = pivots
         self.dimension = n
-        self.reciprocalCondition = rcond
+        self.oneNorm = oneNorm
         self.logAbsDeterminant = logAbs
         self.determinantSign = sign
+    }
+
+    /// The reciprocal of the 1-norm condition number, estimated by LAPACK
+    /// `dgecon` from the factors, in `[0, 1]`.
+    ///
+    /// ```
+    /// reciprocalCondition ≈ 1 / (‖A‖₁ ‖A⁻¹‖₁)
+    /// ```
+    ///
+    /// An estimate (usually within a factor 10 of the truth): expect to lose
+    /// about `−log₁₀(reciprocalCondition)` digits in a solve. A value near
+    /// `Double.ulpOfOne` means the matrix is numerically singular although no
+    /// pivot was exactly zero. Computed once, on first access (it costs
+    /// several triangular solves, `O(n²)`), and shared by copies.
+    public var reciprocalCondition: Double {
+        conditionCache.value(estimateReciprocalCondition)
+    }
+
+    @inline(never)
+    func estimateReciprocalCondition() -> Double {
+        let n = dimension
+        guard n > 0 else { return 1 }
+        var rcond = 0.0
+        let info = factors.withUnsafeBufferPointer { f in
+            LAPACKKernels.gecon(n, f.baseAddress!, lda: n, anorm: oneNorm, rcond: &rcond)
+        }
+        // Only illegal arguments make dgecon fail, and the norm is finite and ≥ 0.
+        precondition(info == 0, "\(lapackError(info, in: .gecon, order: n))")
+        return rcond
     }
 
     /// Solves `A x = b` or `Aᵀ x = b` with the stored factors (`dgetrs`).

@@ -47,6 +47,13 @@ import TestSupport
                 == CholeskyFactorization(a).reciprocalCondition)
     }
 
+    @Test func conditionEstimateBracketsTheExactValue() throws {
+        let a = TestMatrices.poisson1D(30)
+        let chol = try CholeskyFactorization(a)
+        let exact = 1 / (a.oneNorm * (try chol.solve(Matrix.identity(30))).oneNorm)
+        #expect(exact * (1 - 1e-12) <= chol.reciprocalCondition && chol.reciprocalCondition <= 10 * exact)
+    }
+
     @Test func conditionEstimateOfDiagonalMatricesIsExact() throws {
         #expect(try CholeskyFactorization(Matrix.identity(5)).reciprocalCondition == 1)
         let rcond = try CholeskyFactorization(Matrix.diagonal([1, 1e-8, 0.5])).reciprocalCondition

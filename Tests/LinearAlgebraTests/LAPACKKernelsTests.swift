@@ -20,20 +20,27 @@ import Testing
         #expect(memory.contains("memory"))
     }
 
+    func measure(_ a: [Double], rows: Int, columns: Int) -> (copy: [Double], oneNorm: Double, bad: Int?) {
+        var norm = -1.0, bad: Int? = -1
+        let copy = LAPACKKernels.copyMeasuringOneNorm(a, rows: rows, columns: columns,
+                                                      oneNorm: &norm, firstNonFinite: &bad)
+        return (copy, norm, bad)
+    }
+
     @Test func copyMeasuresTheOneNormAndFindsNonFiniteEntries() {
         // Columns of lengths not divisible by 4 exercise the remainder loop.
         let a: [Double] = [1, -2, 3, -4, 5, /* column 1 */ 0.5, 0, 0, 0, -20]
-        let measured = LAPACKKernels.copyMeasuringOneNorm(a, rows: 5, columns: 2)
-        #expect(measured.copy == a && measured.oneNorm == 20.5 && measured.firstNonFinite == nil)
+        let measured = measure(a, rows: 5, columns: 2)
+        #expect(measured.copy == a && measured.oneNorm == 20.5 && measured.bad == nil)
         var b = a
         b[7] = .infinity
-        #expect(LAPACKKernels.copyMeasuringOneNorm(b, rows: 5, columns: 2).firstNonFinite == 7)
+        #expect(measure(b, rows: 5, columns: 2).bad == 7)
         b[2] = .nan
-        #expect(LAPACKKernels.copyMeasuringOneNorm(b, rows: 5, columns: 2).firstNonFinite == 2)
+        #expect(measure(b, rows: 5, columns: 2).bad == 2)
         // Overflowing sums of finite entries saturate instead of reporting ∞.
-        let huge = LAPACKKernels.copyMeasuringOneNorm([1e308, 1e308], rows: 2, columns: 1)
-        #expect(huge.firstNonFinite == nil && huge.oneNorm == .greatestFiniteMagnitude)
-        #expect(LAPACKKernels.copyMeasuringOneNorm([], rows: 0, columns: 0).oneNorm == 0)
+        let huge = measure([1e308, 1e308], rows: 2, columns: 1)
+        #expect(huge.bad == nil && huge.oneNorm == .greatestFiniteMagnitude)
+        #expect(measure([], rows: 0, columns: 0).oneNorm == 0)
     }
 
     @Test func symmetricNormReadsOnlyTheLowerTriangle() {

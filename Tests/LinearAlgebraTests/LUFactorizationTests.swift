@@ -60,6 +60,23 @@ import TestSupport
         #expect(lu.reciprocalCondition > 0)
     }
 
+    @Test func conditionEstimateBracketsTheExactValueAndIsSharedSafely() async throws {
+        let a = TestMatrices.convectionDiffusion(40)
+        let lu = try LUFactorization(a)
+        // Exact 1-norm reciprocal condition from the explicit inverse.
+        let inverse = try lu.solve(Matrix.identity(40))
+        let exact = 1 / (a.oneNorm * inverse.oneNorm)
+        // dgecon underestimates ‖A⁻¹‖₁, so it overestimates rcond, but not by much.
+        let copy = lu
+        let values = await withTaskGroup(of: Double.self) { group in
+            for _ in 0..<8 { group.addTask { copy.reciprocalCondition } }
+            return await group.reduce(into: [Double]()) { $0.append($1) }
+        }
+        #expect(Set(values).count == 1)
+        #expect(values[0] == lu.reciprocalCondition)
+        #expect(exact * (1 - 1e-12) <= values[0] && values[0] <= 10 * exact)
+    }
+
     @Test func determinantOfKnownMatrices() throws {
         // det [1 2 3; 4 5 6; 7 8 10] = 1·2 − 2·(−2) + 3·(−3) = −3.
         let lu = try LUFactorization(Matrix(rows: [[1, 2, 3], [4, 5, 6], [7, 8, 10]]))
