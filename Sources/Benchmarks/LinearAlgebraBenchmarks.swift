@@ -30,7 +30,7 @@ private func benchmarkLU(_ n: Int, _ harness: inout BenchmarkHarness) {
     var rng = SeededRandom(seed: UInt64(n) + 1)
     let b = rng.vector(n)
     let flops = 2.0 / 3.0 * Double(n * n * n) + 2.0 * Double(n * n)
-    let reps = n >= 2000 ? 5 : n >= 1000 ? 11 : 25
+    let reps = n >= 2000 ? 7 : n >= 1000 ? 21 : 101
 
     let swiftLU = {
         let lu = try! LUFactorization(a)
@@ -88,7 +88,7 @@ private func benchmarkGemv(_ n: Int, _ harness: inout BenchmarkHarness) {
     let a = rng.matrix(n, n), x = rng.vector(n)
     var ySwift = [Double](repeating: 0, count: n)
     var yC = [Double](repeating: 0, count: n)
-    let reps = n >= 4000 ? 41 : 201
+    let reps = n >= 4000 ? 61 : 301
     let row = harness.compare(suite: "linalg", name: "gemv y = A x (Swift vs C)", size: n,
                               baselineName: "C cblas_dgemv", repetitions: reps,
                               candidate: {

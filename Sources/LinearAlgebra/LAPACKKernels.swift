@@ -51,7 +51,7 @@ func lapackError(_ info: clapack_int, in routine: LAPACKRoutine, order: Int) -> 
 /// buffer sizes; every function returns LAPACK's `info` unchanged.
 @usableFromInline
 enum LAPACKKernels {
-    @usableFromInline static let layout = Int32(LAPACK_COL_MAJOR)
+    @inlinable static var layout: Int32 { Int32(LAPACK_COL_MAJOR) }
 
     @inlinable
     static func char(_ c: Unicode.Scalar) -> CChar { CChar(truncatingIfNeeded: c.value) }
