@@ -10,7 +10,7 @@ typealias LAPACKInt = clapack_int
 enum LAPACKRoutine: String, Sendable {
     case getrf = "dgetrf", getrs = "dgetrs", gecon = "dgecon"
     case potrf = "dpotrf", potrs = "dpotrs", pocon = "dpocon"
-    case geqrf = "dgeqrf", ormqr = "dormqr", trtrs = "dtrtrs"
+    case geqrf = "dgeqrf", ormqr = "dormqr", trtrs = "dtrtrs", trcon = "dtrcon"
     case gesdd = "dgesdd", gesvd = "dgesvd"
 }
 
@@ -41,7 +41,7 @@ func lapackError(_ info: clapack_int, in routine: LAPACKRoutine, order: Int) -> 
     case .trtrs: return .rankDeficient(rank: k - 1, expected: order)
     case .gesdd, .gesvd:
         return .noConvergence("\(name): \(k) superdiagonals of the bidiagonal form did not converge to zero")
-    case .getrs, .gecon, .potrs, .pocon, .geqrf, .ormqr:
+    case .getrs, .gecon, .potrs, .pocon, .geqrf, .ormqr, .trcon:
         return .invalidArgument("\(name): unexpected info = \(k) (a bug in LinearAlgebra; please report it)")
     }
 }
@@ -137,6 +137,15 @@ enum LAPACKKernels {
                       _ b: UnsafeMutablePointer<Double>, ldb: Int) -> clapack_int {
         LAPACKE_dtrtrs_work(layout, char("U"), char(transpose ? "T" : "N"), char("N"), int(n), int(k),
                             a, int(lda), b, int(ldb))
+    }
+
+    /// Reciprocal 1-norm condition estimate of the upper triangle `R` (`n × n`) of `a`.
+    @inlinable
+    static func trcon(_ n: Int, _ a: UnsafePointer<Double>, lda: Int, rcond: inout Double) -> clapack_int {
+        var work = [Double](repeating: 0, count: 3 * n)
+        var iwork = [clapack_int](repeating: 0, count: n)
+        return LAPACKE_dtrcon_work(layout, char("1"), char("U"), char("N"), int(n), a, int(lda), &rcond,
+                                   &work, &iwork)
     }
 
     // MARK: SVD

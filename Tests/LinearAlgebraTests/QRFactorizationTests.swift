@@ -74,6 +74,23 @@ import TestSupport
         }
     }
 
+    @Test func conditionEstimateOfRMatchesTheSingularValues() throws {
+        // Q R of a diagonal matrix is the matrix itself up to signs: rcond = 1e-8 exactly.
+        #expect(abs(try QRFactorization(Matrix.diagonal([1, -1e-8, 0.5])).reciprocalCondition - 1e-8) <= 1e-22)
+        // κ₁(R) is within a factor q of κ₂(A) = σ_max/σ_min; the estimator may underestimate ‖R⁻¹‖₁ a little.
+        var rng = SeededRandom(seed: 57)
+        for (m, n) in [(40, 6), (6, 40)] {
+            var a = rng.matrix(m, n)
+            // Scale the first column (tall) or row (wide) down: κ₂ grows to about 1e5.
+            if m >= n { for i in 0..<m { a[i, 0] *= 1e-5 } } else { for j in 0..<n { a[0, j] *= 1e-5 } }
+            let qr = try QRFactorization(a)
+            let exact2 = try SVDFactorization(a).reciprocalCondition
+            #expect(qr.reciprocalCondition >= exact2 / 6 && qr.reciprocalCondition <= 6 * 10 * exact2)
+            #expect(qr.reciprocalCondition < 1e-4)
+        }
+        #expect(try QRFactorization(Matrix(rows: 3, columns: 0)).reciprocalCondition == 1)
+    }
+
     @Test func rankDeficientMatricesReportTheirRank() {
         var rng = SeededRandom(seed: 55)
         // Tall 10×4 with a repeated column: rank 3.
