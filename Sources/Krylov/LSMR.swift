@@ -22,7 +22,10 @@
 // 4. A warm start solves for the correction: b is replaced by b − A x₀.
 // 5. The reported ‖r‖ is the true ‖b − A x‖, recomputed at the end (one
 //    extra application); ‖Aᵀr‖ is the estimate.
-// 6. The paper's ill-conditioning test (cond(A) ≥ 1/ε) and its
+// 6. S2 is also tested before the first step, with ‖Â v₁‖ (computed by that
+//    step anyway) as the scale of ‖Â‖, so a warm start at the least-squares
+//    solution ends after 0 iterations.
+// 7. The paper's ill-conditioning test (cond(A) ≥ 1/ε) and its
 //    "x is a solution to machine precision" tests are not implemented; the
 //    cap ends such solves with `.maxIterationsReached`.
 
@@ -127,6 +130,12 @@ public struct LSMR: KrylovSolver {
             while log.iterations < cap {
                 // Golub–Kahan step: u = Â v − α u, v = Âᵀu − β v.
                 forward(v, &av)
+                if log.iterations == 0 {
+                    // S2 before any step (a warm start at the least-squares solution): ‖Â v₁‖ ≤ ‖Â‖
+                    // supplies the scale the bidiagonal estimate does not have yet.
+                    let scale = Swift.max(alpha, BLAS.nrm2(av))
+                    if normAr <= rtol * scale * beta { status = .converged; break }
+                }
                 BLAS.axpby(1, av, -alpha, &u)
                 beta = BLAS.nrm2(u)
                 if beta > 0 { BLAS.scal(1 / beta, &u) }
