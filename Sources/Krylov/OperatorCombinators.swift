@@ -199,3 +199,7 @@ extension LinearOperator {
         ComposedOperator(self, other)
     }
 }
+
+extension ScaledOperator: Sendable where Base: Sendable {}
+extension SumOperator: Sendable where Left: Sendable, Right: Sendable {}
+extension ComposedOperator: Sendable where Outer: Sendable, Inner: Sendable {}
