@@ -23,8 +23,9 @@
 //    the cycle; the status is then decided by the true residual (converged,
 //    or another cycle).
 // 5. Breakdown: a rotated diagonal entry rₖₖ ≤ ε‖A zₖ‖ means the new column
-//    is dependent (singular A); the column is dropped and `.breakdown` is
-//    reported unless the true residual already meets the tolerance.
+//    is dependent (singular A); the column is dropped and the cycle ends. If
+//    the cycle still reduced the true residual, GMRES restarts from it;
+//    otherwise it reports `.breakdown`.
 // 6. Stagnation: a whole cycle that reduces the true residual by a relative
 //    amount below √ε reports `.stagnation`; restarted GMRES is deterministic,
 //    so the next cycle would repeat it (the classic case is a cyclic
@@ -189,9 +190,11 @@ public struct GMRES: KrylovSolver {
             beta = computeResidual(op, b, x, into: &r, log: &log)
             if beta <= target { status = .converged; break cycles }
             if nonFinite || !beta.isFinite { status = .nonFiniteInput; break cycles }
-            if singular { status = .breakdown; break cycles }
             if log.iterations >= cap { status = .maxIterationsReached; break cycles }
-            if beta >= cycleStart * (1 - eps.squareRoot()) { status = .stagnation; break cycles }
+            if beta >= cycleStart * (1 - eps.squareRoot()) {
+                status = singular ? .breakdown : .stagnation
+                break cycles
+            }
         }
         return log.result(status, solution: x, residual: beta)
     }

@@ -139,15 +139,14 @@ func immediateResult<Op: LinearOperator>(method: String, _ op: Op, _ b: [Double]
         precondition(x0.count == op.columns,
                      "\(method): initial guess has length \(x0.count) but the operator has \(op.columns) columns")
     }
-    let zero = [Double](repeating: 0, count: op.columns)
     let history: [Double]? = options.recordHistory ? [] : nil
     if !BLAS.isFinite(b) || !(initialGuess.map(BLAS.isFinite) ?? true) {
-        return KrylovResult(solution: zero, statistics: KrylovStatistics(
+        return KrylovResult(solution: [Double](repeating: 0, count: op.columns), statistics: KrylovStatistics(
             method: method, status: .nonFiniteInput, iterations: 0, operatorApplications: 0,
             initialResidualNorm: .nan, residualNorm: .nan, history: history))
     }
     if BLAS.nrm2(b) == 0 {
-        return KrylovResult(solution: zero, statistics: KrylovStatistics(
+        return KrylovResult(solution: [Double](repeating: 0, count: op.columns), statistics: KrylovStatistics(
             method: method, status: .zeroRightHandSide, iterations: 0, operatorApplications: 0,
             initialResidualNorm: 0, residualNorm: 0, history: history.map { _ in [0] }))
     }
