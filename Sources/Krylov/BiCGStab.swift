@@ -39,7 +39,7 @@ import LinearAlgebra
 ///
 /// One iteration is two products with `A` (one at an early half-step exit).
 /// Work vectors: `x, r, r̂, p, v, t` (and `p̂, ŝ` when preconditioned),
-/// allocated once before the loop.
+/// taken before the loop (see ``KrylovWorkspace``).
 public struct BiCGStab: KrylovSolver {
     /// Tolerances and cap; the default cap is `max(10, 2n)` iterations.
     public let options: KrylovOptions
@@ -59,6 +59,20 @@ public struct BiCGStab: KrylovSolver {
     /// - Returns: the last iterate and its statistics.
     public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
                                           preconditioner: (any Preconditioner)?) -> KrylovResult {
+        var workspace = KrylovWorkspace()
+        return solve(op, b, initialGuess: initialGuess, preconditioner: preconditioner, workspace: &workspace)
+    }
+
+    /// The same solve with its work vectors taken from, and parked again in,
+    /// `workspace` (see ``KrylovWorkspace``).
+    ///
+    /// - Parameters:
+    ///   - op, b, initialGuess, preconditioner: as in ``solve(_:_:initialGuess:preconditioner:)``.
+    ///   - workspace: storage shared between solves.
+    /// - Returns: the iterate and its statistics.
+    public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
+                                          preconditioner: (any Preconditioner)?,
+                                          workspace ws: inout KrylovWorkspace) -> KrylovResult {
         if let early = immediateResult(method: "BiCGStab", op, b, initialGuess, options: options) { return early }
         precondition(op.rows == op.columns, "BiCGStab: the operator is \(op.rows)×\(op.columns), not square")
         let n = op.columns
@@ -68,17 +82,16 @@ public struct BiCGStab: KrylovSolver {
         let eps = Double.ulpOfOne
 
         var x = initialGuess ?? [Double](repeating: 0, count: n)
-        var r = b
+        var r = ws.vector(n), shadow = ws.vector(n), p = ws.vector(n), v = ws.vector(n), t = ws.vector(n)
+        var pHat = ws.vector(preconditioner == nil ? 0 : n), sHat = ws.vector(preconditioner == nil ? 0 : n)
+        defer { ws.park(r); ws.park(shadow); ws.park(p); ws.park(v); ws.park(t); ws.park(pHat); ws.park(sHat) }
+        if initialGuess == nil { BLAS.copy(b, &r) }
         var rNorm = initialGuess == nil ? BLAS.nrm2(r) : computeResidual(op, b, x, into: &r, log: &log)
         log.initialResidualNorm = rNorm
         log.record(rNorm)
         guard rNorm.isFinite else { return log.result(.nonFiniteInput, solution: x, residual: rNorm) }
         if rNorm <= target { return log.result(.converged, solution: x, residual: rNorm) }
 
-        let zeros = [Double](repeating: 0, count: n)
-        var shadow = zeros, p = zeros, v = zeros, t = zeros
-        var pHat = [Double](repeating: 0, count: preconditioner == nil ? 0 : n)
-        var sHat = pHat
         var lastRestartNorm = rNorm
         var status = KrylovStatus.maxIterationsReached
         var residualIsTrue = true

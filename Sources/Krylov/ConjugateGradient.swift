@@ -37,7 +37,7 @@ import LinearAlgebra
 ///
 /// One iteration is one product `A p`. The preconditioner must be symmetric
 /// positive definite. Work vectors: `x, r, p, A p` (and `z` when
-/// preconditioned), allocated once before the loop. Returns the last iterate
+/// preconditioned), taken before the loop (see ``KrylovWorkspace``). Returns the last iterate
 /// (the one minimizing the `A`-norm error over the Krylov space); its
 /// ``KrylovStatistics/residualNorm`` is the true residual.
 public struct ConjugateGradient: KrylovSolver {
@@ -60,6 +60,20 @@ public struct ConjugateGradient: KrylovSolver {
     ///   non-positive curvature).
     public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
                                           preconditioner: (any Preconditioner)?) -> KrylovResult {
+        var workspace = KrylovWorkspace()
+        return solve(op, b, initialGuess: initialGuess, preconditioner: preconditioner, workspace: &workspace)
+    }
+
+    /// The same solve with its work vectors taken from, and parked again in,
+    /// `workspace` (see ``KrylovWorkspace``).
+    ///
+    /// - Parameters:
+    ///   - op, b, initialGuess, preconditioner: as in ``solve(_:_:initialGuess:preconditioner:)``.
+    ///   - workspace: storage shared between solves.
+    /// - Returns: the iterate and its statistics.
+    public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
+                                          preconditioner: (any Preconditioner)?,
+                                          workspace ws: inout KrylovWorkspace) -> KrylovResult {
         if let early = immediateResult(method: "CG", op, b, initialGuess, options: options) { return early }
         precondition(op.rows == op.columns, "CG: the operator is \(op.rows)×\(op.columns), not square")
         let n = op.columns
@@ -68,16 +82,16 @@ public struct ConjugateGradient: KrylovSolver {
         let target = options.target(normB: BLAS.nrm2(b))
 
         var x = initialGuess ?? [Double](repeating: 0, count: n)
-        var r = b
+        var r = ws.vector(n), p = ws.vector(n), q = ws.vector(n)
+        var z = ws.vector(preconditioner == nil ? 0 : n)
+        defer { ws.park(r); ws.park(p); ws.park(q); ws.park(z) }
+        if initialGuess == nil { BLAS.copy(b, &r) }
         var rNorm = initialGuess == nil ? BLAS.nrm2(r) : computeResidual(op, b, x, into: &r, log: &log)
         log.initialResidualNorm = rNorm
         log.record(rNorm)
         guard rNorm.isFinite else { return log.result(.nonFiniteInput, solution: x, residual: rNorm) }
         if rNorm <= target { return log.result(.converged, solution: x, residual: rNorm) }
 
-        var p = [Double](repeating: 0, count: n)
-        var q = [Double](repeating: 0, count: n)
-        var z = [Double](repeating: 0, count: preconditioner == nil ? 0 : n)
         var lastRestartNorm = rNorm
         var status = KrylovStatus.maxIterationsReached
         var residualIsTrue = true

@@ -48,7 +48,8 @@ import LinearAlgebra
 ///
 /// One iteration is one Arnoldi step (one product with `A`, one with `M⁻¹`).
 /// Memory is `n × (restart + 1)` for the basis plus five vectors of length
-/// `n`, allocated once per solve before the loop; nothing is `O(n²)`.
+/// `n`, taken before the loop (from a ``KrylovWorkspace`` when one is passed,
+/// so repeated solves reuse the basis); nothing is `O(n²)`.
 public struct GMRES: KrylovSolver {
     /// The number of Arnoldi steps between restarts (`≥ 1`).
     public let restart: Int
@@ -79,6 +80,20 @@ public struct GMRES: KrylovSolver {
     ///   space) and its statistics.
     public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
                                           preconditioner: (any Preconditioner)?) -> KrylovResult {
+        var workspace = KrylovWorkspace()
+        return solve(op, b, initialGuess: initialGuess, preconditioner: preconditioner, workspace: &workspace)
+    }
+
+    /// The same solve with its work vectors taken from, and parked again in,
+    /// `workspace` (see ``KrylovWorkspace``).
+    ///
+    /// - Parameters:
+    ///   - op, b, initialGuess, preconditioner: as in ``solve(_:_:initialGuess:preconditioner:)``.
+    ///   - workspace: storage shared between solves.
+    /// - Returns: the iterate and its statistics.
+    public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
+                                          preconditioner: (any Preconditioner)?,
+                                          workspace ws: inout KrylovWorkspace) -> KrylovResult {
         if let early = immediateResult(method: "GMRES", op, b, initialGuess, options: options) { return early }
         precondition(op.rows == op.columns, "GMRES: the operator is \(op.rows)×\(op.columns), not square")
         let n = op.columns
@@ -89,24 +104,29 @@ public struct GMRES: KrylovSolver {
         let eps = Double.ulpOfOne
 
         var x = initialGuess ?? [Double](repeating: 0, count: n)
-        var r = b
+        // Everything the iteration touches, taken before it starts.
+        let ldh = m + 1
+        var basis = ws.matrix(rows: n, columns: m + 1)
+        var r = ws.vector(n), v = ws.vector(n), w = ws.vector(n)
+        var z = ws.vector(preconditioner == nil ? 0 : n)
+        var hessenberg = ws.vector(ldh * m)                        // column-major, rotated in place into R
+        var cosines = ws.vector(m), sines = ws.vector(m), g = ws.vector(m + 1)
+        // Projection coefficients of step j have length j + 1 (gemv needs exact lengths).
+        var coefficients = (0..<m).map { ws.vector($0 + 1) }
+        var corrections = (0..<m).map { ws.vector($0 + 1) }
+        defer {
+            ws.park(basis)
+            for vector in [r, v, w, z, hessenberg, cosines, sines, g] { ws.park(vector) }
+            for vector in coefficients { ws.park(vector) }
+            for vector in corrections { ws.park(vector) }
+        }
+        if initialGuess == nil { BLAS.copy(b, &r) }
         var beta = initialGuess == nil ? BLAS.nrm2(r) : computeResidual(op, b, x, into: &r, log: &log)
         log.initialResidualNorm = beta
         log.record(beta)
         guard beta.isFinite else { return log.result(.nonFiniteInput, solution: x, residual: beta) }
         if beta <= target { return log.result(.converged, solution: x, residual: beta) }
 
-        // Everything the iteration touches, allocated once.
-        var basis = Matrix(rows: n, columns: m + 1)
-        var v = [Double](repeating: 0, count: n), w = v
-        var z = [Double](repeating: 0, count: preconditioner == nil ? 0 : n)
-        let ldh = m + 1
-        var hessenberg = [Double](repeating: 0, count: ldh * m)   // column-major, rotated in place into R
-        var cosines = [Double](repeating: 0, count: m), sines = cosines
-        var g = [Double](repeating: 0, count: m + 1)
-        // Projection coefficients of step j have length j + 1 (gemv needs exact lengths).
-        var coefficients = (0..<m).map { [Double](repeating: 0, count: $0 + 1) }
-        var corrections = coefficients
 
         var status = KrylovStatus.maxIterationsReached
         cycles: while true {

@@ -45,8 +45,9 @@ public struct KrylovResult: Sendable {
 ///
 /// The returned solution has length `op.columns`. A `b` whose length is not
 /// `op.rows`, or an initial guess whose length is not `op.columns`, is a
-/// programmer error (`precondition`). All work vectors are allocated once,
-/// before the iteration loop.
+/// programmer error (`precondition`). All work vectors are taken before the
+/// iteration loop, which allocates nothing; pass a ``KrylovWorkspace`` to
+/// ``solve(_:_:initialGuess:preconditioner:workspace:)`` to reuse them across solves.
 public protocol KrylovSolver: Sendable {
     /// Tolerances, iteration cap and history flag.
     var options: KrylovOptions { get }
@@ -62,9 +63,34 @@ public protocol KrylovSolver: Sendable {
     ///   ``KrylovResult/requireConverged()``).
     func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
                                    preconditioner: (any Preconditioner)?) -> KrylovResult
+
+    /// Solves `A x = b` with work vectors taken from, and returned to, `workspace`.
+    ///
+    /// Same semantics as ``solve(_:_:initialGuess:preconditioner:)``; repeated
+    /// solves of one size through one workspace reuse its storage (see
+    /// ``KrylovWorkspace``). The default implementation ignores the workspace.
+    ///
+    /// - Parameters:
+    ///   - op: the operator `A` (`m × n`).
+    ///   - b: the right-hand side, length `m`.
+    ///   - initialGuess: `x₀` of length `n`, or `nil` for `x₀ = 0`.
+    ///   - preconditioner: `M⁻¹`, or `nil`.
+    ///   - workspace: storage shared between solves, held exclusively during this one.
+    /// - Returns: the iterate and its statistics.
+    func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
+                                   preconditioner: (any Preconditioner)?,
+                                   workspace: inout KrylovWorkspace) -> KrylovResult
 }
 
 extension KrylovSolver {
+    /// Ignores `workspace` and calls ``solve(_:_:initialGuess:preconditioner:)``
+    /// (for conforming types without workspace support).
+    public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
+                                          preconditioner: (any Preconditioner)?,
+                                          workspace: inout KrylovWorkspace) -> KrylovResult {
+        solve(op, b, initialGuess: initialGuess, preconditioner: preconditioner)
+    }
+
     /// Solves `A x = b` from `x₀ = 0` without a preconditioner.
     ///
     /// - Parameters:
@@ -92,9 +118,28 @@ extension KrylovSolver {
     /// - Returns: the iterate (length `m`) and its statistics.
     public func solveTransposed<Op: LinearOperator>(_ op: Op, _ c: [Double], initialGuess: [Double]? = nil,
                                                     preconditioner: (any Preconditioner)? = nil) -> KrylovResult {
+        var workspace = KrylovWorkspace()
+        return solveTransposed(op, c, initialGuess: initialGuess, preconditioner: preconditioner,
+                               workspace: &workspace)
+    }
+
+    /// ``solveTransposed(_:_:initialGuess:preconditioner:)`` with work vectors
+    /// from `workspace` (see ``KrylovWorkspace``).
+    ///
+    /// - Parameters:
+    ///   - op: the operator `A` (`m × n`); `op.supportsTranspose` must be `true`.
+    ///   - c: the right-hand side, length `n`.
+    ///   - initialGuess: length `m`, or `nil`.
+    ///   - preconditioner: the preconditioner of `A` (`M⁻¹`), applied as `M⁻ᵀ`, or `nil`.
+    ///   - workspace: storage shared between solves.
+    /// - Returns: the iterate (length `m`) and its statistics.
+    public func solveTransposed<Op: LinearOperator>(_ op: Op, _ c: [Double], initialGuess: [Double]? = nil,
+                                                    preconditioner: (any Preconditioner)? = nil,
+                                                    workspace: inout KrylovWorkspace) -> KrylovResult {
         precondition(op.supportsTranspose, "solveTransposed: \(type(of: op)) does not support applyTransposed(_:into:)")
         return solve(TransposedOperator(op), c, initialGuess: initialGuess,
-                     preconditioner: preconditioner.map { TransposedPreconditioner(base: $0) })
+                     preconditioner: preconditioner.map { TransposedPreconditioner(base: $0) },
+                     workspace: &workspace)
     }
 }
 

@@ -65,6 +65,20 @@ public struct LSMR: KrylovSolver {
     ///   ``KrylovStatistics/normalEquationsResidualNorm``.
     public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
                                           preconditioner: (any Preconditioner)?) -> KrylovResult {
+        var workspace = KrylovWorkspace()
+        return solve(op, b, initialGuess: initialGuess, preconditioner: preconditioner, workspace: &workspace)
+    }
+
+    /// The same solve with its work vectors taken from, and parked again in,
+    /// `workspace` (see ``KrylovWorkspace``).
+    ///
+    /// - Parameters:
+    ///   - op, b, initialGuess, preconditioner: as in ``solve(_:_:initialGuess:preconditioner:)``.
+    ///   - workspace: storage shared between solves.
+    /// - Returns: the iterate and its statistics.
+    public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
+                                          preconditioner: (any Preconditioner)?,
+                                          workspace ws: inout KrylovWorkspace) -> KrylovResult {
         if let early = immediateResult(method: "LSMR", op, b, initialGuess, options: options) { return early }
         precondition(op.supportsTranspose, "LSMR: \(type(of: op)) does not support applyTransposed(_:into:)")
         let m = op.rows, n = op.columns
@@ -75,18 +89,18 @@ public struct LSMR: KrylovSolver {
         let rtol = options.relativeTolerance
 
         var x = initialGuess ?? [Double](repeating: 0, count: n)
-        var u = b
+        var u = ws.vector(m), av = ws.vector(m)
+        var v = ws.vector(n), atu = ws.vector(n), h = ws.vector(n), hBar = ws.vector(n)
+        var t = ws.vector(preconditioner == nil ? 0 : n)
+        var y = ws.zeroVector(preconditioner == nil ? 0 : n)      // the correction in preconditioned variables
+        defer { for vector in [u, av, v, atu, h, hBar, t, y] { ws.park(vector) } }
+        if initialGuess == nil { BLAS.copy(b, &u) }
         var beta = initialGuess == nil ? normB : computeResidual(op, b, x, into: &u, log: &log)
         log.initialResidualNorm = beta
         log.record(beta)
         guard beta.isFinite else { return log.result(.nonFiniteInput, solution: x, residual: beta) }
         if beta <= target { return log.result(.converged, solution: x, residual: beta, normalResidual: nil) }
 
-        var av = [Double](repeating: 0, count: m)
-        var v = [Double](repeating: 0, count: n)
-        var atu = [Double](repeating: 0, count: n)
-        var t = [Double](repeating: 0, count: preconditioner == nil ? 0 : n)
-        var y = t                                   // the correction in preconditioned variables
         // Products with Â = A M⁻¹ and Âᵀ = M⁻ᵀ Aᵀ.
         func forward(_ vector: [Double], _ out: inout [Double]) {
             if let pre = preconditioner {
@@ -119,8 +133,8 @@ public struct LSMR: KrylovSolver {
         } else if normAr == 0 {
             status = .converged                       // b − A x₀ ⟂ range(A): x₀ already solves the LS problem
         } else {
-            var h = v
-            var hBar = [Double](repeating: 0, count: n)
+            BLAS.copy(v, &h)
+            BLAS.fill(0, &hBar)
             var zetaBar = alpha * beta, alphaBar = alpha
             var rho = 1.0, rhoBar = 1.0, cBar = 1.0, sBar = 0.0, zeta = 0.0
             // State of the ‖r‖ estimate (paper §3.4, without damping).
