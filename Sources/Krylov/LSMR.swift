@@ -42,8 +42,8 @@ import LinearAlgebra
 ///
 /// Needs ``LinearOperator/applyTransposed(_:into:)``: one iteration is one
 /// `A v` and one `Aᵀu` (two operator applications). Work vectors: two of
-/// length `m` and five of length `n` (six when preconditioned), allocated
-/// once before the loop.
+/// length `m` and five of length `n` (seven when preconditioned), taken
+/// before the loop (see ``KrylovWorkspace``).
 public struct LSMR: KrylovSolver {
     /// Tolerances and cap; the default cap is `max(10, 4·min(m, n))`.
     public let options: KrylovOptions

@@ -46,3 +46,32 @@ struct KrylovWorkspaceTests {
         #expect(Approximate.relativeError(first.solution, DirectSolveReference.solveTransposed(a, c)) < 1e-9)
     }
 }
+
+@Suite("No reallocation inside the loop")
+struct NoReallocationTests {
+    @Test("the operator sees the same few buffers in every iteration", arguments: Method.allCases)
+    func stableBuffers(_ method: Method) throws {
+        let a = TestMatrices.poisson2D(8)
+        let recorder = AddressRecorder()
+        let op = ClosureOperator(rows: 64, columns: 64, structure: [.symmetric, .positiveDefinite],
+                                 apply: { x, y in
+                                     recorder.note(&y)
+                                     BLAS.gemv(1, a, x, 0, &y)
+                                 })
+        let options = try KrylovOptions(absoluteTolerance: 0, relativeTolerance: 0, maxIterations: 40)
+        let result = method.solver(options).solve(op, Problem.poisson2D.rightHandSide, initialGuess: nil,
+                                                  preconditioner: try JacobiPreconditioner(a))
+        #expect(result.statistics.iterations == 40)
+        // A reallocated work vector would show up as a new address every iteration.
+        #expect(recorder.addresses.count <= 3, "\(recorder.addresses.count) distinct output buffers")
+    }
+}
+
+/// Collects the base addresses of the buffers an operator writes into.
+final class AddressRecorder: @unchecked Sendable {
+    var addresses: Set<UInt> = []
+    func note(_ y: inout [Double]) {
+        let address = y.withUnsafeMutableBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        addresses.insert(address)
+    }
+}
