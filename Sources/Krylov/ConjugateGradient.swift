@@ -1,0 +1,155 @@
+// Conjugate gradients.
+//
+// Reference: M. R. Hestenes and E. Stiefel, "Methods of conjugate gradients
+// for solving linear systems", J. Res. Nat. Bur. Standards 49 (1952) 409–436;
+// preconditioned form as in Y. Saad, "Iterative Methods for Sparse Linear
+// Systems", 2nd ed. (SIAM 2003), Algorithm 9.1.
+//
+// Deviations from the textbook:
+// 1. Preconditioned (PCG): z = M⁻¹ r, ρ = rᵀz; without a preconditioner the
+//    vector z is never formed (ρ = ‖r‖²).
+// 2. The stopping test is on the unpreconditioned recursive residual ‖r‖,
+//    ‖r‖ ≤ atol + rtol·‖b‖, uniform with the other methods.
+// 3. Non-positive curvature pᵀA p ≤ 0 stops with `.indefinite` before x is
+//    updated (the textbook assumes SPD and divides); so does rᵀM⁻¹r ≤ 0 (a
+//    preconditioner that is not positive definite).
+// 4. Residual verification and replacement: when the recursive residual meets
+//    the tolerance, the true residual b − A x is computed; if it does not meet
+//    it (rounding drift), CG restarts from the true residual (p = M⁻¹r). A
+//    restart whose true residual is no better than the previous one reports
+//    `.stagnation`. The final ‖b − A x‖ reported is always the true one.
+// 5. A non-finite scalar (the operator or preconditioner produced NaN/±∞)
+//    stops before it reaches x, with `.nonFiniteInput`.
+// 6. The declared structure of the operator is not consulted (it is
+//    unchecked anyway); CG runs on whatever square operator it is given and
+//    reports `.indefinite` when the curvature says so.
+
+import LinearAlgebra
+
+/// Conjugate gradients for symmetric positive definite `A x = b`.
+///
+/// ```
+/// r₀ = b − A x₀,  z₀ = M⁻¹ r₀,  p₀ = z₀
+/// αₖ = rₖᵀzₖ / pₖᵀA pₖ          (pₖᵀA pₖ ≤ 0  →  .indefinite)
+/// xₖ₊₁ = xₖ + αₖ pₖ,  rₖ₊₁ = rₖ − αₖ A pₖ
+/// βₖ = rₖ₊₁ᵀzₖ₊₁ / rₖᵀzₖ,  pₖ₊₁ = zₖ₊₁ + βₖ pₖ
+/// ```
+///
+/// One iteration is one product `A p`. The preconditioner must be symmetric
+/// positive definite. Work vectors: `x, r, p, A p` (and `z` when
+/// preconditioned), taken before the loop (see ``KrylovWorkspace``). Returns the last iterate
+/// (the one minimizing the `A`-norm error over the Krylov space); its
+/// ``KrylovStatistics/residualNorm`` is the true residual.
+public struct ConjugateGradient: KrylovSolver {
+    /// Tolerances and cap; the default cap is `max(10, 2n)`.
+    public let options: KrylovOptions
+
+    /// Creates the solver.
+    ///
+    /// - Parameter options: tolerances, cap and history flag (default ``KrylovOptions/default``).
+    public init(options: KrylovOptions = .default) { self.options = options }
+
+    /// Solves `A x = b` for square, symmetric positive definite `A`.
+    ///
+    /// - Parameters:
+    ///   - op: a square operator, `n × n` (a precondition).
+    ///   - b: length `n`.
+    ///   - initialGuess: `x₀`, length `n`, or `nil` for `0`.
+    ///   - preconditioner: a symmetric positive definite `M⁻¹`, or `nil`.
+    /// - Returns: the iterate and its statistics (status `.indefinite` on
+    ///   non-positive curvature).
+    public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
+                                          preconditioner: (any Preconditioner)?) -> KrylovResult {
+        var workspace = KrylovWorkspace()
+        return solve(op, b, initialGuess: initialGuess, preconditioner: preconditioner, workspace: &workspace)
+    }
+
+    /// The same solve with its work vectors taken from, and parked again in,
+    /// `workspace` (see ``KrylovWorkspace``).
+    ///
+    /// - Parameters:
+    ///   - op, b, initialGuess, preconditioner: as in ``solve(_:_:initialGuess:preconditioner:)``.
+    ///   - workspace: storage shared between solves.
+    /// - Returns: the iterate and its statistics.
+    public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
+                                          preconditioner: (any Preconditioner)?,
+                                          workspace ws: inout KrylovWorkspace) -> KrylovResult {
+        if let early = immediateResult(method: "CG", op, b, initialGuess, options: options) { return early }
+        precondition(op.rows == op.columns, "CG: the operator is \(op.rows)×\(op.columns), not square")
+        let n = op.columns
+        let cap = options.iterationCap(default: 2 * n)
+        var log = SolveLog(method: "CG", options: options, cap: cap)
+        let target = options.target(normB: BLAS.nrm2(b))
+
+        var x = initialGuess ?? [Double](repeating: 0, count: n)
+        var r = ws.vector(n), p = ws.vector(n), q = ws.vector(n)
+        var z = ws.vector(preconditioner == nil ? 0 : n)
+        defer { ws.park(r); ws.park(p); ws.park(q); ws.park(z) }
+        if initialGuess == nil { BLAS.copy(b, &r) }
+        var rNorm = initialGuess == nil ? BLAS.nrm2(r) : computeResidual(op, b, x, into: &r, log: &log)
+        log.initialResidualNorm = rNorm
+        log.record(rNorm)
+        guard rNorm.isFinite else { return log.result(.nonFiniteInput, solution: x, residual: rNorm) }
+        if rNorm <= target { return log.result(.converged, solution: x, residual: rNorm) }
+
+        var lastRestartNorm = rNorm
+        var status = KrylovStatus.maxIterationsReached
+        var residualIsTrue = true
+
+        cycle: while true {
+            // (Re)start from the current residual r.
+            var rho: Double
+            if let m = preconditioner {
+                m.apply(r, into: &z)
+                rho = BLAS.dot(r, z)
+                BLAS.copy(z, &p)
+            } else {
+                rho = rNorm * rNorm
+                BLAS.copy(r, &p)
+            }
+            guard rho.isFinite else { status = .nonFiniteInput; break cycle }
+            guard rho > 0 else { status = .indefinite; break cycle }
+
+            var recursiveConverged = false
+            while log.iterations < cap {
+                op.apply(p, into: &q)
+                log.applications += 1
+                let curvature = BLAS.dot(p, q)
+                guard curvature.isFinite else { status = .nonFiniteInput; break cycle }
+                guard curvature > 0 else { status = .indefinite; break cycle }
+                let alpha = rho / curvature
+                BLAS.axpy(alpha, p, &x)
+                BLAS.axpy(-alpha, q, &r)
+                residualIsTrue = false
+                log.iterations += 1
+                rNorm = BLAS.nrm2(r)
+                log.record(rNorm)
+                if rNorm <= target { recursiveConverged = true; break }
+
+                let rhoNext: Double
+                if let m = preconditioner {
+                    m.apply(r, into: &z)
+                    rhoNext = BLAS.dot(r, z)
+                } else {
+                    rhoNext = rNorm * rNorm
+                }
+                guard rhoNext.isFinite else { status = .nonFiniteInput; break cycle }
+                guard rhoNext > 0 else { status = .indefinite; break cycle }
+                let beta = rhoNext / rho
+                rho = rhoNext
+                if preconditioner == nil { BLAS.axpby(1, r, beta, &p) } else { BLAS.axpby(1, z, beta, &p) }
+            }
+
+            // Verify with the true residual; restart from it on drift.
+            rNorm = computeResidual(op, b, x, into: &r, log: &log)
+            residualIsTrue = true
+            if rNorm <= target { status = .converged; break cycle }
+            guard rNorm.isFinite else { status = .nonFiniteInput; break cycle }
+            guard recursiveConverged, log.iterations < cap else { status = .maxIterationsReached; break cycle }
+            if rNorm >= lastRestartNorm * (1 - Double.ulpOfOne.squareRoot()) { status = .stagnation; break cycle }
+            lastRestartNorm = rNorm
+        }
+        if !residualIsTrue { rNorm = computeResidual(op, b, x, into: &r, log: &log) }
+        return log.result(status, solution: x, residual: rNorm)
+    }
+}
