@@ -1,0 +1,125 @@
+import Synchronization
+
+/// An immutable recording of one evaluation: nodes with their local partial
+/// derivatives, the independent variables (nodes `1...inputCount`), the
+/// dependent ones, and the custom nodes. Made by ``Tape/finish(inputs:outputs:)``.
+///
+/// Sweeps never mutate it: each sweep works in a scratch buffer of one
+/// `Double` per node, taken from a small lock-protected pool (or allocated
+/// when every pooled buffer is in use), so any number of threads may sweep
+/// one recording at once, and a steady loop of sweeps allocates nothing.
+public final class TapeRecording: @unchecked Sendable {
+    @usableFromInline let nodes: UnsafeMutablePointer<TapeNode>
+    /// Number of nodes, slot 0 and the inputs included.
+    public let nodeCount: Int
+    /// Number of independent variables.
+    public let inputCount: Int
+    /// Node index of each output (0 for a constant output).
+    @usableFromInline let outputIndices: [Int32]
+    /// The outputs' values at the recorded point.
+    public let outputValues: [Double]
+    @usableFromInline let customs: [CustomNode]
+    private let pool = Mutex<[Scratch]>([])
+
+    /// A pooled scratch buffer; only ever used by one sweep at a time.
+    private struct Scratch: @unchecked Sendable { let base: UnsafeMutablePointer<Double> }
+
+    init(nodes: UnsafeMutablePointer<TapeNode>, count: Int, inputCount: Int,
+         outputIndices: [Int32], outputValues: [Double], customs: [CustomNode]) {
+        self.nodes = nodes
+        self.nodeCount = count
+        self.inputCount = inputCount
+        self.outputIndices = outputIndices
+        self.outputValues = outputValues
+        self.customs = customs
+    }
+
+    deinit {
+        nodes.deallocate()
+        pool.withLock { buffers in for b in buffers { b.base.deallocate() } }
+    }
+
+    /// Number of dependent variables.
+    public var outputCount: Int { outputIndices.count }
+
+    /// Bytes held by the nodes (24 per node).
+    public var nodeBytes: Int { nodeCount * MemoryLayout<TapeNode>.stride }
+
+    /// Runs `body` with a scratch buffer of `nodeCount` doubles (contents undefined).
+    @usableFromInline
+    func withScratch<R>(_ body: (UnsafeMutablePointer<Double>) -> R) -> R {
+        let scratch = pool.withLock { $0.popLast() } ?? Scratch(base: .allocate(capacity: nodeCount))
+        defer { pool.withLock { $0.append(scratch) } }
+        return body(scratch.base)
+    }
+
+    /// Forward sweep: `seed(t + 1)` writes the inputs' tangents, then every
+    /// node's tangent `tₖ = d0·t_{i0} + d1·t_{i1}` follows, and the outputs'
+    /// tangents are written to `out` (`outputCount` doubles).
+    @usableFromInline
+    func forward(seed: (UnsafeMutablePointer<Double>) -> Void, into out: UnsafeMutablePointer<Double>) {
+        withScratch { t in
+            t[0] = 0
+            seed(t + 1)
+            var k = 1 + inputCount
+            for c in customs {
+                forwardSegment(t, k, c.outputStart)
+                let dy = c.jvp(c.inputs.map { t[Int($0)] })
+                precondition(dy.count == c.outputCount, "custom node: JVP returned \(dy.count) values, expected \(c.outputCount)")
+                for j in 0..<c.outputCount { t[c.outputStart + j] = dy[j] }
+                k = c.outputStart + c.outputCount
+            }
+            forwardSegment(t, k, nodeCount)
+            for (j, i) in outputIndices.enumerated() { out[j] = t[Int(i)] }
+        }
+    }
+
+    @inline(__always)
+    private func forwardSegment(_ t: UnsafeMutablePointer<Double>, _ from: Int, _ to: Int) {
+        var node = nodes + from
+        var k = from
+        while k < to {
+            let n = node.pointee
+            t[k] = n.d0 * t[Int(n.i0)] + n.d1 * t[Int(n.i1)]
+            node += 1
+            k &+= 1
+        }
+    }
+
+    /// Reverse sweep: the outputs' adjoints are seeded from `cotangent`
+    /// (`outputCount` doubles), each node passes `aₖ·d` to its parents, and
+    /// `read(a + 1)` reads the inputs' adjoints.
+    @usableFromInline
+    func reverse(cotangent: UnsafePointer<Double>, read: (UnsafeMutablePointer<Double>) -> Void) {
+        withScratch { a in
+            a.update(repeating: 0, count: nodeCount)
+            for (j, i) in outputIndices.enumerated() { a[Int(i)] += cotangent[j] }
+            var k = nodeCount
+            for c in customs.reversed() {
+                reverseSegment(a, c.outputStart + c.outputCount, k)
+                let xbar = c.vjp((0..<c.outputCount).map { a[c.outputStart + $0] })
+                precondition(xbar.count == c.inputs.count, "custom node: VJP returned \(xbar.count) values, expected \(c.inputs.count)")
+                for (j, i) in c.inputs.enumerated() { a[Int(i)] += xbar[j] }
+                k = c.outputStart
+            }
+            reverseSegment(a, 1 + inputCount, k)
+            read(a + 1)
+        }
+    }
+
+    @inline(__always)
+    private func reverseSegment(_ a: UnsafeMutablePointer<Double>, _ from: Int, _ to: Int) {
+        var k = to - 1
+        var node = nodes + k
+        while k >= from {
+            let w = a[k]
+            if w != 0 {   // skip: keeps 0·∞ from a non-contributing node out of the inputs
+                let n = node.pointee
+                a[Int(n.i0)] += n.d0 * w
+                a[Int(n.i1)] += n.d1 * w
+            }
+            node -= 1
+            k &-= 1
+        }
+    }
+}
