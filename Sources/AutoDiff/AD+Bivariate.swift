@@ -19,8 +19,7 @@ extension AD {
         precondition(dy == nil || dy!.count == y.count, "jvp: dy has length \(dy!.count), y has length \(y.count)")
         let xs = x.indices.map { Dual<Double>(x[$0], tangent: dx?[$0] ?? 0) }
         let ys = y.indices.map { Dual<Double>(y[$0], tangent: dy?[$0] ?? 0) }
-        let out = f(xs, ys)
-        return (out.map(\.value), out.map(\.tangent))
+        return split(f(xs, ys))
     }
 
     /// `(F(x, y), Bᵀu, Aᵀu)` by one tape recording and one reverse sweep.

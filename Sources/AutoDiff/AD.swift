@@ -28,11 +28,11 @@ public enum AD {
     public static func jvp<F: DifferentiableFunction>(of f: F, at x: [Double], tangent v: [Double])
         -> (value: [Double], tangent: [Double]) {
         precondition(v.count == x.count, "jvp: tangent has length \(v.count), point has length \(x.count)")
-        var xs = [Dual<Double>]()
-        xs.reserveCapacity(x.count)
-        for i in x.indices { xs.append(Dual(x[i], tangent: v[i])) }
-        let ys = f(xs)
-        return (ys.map(\.value), ys.map(\.tangent))
+        let xs = [Dual<Double>](unsafeUninitializedCapacity: x.count) { out, initialized in
+            for i in 0..<x.count { (out.baseAddress! + i).initialize(to: Dual(x[i], tangent: v[i])) }
+            initialized = x.count
+        }
+        return split(f(xs))
     }
 
     /// `(f(x), J(x)ᵀ·u)` by one tape recording and one reverse sweep.
@@ -85,6 +85,24 @@ public enum AD {
             return (x.count + 7) / 8 <= m ? forwardJacobian(of: f, at: x)
                                            : linearize(f, at: x).jacobian()
         }
+    }
+
+    /// Values and tangents of one-direction duals, in one pass.
+    @inlinable
+    static func split(_ ys: [Dual<Double>]) -> (value: [Double], tangent: [Double]) {
+        let m = ys.count
+        var tangent = [Double]()
+        let value = [Double](unsafeUninitializedCapacity: m) { vb, vn in
+            tangent = [Double](unsafeUninitializedCapacity: m) { tb, tn in
+                for i in 0..<m {
+                    (vb.baseAddress! + i).initialize(to: ys[i].value)
+                    (tb.baseAddress! + i).initialize(to: ys[i].tangent)
+                }
+                tn = m
+            }
+            vn = m
+        }
+        return (value, tangent)
     }
 
     /// The Jacobian by `⌈n/8⌉` passes of ``DualN```<8>`.

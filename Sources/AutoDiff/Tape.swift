@@ -22,15 +22,16 @@ struct TapeNode {
 @usableFromInline
 struct CustomNode: Sendable {
     @usableFromInline let inputs: [Int32]
+    @usableFromInline let inputScales: [Double]
     @usableFromInline let outputStart: Int
     @usableFromInline let outputCount: Int
     @usableFromInline let jvp: @Sendable ([Double]) -> [Double]
     @usableFromInline let vjp: @Sendable ([Double]) -> [Double]
 
     @usableFromInline
-    init(inputs: [Int32], outputStart: Int, outputCount: Int,
+    init(inputs: [Int32], inputScales: [Double], outputStart: Int, outputCount: Int,
          jvp: @escaping @Sendable ([Double]) -> [Double], vjp: @escaping @Sendable ([Double]) -> [Double]) {
-        self.inputs = inputs; self.outputStart = outputStart; self.outputCount = outputCount
+        self.inputs = inputs; self.inputScales = inputScales; self.outputStart = outputStart; self.outputCount = outputCount
         self.jvp = jvp; self.vjp = vjp
     }
 }
@@ -41,39 +42,54 @@ struct CustomNode: Sendable {
 @usableFromInline
 struct TapeBuffer {
     @usableFromInline var nodes: UnsafeMutablePointer<TapeNode>
+    @usableFromInline var block: RawBlock?
+    @usableFromInline var inputCount = 0
+    @usableFromInline var reserve: Int
     @usableFromInline var count: Int
     @usableFromInline var capacity: Int
     @usableFromInline var customs: [CustomNode] = []
 
+    /// Storage for `capacity` nodes, allocated lazily by the first push.
     @usableFromInline
     init(capacity: Int) {
-        self.capacity = Swift.max(capacity, 16)
-        nodes = .allocate(capacity: self.capacity)
-        nodes.initialize(to: TapeNode(0, 0, 0, 0))   // slot 0: the constant slot
-        count = 1
+        self.capacity = 0
+        self.reserve = Swift.max(capacity, 16)
+        block = nil
+        nodes = UnsafeMutablePointer(bitPattern: MemoryLayout<TapeNode>.alignment)!
+        count = 1   // slot 0, the constant slot, is never stored: sweeps never read it
     }
 
     /// Appends a node and returns its index.
     @inlinable @inline(__always)
     mutating func push(_ i0: Int32, _ i1: Int32, _ d0: Double, _ d1: Double) -> Int32 {
-        if _slowPath(count == capacity) { grow() }
+        if _slowPath(count >= capacity) { grow() }
         (nodes + count).initialize(to: TapeNode(i0, i1, d0, d1))
         let index = Int32(truncatingIfNeeded: count)
         count &+= 1
         return index
     }
 
-    /// Doubles the capacity (cold path).
+    /// Allocates the reserved capacity, or doubles it (cold path).
     @usableFromInline @inline(never)
     mutating func grow() {
-        let newCapacity = capacity * 2
+        let newCapacity = Swift.max(reserve, 2 * capacity, count + 1)
         precondition(newCapacity <= Int(Int32.max), "Tape: more than 2³¹ nodes recorded")
-        let bigger = UnsafeMutablePointer<TapeNode>.allocate(capacity: newCapacity)
-        bigger.moveInitialize(from: nodes, count: count)
-        nodes.deallocate()
+        let newBlock = RawBlock(bytes: newCapacity * MemoryLayout<TapeNode>.stride)
+        let bigger = newBlock.start.bindMemory(to: TapeNode.self, capacity: newCapacity)
+        if let block {
+            // Slot 0 and the input slots hold nothing; only operation nodes are copied.
+            let first = 1 + inputCount
+            if count > first { (bigger + first).moveInitialize(from: nodes + first, count: count - first) }
+            block.release()
+        }
+        block = newBlock
         nodes = bigger
         capacity = newCapacity
     }
+
+    /// Gives the storage back.
+    @usableFromInline
+    func release() { block?.release() }
 }
 
 /// A recording context for reverse mode: the ``TapeScalar`` values created
@@ -97,7 +113,6 @@ struct TapeBuffer {
 ///   until ``finish(inputs:outputs:)``; after that, do not compute with it.
 public final class Tape {
     @usableFromInline let buffer: UnsafeMutablePointer<TapeBuffer>
-    @usableFromInline var inputCount = 0
 
     /// Creates an empty tape with room for `capacity` nodes before it grows.
     /// A good guess is 8–10 nodes per output for element-wise maps.
@@ -107,7 +122,7 @@ public final class Tape {
     }
 
     deinit {
-        buffer.pointee.nodes.deallocate()
+        buffer.pointee.release()
         buffer.deinitialize(count: 1)
         buffer.deallocate()
     }
@@ -117,37 +132,57 @@ public final class Tape {
 
     /// Records one independent variable. All inputs must be created before
     /// any operation is recorded.
-    @inlinable
     public func input(_ value: Double) -> TapeScalar {
-        precondition(buffer.pointee.count == inputCount + 1,
+        precondition(buffer.pointee.count == buffer.pointee.inputCount + 1,
                      "Tape: inputs must be created before any operation is recorded")
-        inputCount += 1
+        buffer.pointee.inputCount += 1
         return TapeScalar(value, index: buffer.pointee.push(0, 0, 0, 0), tape: buffer)
     }
 
     /// Records independent variables, in order.
-    @inlinable
-    public func inputs(_ values: [Double]) -> [TapeScalar] { values.map { input($0) } }
+    public func inputs(_ values: [Double]) -> [TapeScalar] {
+        let b = buffer
+        precondition(b.pointee.count == b.pointee.inputCount + 1,
+                     "Tape: inputs must be created before any operation is recorded")
+        let first = b.pointee.count
+        b.pointee.inputCount += values.count
+        b.pointee.count += values.count   // input slots are never read by a sweep: nothing to write
+        return [TapeScalar](unsafeUninitializedCapacity: values.count) { out, initialized in
+            for (k, v) in values.enumerated() {
+                (out.baseAddress! + k).initialize(to: TapeScalar(v, index: Int32(truncatingIfNeeded: first + k), tape: b))
+            }
+            initialized = values.count
+        }
+    }
 
     /// Ends the recording: hands the nodes to an immutable ``TapeRecording``
     /// with `inputs` (exactly the variables made by ``input(_:)``, in order) as
     /// its independent variables and `outputs` as its dependent ones. The tape
     /// is then empty and can record again.
     public func finish(inputs: [TapeScalar], outputs: [TapeScalar]) -> TapeRecording {
-        precondition(inputs.count == inputCount, "Tape.finish: \(inputs.count) inputs given, \(inputCount) recorded")
-        for (k, x) in inputs.enumerated() {
-            precondition(x.index == Int32(k + 1) && x.tape == buffer,
-                         "Tape.finish: input \(k) is not the tape's input variable \(k)")
+        let b = buffer
+        let n = b.pointee.inputCount
+        precondition(inputs.count == n, "Tape.finish: \(inputs.count) inputs given, \(n) recorded")
+        inputs.withUnsafeBufferPointer { xs in
+            for k in 0..<n where xs[k].index != Int32(truncatingIfNeeded: k + 1) || xs[k].tape != b || xs[k].scale != 1 {
+                preconditionFailure("Tape.finish: input \(k) is not the tape's input variable \(k)")
+            }
         }
-        for y in outputs {
-            precondition(y.tape == nil || y.tape == buffer, "Tape.finish: an output belongs to another tape")
+        let m = outputs.count
+        var values = [Double](repeating: 0, count: m)
+        var indices = [Int32](repeating: 0, count: m)
+        var scales = [Double](repeating: 0, count: m)
+        outputs.withUnsafeBufferPointer { ys in
+            for i in 0..<m {
+                precondition(ys[i].tape == nil || ys[i].tape == b, "Tape.finish: an output belongs to another tape")
+                values[i] = ys[i].value
+                indices[i] = ys[i].index
+                scales[i] = ys[i].scale
+            }
         }
-        let old = buffer.pointee
-        let capacity = old.capacity
-        buffer.pointee = TapeBuffer(capacity: capacity)
-        inputCount = 0
-        return TapeRecording(nodes: old.nodes, count: old.count, inputCount: inputs.count,
-                             outputIndices: outputs.map(\.index), outputValues: outputs.map(\.value),
-                             customs: old.customs)
+        let old = b.pointee
+        b.pointee = TapeBuffer(capacity: Swift.max(old.reserve, old.capacity))
+        return TapeRecording(nodes: old.nodes, block: old.block, count: old.count, inputCount: n,
+                             outputIndices: indices, outputScales: scales, outputValues: values, customs: old.customs)
     }
 }

@@ -10,33 +10,41 @@ import Synchronization
 /// one recording at once, and a steady loop of sweeps allocates nothing.
 public final class TapeRecording: @unchecked Sendable {
     @usableFromInline let nodes: UnsafeMutablePointer<TapeNode>
+    private let block: RawBlock?
     /// Number of nodes, slot 0 and the inputs included.
     public let nodeCount: Int
     /// Number of independent variables.
     public let inputCount: Int
     /// Node index of each output (0 for a constant output).
     @usableFromInline let outputIndices: [Int32]
+    /// Derivative of each output with respect to its node (0 for a constant output).
+    @usableFromInline let outputScales: [Double]
     /// The outputs' values at the recorded point.
     public let outputValues: [Double]
     @usableFromInline let customs: [CustomNode]
     private let pool = Mutex<[Scratch]>([])
 
     /// A pooled scratch buffer; only ever used by one sweep at a time.
-    private struct Scratch: @unchecked Sendable { let base: UnsafeMutablePointer<Double> }
+    private struct Scratch: Sendable {
+        let block: RawBlock
+        var base: UnsafeMutablePointer<Double> { block.start.assumingMemoryBound(to: Double.self) }
+    }
 
-    init(nodes: UnsafeMutablePointer<TapeNode>, count: Int, inputCount: Int,
-         outputIndices: [Int32], outputValues: [Double], customs: [CustomNode]) {
+    init(nodes: UnsafeMutablePointer<TapeNode>, block: RawBlock?, count: Int, inputCount: Int,
+         outputIndices: [Int32], outputScales: [Double], outputValues: [Double], customs: [CustomNode]) {
         self.nodes = nodes
+        self.block = block
         self.nodeCount = count
         self.inputCount = inputCount
         self.outputIndices = outputIndices
+        self.outputScales = outputScales
         self.outputValues = outputValues
         self.customs = customs
     }
 
     deinit {
-        nodes.deallocate()
-        pool.withLock { buffers in for b in buffers { b.base.deallocate() } }
+        block?.release()
+        pool.withLock { buffers in for b in buffers { b.block.release() } }
     }
 
     /// Number of dependent variables.
@@ -48,7 +56,7 @@ public final class TapeRecording: @unchecked Sendable {
     /// Runs `body` with a scratch buffer of `nodeCount` doubles (contents undefined).
     @usableFromInline
     func withScratch<R>(_ body: (UnsafeMutablePointer<Double>) -> R) -> R {
-        let scratch = pool.withLock { $0.popLast() } ?? Scratch(base: .allocate(capacity: nodeCount))
+        let scratch = pool.withLock { $0.popLast() } ?? Scratch(block: RawBlock(bytes: nodeCount * 8))
         defer { pool.withLock { $0.append(scratch) } }
         return body(scratch.base)
     }
@@ -64,13 +72,13 @@ public final class TapeRecording: @unchecked Sendable {
             var k = 1 + inputCount
             for c in customs {
                 forwardSegment(t, k, c.outputStart)
-                let dy = c.jvp(c.inputs.map { t[Int($0)] })
+                let dy = c.jvp(c.inputs.indices.map { c.inputScales[$0] * t[Int(c.inputs[$0])] })
                 precondition(dy.count == c.outputCount, "custom node: JVP returned \(dy.count) values, expected \(c.outputCount)")
                 for j in 0..<c.outputCount { t[c.outputStart + j] = dy[j] }
                 k = c.outputStart + c.outputCount
             }
             forwardSegment(t, k, nodeCount)
-            for (j, i) in outputIndices.enumerated() { out[j] = t[Int(i)] }
+            for (j, i) in outputIndices.enumerated() { out[j] = outputScales[j] * t[Int(i)] }
         }
     }
 
@@ -93,13 +101,13 @@ public final class TapeRecording: @unchecked Sendable {
     func reverse(cotangent: UnsafePointer<Double>, read: (UnsafeMutablePointer<Double>) -> Void) {
         withScratch { a in
             a.update(repeating: 0, count: nodeCount)
-            for (j, i) in outputIndices.enumerated() { a[Int(i)] += cotangent[j] }
+            for (j, i) in outputIndices.enumerated() { a[Int(i)] += outputScales[j] * cotangent[j] }
             var k = nodeCount
             for c in customs.reversed() {
                 reverseSegment(a, c.outputStart + c.outputCount, k)
                 let xbar = c.vjp((0..<c.outputCount).map { a[c.outputStart + $0] })
                 precondition(xbar.count == c.inputs.count, "custom node: VJP returned \(xbar.count) values, expected \(c.inputs.count)")
-                for (j, i) in c.inputs.enumerated() { a[Int(i)] += xbar[j] }
+                for (j, i) in c.inputs.enumerated() { a[Int(i)] += c.inputScales[j] * xbar[j] }
                 k = c.outputStart
             }
             reverseSegment(a, 1 + inputCount, k)
