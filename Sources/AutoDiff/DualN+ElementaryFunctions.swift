@@ -1,6 +1,8 @@
 import RealModule
 
 // Each rule: f(a + Σbₖεₖ) = f(a) + f′(a)·Σbₖεₖ, f′ written out above the body.
+// Each partial is computed with exactly the operations of the Dual rule (a
+// quotient stays a quotient), so N directions equal N one-direction passes bit for bit.
 extension DualN {
     // exp(a + bε) = exp(a) + exp(a)·b ε
     @inlinable
@@ -38,45 +40,45 @@ extension DualN {
 
     // log(a + bε) = log(a) + (b / a) ε
     @inlinable
-    public static func log(_ x: DualN) -> DualN { DualN(Double.log(x.value), x, 1 / x.value) }
+    public static func log(_ x: DualN) -> DualN { DualN(Double.log(x.value), x, dividedBy: x.value) }
 
     // log1p(a + bε) = log1p(a) + b / (1 + a) ε
     @inlinable
     public static func log(onePlus x: DualN) -> DualN {
-        DualN(Double.log(onePlus: x.value), x, 1 / (1 + x.value))
+        DualN(Double.log(onePlus: x.value), x, dividedBy: 1 + x.value)
     }
 
     // acosh(a + bε) = acosh(a) + b / √(a² − 1) ε
     @inlinable
     public static func acosh(_ x: DualN) -> DualN {
-        DualN(Double.acosh(x.value), x, 1 / Double.sqrt(x.value * x.value - 1))
+        DualN(Double.acosh(x.value), x, dividedBy: Double.sqrt(x.value * x.value - 1))
     }
 
     // asinh(a + bε) = asinh(a) + b / √(a² + 1) ε
     @inlinable
     public static func asinh(_ x: DualN) -> DualN {
-        DualN(Double.asinh(x.value), x, 1 / Double.sqrt(x.value * x.value + 1))
+        DualN(Double.asinh(x.value), x, dividedBy: Double.sqrt(x.value * x.value + 1))
     }
 
     // atanh(a + bε) = atanh(a) + b / (1 − a²) ε
     @inlinable
-    public static func atanh(_ x: DualN) -> DualN { DualN(Double.atanh(x.value), x, 1 / (1 - x.value * x.value)) }
+    public static func atanh(_ x: DualN) -> DualN { DualN(Double.atanh(x.value), x, dividedBy: 1 - x.value * x.value) }
 
     // acos(a + bε) = acos(a) − b / √(1 − a²) ε
     @inlinable
     public static func acos(_ x: DualN) -> DualN {
-        DualN(Double.acos(x.value), x, -1 / Double.sqrt(1 - x.value * x.value))
+        DualN(Double.acos(x.value), x, dividedBy: -Double.sqrt(1 - x.value * x.value))
     }
 
     // asin(a + bε) = asin(a) + b / √(1 − a²) ε
     @inlinable
     public static func asin(_ x: DualN) -> DualN {
-        DualN(Double.asin(x.value), x, 1 / Double.sqrt(1 - x.value * x.value))
+        DualN(Double.asin(x.value), x, dividedBy: Double.sqrt(1 - x.value * x.value))
     }
 
     // atan(a + bε) = atan(a) + b / (1 + a²) ε
     @inlinable
-    public static func atan(_ x: DualN) -> DualN { DualN(Double.atan(x.value), x, 1 / (1 + x.value * x.value)) }
+    public static func atan(_ x: DualN) -> DualN { DualN(Double.atan(x.value), x, dividedBy: 1 + x.value * x.value) }
 
     // (a + bε)^(c + dε) = aᶜ + (c·aᶜ⁻¹·b + aᶜ·log(a)·d) ε        (a > 0)
     @inlinable
@@ -100,7 +102,7 @@ extension DualN {
 
     // √(a + bε) = √a + b / (2√a) ε
     @inlinable
-    public static func sqrt(_ x: DualN) -> DualN { let s = Double.sqrt(x.value); return DualN(s, x, 1 / (2 * s)) }
+    public static func sqrt(_ x: DualN) -> DualN { let s = Double.sqrt(x.value); return DualN(s, x, dividedBy: 2 * s) }
 
     // ⁿ√(a + bε) = ⁿ√a + ⁿ√a / (n·a)·b ε
     @inlinable

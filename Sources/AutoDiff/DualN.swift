@@ -49,6 +49,15 @@ public struct DualN<let N: Int>: DifferentiableScalar {
         self.init(value, partials: p)
     }
 
+    /// `value`, with `partials = x.partials / d` (divided, not multiplied by
+    /// `1/d`, so that every partial is bit-identical to the ``Dual`` rule's).
+    @inlinable @inline(__always)
+    init(_ value: Double, _ x: DualN, dividedBy d: Double) {
+        var p = InlineArray<N, Double>(repeating: 0)
+        for k in 0..<N { p[k] = x.partials[k] / d }
+        self.init(value, partials: p)
+    }
+
     /// `value`, with `partials = s · x.partials + t · y.partials`.
     @inlinable @inline(__always)
     init(_ value: Double, _ x: DualN, _ s: Double, _ y: DualN, _ t: Double) {
@@ -117,9 +126,10 @@ extension DualN {
     // (a + Σbₖεₖ)/(c + Σdₖεₖ) = a/c + Σ(bₖ − (a/c)·dₖ)/c εₖ
     @inlinable @inline(__always)
     public static func / (x: DualN, y: DualN) -> DualN {
-        let r = 1 / y.value
-        let q = x.value * r
-        return DualN(q, x, r, y, -q * r)
+        let q = x.value / y.value
+        var p = InlineArray<N, Double>(repeating: 0)
+        for k in 0..<N { p[k] = (x.partials[k] - q * y.partials[k]) / y.value }
+        return DualN(q, partials: p)
     }
 
     /// Adds in place.
