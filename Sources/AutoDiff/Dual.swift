@@ -79,31 +79,31 @@ public struct Dual<Base: DifferentiableScalar>: DifferentiableScalar {
 // MARK: Arithmetic
 
 extension Dual {
-    // (a + bε) + (c + dε) = (a + c) + (b + d)ε
+    /// (a + bε) + (c + dε) = (a + c) + (b + d)ε
     @inlinable @inline(__always)
     public static func + (x: Dual, y: Dual) -> Dual {
         Dual(x.value + y.value, tangent: x.tangent + y.tangent)
     }
 
-    // (a + bε) − (c + dε) = (a − c) + (b − d)ε
+    /// (a + bε) − (c + dε) = (a − c) + (b − d)ε
     @inlinable @inline(__always)
     public static func - (x: Dual, y: Dual) -> Dual {
         Dual(x.value - y.value, tangent: x.tangent - y.tangent)
     }
 
-    // −(a + bε) = −a − bε
+    /// −(a + bε) = −a − bε
     @inlinable @inline(__always)
     public static prefix func - (x: Dual) -> Dual {
         Dual(-x.value, tangent: -x.tangent)
     }
 
-    // (a + bε)(c + dε) = ac + (ad + bc)ε
+    /// (a + bε)(c + dε) = ac + (ad + bc)ε
     @inlinable @inline(__always)
     public static func * (x: Dual, y: Dual) -> Dual {
         Dual(x.value * y.value, tangent: x.value * y.tangent + x.tangent * y.value)
     }
 
-    // (a + bε)/(c + dε) = a/c + (b − (a/c)·d)/c ε
+    /// (a + bε)/(c + dε) = a/c + (b − (a/c)·d)/c ε
     @inlinable @inline(__always)
     public static func / (x: Dual, y: Dual) -> Dual {
         let q = x.value / y.value
@@ -143,15 +143,15 @@ extension Dual {
 // MARK: Non-smooth helpers
 
 extension Dual {
-    // |a + bε| = |a| + sign(a)·b ε          (+b at a = 0)
+    /// |a + bε| = |a| + sign(a)·b ε          (+b at a = 0)
     @inlinable
     public static func abs(_ x: Dual) -> Dual { x.value < .zero ? -x : x }
 
-    // max(a + bε, c + dε) = whichever has the larger value (the first at a tie)
+    /// max(a + bε, c + dε) = whichever has the larger value (the first at a tie)
     @inlinable
     public static func max(_ x: Dual, _ y: Dual) -> Dual { y.value > x.value ? y : x }
 
-    // min(a + bε, c + dε) = whichever has the smaller value (the first at a tie)
+    /// min(a + bε, c + dε) = whichever has the smaller value (the first at a tie)
     @inlinable
     public static func min(_ x: Dual, _ y: Dual) -> Dual { y.value < x.value ? y : x }
 }

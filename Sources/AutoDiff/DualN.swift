@@ -93,7 +93,7 @@ public struct DualN<let N: Int>: DifferentiableScalar {
 // MARK: Arithmetic
 
 extension DualN {
-    // (a + Σbₖεₖ) + (c + Σdₖεₖ) = (a + c) + Σ(bₖ + dₖ)εₖ
+    /// (a + Σbₖεₖ) + (c + Σdₖεₖ) = (a + c) + Σ(bₖ + dₖ)εₖ
     @inlinable @inline(__always)
     public static func + (x: DualN, y: DualN) -> DualN {
         var p = InlineArray<N, Double>(repeating: 0)
@@ -101,7 +101,7 @@ extension DualN {
         return DualN(x.value + y.value, partials: p)
     }
 
-    // (a + Σbₖεₖ) − (c + Σdₖεₖ) = (a − c) + Σ(bₖ − dₖ)εₖ
+    /// (a + Σbₖεₖ) − (c + Σdₖεₖ) = (a − c) + Σ(bₖ − dₖ)εₖ
     @inlinable @inline(__always)
     public static func - (x: DualN, y: DualN) -> DualN {
         var p = InlineArray<N, Double>(repeating: 0)
@@ -109,7 +109,7 @@ extension DualN {
         return DualN(x.value - y.value, partials: p)
     }
 
-    // −(a + Σbₖεₖ) = −a − Σbₖεₖ
+    /// −(a + Σbₖεₖ) = −a − Σbₖεₖ
     @inlinable @inline(__always)
     public static prefix func - (x: DualN) -> DualN {
         var p = InlineArray<N, Double>(repeating: 0)
@@ -117,13 +117,13 @@ extension DualN {
         return DualN(-x.value, partials: p)
     }
 
-    // (a + Σbₖεₖ)(c + Σdₖεₖ) = ac + Σ(c·bₖ + a·dₖ)εₖ
+    /// (a + Σbₖεₖ)(c + Σdₖεₖ) = ac + Σ(c·bₖ + a·dₖ)εₖ
     @inlinable @inline(__always)
     public static func * (x: DualN, y: DualN) -> DualN {
         DualN(x.value * y.value, x, y.value, y, x.value)
     }
 
-    // (a + Σbₖεₖ)/(c + Σdₖεₖ) = a/c + Σ(bₖ − (a/c)·dₖ)/c εₖ
+    /// (a + Σbₖεₖ)/(c + Σdₖεₖ) = a/c + Σ(bₖ − (a/c)·dₖ)/c εₖ
     @inlinable @inline(__always)
     public static func / (x: DualN, y: DualN) -> DualN {
         let q = x.value / y.value
@@ -157,15 +157,15 @@ extension DualN {
     @inlinable @inline(__always)
     public static func < (x: DualN, y: DualN) -> Bool { x.value < y.value }
 
-    // |a + Σbₖεₖ| = |a| + sign(a)·Σbₖεₖ          (+ at a = 0)
+    /// |a + Σbₖεₖ| = |a| + sign(a)·Σbₖεₖ          (+ at a = 0)
     @inlinable
     public static func abs(_ x: DualN) -> DualN { x.value < 0 ? -x : x }
 
-    // max: whichever has the larger value (the first at a tie)
+    /// max: whichever has the larger value (the first at a tie)
     @inlinable
     public static func max(_ x: DualN, _ y: DualN) -> DualN { y.value > x.value ? y : x }
 
-    // min: whichever has the smaller value (the first at a tie)
+    /// min: whichever has the smaller value (the first at a tie)
     @inlinable
     public static func min(_ x: DualN, _ y: DualN) -> DualN { y.value < x.value ? y : x }
 

@@ -88,7 +88,7 @@ public struct TapeScalar: DifferentiableScalar, @unchecked Sendable {
 // MARK: Arithmetic: each records one node with the partials in the comment.
 
 extension TapeScalar {
-    // w = x + y:  ∂w/∂x = 1, ∂w/∂y = 1          (x + c, c + y: no node)
+    /// w = x + y:  ∂w/∂x = 1, ∂w/∂y = 1          (x + c, c + y: no node)
     @inlinable @inline(__always)
     public static func + (x: TapeScalar, y: TapeScalar) -> TapeScalar {
         if y.tape == nil { return scaled(x, x.value + y.value, 1) }
@@ -96,7 +96,7 @@ extension TapeScalar {
         return binary(x, y, x.value + y.value, 1, 1)
     }
 
-    // w = x − y:  ∂w/∂x = 1, ∂w/∂y = −1         (x − c, c − y: no node)
+    /// w = x − y:  ∂w/∂x = 1, ∂w/∂y = −1         (x − c, c − y: no node)
     @inlinable @inline(__always)
     public static func - (x: TapeScalar, y: TapeScalar) -> TapeScalar {
         if y.tape == nil { return scaled(x, x.value - y.value, 1) }
@@ -104,11 +104,11 @@ extension TapeScalar {
         return binary(x, y, x.value - y.value, 1, -1)
     }
 
-    // w = −x:  ∂w/∂x = −1                        (no node: the scale flips)
+    /// w = −x:  ∂w/∂x = −1                        (no node: the scale flips)
     @inlinable @inline(__always)
     public static prefix func - (x: TapeScalar) -> TapeScalar { scaled(x, -x.value, -1) }
 
-    // w = x·y:  ∂w/∂x = y, ∂w/∂y = x             (c·y, x·c: no node)
+    /// w = x·y:  ∂w/∂x = y, ∂w/∂y = x             (c·y, x·c: no node)
     @inlinable @inline(__always)
     public static func * (x: TapeScalar, y: TapeScalar) -> TapeScalar {
         if y.tape == nil { return scaled(x, x.value * y.value, y.value) }
@@ -116,7 +116,7 @@ extension TapeScalar {
         return binary(x, y, x.value * y.value, y.value, x.value)
     }
 
-    // w = x/y:  ∂w/∂x = 1/y, ∂w/∂y = −w/y        (x/c: no node)
+    /// w = x/y:  ∂w/∂x = 1/y, ∂w/∂y = −w/y        (x/c: no node)
     @inlinable @inline(__always)
     public static func / (x: TapeScalar, y: TapeScalar) -> TapeScalar {
         let w = x.value / y.value
@@ -149,15 +149,15 @@ extension TapeScalar {
     @inlinable @inline(__always)
     public static func < (x: TapeScalar, y: TapeScalar) -> Bool { x.value < y.value }
 
-    // |x|: returns x or −x (∂ = sign x, +1 at 0)
+    /// |x|: returns x or −x (∂ = sign x, +1 at 0)
     @inlinable
     public static func abs(_ x: TapeScalar) -> TapeScalar { x.value < 0 ? -x : x }
 
-    // max: whichever has the larger value (the first at a tie); no node
+    /// max: whichever has the larger value (the first at a tie); no node
     @inlinable
     public static func max(_ x: TapeScalar, _ y: TapeScalar) -> TapeScalar { y.value > x.value ? y : x }
 
-    // min: whichever has the smaller value (the first at a tie); no node
+    /// min: whichever has the smaller value (the first at a tie); no node
     @inlinable
     public static func min(_ x: TapeScalar, _ y: TapeScalar) -> TapeScalar { y.value < x.value ? y : x }
 }
