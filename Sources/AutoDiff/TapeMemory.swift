@@ -5,11 +5,11 @@ import Synchronization
 
 /// Memory for tape nodes and sweep scratch.
 ///
-/// Large blocks (≥ 4 MiB) are mapped directly and, on Linux, advised to use
+/// Large blocks (≥ 1 MiB) are mapped directly and, on Linux, advised to use
 /// transparent huge pages: a fresh 10⁶-element recording (≈200 MB) otherwise
 /// spends most of its time in 4 KiB page faults. When a large block is
 /// released, up to two are kept in a small process-wide cache and handed to
-/// the next large request that fits, so repeated linearizations (Newton
+/// the next large request that fits (the smaller one is evicted first), so repeated linearizations (Newton
 /// steps, repeated implicit derivatives) do not pay for the kernel zeroing
 /// fresh pages each time. The cache holds memory only, never tape state.
 /// Small blocks come from the ordinary allocator.
@@ -23,7 +23,7 @@ struct RawBlock: @unchecked Sendable {
     let mapping: (base: UnsafeMutableRawPointer, length: Int)?
 
     static let hugePage = 1 << 21
-    static let mapThreshold = 1 << 22
+    static let mapThreshold = 1 << 20
     static let cacheLimit = 2
 
     /// At least `bytes` bytes, 64-byte aligned.
@@ -51,17 +51,22 @@ struct RawBlock: @unchecked Sendable {
         mapping = nil
     }
 
-    /// Gives the memory back (to the cache when it is a mapping and the cache has room).
+    /// Gives the memory back (a mapping goes to the cache, see the type's comment).
     @usableFromInline
     func release() {
         #if os(Linux)
-        if let (base, length) = mapping {
-            let kept = RawBlock.cache.withLock { cache -> Bool in
-                guard cache.count < RawBlock.cacheLimit else { return false }
-                cache.append(self)
-                return true
+        if mapping != nil {
+            // Keep the block; when the cache is full, it evicts its smallest
+            // block if that is smaller than this one, else this one goes.
+            let evicted = RawBlock.cache.withLock { cache -> RawBlock? in
+                guard cache.count >= RawBlock.cacheLimit else { cache.append(self); return nil }
+                let smallest = cache.indices.min { cache[$0].bytes < cache[$1].bytes }!
+                guard cache[smallest].bytes < bytes else { return self }
+                let out = cache[smallest]
+                cache[smallest] = self
+                return out
             }
-            if !kept { _ = munmap(base, length) }
+            if let evicted, let (b, l) = evicted.mapping { _ = munmap(b, l) }
             return
         }
         #endif

@@ -123,8 +123,12 @@ public final class TapeRecording: @unchecked Sendable {
             let w = a[k]
             if w != 0 {   // skip: keeps 0·∞ from a non-contributing node out of the inputs
                 let n = node.pointee
+                // A unary node's second parent is slot 0; adding its 0·w there
+                // would chain every unary node through one memory cell, so the
+                // dead update goes to the node's own (already consumed) slot.
+                let i1 = n.i1 == 0 ? k : Int(n.i1)
                 a[Int(n.i0)] += n.d0 * w
-                a[Int(n.i1)] += n.d1 * w
+                a[i1] += n.d1 * w
             }
             node -= 1
             k &-= 1

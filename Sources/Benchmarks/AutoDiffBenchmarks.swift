@@ -50,10 +50,12 @@ func runAutoDiffBenchmarks(_ harness: inout BenchmarkHarness) {
         var sink = 0.0
         if let focus = ProcessInfo.processInfo.environment["AD_FOCUS"] {   // TEMP
             let t0 = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<20 {
-                if focus == "record" { sink += AD.linearize(f, at: x).value[0] } else { sink += f(x)[0] }
+            for _ in 0..<(n == 10_000 ? 2000 : 20) {
+                if focus == "record" { sink += AD.linearize(f, at: x).value[0] }
+                else if focus == "dual" { sink += AD.jvp(of: f, at: x, tangent: v).tangent[0] }
+                else { sink += f(x)[0] }
             }
-            print(n, focus, Double(DispatchTime.now().uptimeNanoseconds - t0) / 20e6, "ms")
+            print(n, focus, Double(DispatchTime.now().uptimeNanoseconds - t0) / (n == 10_000 ? 2000e6 : 20e6), "ms")
             continue
         }
         func plain() { sink += f(x)[n / 2] }
