@@ -1,6 +1,5 @@
 import ImplicitDifferentiation
 import TestSupport
-import Foundation
 
 /// A discretized Bratu operator, defined here — in the benchmark's module, as
 /// a user's conditions would be — so the figures measure AutoDiff's generics
@@ -48,16 +47,6 @@ func runAutoDiffBenchmarks(_ harness: inout BenchmarkHarness) {
         let u = rng.vector(n)
         let reps = n >= 1_000_000 ? 7 : 15
         var sink = 0.0
-        if let focus = ProcessInfo.processInfo.environment["AD_FOCUS"] {   // TEMP
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<(n == 10_000 ? 2000 : 20) {
-                if focus == "record" { sink += AD.linearize(f, at: x).value[0] }
-                else if focus == "dual" { sink += AD.jvp(of: f, at: x, tangent: v).tangent[0] }
-                else { sink += f(x)[0] }
-            }
-            print(n, focus, Double(DispatchTime.now().uptimeNanoseconds - t0) / (n == 10_000 ? 2000e6 : 20e6), "ms")
-            continue
-        }
         func plain() { sink += f(x)[n / 2] }
 
         harness.compare(suite: "autodiff", name: "Dual JVP (AD.jvp)", size: n, baselineName: "plain Double",

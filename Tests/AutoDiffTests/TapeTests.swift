@@ -18,7 +18,7 @@ struct ExternalG: ExternalFunction {
 struct AroundExternal: DifferentiableFunction {
     var traced = false
     func callAsFunction<T: DifferentiableScalar>(_ x: [T]) -> [T] {
-        let input = [x[0] + x[1], x[2] * x[2]]
+        let input = [-(x[0] + x[1]) * T(2), x[2] * x[2]]   // a scaled variable enters the custom node
         let z = traced ? [input[0] * input[1], T.sin(input[0]) + input[1] * input[1]]
                        : T.callExternal(ExternalG(), input)
         return [z[0] * x[0], T.exp(T(0.3) * z[1]) - x[1], z[1] / T(2)]
