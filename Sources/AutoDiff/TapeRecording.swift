@@ -8,6 +8,9 @@ import Synchronization
 /// `Double` per node, taken from a small lock-protected pool (or allocated
 /// when every pooled buffer is in use), so any number of threads may sweep
 /// one recording at once, and a steady loop of sweeps allocates nothing.
+/// Adjoint buffers live in their own pool and are kept all-zero between
+/// sweeps (each reverse sweep zeroes every slot after reading it), so a
+/// reverse sweep never clears the whole buffer up front.
 public final class TapeRecording: @unchecked Sendable {
     @usableFromInline let nodes: UnsafeMutablePointer<TapeNode>
     private let block: RawBlock?
@@ -23,6 +26,7 @@ public final class TapeRecording: @unchecked Sendable {
     public let outputValues: [Double]
     @usableFromInline let customs: [CustomNode]
     private let pool = Mutex<[Scratch]>([])
+    private let zeroedPool = Mutex<[Scratch]>([])
 
     /// A pooled scratch buffer; only ever used by one sweep at a time.
     private struct Scratch: Sendable {
@@ -45,6 +49,7 @@ public final class TapeRecording: @unchecked Sendable {
     deinit {
         block?.release()
         pool.withLock { buffers in for b in buffers { b.block.release() } }
+        zeroedPool.withLock { buffers in for b in buffers { b.block.release() } }
     }
 
     /// Number of dependent variables.
@@ -58,6 +63,19 @@ public final class TapeRecording: @unchecked Sendable {
     func withScratch<R>(_ body: (UnsafeMutablePointer<Double>) -> R) -> R {
         let scratch = pool.withLock { $0.popLast() } ?? Scratch(block: RawBlock(bytes: nodeCount * 8))
         defer { pool.withLock { $0.append(scratch) } }
+        return body(scratch.base)
+    }
+
+    /// Runs `body` with an all-zero buffer of `nodeCount` doubles, which
+    /// `body` must leave all-zero.
+    @usableFromInline
+    func withZeroedScratch<R>(_ body: (UnsafeMutablePointer<Double>) -> R) -> R {
+        let scratch = zeroedPool.withLock { $0.popLast() } ?? {
+            let s = Scratch(block: RawBlock(bytes: nodeCount * 8))
+            s.base.initialize(repeating: 0, count: nodeCount)
+            return s
+        }()
+        defer { zeroedPool.withLock { $0.append(scratch) } }
         return body(scratch.base)
     }
 
@@ -96,22 +114,24 @@ public final class TapeRecording: @unchecked Sendable {
 
     /// Reverse sweep: the outputs' adjoints are seeded from `cotangent`
     /// (`outputCount` doubles), each node passes `aₖ·d` to its parents, and
-    /// `read(a + 1)` reads the inputs' adjoints.
+    /// `read(a + 1)` reads the inputs' adjoints. Every slot is zero again afterwards.
     @usableFromInline
     func reverse(cotangent: UnsafePointer<Double>, read: (UnsafeMutablePointer<Double>) -> Void) {
-        withScratch { a in
-            a.update(repeating: 0, count: nodeCount)
+        withZeroedScratch { a in
             for (j, i) in outputIndices.enumerated() { a[Int(i)] += outputScales[j] * cotangent[j] }
             var k = nodeCount
             for c in customs.reversed() {
                 reverseSegment(a, c.outputStart + c.outputCount, k)
-                let xbar = c.vjp((0..<c.outputCount).map { a[c.outputStart + $0] })
+                let ybar = (0..<c.outputCount).map { a[c.outputStart + $0] }
+                (a + c.outputStart).update(repeating: 0, count: c.outputCount)
+                let xbar = c.vjp(ybar)
                 precondition(xbar.count == c.inputs.count, "custom node: VJP returned \(xbar.count) values, expected \(c.inputs.count)")
                 for (j, i) in c.inputs.enumerated() { a[Int(i)] += c.inputScales[j] * xbar[j] }
                 k = c.outputStart
             }
             reverseSegment(a, 1 + inputCount, k)
             read(a + 1)
+            a.update(repeating: 0, count: 1 + inputCount)   // slot 0 and the inputs
         }
     }
 
@@ -129,6 +149,7 @@ public final class TapeRecording: @unchecked Sendable {
                 let i1 = n.i1 == 0 ? k : Int(n.i1)
                 a[Int(n.i0)] += n.d0 * w
                 a[i1] += n.d1 * w
+                a[k] = 0   // last: leaves the slot clean for the next sweep
             }
             node -= 1
             k &-= 1

@@ -85,6 +85,7 @@ struct TapeTests {
         #expect(lin.value == [36 - 2, 2 * (6 + 30)])
         #expect(lin.vjp([1, 0]) == [35, 24])
         #expect(lin.jvp([0, 1]) == [24, 24])
+        #expect(lin.vjp([1, 0]) == [35, 24] && lin.vjp([0, 1]) == [6, 24])   // adjoint scratch is clean again
         // Constant inputs only: nothing recorded.
         let k = TapeScalar.recordCustom(inputs: [TapeScalar(1)], outputValues: [5], jvp: { $0 }, vjp: { $0 })
         #expect(k[0].isConstant && k[0].value == 5)
@@ -158,6 +159,20 @@ struct TapeTests {
             return out
         }
         #expect(concurrent == sequential)
+    }
+
+    @Test("an infinite partial does not leak into other outputs' sweeps")
+    func infinitePartial() {
+        struct F: DifferentiableFunction {
+            func callAsFunction<T: DifferentiableScalar>(_ x: [T]) -> [T] { [T.sqrt(x[1]), x[0] * x[0]] }
+        }
+        let lin = AD.linearize(F(), at: [3, 0])
+        #expect(lin.vjp([0, 1]) == [6, 0])
+        #expect(lin.vjp([1, 0]) == [0, .infinity])
+        #expect(lin.vjp([0, 1]) == [6, 0])
+        // Forward mode computes ∞·0 = NaN for the sqrt output, exactly as duals do.
+        let forward = lin.jvp([1, 0]), dual = AD.jvp(of: F(), at: [3, 0], tangent: [1, 0]).tangent
+        #expect(forward[0].isNaN && dual[0].isNaN && forward[1] == 6 && dual[1] == 6)
     }
 
     @Test("scale folding: linear operations with constants record no node")
