@@ -89,6 +89,31 @@ public struct BivariateLinearization: Sendable {
         }
     }
 
+    /// `Aᵀu` only, into an array of length `m` (the transposed operator of
+    /// `A = ∂F/∂y` for Krylov methods; one reverse sweep, no `x` buffer).
+    public func vjp(_ u: [Double], intoY yOut: inout [Double]) {
+        precondition(u.count == outputCount && yOut.count == yCount, "vjp(intoY:): wrong lengths")
+        let n = xCount, m = yCount
+        u.withUnsafeBufferPointer { ub in
+            yOut.withUnsafeMutableBufferPointer { yb in
+                guard let ubase = ub.baseAddress else { return yb.update(repeating: 0) }
+                recording.reverse(cotangent: ubase) { a in if let p = yb.baseAddress { p.update(from: a + n, count: m) } }
+            }
+        }
+    }
+
+    /// `Bᵀu` only, into an array of length `n` (one reverse sweep, no `y` buffer).
+    public func vjp(_ u: [Double], intoX xOut: inout [Double]) {
+        precondition(u.count == outputCount && xOut.count == xCount, "vjp(intoX:): wrong lengths")
+        let n = xCount
+        u.withUnsafeBufferPointer { ub in
+            xOut.withUnsafeMutableBufferPointer { xb in
+                guard let ubase = ub.baseAddress else { return xb.update(repeating: 0) }
+                recording.reverse(cotangent: ubase) { a in if let p = xb.baseAddress { p.update(from: a, count: n) } }
+            }
+        }
+    }
+
     /// `(x: Bᵀu, y: Aᵀu)`, the vector-Jacobian products with both arguments.
     public func vjp(_ u: [Double]) -> (x: [Double], y: [Double]) {
         var xb = [Double](repeating: 0, count: xCount), yb = [Double](repeating: 0, count: yCount)

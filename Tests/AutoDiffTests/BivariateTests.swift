@@ -66,6 +66,10 @@ struct BivariateTests {
         var xb = [Double](repeating: .nan, count: 7), yb = [Double](repeating: .nan, count: 5)
         lin.vjp(u, intoX: &xb, intoY: &yb)
         #expect(xb == r.x && yb == r.y)
+        var yOnly = [Double](repeating: .nan, count: 5), xOnly = [Double](repeating: .nan, count: 7)
+        lin.vjp(u, intoY: &yOnly)
+        lin.vjp(u, intoX: &xOnly)
+        #expect(yOnly == r.y && xOnly == r.x)
         let lhs = dot(u, lin.jvp(dx: dx, dy: dy)), rhs = dot(xb, dx) + dot(yb, dy)
         #expect(Swift.abs(lhs - rhs) <= 1e-12 * Swift.abs(lhs))
     }
