@@ -115,7 +115,7 @@ public final class Tape {
     @usableFromInline let buffer: UnsafeMutablePointer<TapeBuffer>
 
     /// Creates an empty tape with room for `capacity` nodes before it grows.
-    /// A good guess is 8–10 nodes per output for element-wise maps.
+    /// A good guess is 4–10 nodes per output for element-wise maps (inputs take a slot each).
     public init(capacity: Int = 1 << 12) {
         buffer = .allocate(capacity: 1)
         buffer.initialize(to: TapeBuffer(capacity: capacity))
@@ -145,6 +145,7 @@ public final class Tape {
         precondition(b.pointee.count == b.pointee.inputCount + 1,
                      "Tape: inputs must be created before any operation is recorded")
         let first = b.pointee.count
+        precondition(first + values.count < Int(Int32.max), "Tape: more than 2³¹ nodes recorded")
         b.pointee.inputCount += values.count
         b.pointee.count += values.count   // input slots are never read by a sweep: nothing to write
         return [TapeScalar](unsafeUninitializedCapacity: values.count) { out, initialized in
