@@ -75,6 +75,7 @@ public struct TapeScalar: DifferentiableScalar, @unchecked Sendable {
     @inlinable @inline(__always)
     static func binary(_ x: TapeScalar, _ y: TapeScalar, _ value: Double, _ dx: Double, _ dy: Double) -> TapeScalar {
         guard let tape = x.tape ?? y.tape else { return TapeScalar(value) }
+        assert(x.tape == nil || y.tape == nil || x.tape == y.tape, "TapeScalar: operands from two different tapes")
         return TapeScalar(value, index: tape.pointee.push(x.index, y.index, dx * x.scale, dy * y.scale), tape: tape)
     }
 

@@ -190,3 +190,34 @@ struct TapeTests {
         #expect(lin.vjp([1, 0]) == [-0.75])
     }
 }
+
+@Suite("Tape misuse stops with a message")
+struct TapeMisuseTests {
+    @Test("finish with variables that are not the tape's inputs")
+    func wrongInputs() async {
+        await #expect(processExitsWith: .failure) {
+            let tape = Tape()
+            let x = tape.inputs([1, 2])
+            _ = tape.finish(inputs: [x[1], x[0]], outputs: [x[0] * x[1]])
+        }
+    }
+
+    @Test("an input created after an operation")
+    func lateInput() async {
+        await #expect(processExitsWith: .failure) {
+            let tape = Tape()
+            let x = tape.input(1)
+            _ = x * x
+            _ = tape.input(2)
+        }
+    }
+
+    @Test("variables of two tapes in one custom node")
+    func twoTapes() async {
+        await #expect(processExitsWith: .failure) {
+            let a = Tape(), b = Tape()
+            let x = a.input(1), y = b.input(2)
+            _ = TapeScalar.recordCustom(inputs: [x, y], outputValues: [3], jvp: { $0 }, vjp: { $0 })
+        }
+    }
+}
