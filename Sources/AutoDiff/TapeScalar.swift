@@ -19,7 +19,7 @@ import RealModule
 public struct TapeScalar: DifferentiableScalar, @unchecked Sendable {
     /// The value computed during the recording (read-only: a changed value
     /// would no longer match the partials recorded for it).
-    public internal(set) var value: Double
+    public let value: Double
     /// The derivative of this variable with respect to node `index`: the
     /// variable is `scale · w_index` as far as derivatives go.
     @usableFromInline var scale: Double
