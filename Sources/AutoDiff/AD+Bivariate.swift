@@ -1,0 +1,105 @@
+import LinearAlgebra
+
+/// Drivers for `F: Rⁿ × Rᵐ → Rᵏ`, the shape of implicit conditions
+/// `F(x, y) = 0`, with `B = ∂F/∂x` (k×n) and `A = ∂F/∂y` (k×m).
+extension AD {
+    /// `F(x, y)` on `Double`.
+    @inlinable
+    public static func value<F: DifferentiableBivariateFunction>(of f: F, x: [Double], y: [Double]) -> [Double] {
+        f(x, y)
+    }
+
+    /// `(F(x, y), B·dx + A·dy)` by one evaluation on one-direction duals;
+    /// `nil` means a zero direction (that argument enters as constants).
+    @inlinable
+    public static func jvp<F: DifferentiableBivariateFunction>(of f: F, x: [Double], y: [Double],
+                                                              dx: [Double]?, dy: [Double]?)
+        -> (value: [Double], tangent: [Double]) {
+        precondition(dx == nil || dx!.count == x.count, "jvp: dx has length \(dx!.count), x has length \(x.count)")
+        precondition(dy == nil || dy!.count == y.count, "jvp: dy has length \(dy!.count), y has length \(y.count)")
+        let xs = x.indices.map { Dual<Double>(x[$0], tangent: dx?[$0] ?? 0) }
+        let ys = y.indices.map { Dual<Double>(y[$0], tangent: dy?[$0] ?? 0) }
+        return split(f(xs, ys))
+    }
+
+    /// `(F(x, y), Bᵀu, Aᵀu)` by one tape recording and one reverse sweep.
+    @inlinable
+    public static func vjp<F: DifferentiableBivariateFunction>(of f: F, x: [Double], y: [Double],
+                                                              cotangent u: [Double])
+        -> (value: [Double], x: [Double], y: [Double]) {
+        let lin = linearize(f, x: x, y: y)
+        precondition(u.count == lin.outputCount, "vjp: cotangent has length \(u.count), F has length \(lin.outputCount)")
+        let (xb, yb) = lin.vjp(u)
+        return (lin.value, xb, yb)
+    }
+
+    /// Records `F` once at `(x, y)` on a fresh ``Tape`` (inputs `x` then `y`).
+    @inlinable
+    public static func linearize<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double])
+        -> BivariateLinearization {
+        let tape = Tape(capacity: Swift.max(1 << 12, 16 * (x.count + y.count)))
+        let xs = tape.inputs(x)
+        let ys = tape.inputs(y)
+        let out = f(xs, ys)
+        return BivariateLinearization(tape.finish(inputs: xs + ys, outputs: out), xCount: x.count)
+    }
+
+    /// `F(x, y)` and the requested Jacobian blocks `B = ∂F/∂x` (k×n) and
+    /// `A = ∂F/∂y` (k×m), by ``DualN```<8>` passes that seed only the requested
+    /// argument's columns (eight per pass; with `.both`, `⌈(n+m)/8⌉` passes);
+    /// the other argument enters as constants.
+    ///
+    /// - Returns: `value`, and `x`/`y` — `nil` for a block not requested.
+    @inlinable
+    public static func jacobians<F: DifferentiableBivariateFunction>(of f: F, x: [Double], y: [Double],
+                                                                    withRespectTo which: ArgumentSelection)
+        -> (value: [Double], x: Matrix?, y: Matrix?) {
+        let n = x.count, m = y.count
+        let nx = which.includesX ? n : 0, ny = which.includesY ? m : 0
+        let total = nx + ny
+        var xs = x.map { DualN<8>($0) }, ys = y.map { DualN<8>($0) }
+        // Global column c < nx is x[c]; nx ≤ c < total is y[c − nx] (or y[c] when x is not seeded).
+        @inline(__always) func set(_ c: Int, seed k: Int?) {
+            if c < nx {
+                xs[c] = k.map { DualN<8>(x[c], seed: $0) } ?? DualN<8>(x[c])
+            } else {
+                let j = c - nx
+                ys[j] = k.map { DualN<8>(y[j], seed: $0) } ?? DualN<8>(y[j])
+            }
+        }
+        var value: [Double]? = nil
+        var B: Matrix? = nil, A: Matrix? = nil
+        for c0 in stride(from: 0, to: total, by: 8) {
+            let w = Swift.min(8, total - c0)
+            for k in 0..<w { set(c0 + k, seed: k) }
+            let out = f(xs, ys)
+            let rows = out.count
+            if value == nil {
+                value = out.map(\.value)
+                if which.includesX { B = Matrix(rows: rows, columns: n) }
+                if which.includesY { A = Matrix(rows: rows, columns: m) }
+            }
+            precondition(value!.count == rows, "jacobians: output length changed between passes")
+            for k in 0..<w {
+                let c = c0 + k
+                if c < nx {
+                    B!.elements.withUnsafeMutableBufferPointer { e in
+                        for i in 0..<rows { e[i + c * rows] = out[i].partials[k] }
+                    }
+                } else {
+                    A!.elements.withUnsafeMutableBufferPointer { e in
+                        for i in 0..<rows { e[i + (c - nx) * rows] = out[i].partials[k] }
+                    }
+                }
+            }
+            for k in 0..<w { set(c0 + k, seed: nil) }
+        }
+        if value == nil {   // nothing to seed: one plain evaluation
+            let v = f(x, y)
+            value = v
+            if which.includesX { B = Matrix(rows: v.count, columns: n) }
+            if which.includesY { A = Matrix(rows: v.count, columns: m) }
+        }
+        return (value!, B, A)
+    }
+}
