@@ -35,7 +35,13 @@ let package = Package(
             ]
         ),
         // Layer 4: implicit functions.
-        .target(name: "ImplicitDifferentiation", dependencies: ["LinearAlgebra", "Krylov", "AutoDiff"]),
+        .target(
+            name: "ImplicitDifferentiation",
+            dependencies: [
+                "LinearAlgebra", "Krylov", "AutoDiff",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
 
         // Shared helpers for tests and benchmarks (seeded random, structured matrices).
         .target(name: "TestSupport", dependencies: ["LinearAlgebra"]),

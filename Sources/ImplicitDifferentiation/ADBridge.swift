@@ -1,0 +1,61 @@
+import AutoDiff
+import LinearAlgebra
+
+// The only file that calls the AD layer's drivers: generic conditions bound to
+// their byproduct become a bivariate function F(x, y) the drivers accept.
+
+/// Generic conditions with the byproduct fixed: `F_z(x, y) = F(x, y, z)`.
+@usableFromInline
+struct BoundConditions<C: ImplicitConditionsWithByproduct>: DifferentiableBivariateFunction {
+    @usableFromInline let conditions: C
+    @usableFromInline let byproduct: C.Byproduct
+
+    @inlinable
+    init(conditions: C, byproduct: C.Byproduct) {
+        self.conditions = conditions
+        self.byproduct = byproduct
+    }
+
+    @inlinable
+    func callAsFunction<T: DifferentiableScalar>(_ x: [T], _ y: [T]) -> [T] {
+        conditions(x: x, y: y, byproduct: byproduct)
+    }
+}
+
+/// One recording of the conditions at `(x, y)`, swept forward for `B ẋ + A ẏ`
+/// and backward for `(Bᵀu, Aᵀu)` as often as needed.
+@usableFromInline
+struct ConditionsTape: Sendable {
+    @usableFromInline let linearization: BivariateLinearization
+
+    @inlinable
+    func forward(dx: [Double]?, dy: [Double]?, into out: inout [Double]) {
+        linearization.jvp(dx: dx, dy: dy, into: &out)
+    }
+
+    @inlinable
+    func reverseY(_ u: [Double], into out: inout [Double]) {
+        var xScratch = [Double](repeating: 0, count: linearization.xCount)
+        linearization.vjp(u, intoX: &xScratch, intoY: &out)
+    }
+
+    @inlinable
+    func reverseX(_ u: [Double], into out: inout [Double]) {
+        var yScratch = [Double](repeating: 0, count: linearization.yCount)
+        linearization.vjp(u, intoX: &out, intoY: &yScratch)
+    }
+}
+
+/// Records `f` once at `(x, y)` on a tape.
+@inlinable
+func recordConditions<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double]) -> ConditionsTape {
+    ConditionsTape(linearization: AD.linearize(f, x: x, y: y))
+}
+
+/// `∂F/∂y` (`withRespectToY`) or `∂F/∂x`, materialized with N-direction duals.
+@inlinable
+func jacobianOfConditions<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double],
+                                                              withRespectToY: Bool) -> Matrix {
+    let j = AD.jacobians(of: f, x: x, y: y, withRespectTo: withRespectToY ? .y : .x)
+    return withRespectToY ? j.y! : j.x!
+}

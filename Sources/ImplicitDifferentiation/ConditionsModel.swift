@@ -1,0 +1,120 @@
+import AutoDiff
+import LinearAlgebra
+
+/// What the implicit layer needs from the conditions at one point `(x, y, z)`:
+/// the value, the two Jacobians on demand, and the four products.
+///
+/// ```
+/// A = ∂F/∂y  (k × m)      productY: v ↦ A v     adjointY: u ↦ Aᵀ u
+/// B = ∂F/∂x  (k × n)      productX: ẋ ↦ B ẋ     adjointX: u ↦ Bᵀ u
+/// ```
+@usableFromInline
+struct LocalConditions: Sendable {
+    let value: [Double]
+    let n: Int
+    let m: Int
+    var k: Int { value.count }
+    /// How the derivatives of `F` are obtained, for reports.
+    let differentiation: String
+    let matrixY: @Sendable () -> Matrix
+    let matrixX: @Sendable () -> Matrix
+    let productY: @Sendable (_ v: [Double], _ out: inout [Double]) -> Void
+    let productX: @Sendable (_ dx: [Double], _ out: inout [Double]) -> Void
+    let adjointY: @Sendable (_ u: [Double], _ out: inout [Double]) -> Void
+    let adjointX: @Sendable (_ u: [Double], _ out: inout [Double]) -> Void
+}
+
+/// The conditions in whichever form the user gave them, reduced to two
+/// closures: evaluate `F` on `Double`, and localize it at a point.
+@usableFromInline
+struct ConditionsModel<Byproduct: Sendable>: Sendable {
+    let evaluate: @Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct) -> [Double]
+    let localize: @Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ value: [Double]) -> LocalConditions
+    /// `true` when the user supplied `A` and `B` as matrices.
+    let givesMatrices: Bool
+
+    /// Generic conditions: duals materialize `A` and `B`, one tape recording
+    /// at `(x, y)` serves every product.
+    @inlinable
+    init<C: ImplicitConditionsWithByproduct>(generic conditions: C) where C.Byproduct == Byproduct {
+        evaluate = { x, y, z in conditions(x: x, y: y, byproduct: z) }
+        localize = { x, y, z, value in
+            let f = BoundConditions(conditions: conditions, byproduct: z)
+            let tape = recordConditions(f, x: x, y: y)
+            return LocalConditions(
+                value: value, n: x.count, m: y.count, differentiation: "automatic differentiation",
+                matrixY: { jacobianOfConditions(f, x: x, y: y, withRespectToY: true) },
+                matrixX: { jacobianOfConditions(f, x: x, y: y, withRespectToY: false) },
+                productY: { v, out in tape.forward(dx: nil, dy: v, into: &out) },
+                productX: { dx, out in tape.forward(dx: dx, dy: nil, into: &out) },
+                adjointY: { u, out in tape.reverseY(u, into: &out) },
+                adjointX: { u, out in tape.reverseX(u, into: &out) })
+        }
+        givesMatrices = false
+    }
+
+    /// Hand-written conditions: exactly the user's closures.
+    init(handwritten h: HandwrittenConditions<Byproduct>) {
+        evaluate = h.value
+        givesMatrices = h.jacobians != nil
+        localize = { x, y, z, value in
+            if let jacobians = h.jacobians {
+                let (b, a) = jacobians(x, y, z)
+                precondition(a.rows == value.count && a.columns == y.count,
+                             "HandwrittenConditions: ∂F/∂y is \(a.rows)×\(a.columns), expected \(value.count)×\(y.count)")
+                precondition(b.rows == value.count && b.columns == x.count,
+                             "HandwrittenConditions: ∂F/∂x is \(b.rows)×\(b.columns), expected \(value.count)×\(x.count)")
+                return LocalConditions(
+                    value: value, n: x.count, m: y.count, differentiation: "hand-written Jacobians",
+                    matrixY: { a }, matrixX: { b },
+                    productY: { v, out in BLAS.gemv(1, a, v, 0, &out) },
+                    productX: { dx, out in BLAS.gemv(1, b, dx, 0, &out) },
+                    adjointY: { u, out in BLAS.gemv(transpose: true, 1, a, u, 0, &out) },
+                    adjointX: { u, out in BLAS.gemv(transpose: true, 1, b, u, 0, &out) })
+            }
+            let jvp = h.jvp!, vjp = h.vjp!
+            return LocalConditions(
+                value: value, n: x.count, m: y.count, differentiation: "hand-written products",
+                matrixY: { columnsByProducts(rows: value.count, columns: y.count) { jvp(x, y, z, nil, $0) } },
+                matrixX: { columnsByProducts(rows: value.count, columns: x.count) { jvp(x, y, z, $0, nil) } },
+                productY: { v, out in out = jvp(x, y, z, nil, v) },
+                productX: { dx, out in out = jvp(x, y, z, dx, nil) },
+                adjointY: { u, out in out = vjp(x, y, z, u).y },
+                adjointX: { u, out in out = vjp(x, y, z, u).x })
+        }
+    }
+
+    /// Double-only conditions differentiated by central finite differences.
+    init(finiteDifferences fd: FiniteDifferenceConditions<Byproduct>) {
+        let f = fd.value
+        evaluate = f
+        givesMatrices = false
+        localize = { x, y, z, value in
+            let dfdy: @Sendable () -> Matrix = {
+                FiniteDifferences.jacobian(of: { yy in f(x, yy, z) }, at: y)
+            }
+            let dfdx: @Sendable () -> Matrix = {
+                FiniteDifferences.jacobian(of: { xx in f(xx, y, z) }, at: x)
+            }
+            return LocalConditions(
+                value: value, n: x.count, m: y.count, differentiation: "central finite differences",
+                matrixY: dfdy, matrixX: dfdx,
+                productY: { v, out in out = FiniteDifferences.jvp(of: { yy in f(x, yy, z) }, at: y, tangent: v) },
+                productX: { dx, out in out = FiniteDifferences.jvp(of: { xx in f(xx, y, z) }, at: x, tangent: dx) },
+                adjointY: { u, out in out = dfdy().transposedTimes(u) },
+                adjointX: { u, out in out = dfdx().transposedTimes(u) })
+        }
+    }
+}
+
+/// Builds a `rows × columns` matrix column by column from products with unit vectors.
+func columnsByProducts(rows: Int, columns: Int, _ product: ([Double]) -> [Double]) -> Matrix {
+    var a = Matrix(rows: rows, columns: columns)
+    var e = [Double](repeating: 0, count: columns)
+    for j in 0..<columns {
+        e[j] = 1
+        a.setColumn(j, to: product(e))
+        e[j] = 0
+    }
+    return a
+}

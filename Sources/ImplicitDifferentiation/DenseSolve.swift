@@ -1,0 +1,127 @@
+import LinearAlgebra
+
+/// One factorization of `A` serving `A⁻¹` (or `A⁺`) and `A⁻ᵀ` (or `(Aᵀ)⁺`)
+/// for one or many right-hand sides.
+enum DenseFactorization: Sendable {
+    case lu(LUFactorization)
+    case cholesky(CholeskyFactorization)
+    case qr(QRFactorization)
+    case svd(SVDFactorization)
+
+    /// `A⁻¹ b`, or `A⁺ b` for the least-squares factorizations.
+    func solve(_ b: [Double]) throws(LinearAlgebraError) -> [Double] {
+        switch self {
+        case .lu(let f): return try f.solve(b)
+        case .cholesky(let f): return try f.solve(b)
+        case .qr(let f): return try f.solve(b)
+        case .svd(let f): return try f.solve(b)
+        }
+    }
+
+    /// `A⁻ᵀ c`, or `(Aᵀ)⁺ c = (A⁺)ᵀ c` for the least-squares factorizations.
+    func solveTransposed(_ c: [Double]) throws(LinearAlgebraError) -> [Double] {
+        switch self {
+        case .lu(let f): return try f.solve(c, transposed: true)
+        case .cholesky(let f): return try f.solve(c)
+        case .qr(let f): return try f.solveTransposed(c)
+        case .svd(let f): return try f.solveTransposed(c)
+        }
+    }
+
+    /// `A⁻¹ B` for many right-hand sides at once.
+    func solve(_ b: Matrix) throws(LinearAlgebraError) -> Matrix {
+        switch self {
+        case .lu(let f): return try f.solve(b)
+        case .cholesky(let f): return try f.solve(b)
+        case .qr(let f): return try f.solve(b)
+        case .svd(let f): return try f.solve(b)
+        }
+    }
+
+    /// `A⁻ᵀ C` for many right-hand sides at once.
+    func solveTransposed(_ c: Matrix) throws(LinearAlgebraError) -> Matrix {
+        switch self {
+        case .lu(let f): return try f.solve(c, transposed: true)
+        case .cholesky(let f): return try f.solve(c)
+        case .qr(let f): return try f.solveTransposed(c)
+        case .svd(let f): return try f.solveTransposed(c)
+        }
+    }
+
+    /// Factors `a` with the requested direct solver, applying the singularity
+    /// rules of ``SolvePlan``.
+    ///
+    /// - Returns: the factorization, the solver actually used, its
+    ///   reciprocal condition estimate and rank when known, and a note when
+    ///   a fallback happened.
+    static func factor(_ a: Matrix, solver: LinearSolver, automatic: Bool, minimumReciprocalCondition: Double)
+        throws(ImplicitDifferentiationError) -> (DenseFactorization, used: LinearSolver, rcond: Double?, rank: Int?, note: String?, fellBack: Bool)
+    {
+        func svd(note: String?, fellBack: Bool = true) throws(ImplicitDifferentiationError)
+            -> (DenseFactorization, used: LinearSolver, rcond: Double?, rank: Int?, note: String?, fellBack: Bool) {
+            do {
+                let f = try SVDFactorization(a)
+                let rank = f.rank
+                var n = note
+                if rank < min(a.rows, a.columns) {
+                    n = (n.map { $0 + "; " } ?? "")
+                        + "∂F/∂y has rank \(rank) < \(min(a.rows, a.columns)): the minimum-norm derivative is returned"
+                }
+                return (.svd(f), .svd, f.reciprocalCondition, rank, n, fellBack)
+            } catch {
+                throw .linearAlgebra(error)
+            }
+        }
+        switch solver {
+        case .lu:
+            guard a.isSquare else {
+                throw .dimensionMismatch("LU needs as many equations as unknowns, F has \(a.rows) for \(a.columns); use .qr")
+            }
+            let f: LUFactorization
+            do {
+                f = try LUFactorization(a)
+            } catch .singular(let pivot) {
+                if automatic { return try svd(note: "LU found ∂F/∂y singular (zero pivot at \(pivot)); used svd") }
+                throw .singularJacobian(pivot: pivot, reciprocalCondition: nil)
+            } catch {
+                throw .linearAlgebra(error)
+            }
+            if f.reciprocalCondition < minimumReciprocalCondition {
+                if automatic {
+                    return try svd(note: "LU found ∂F/∂y numerically singular (rcond ≈ \(f.reciprocalCondition)); used svd")
+                }
+                throw .singularJacobian(pivot: nil, reciprocalCondition: f.reciprocalCondition)
+            }
+            return (.lu(f), .lu, f.reciprocalCondition, a.rows, nil, false)
+        case .cholesky:
+            guard a.isSquare else {
+                throw .dimensionMismatch("Cholesky needs a square ∂F/∂y, F has \(a.rows) equations for \(a.columns) unknowns")
+            }
+            let f: CholeskyFactorization
+            do {
+                f = try CholeskyFactorization(a)
+            } catch .notPositiveDefinite(let minor) {
+                throw .notPositiveDefinite(minor: minor)
+            } catch {
+                throw .linearAlgebra(error)
+            }
+            if f.reciprocalCondition < minimumReciprocalCondition {
+                throw .singularJacobian(pivot: nil, reciprocalCondition: f.reciprocalCondition)
+            }
+            return (.cholesky(f), .cholesky, f.reciprocalCondition, a.rows, nil, false)
+        case .qr:
+            do {
+                let f = try QRFactorization(a)
+                return (.qr(f), .qr, nil, min(a.rows, a.columns), nil, false)
+            } catch .rankDeficient(let rank, _) {
+                return try svd(note: "QR found ∂F/∂y rank deficient (rank \(rank)); used svd", fellBack: false)
+            } catch {
+                throw .linearAlgebra(error)
+            }
+        case .svd:
+            return try svd(note: nil, fellBack: false)
+        default:
+            throw .invalidOption("\(solver) is not a direct solver")
+        }
+    }
+}

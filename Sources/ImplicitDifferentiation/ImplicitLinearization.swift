@@ -1,0 +1,280 @@
+import Krylov
+import LinearAlgebra
+import Synchronization
+
+/// The implicit function linearized at one `x`: solved once, checked once,
+/// `A = ∂F/∂y` prepared once (factored, or wrapped as a lazy operator), then
+/// any number of JVPs, VJPs and Jacobians.
+///
+/// By the implicit function theorem, with `A = ∂F/∂y` and `B = ∂F/∂x` at
+/// `(x, y(x))`:
+///
+/// ```
+/// JVP  ẏ = −A⁻¹ (B ẋ)         one solve with A, one product with B
+/// VJP  x̄ = −Bᵀ (A⁻ᵀ ȳ)        one solve with Aᵀ, one product with Bᵀ
+/// Jac  J = −A⁻¹ B             n solves (forward) or m (reverse), fewer wins
+/// ```
+///
+/// With a least-squares solver (`k > m`, or `A` singular but consistent)
+/// `A⁻¹` becomes the pseudo-inverse `A⁺` and `A⁻ᵀ` becomes `(A⁺)ᵀ`, so the
+/// JVP is the minimum-norm solution and the VJP remains its exact adjoint.
+///
+/// Sendable: many tasks may differentiate through one linearization at once.
+public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
+    /// The input the linearization was taken at.
+    public let x: [Double]
+    /// The forward solver's output `y(x)`.
+    public let solution: [Double]
+    /// The forward solver's byproduct `z`.
+    public let byproduct: Byproduct
+    /// The representation and solver in use.
+    public let plan: SolvePlan
+    /// The declared (unchecked) structure of `A`.
+    public let structure: OperatorStructure
+
+    let local: LocalConditions
+    let engine: Engine
+    let state: Mutex<DerivativeReport>
+
+    enum Engine: Sendable {
+        case dense(DenseFactorization, matrix: Matrix)
+        case krylov(any KrylovSolver, matrix: Matrix?)
+
+        /// `true` when solves return least-squares / minimum-norm answers.
+        var isLeastSquares: Bool {
+            switch self {
+            case .dense(let f, _):
+                switch f {
+                case .qr, .svd: return true
+                default: return false
+                }
+            case .krylov(let method, _):
+                return method is LSMR
+            }
+        }
+    }
+
+    init(x: [Double], solution: [Double], byproduct: Byproduct, plan: SolvePlan, structure: OperatorStructure,
+         local: LocalConditions, engine: Engine, report: DerivativeReport) {
+        self.structure = structure
+        self.x = x
+        self.solution = solution
+        self.byproduct = byproduct
+        self.plan = plan
+        self.local = local
+        self.engine = engine
+        self.state = Mutex(report)
+    }
+
+    /// A snapshot of what was done so far (plan, residual, factorizations,
+    /// solves, Krylov statistics).
+    public var report: DerivativeReport { state.withLock { $0 } }
+
+    /// `F(x, y)` at the solution (length `k`).
+    public var residual: [Double] { local.value }
+
+    // MARK: - Products
+
+    /// The Jacobian-vector product `ẏ = J ẋ = −A⁻¹(B ẋ)`.
+    ///
+    /// - Parameter tangent: `ẋ`, length `x.count`, finite.
+    /// - Returns: `ẏ`, length `solution.count`; exactly zero for `ẋ = 0`.
+    /// - Throws: ``ImplicitDifferentiationError/dimensionMismatch(_:)``,
+    ///   ``ImplicitDifferentiationError/nonFiniteInput(_:)``,
+    ///   ``ImplicitDifferentiationError/krylovNotConverged(_:direction:)``.
+    public func jvp(_ tangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
+        try checkVector(tangent, count: local.n, name: "tangent ẋ")
+        if tangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.m) }
+        var b = [Double](repeating: 0, count: local.k)
+        local.productX(tangent, &b)
+        BLAS.scal(-1, &b)
+        return try solveTangent(b)
+    }
+
+    /// The vector-Jacobian product `x̄ = Jᵀ ȳ = −Bᵀ(A⁻ᵀ ȳ)`.
+    ///
+    /// - Parameter cotangent: `ȳ`, length `solution.count`, finite.
+    /// - Returns: `x̄`, length `x.count`; exactly zero for `ȳ = 0`.
+    /// - Throws: as ``jvp(_:)``, with `direction: .adjoint` for Krylov failures.
+    public func vjp(_ cotangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
+        try checkVector(cotangent, count: local.m, name: "cotangent ȳ")
+        if cotangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.n) }
+        let w = try solveAdjoint(cotangent)
+        var xbar = [Double](repeating: 0, count: local.n)
+        local.adjointX(w, &xbar)
+        BLAS.scal(-1, &xbar)
+        return xbar
+    }
+
+    /// The full Jacobian `J = −A⁻¹B` (`m × n`), column by column when
+    /// `n ≤ m` (forward) and row by row otherwise (reverse).
+    ///
+    /// On the matrix path the columns (rows) share the one factorization and
+    /// are solved as one multi-right-hand-side solve.
+    public func jacobian() throws(ImplicitDifferentiationError) -> Matrix {
+        let m = local.m, n = local.n
+        if n <= m {
+            let b = local.matrixX()
+            guard b.isFinite else { throw .nonFiniteInput("∂F/∂x (the conditions' derivative is not finite)") }
+            var j: Matrix
+            switch engine {
+            case .dense(let f, let a):
+                do { j = try f.solve(b) } catch { throw .linearAlgebra(error) }
+                state.withLock { $0.tangentSolves += n }
+                if engine.isLeastSquares {
+                    var r = b
+                    BLAS.gemm(1, a, j, -1, &r)
+                    let rel = r.frobeniusNorm / Swift.max(b.frobeniusNorm, Double.leastNormalMagnitude)
+                    if rel > consistencyTolerance { throw .inconsistentLinearization(relativeResidual: rel) }
+                }
+            case .krylov:
+                j = Matrix(rows: m, columns: n)
+                for c in 0..<n { j.setColumn(c, to: try solveTangent(b.column(c))) }
+            }
+            return -1 * j
+        } else {
+            var jt = Matrix(rows: n, columns: m)   // Jᵀ, filled column by column
+            switch engine {
+            case .dense(let f, _):
+                let w: Matrix
+                do { w = try f.solveTransposed(Matrix.identity(m)) } catch { throw .linearAlgebra(error) }
+                state.withLock { $0.adjointSolves += m }
+                var out = [Double](repeating: 0, count: n)
+                for i in 0..<m {
+                    local.adjointX(w.column(i), &out)
+                    jt.setColumn(i, to: out)
+                }
+            case .krylov:
+                var e = [Double](repeating: 0, count: m)
+                var out = [Double](repeating: 0, count: n)
+                for i in 0..<m {
+                    e[i] = 1
+                    local.adjointX(try solveAdjoint(e), &out)
+                    jt.setColumn(i, to: out)
+                    e[i] = 0
+                }
+            }
+            return -1 * jt.transposed()
+        }
+    }
+
+    // MARK: - Solves
+
+    /// Solves `A v = b` (or its least-squares form) with the prepared solver.
+    ///
+    /// A least-squares solve is also checked for consistency: `A v = b` must
+    /// hold (relative residual ≤ ``consistencyTolerance``), else the
+    /// linearized conditions do not determine `ẏ` and the call throws.
+    func solveTangent(_ b: [Double], counted: Bool = true) throws(ImplicitDifferentiationError) -> [Double] {
+        let v: [Double]
+        switch engine {
+        case .dense(let f, _):
+            if counted { state.withLock { $0.tangentSolves += 1 } }
+            do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
+        case .krylov(let method, let matrix):
+            let op = lazyOperator(matrix)
+            let result = method.solve(op, b, initialGuess: nil, preconditioner: nil)
+            v = try accept(result, direction: .tangent, counted: counted)
+        }
+        if engine.isLeastSquares {
+            let rel = relativeTangentResidual(v, b)
+            if rel > consistencyTolerance { throw .inconsistentLinearization(relativeResidual: rel) }
+        }
+        return v
+    }
+
+    /// `‖A v − b‖ / ‖b‖`.
+    func relativeTangentResidual(_ v: [Double], _ b: [Double]) -> Double {
+        var r = [Double](repeating: 0, count: local.k)
+        switch engine {
+        case .dense(_, let a): BLAS.gemv(1, a, v, 0, &r)
+        case .krylov(_, let matrix):
+            if let a = matrix { BLAS.gemv(1, a, v, 0, &r) } else { local.productY(v, &r) }
+        }
+        BLAS.axpy(-1, b, &r)
+        return BLAS.nrm2(r) / Swift.max(BLAS.nrm2(b), Double.leastNormalMagnitude)
+    }
+
+    /// Relative residual of the tangent solve for `b = −B ẋ` with a fixed
+    /// pseudo-random `ẋ`: near zero exactly when `range(B) ⊆ range(A)`,
+    /// which a least-squares derivative needs (the VJP is only the adjoint of
+    /// a meaningful JVP then). Not counted in the report.
+    func consistencyProbe() throws(ImplicitDifferentiationError) -> Double {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        let dx = (0..<local.n).map { _ -> Double in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) * 0x1p-53 - 0.5
+        }
+        var b = [Double](repeating: 0, count: local.k)
+        local.productX(dx, &b)
+        BLAS.scal(-1, &b)
+        if BLAS.nrm2(b) == 0 { return 0 }
+        let v: [Double]
+        switch engine {
+        case .dense(let f, _):
+            do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
+        case .krylov:
+            return 0
+        }
+        return relativeTangentResidual(v, b)
+    }
+
+    /// Least-squares tangent solves must satisfy `A v = b` to this relative accuracy.
+    var consistencyTolerance: Double { 1e-6 }
+
+    /// Solves `Aᵀ w = c` (or its least-squares form) with the prepared solver.
+    func solveAdjoint(_ c: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
+        switch engine {
+        case .dense(let f, _):
+            state.withLock { $0.adjointSolves += 1 }
+            do { return try f.solveTransposed(c) } catch { throw .linearAlgebra(error) }
+        case .krylov(let method, let matrix):
+            let op = lazyOperator(matrix)
+            let result = method.solveTransposed(op, c, initialGuess: nil, preconditioner: nil)
+            return try accept(result, direction: .adjoint)
+        }
+    }
+
+    /// `A` as a linear operator: BLAS products on a materialized matrix,
+    /// otherwise the conditions' tape sweeps.
+    func lazyOperator(_ matrix: Matrix?) -> ClosureOperator {
+        if let a = matrix {
+            return ClosureOperator(
+                rows: a.rows, columns: a.columns, structure: structure,
+                apply: { v, out in BLAS.gemv(1, a, v, 0, &out) },
+                applyTransposed: { u, out in BLAS.gemv(transpose: true, 1, a, u, 0, &out) })
+        }
+        return ClosureOperator(rows: local.k, columns: local.m, structure: structure,
+                               apply: local.productY, applyTransposed: local.adjointY)
+    }
+
+    /// Records a Krylov solve and throws unless it converged.
+    func accept(_ result: KrylovResult, direction: ImplicitDifferentiationError.SolveDirection, counted: Bool = true)
+        throws(ImplicitDifferentiationError) -> [Double]
+    {
+        let stats = result.statistics
+        state.withLock {
+            if counted {
+                if direction == .tangent { $0.tangentSolves += 1 } else { $0.adjointSolves += 1 }
+            }
+            $0.krylovIterations += stats.iterations
+            $0.operatorApplications += stats.operatorApplications
+            $0.lastKrylovStatistics = stats
+        }
+        switch stats.status {
+        case .converged, .zeroRightHandSide:
+            return result.solution
+        default:
+            throw .krylovNotConverged(stats, direction: direction)
+        }
+    }
+
+    func checkVector(_ v: [Double], count: Int, name: String) throws(ImplicitDifferentiationError) {
+        guard v.count == count else {
+            throw .dimensionMismatch("\(name) has length \(v.count), expected \(count)")
+        }
+        if let i = v.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFiniteInput("\(name)[\(i)] = \(v[i])")
+        }
+    }
+}

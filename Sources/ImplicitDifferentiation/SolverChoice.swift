@@ -1,0 +1,147 @@
+import Krylov
+
+/// How `A = ∂F/∂y` is represented when derivatives are computed.
+public enum Representation: String, Sendable, Hashable, CustomStringConvertible {
+    /// Materialize `A` as a dense matrix (N-direction duals) and factor it once.
+    case matrix
+    /// Keep `A` lazy: only products `A v` and `Aᵀ u` (tape sweeps), solved by a Krylov method.
+    case `operator`
+    /// Let the library choose; see ``SolvePlan/automatic(rows:unknowns:inputs:structure:givesMatrices:threshold:)``.
+    case automatic
+
+    /// The flag spelling (`matrix`, `operator`, `automatic`).
+    public var description: String { rawValue }
+}
+
+/// The linear solver for `A v = b` and `Aᵀ w = c`.
+///
+/// Direct solvers need ``Representation/matrix``; Krylov methods work with
+/// either representation (on a matrix they use BLAS products).
+public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
+    /// LU with partial pivoting (`getrf`); square `A`; transposed solves reuse the factors.
+    case lu
+    /// Cholesky (`potrf`); `A` must be symmetric positive definite.
+    case cholesky
+    /// Least squares (`k > m`) or minimum norm, by QR; when `A` is rank
+    /// deficient (singular but consistent, e.g. a scaling invariance), falls
+    /// back to the SVD and returns the minimum-norm derivative `−A⁺B ẋ`.
+    case qr
+    /// The SVD pseudo-inverse: the minimum-norm least-squares derivative for any `A`.
+    case svd
+    /// Restarted GMRES (square `A`, any structure).
+    case gmres(restart: Int = 30, options: KrylovOptions = .default)
+    /// BiCGStab (square `A`).
+    case bicgstab(options: KrylovOptions = .default)
+    /// Conjugate gradients (declared symmetric positive definite `A`).
+    case cg(options: KrylovOptions = .default)
+    /// LSMR: least squares / minimum norm for any shape of `A`.
+    case lsmr(options: KrylovOptions = .default)
+    /// Let the library choose; see ``SolvePlan``.
+    case automatic
+
+    /// `true` for the factorization-based solvers.
+    public var isDirect: Bool {
+        switch self {
+        case .lu, .cholesky, .qr, .svd: return true
+        default: return false
+        }
+    }
+
+    /// `true` for solvers that return a least-squares / minimum-norm answer.
+    public var isLeastSquares: Bool {
+        switch self {
+        case .qr, .svd, .lsmr: return true
+        default: return false
+        }
+    }
+
+    /// The flag spelling (`lu`, `gmres`, …).
+    public var description: String {
+        switch self {
+        case .lu: return "lu"
+        case .cholesky: return "cholesky"
+        case .qr: return "qr"
+        case .svd: return "svd"
+        case .gmres(let restart, _): return "gmres(restart: \(restart))"
+        case .bicgstab: return "bicgstab"
+        case .cg: return "cg"
+        case .lsmr: return "lsmr"
+        case .automatic: return "automatic"
+        }
+    }
+}
+
+/// The representation and solver that will be used, and why: the inspectable
+/// result of the automatic choice.
+///
+/// The automatic rule, with `k` equations, `m` unknowns in `y` and the
+/// threshold `t` (``ImplicitFunctionOptions/matrixThreshold``, default 500):
+///
+/// 1. Representation: `.matrix` when the conditions give `A` as a matrix, or
+///    when `m ≤ t`; otherwise `.operator` (never form an `m × m` matrix).
+/// 2. Solver on a matrix: `k ≠ m` → `.qr` (least squares / minimum norm);
+///    `A` declared symmetric positive definite → `.cholesky`; otherwise `.lu`,
+///    and if LU finds `A` singular the solve falls back to `.svd` (minimum
+///    norm), which the report records.
+/// 3. Solver on an operator: `k ≠ m` → `.lsmr`; declared symmetric positive
+///    definite → `.cg`; otherwise `.gmres` (restart 30).
+public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
+    /// The representation of `A` that will be used.
+    public var representation: Representation
+    /// The solver that will be used.
+    public var solver: LinearSolver
+    /// Why: which rule picked them.
+    public var reason: String
+
+    /// Applies the automatic rule (see the type's documentation) to one side
+    /// of the choice or both; explicit choices are kept as given.
+    ///
+    /// - Parameters:
+    ///   - rows: `k`, the number of conditions.
+    ///   - unknowns: `m`, the length of `y`.
+    ///   - structure: the declared structure of `A` (unchecked).
+    ///   - givesMatrices: the conditions supply `A` as a matrix.
+    ///   - threshold: largest `m` materialized automatically.
+    public static func choose(representation: Representation, solver: LinearSolver,
+                              rows k: Int, unknowns m: Int, structure: OperatorStructure,
+                              givesMatrices: Bool, threshold: Int) -> SolvePlan {
+        var reasons: [String] = []
+        var rep = representation
+        if rep == .automatic {
+            if solver != .automatic && solver.isDirect {
+                rep = .matrix
+                reasons.append("matrix because \(solver) is a direct solver")
+            } else if givesMatrices {
+                rep = .matrix
+                reasons.append("matrix because the conditions give ∂F/∂y as a matrix")
+            } else if m <= threshold {
+                rep = .matrix
+                reasons.append("matrix because m = \(m) ≤ threshold \(threshold)")
+            } else {
+                rep = .operator
+                reasons.append("operator because m = \(m) > threshold \(threshold)")
+            }
+        } else {
+            reasons.append("\(rep) as requested")
+        }
+        let spd = structure.contains(.positiveDefinite)
+        var chosen = solver
+        if chosen == .automatic {
+            if rep == .matrix {
+                if k != m { chosen = .qr; reasons.append("qr because F has \(k) equations for \(m) unknowns") }
+                else if spd { chosen = .cholesky; reasons.append("cholesky because ∂F/∂y is declared SPD") }
+                else { chosen = .lu; reasons.append("lu (square, falls back to svd if singular)") }
+            } else {
+                if k != m { chosen = .lsmr(); reasons.append("lsmr because F has \(k) equations for \(m) unknowns") }
+                else if spd { chosen = .cg(); reasons.append("cg because ∂F/∂y is declared SPD") }
+                else { chosen = .gmres(); reasons.append("gmres (square, no declared structure)") }
+            }
+        } else {
+            reasons.append("\(chosen) as requested")
+        }
+        return SolvePlan(representation: rep, solver: chosen, reason: reasons.joined(separator: "; "))
+    }
+
+    /// One line: representation, solver, reason.
+    public var description: String { "representation \(representation), solver \(solver): \(reason)" }
+}

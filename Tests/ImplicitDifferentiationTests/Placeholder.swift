@@ -1,1 +1,0 @@
-// Tests arrive with this layer's issue.
