@@ -6,7 +6,7 @@ import LinearAlgebra
 
 /// Generic conditions with the byproduct fixed: `F_z(x, y) = F(x, y, z)`.
 @usableFromInline
-struct BoundConditions<C: ImplicitConditionsWithByproduct>: DifferentiableBivariateFunction {
+struct BoundConditions<C: ImplicitConditionsWithByproduct>: DifferentiableBivariateFunction, Sendable {
     @usableFromInline let conditions: C
     @usableFromInline let byproduct: C.Byproduct
 
@@ -28,6 +28,9 @@ struct BoundConditions<C: ImplicitConditionsWithByproduct>: DifferentiableBivari
 struct ConditionsTape: Sendable {
     @usableFromInline let linearization: BivariateLinearization
 
+    @usableFromInline
+    init(linearization: BivariateLinearization) { self.linearization = linearization }
+
     @inlinable
     func forward(dx: [Double]?, dy: [Double]?, into out: inout [Double]) {
         linearization.jvp(dx: dx, dy: dy, into: &out)
@@ -35,14 +38,12 @@ struct ConditionsTape: Sendable {
 
     @inlinable
     func reverseY(_ u: [Double], into out: inout [Double]) {
-        var xScratch = [Double](repeating: 0, count: linearization.xCount)
-        linearization.vjp(u, intoX: &xScratch, intoY: &out)
+        linearization.vjp(u, intoY: &out)
     }
 
     @inlinable
     func reverseX(_ u: [Double], into out: inout [Double]) {
-        var yScratch = [Double](repeating: 0, count: linearization.yCount)
-        linearization.vjp(u, intoX: &out, intoY: &yScratch)
+        linearization.vjp(u, intoX: &out)
     }
 }
 

@@ -10,6 +10,7 @@ import LinearAlgebra
 /// ```
 @usableFromInline
 struct LocalConditions: Sendable {
+    @usableFromInline typealias Product = @Sendable (_ v: [Double], _ out: inout [Double]) -> Void
     let value: [Double]
     let n: Int
     let m: Int
@@ -18,20 +19,37 @@ struct LocalConditions: Sendable {
     let differentiation: String
     let matrixY: @Sendable () -> Matrix
     let matrixX: @Sendable () -> Matrix
-    let productY: @Sendable (_ v: [Double], _ out: inout [Double]) -> Void
-    let productX: @Sendable (_ dx: [Double], _ out: inout [Double]) -> Void
-    let adjointY: @Sendable (_ u: [Double], _ out: inout [Double]) -> Void
-    let adjointX: @Sendable (_ u: [Double], _ out: inout [Double]) -> Void
+    let productY: Product
+    let productX: Product
+    let adjointY: Product
+    let adjointX: Product
+
+    @usableFromInline
+    init(value: [Double], n: Int, m: Int, differentiation: String, matrixY: @escaping @Sendable () -> Matrix,
+         matrixX: @escaping @Sendable () -> Matrix, productY: @escaping Product, productX: @escaping Product,
+         adjointY: @escaping Product, adjointX: @escaping Product) {
+        self.value = value
+        self.n = n
+        self.m = m
+        self.differentiation = differentiation
+        self.matrixY = matrixY
+        self.matrixX = matrixX
+        self.productY = productY
+        self.productX = productX
+        self.adjointY = adjointY
+        self.adjointX = adjointX
+    }
 }
 
 /// The conditions in whichever form the user gave them, reduced to two
 /// closures: evaluate `F` on `Double`, and localize it at a point.
 @usableFromInline
 struct ConditionsModel<Byproduct: Sendable>: Sendable {
-    let evaluate: @Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct) -> [Double]
+    @usableFromInline let evaluate: @Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct) -> [Double]
+    @usableFromInline
     let localize: @Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ value: [Double]) -> LocalConditions
     /// `true` when the user supplied `A` and `B` as matrices.
-    let givesMatrices: Bool
+    @usableFromInline let givesMatrices: Bool
 
     /// Generic conditions: duals materialize `A` and `B`, one tape recording
     /// at `(x, y)` serves every product.

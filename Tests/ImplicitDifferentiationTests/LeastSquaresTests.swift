@@ -37,13 +37,22 @@ struct SinkhornConditions: ImplicitConditions {
             return m + Double.log(t.reduce(0) { $0 + Double.exp($1 - m) })
         }
         for _ in 0..<2000 {
-            for i in 0..<3 { f[i] = epsilon * Double.log(a[i]) - epsilon * lse((0..<4).map { (g[$0] - c[i + 3 * $0]) / epsilon }) }
-            for j in 0..<4 { g[j] = epsilon * Double.log(b[j]) - epsilon * lse((0..<3).map { (f[$0] - c[$0 + 3 * j]) / epsilon }) }
+            for i in 0..<3 {
+                let t = (0..<4).map { (j: Int) -> Double in (g[j] - c[i + 3 * j]) / epsilon }
+                f[i] = epsilon * Double.log(a[i]) - epsilon * lse(t)
+            }
+            for j in 0..<4 {
+                let t = (0..<3).map { (i: Int) -> Double in (f[i] - c[i + 3 * j]) / epsilon }
+                g[j] = epsilon * Double.log(b[j]) - epsilon * lse(t)
+            }
         }
         return f + g
     }
 
-    static let cost: [Double] = (0..<12).map { k in Double((k * 7) % 5) * 0.3 + 0.1 * Double(k % 3) }
+    static let cost: [Double] = (0..<12).map { (k: Int) -> Double in
+        let a = Double((k * 7) % 5), b = Double(k % 3)
+        return 0.3 * a + 0.1 * b
+    }
     /// A gauge-invariant cotangent: ⟨(a, b), (1, −1)⟩ = Σa − Σb = 0 (the dual objective).
     static let cotangent: [Double] = a + b
 }
