@@ -13,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Layer 0: CBLAS + LAPACKE from the system (OpenBLAS).
@@ -46,15 +48,27 @@ let package = Package(
         // Shared helpers for tests and benchmarks (seeded random, structured matrices).
         .target(name: "TestSupport", dependencies: ["LinearAlgebra"]),
 
-        .executableTarget(name: "ImplicitDiffCLI", dependencies: ["ImplicitDifferentiation"]),
+        // The use cases of DESIGN §7, shared by the CLI, the tests and the benchmarks.
+        .target(name: "ImplicitExamples", dependencies: ["ImplicitDifferentiation"]),
+        // The command-line tool's commands, a library so that tests can run them.
+        .target(
+            name: "ImplicitDiffCommands",
+            dependencies: [
+                "ImplicitExamples",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .executableTarget(name: "ImplicitDiffCLI", dependencies: ["ImplicitDiffCommands"]),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["ImplicitDifferentiation", "TestSupport", "CLAPACK"]
+            dependencies: ["ImplicitDifferentiation", "ImplicitExamples", "TestSupport", "CLAPACK"]
         ),
 
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "KrylovTests", dependencies: ["Krylov", "TestSupport"]),
         .testTarget(name: "AutoDiffTests", dependencies: ["AutoDiff", "TestSupport"]),
         .testTarget(name: "ImplicitDifferentiationTests", dependencies: ["ImplicitDifferentiation", "TestSupport"]),
+        .testTarget(name: "ImplicitExamplesTests", dependencies: ["ImplicitExamples", "ImplicitDiffCommands"]),
     ]
 )

@@ -1,0 +1,117 @@
+import ImplicitDifferentiation
+
+/// The linear solver named on the command line (`--linear-solver`).
+public enum LinearSolverFlag: String, Sendable, CaseIterable, Codable {
+    /// The library's automatic rule (see ``SolvePlan``).
+    case auto
+    /// Dense LU.
+    case lu
+    /// Dense Cholesky (symmetric positive definite `A`).
+    case cholesky
+    /// Dense QR / least squares (falls back to the SVD when rank deficient).
+    case qr
+    /// Dense SVD pseudo-inverse.
+    case svd
+    /// Restarted GMRES.
+    case gmres
+    /// BiCGStab.
+    case bicgstab
+    /// Conjugate gradients (symmetric positive definite `A`).
+    case cg
+    /// LSMR (least squares, any shape).
+    case lsmr
+}
+
+/// How an example is run: the solver choice, the derivatives, and the
+/// Krylov settings — everything the command line can set.
+public struct RunSettings: Sendable {
+    /// The linear solver (default `.auto`).
+    public var linearSolver: LinearSolverFlag
+    /// The representation of `A` (default `.automatic`).
+    public var representation: Representation
+    /// Which derivatives (default `.all`).
+    public var mode: DerivativeMode
+    /// Relative tolerance `rtol` of every Krylov solve (`atol = 0`); default `1e-12`.
+    /// Also applies when the automatic rule picks a Krylov method.
+    public var tolerance: Double
+    /// Krylov iteration cap (`nil`: the method's default).
+    public var maxIterations: Int?
+    /// GMRES restart length (default 30).
+    public var restart: Int
+    /// Record the residual history of every Krylov solve (`--verbose`).
+    public var recordHistory: Bool
+    /// The memory limit for a materialized `A` (default: the library's, 4 GiB).
+    public var maxMatrixBytes: Int
+    /// The automatic rule's threshold on `m` (default: the library's, 500).
+    public var matrixThreshold: Int
+
+    /// Creates settings; every argument has the documented default.
+    ///
+    /// - Parameters:
+    ///   - linearSolver: the solver flag.
+    ///   - representation: the representation.
+    ///   - mode: the derivatives.
+    ///   - tolerance: Krylov `rtol`, finite and `≥ 0`.
+    ///   - maxIterations: `≥ 1` or `nil`.
+    ///   - restart: `≥ 1`.
+    ///   - recordHistory: keep residual histories.
+    ///   - maxMatrixBytes: `> 0`.
+    ///   - matrixThreshold: `≥ 0`.
+    public init(linearSolver: LinearSolverFlag = .auto, representation: Representation = .automatic,
+                mode: DerivativeMode = .all, tolerance: Double = 1e-12, maxIterations: Int? = nil,
+                restart: Int = 30, recordHistory: Bool = false,
+                maxMatrixBytes: Int = ImplicitFunctionOptions().maxMatrixBytes,
+                matrixThreshold: Int = ImplicitFunctionOptions().matrixThreshold) {
+        self.linearSolver = linearSolver
+        self.representation = representation
+        self.mode = mode
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
+        self.restart = restart
+        self.recordHistory = recordHistory
+        self.maxMatrixBytes = maxMatrixBytes
+        self.matrixThreshold = matrixThreshold
+    }
+
+    /// The Krylov options these settings describe.
+    ///
+    /// - Throws: ``ImplicitDifferentiationError/invalidOption(_:)`` for a
+    ///   negative or non-finite tolerance or an iteration cap below 1.
+    public func krylovOptions() throws(ImplicitDifferentiationError) -> KrylovOptions {
+        do {
+            return try KrylovOptions(absoluteTolerance: 0, relativeTolerance: tolerance,
+                                     maxIterations: maxIterations, recordHistory: recordHistory)
+        } catch {
+            throw .invalidOption(error.description)
+        }
+    }
+
+    /// The library's ``LinearSolver`` for `flag` with these Krylov options.
+    public func linearSolver(for flag: LinearSolverFlag) throws(ImplicitDifferentiationError) -> LinearSolver {
+        switch flag {
+        case .auto: return .automatic
+        case .lu: return .lu
+        case .cholesky: return .cholesky
+        case .qr: return .qr
+        case .svd: return .svd
+        case .gmres:
+            guard restart >= 1 else { throw .invalidOption("restart is \(restart); it must be ≥ 1") }
+            return .gmres(restart: restart, options: try krylovOptions())
+        case .bicgstab: return .bicgstab(options: try krylovOptions())
+        case .cg: return .cg(options: try krylovOptions())
+        case .lsmr: return .lsmr(options: try krylovOptions())
+        }
+    }
+
+    /// The same Krylov method as `solver` with these settings' options
+    /// (direct solvers and `.automatic` are returned unchanged).
+    func withOptions(_ solver: LinearSolver) throws(ImplicitDifferentiationError) -> LinearSolver {
+        switch solver {
+        case .gmres: return try linearSolver(for: .gmres)
+        case .bicgstab: return try linearSolver(for: .bicgstab)
+        case .cg: return try linearSolver(for: .cg)
+        case .lsmr: return try linearSolver(for: .lsmr)
+        default: return solver
+        }
+    }
+}
