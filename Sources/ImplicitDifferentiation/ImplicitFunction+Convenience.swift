@@ -55,6 +55,10 @@ extension ImplicitFunction where Arguments == Void {
     /// - Parameters:
     ///   - solver: `x ↦ (y, z)`.
     ///   - conditions: `F(x, y, z)`, generic over the scalar.
+    ///   - linearSolver: see ``LinearSolver`` (default `.automatic`).
+    ///   - representation: see ``Representation`` (default `.automatic`).
+    ///   - structure: declared structure of `∂F/∂y` (unchecked).
+    ///   - options: residual check and thresholds.
     @inlinable
     public init<C: ImplicitConditionsWithByproduct>(
         solver: @escaping @Sendable (_ x: [Double]) throws -> (y: [Double], byproduct: Byproduct), conditions: C,

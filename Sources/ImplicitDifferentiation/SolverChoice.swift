@@ -6,7 +6,7 @@ public enum Representation: String, Sendable, Hashable, CustomStringConvertible 
     case matrix
     /// Keep `A` lazy: only products `A v` and `Aᵀ u` (tape sweeps), solved by a Krylov method.
     case `operator`
-    /// Let the library choose; see ``SolvePlan/automatic(rows:unknowns:inputs:structure:givesMatrices:threshold:)``.
+    /// Let the library choose; see ``SolvePlan``.
     case automatic
 
     /// The flag spelling (`matrix`, `operator`, `automatic`).
@@ -97,8 +97,10 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
     /// of the choice or both; explicit choices are kept as given.
     ///
     /// - Parameters:
-    ///   - rows: `k`, the number of conditions.
-    ///   - unknowns: `m`, the length of `y`.
+    ///   - representation: the requested representation (`.automatic` to apply the rule).
+    ///   - solver: the requested solver (`.automatic` to apply the rule).
+    ///   - k: `rows`, the number of conditions.
+    ///   - m: `unknowns`, the length of `y`.
     ///   - structure: the declared structure of `A` (unchecked).
     ///   - givesMatrices: the conditions supply `A` as a matrix.
     ///   - threshold: largest `m` materialized automatically.
