@@ -2,7 +2,7 @@ import ImplicitDifferentiation
 
 /// The linear solver named on the command line (`--linear-solver`).
 public enum LinearSolverFlag: String, Sendable, CaseIterable, Codable {
-    /// The library's automatic rule (see ``SolvePlan``).
+    /// The library's automatic rule (see `SolvePlan`).
     case auto
     /// Dense LU.
     case lu
@@ -75,7 +75,7 @@ public struct RunSettings: Sendable {
 
     /// The Krylov options these settings describe.
     ///
-    /// - Throws: ``ImplicitDifferentiationError/invalidOption(_:)`` for a
+    /// - Throws: `ImplicitDifferentiationError.invalidOption` for a
     ///   negative or non-finite tolerance or an iteration cap below 1.
     public func krylovOptions() throws(ImplicitDifferentiationError) -> KrylovOptions {
         do {
@@ -86,7 +86,7 @@ public struct RunSettings: Sendable {
         }
     }
 
-    /// The library's ``LinearSolver`` for `flag` with these Krylov options.
+    /// The library's `LinearSolver` for `flag` with these Krylov options.
     public func linearSolver(for flag: LinearSolverFlag) throws(ImplicitDifferentiationError) -> LinearSolver {
         switch flag {
         case .auto: return .automatic
