@@ -47,7 +47,7 @@ public struct RunCommand: ParsableCommand {
     public var restart: Int = 30
 
     /// `--verbose`: residual histories and the library's report.
-    @Flag(help: "Print each Krylov solve's residual history, the library's report, and progress.")
+    @Flag(help: "Print each Krylov solve's residual history, the library's report, and progress (progress is also shown when standard error is a terminal).")
     public var verbose = false
 
     /// `--json`: the same as JSON on standard output.
@@ -87,7 +87,8 @@ public struct RunCommand: ParsableCommand {
         let selection = Examples.select(example)
         let settings = self.settings
         let verbose = self.verbose, json = self.json
-        let showProgress = verbose && !json
+        // Progress lines go to standard error, with --verbose or when it is a terminal.
+        let showProgress = !json && (verbose || isatty(2) != 0)
         var runs: [ExampleRun] = []
         let clock = ContinuousClock()
         let start = clock.now

@@ -120,6 +120,27 @@ public struct ExampleProblem<Byproduct: Sendable>: Sendable {
     }
 }
 
+extension ExampleProblem {
+    /// Creates a problem whose implicit function is built by `makeFunction`
+    /// (hand-written or finite-difference conditions, or any other form).
+    public init(input: [Double], unknowns: Int, equations: Int, structure: OperatorStructure = [],
+                solve: @escaping Solver,
+                makeFunction: @escaping @Sendable (_ solver: @escaping Solver, _ linearSolver: LinearSolver,
+                                                   _ representation: Representation, _ options: ImplicitFunctionOptions)
+                    -> ImplicitFunction<Void, Byproduct>,
+                checks: [DerivativeCheck<Byproduct>],
+                facts: @escaping @Sendable (_ y: [Double], _ byproduct: Byproduct) -> [String] = { _, _ in [] }) {
+        self.input = input
+        self.unknowns = unknowns
+        self.equations = equations
+        self.structure = structure
+        self.solve = solve
+        self.makeFunction = makeFunction
+        self.checks = checks
+        self.facts = facts
+    }
+}
+
 extension ExampleProblem where Byproduct == Void {
     /// Creates a problem whose solver returns only `y` and whose conditions
     /// read only `(x, y)`.
