@@ -75,13 +75,15 @@ struct ImplicitExternalFunction<Arguments: Sendable, Byproduct: Sendable>: Exter
     /// `ẏ = −A⁻¹(B ẋ)` with every quantity in `T` (see the type's documentation).
     func genericJVP<T: DifferentiableScalar>(_ x: [T], _ y: [T], _ dx: [T]) -> [T] {
         let xp = x.map(\.primal), m = y.count
+        // NaN in every component: T(.nan) alone is NaN in its value only (its
+        // tangents are 0, and a tape constant has no derivative at all), so it
+        // multiplies a value carrying T's structure and x's dependencies.
+        let poisoned = { [T](repeating: T(Double.nan) * x.reduce(T(1), +), count: m) }
         let fail = { (error: ImplicitDifferentiationError) -> [T] in
             function.diagnostics.record(error, path: "second-order JVP (\(T.self))", x: xp)
-            return [T](repeating: T(Double.nan), count: m)
+            return poisoned()
         }
-        guard case .success(let solved) = cache.solution(xp, function, arguments) else {
-            return [T](repeating: T(Double.nan), count: m)
-        }
+        guard case .success(let solved) = cache.solution(xp, function, arguments) else { return poisoned() }
         guard let conditions = function.conditions.generic else {
             return fail(.invalidOption("derivatives in \(T.self) (second order) need conditions generic over the "
                 + "scalar (ImplicitConditions); hand-written and finite-difference conditions give first derivatives only"))

@@ -1,0 +1,68 @@
+import Testing
+import ImplicitDifferentiation
+import TestSupport
+
+/// Heron stopped after 2 iterations: y does not satisfy the conditions.
+/// `f(x)` through the generic (non-throwing) entry point; with `[Double]`
+/// a direct call `f(x)` resolves to the throwing overload.
+func genericCall<T: DifferentiableScalar>(_ f: ImplicitFunction<Void, Void>, _ x: [T]) -> [T] { f(x) }
+
+let unconvergedHeron = ImplicitFunction(solver: { SquareRoot.heron($0, iterations: 2) }, conditions: HeronConditions())
+
+@Suite struct ImplicitDiagnosticsTests {
+    @Test func nonFiniteInputGivesNaNsAndADiagnostic() {
+        let root = ImplicitFunction(solver: SquareRoot.newton, conditions: SquareRootEquation())
+        let y = genericCall(root, [4.0, .nan])
+        #expect(y.count == 2 && y.allSatisfy { $0.isNaN })
+        guard case .nonFiniteInput? = root.diagnostics.last?.error else {
+            Issue.record("expected nonFiniteInput, got \(String(describing: root.diagnostics.last))"); return
+        }
+        #expect(root.diagnostics.last?.path == "forward solve")
+        #expect(root.diagnostics.last!.description.contains("x = [4.0, nan]"))
+    }
+
+    @Test func unconvergedSolverGivesNaNTangentsNotAPlausibleNumber() {
+        let f = unconvergedHeron
+        let y = f([Dual(4.0, tangent: 1)])
+        #expect(y[0].value.isFinite)        // the value is what the solver returned
+        #expect(y[0].tangent.isNaN)         // the derivative is refused
+        guard case .residualTooLarge? = f.diagnostics.last?.error else {
+            Issue.record("expected residualTooLarge, got \(String(describing: f.diagnostics.last))"); return
+        }
+        #expect(f.diagnostics.last?.path == "linearization")
+    }
+
+    @Test func tapeSweepFailureGivesNaNGradientAndADiagnostic() {
+        let f = ImplicitFunction(solver: { SquareRoot.heron($0, iterations: 2) }, conditions: HeronConditions())
+        let g = AD.gradient(of: SumOfSolution(f: f), at: [4, 9]).gradient
+        #expect(g.allSatisfy { $0.isNaN })
+        #expect(f.diagnostics.totalCount == 1)   // one linearization failure, recorded once
+    }
+
+    @Test func secondOrderNeedsGenericConditions() {
+        let handwritten = HandwrittenConditions(
+            value: { x, y in zip(x, y).map { $1 * $1 - $0 } },
+            jacobians: { x, y in (Matrix.diagonal(x.map { _ in -1 }), Matrix.diagonal(y.map { 2 * $0 })) })
+        let f = ImplicitFunction(solver: SquareRoot.newton, conditions: handwritten)
+        // First order works with hand-written conditions…
+        let g = AD.gradient(of: SumOfSolution(f: f), at: [4, 9]).gradient
+        #expect(Approximate.relativeError(g, [0.25, 1.0 / 6]) <= 1e-12)
+        // …second order is refused with a reason.
+        for mode in [SecondOrderMode.forwardOverForward, .reverseOverForward] {
+            let h = AD.hessian(of: SumOfSolution(f: f), at: [4, 9], mode: mode)
+            #expect(h.elements.allSatisfy { $0.isNaN }, "\(mode): \(h)")
+        }
+        guard case .invalidOption? = f.diagnostics.last?.error else {
+            Issue.record("expected invalidOption, got \(String(describing: f.diagnostics.last))"); return
+        }
+    }
+
+    @Test func logKeepsTheLastEntriesAndCountsAll() {
+        let root = ImplicitFunction(solver: SquareRoot.newton, conditions: SquareRootEquation())
+        for _ in 0..<100 { _ = genericCall(root, [Double.infinity]) }
+        #expect(root.diagnostics.totalCount == 100)
+        #expect(root.diagnostics.failures.count == root.diagnostics.capacity)
+        root.diagnostics.removeAll()
+        #expect(root.diagnostics.isEmpty && root.diagnostics.last == nil)
+    }
+}
