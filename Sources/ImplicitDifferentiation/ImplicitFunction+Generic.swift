@@ -44,6 +44,10 @@ extension ImplicitFunction {
     /// ``diagnostics``. Tape sweeps run later than this call: their failures
     /// surface the same way, as NaN adjoints plus a diagnostic.
     ///
+    /// With a concrete `[Double]` argument, `f(x, arguments: a)` resolves to
+    /// the throwing ``callAsFunction(_:arguments:)`` (prefer it there);
+    /// this overload is the one chosen inside generic code.
+    ///
     /// - Parameters:
     ///   - x: the input, length `n`.
     ///   - arguments: the extra, non-differentiated arguments of the solver.

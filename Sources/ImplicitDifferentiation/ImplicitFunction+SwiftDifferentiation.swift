@@ -114,7 +114,7 @@ extension ImplicitFunction where Arguments == Void {
         solution(at: [x], arguments: ())
     }
 
-    /// The registered reverse derivative of ``solution(at:)-(Double)``.
+    /// The registered reverse derivative of the scalar-input `solution(at:)`.
     ///
     /// - Parameter x: the scalar input.
     /// - Returns: `y(x)` and the pullback `ȳ ↦ ∂y/∂x · ȳ`.

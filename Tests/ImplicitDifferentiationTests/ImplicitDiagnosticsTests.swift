@@ -2,12 +2,15 @@ import Testing
 import ImplicitDifferentiation
 import TestSupport
 
-/// Heron stopped after 2 iterations: y does not satisfy the conditions.
 /// `f(x)` through the generic (non-throwing) entry point; with `[Double]`
 /// a direct call `f(x)` resolves to the throwing overload.
 func genericCall<T: DifferentiableScalar>(_ f: ImplicitFunction<Void, Void>, _ x: [T]) -> [T] { f(x) }
 
-let unconvergedHeron = ImplicitFunction(solver: { SquareRoot.heron($0, iterations: 2) }, conditions: HeronConditions())
+/// Heron stopped after 2 iterations: y does not satisfy the conditions.
+/// (A fresh function per test: each has its own diagnostics log.)
+func makeUnconvergedHeron() -> ImplicitFunction<Void, Void> {
+    ImplicitFunction(solver: { SquareRoot.heron($0, iterations: 2) }, conditions: HeronConditions())
+}
 
 @Suite struct ImplicitDiagnosticsTests {
     @Test func nonFiniteInputGivesNaNsAndADiagnostic() {
@@ -22,7 +25,7 @@ let unconvergedHeron = ImplicitFunction(solver: { SquareRoot.heron($0, iteration
     }
 
     @Test func unconvergedSolverGivesNaNTangentsNotAPlausibleNumber() {
-        let f = unconvergedHeron
+        let f = makeUnconvergedHeron()
         let y = f([Dual(4.0, tangent: 1)])
         #expect(y[0].value.isFinite)        // the value is what the solver returned
         #expect(y[0].tangent.isNaN)         // the derivative is refused
@@ -33,7 +36,7 @@ let unconvergedHeron = ImplicitFunction(solver: { SquareRoot.heron($0, iteration
     }
 
     @Test func tapeSweepFailureGivesNaNGradientAndADiagnostic() {
-        let f = ImplicitFunction(solver: { SquareRoot.heron($0, iterations: 2) }, conditions: HeronConditions())
+        let f = makeUnconvergedHeron()
         let g = AD.gradient(of: SumOfSolution(f: f), at: [4, 9]).gradient
         #expect(g.allSatisfy { $0.isNaN })
         #expect(f.diagnostics.totalCount == 1)   // one linearization failure, recorded once

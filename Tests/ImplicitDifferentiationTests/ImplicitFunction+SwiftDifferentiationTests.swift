@@ -57,12 +57,15 @@ func ridgeLoss(_ x: [Double]) -> Double {
     }
 
     @Test func failureGivesNaNGradientAndADiagnostic() {
-        let f = unconvergedHeron
-        f.diagnostics.removeAll()
+        let f = makeUnconvergedHeron()
         let g = gradient(at: [4.0, 9]) { x in total(f.solution(at: x)) }
         #expect(g.base.count == 2 && g.base.allSatisfy { $0.isNaN })
         guard case .residualTooLarge? = f.diagnostics.last?.error else {
             Issue.record("expected residualTooLarge, got \(String(describing: f.diagnostics.last))"); return
         }
+        #expect(f.diagnostics.totalCount == 1)   // the pullback linearized once
+        // A failed forward solve gives a NaN value, recorded too.
+        let y = f.solution(at: [Double.nan])
+        #expect(y.allSatisfy { $0.isNaN } && f.diagnostics.last?.path == "forward solve")
     }
 }
