@@ -1,6 +1,7 @@
 import Testing
 import ImplicitDifferentiation
 import TestSupport
+import Synchronization
 
 /// Σ y(x) for a generic implicit function y.
 struct SumOfSolution: DifferentiableFunction {
@@ -87,4 +88,42 @@ func centralDifference(_ f: ([Double]) throws -> [Double], at x: [Double], direc
         let h = AD.hessian(of: RidgeLoss(), at: Ridge.x, mode: .reverseOverForward)
         for i in 0..<4 { for j in 0..<i { #expect(abs(h[i, j] - h[j, i]) <= 1e-12 * max(1, abs(h[i, j]))) } }
     }
+}
+
+@Suite struct ExternalFunctionAdapterTests {
+    /// The ridge function with a solver that counts its calls.
+    static func countingRidge(_ calls: Counter) -> ImplicitFunction<Void, Void> {
+        ImplicitFunction(solver: { x in calls.increment(); return try Ridge.solve(x) }, conditions: RidgeConditions())
+    }
+
+    @Test func oneForwardSolvePerGenericCallWhateverTheDirections() throws {
+        let calls = Counter()
+        let f = Self.countingRidge(calls)
+        let x = Ridge.x
+        _ = f(x.indices.map { DualN<4>(x[$0], seed: $0) })          // value + 4 directions
+        #expect(calls.value == 1)
+        let lin = AD.linearize(SumOfSolution(f: f), at: x)           // value on the tape
+        #expect(calls.value == 2)
+        for s in [1.0, 2.0, -1.0] { _ = lin.vjp([s]) }              // 3 reverse sweeps
+        _ = lin.jvp([1, 0, 0, 0])                                   // and a forward sweep
+        #expect(calls.value == 2)                                   // reuse the node's solve
+        #expect(f.diagnostics.isEmpty)
+    }
+
+    @Test func concurrentSweepsOfOneRecordingAgree() async throws {
+        let lin = AD.linearize(RidgeLoss(), at: Ridge.x)
+        let scales = (0..<32).map { Double($0) - 15.5 }
+        let grads = await BatchEvaluation.map(scales) { lin.vjp([$0]) }
+        let exact = try Ridge.lossGradient(Ridge.x)
+        for (s, g) in zip(scales, grads) {
+            #expect(Approximate.relativeError(g, exact.map { s * $0 }) <= 1e-10)
+        }
+    }
+}
+
+/// A thread-safe call counter.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
