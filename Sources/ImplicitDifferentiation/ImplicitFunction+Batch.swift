@@ -5,6 +5,10 @@ import LinearAlgebra
 // Each instance is solved, linearized and differentiated by one child task
 // exactly as the sequential loop would do it, so results are bit-for-bit those
 // of the loop, in input order.
+//
+// OpenBLAS may itself start threads inside one factorization; with a batch
+// already using every core, set OPENBLAS_NUM_THREADS=1 so that the two kinds
+// of parallelism do not compete for the same cores.
 
 /// A concurrent, order-preserving `map` over independent work items.
 public enum BatchEvaluation {
