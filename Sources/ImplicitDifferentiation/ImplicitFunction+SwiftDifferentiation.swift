@@ -8,27 +8,8 @@ import _Differentiation
 //
 //     x̄ = −Bᵀ (A⁻ᵀ ȳ)
 //
-// Swift's AD is for the code *around* the implicit function. Our own AD layer
-// (duals and the tape, see `ImplicitFunction+Generic.swift`) differentiates the
-// conditions and is the faster choice for whole models. Under Swift's AD,
-// element-wise array code is quadratic: every `a[i]` read in a loop has a
-// pullback that builds a full-length zero array (measured: 100 000 elements,
-// 24 s against 3 ms). Write the code around the implicit function with
-// vector-level operations that carry their own derivative instead:
-//
-//     // slow, O(n²) under Swift AD:
-//     //   var s = 0.0; for i in 0..<y.count { s += (y[i] - t[i]) * (y[i] - t[i]) }
-//     // fast, O(n): one vector-level function and its pullback
-//     @differentiable(reverse, wrt: y)
-//     func halfSquaredDistance(_ y: [Double], _ t: [Double]) -> Double {
-//         zip(y, t).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / 2
-//     }
-//     @derivative(of: halfSquaredDistance, wrt: y)
-//     func vjpHalfSquaredDistance(_ y: [Double], _ t: [Double])
-//         -> (value: Double, pullback: (Double) -> [Double].TangentVector) {
-//         let r = zip(y, t).map { $0 - $1 }
-//         return (r.reduce(0) { $0 + $1 * $1 } / 2, { s in .init(r.map { s * $0 }) })
-//     }
+// Swift's AD is for the code around the implicit function; see the doc comment
+// of `solution(at:arguments:)` for the vector-level pattern that keeps it linear.
 //
 // Failures: this path is non-throwing. When the forward solve fails, the value
 // is NaN (all entries); when the residual check, the factorization or the
@@ -47,6 +28,31 @@ extension ImplicitFunction {
     ///
     /// Non-throwing: a failed forward solve gives NaN values, a failed
     /// derivative a NaN pullback, and the error is recorded in ``diagnostics``.
+    ///
+    /// Swift's AD is for the code *around* the implicit function; our own AD
+    /// layer (duals and the tape, the generic ``callAsFunction(_:arguments:)``)
+    /// differentiates the conditions and is the faster choice for whole
+    /// models. Under Swift's AD, element-wise array code is quadratic: each
+    /// `a[i]` read in a loop has a pullback that builds a full-length zero
+    /// array (measured: 100 000 elements, 24 s against 3 ms). Write the code
+    /// around the implicit function with vector-level operations that carry
+    /// their own derivative:
+    ///
+    /// ```swift
+    /// // slow, O(n²) under Swift AD:
+    /// //   var s = 0.0; for i in 0..<y.count { s += (y[i] - t[i]) * (y[i] - t[i]) }
+    /// // fast, O(n): one vector-level function and its pullback
+    /// @differentiable(reverse, wrt: y)
+    /// func halfSquaredDistance(_ y: [Double], _ t: [Double]) -> Double {
+    ///     zip(y, t).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / 2
+    /// }
+    /// @derivative(of: halfSquaredDistance, wrt: y)
+    /// func vjpHalfSquaredDistance(_ y: [Double], _ t: [Double])
+    ///     -> (value: Double, pullback: (Double) -> [Double].TangentVector) {
+    ///     let r = zip(y, t).map { $0 - $1 }
+    ///     return (r.reduce(0) { $0 + $1 * $1 } / 2, { s in .init(r.map { s * $0 }) })
+    /// }
+    /// ```
     ///
     /// - Parameters:
     ///   - x: the input, length `n` (differentiated).
