@@ -69,3 +69,31 @@ func makeUnconvergedHeron() -> ImplicitFunction<Void, Void> {
         #expect(root.diagnostics.isEmpty && root.diagnostics.last == nil)
     }
 }
+
+/// ⟨(a, b), y(C)⟩ for the Sinkhorn potentials y(C): a gauge-invariant scalar.
+struct SinkhornObjective: DifferentiableFunction {
+    let f = ImplicitFunction(solver: SinkhornConditions.solve, conditions: SinkhornConditions())
+    func callAsFunction<T: DifferentiableScalar>(_ c: [T]) -> [T] {
+        [zip(f(c), SinkhornConditions.cotangent).reduce(T(0)) { $0 + $1.0 * T($1.1) }]
+    }
+}
+
+@Suite struct SingularSecondOrderTests {
+    @Test func singularAGivesAFirstDerivativeButRefusesTheSecond() throws {
+        let objective = SinkhornObjective()
+        let c = SinkhornConditions.cost
+        // First order: the minimum-norm derivative (SVD fallback), as in the throwing API.
+        let g = AD.gradient(of: objective, at: c).gradient
+        let expected = try objective.f.vjp(at: c, cotangent: SinkhornConditions.cotangent)
+        #expect(Approximate.relativeError(g, expected) <= 1e-10)
+        #expect(objective.f.diagnostics.isEmpty)
+        // Second order: the generic elimination finds A singular and says so.
+        var e = [Double](repeating: 0, count: c.count)
+        e[0] = 1
+        let hv = AD.hessianVectorProduct(of: objective, at: c, direction: e, mode: .forwardOverForward)
+        #expect(hv.allSatisfy { $0.isNaN })
+        guard case .singularJacobian? = objective.f.diagnostics.last?.error else {
+            Issue.record("expected singularJacobian, got \(String(describing: objective.f.diagnostics.last))"); return
+        }
+    }
+}
