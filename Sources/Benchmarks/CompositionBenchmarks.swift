@@ -58,26 +58,48 @@ func waitForAsync<R: Sendable>(_ body: @escaping @Sendable () async -> R) -> R {
 
 /// Times `concurrent` and `sequential` interleaved (5 runs each after a warm-up)
 /// and records the medians, their ratio and the speed-up `sequential / concurrent`.
+///
+/// On a shared machine the wall-clock speed-up is capped by what other
+/// processes leave free, so the CPU time of this process is recorded too:
+/// `threads busy` = CPU time / wall time of the concurrent runs (how many
+/// cores the batch actually got) and `cpu overhead` = CPU time concurrent /
+/// CPU time sequential (the cost of the concurrency itself; 1 is ideal).
 func recordSpeedup(_ harness: inout BenchmarkHarness, name: String, size: Int,
                    concurrent: () -> Void, sequential: () -> Void) {
     let reps = harness.quick ? 2 : 5
     concurrent(); sequential()
     var tc: [Double] = [], ts: [Double] = []
+    var cpuConcurrent = 0.0, cpuSequential = 0.0
     for _ in 0..<reps {
+        var c0 = processCPUSeconds()
         var t0 = DispatchTime.now().uptimeNanoseconds
         concurrent()
         var t1 = DispatchTime.now().uptimeNanoseconds
+        cpuConcurrent += processCPUSeconds() - c0
         tc.append(Double(t1 - t0) * 1e-9)
+        c0 = processCPUSeconds()
         t0 = DispatchTime.now().uptimeNanoseconds
         sequential()
         t1 = DispatchTime.now().uptimeNanoseconds
+        cpuSequential += processCPUSeconds() - c0
         ts.append(Double(t1 - t0) * 1e-9)
     }
+    let wallConcurrent = tc.reduce(0, +)
     tc.sort(); ts.sort()
     let mc = tc[tc.count / 2], ms = ts[ts.count / 2]
     harness.record(.init(suite: "composition", name: name, size: size, medianSeconds: mc,
                          baselineName: "sequential loop", baselineMedianSeconds: ms, ratio: mc / ms,
-                         extra: ["speedup": ms / mc, "cores": Double(ProcessInfo.processInfo.activeProcessorCount)]))
+                         extra: ["speedup": ms / mc, "cores": Double(ProcessInfo.processInfo.activeProcessorCount),
+                                 "threads busy": cpuConcurrent / wallConcurrent,
+                                 "cpu overhead": cpuConcurrent / cpuSequential]))
+}
+
+/// User + system CPU time of this process so far, in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// The result of a detached task: written before the semaphore is signalled, read after the wait.
