@@ -16,6 +16,7 @@ let all: [(String, (inout BenchmarkHarness) -> Void)] = [
     ("krylov", runKrylovBenchmarks),
     ("autodiff", runAutoDiffBenchmarks),
     ("implicit", runImplicitBenchmarks),
+    ("composition", runCompositionBenchmarks),
 ]
 for (name, run) in all where selected.contains("all") || selected.contains(name) {
     print("== \(name)")

@@ -50,6 +50,9 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     let localize: @Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ value: [Double]) -> LocalConditions
     /// `true` when the user supplied `A` and `B` as matrices.
     @usableFromInline let givesMatrices: Bool
+    /// The generic conditions themselves, for evaluation in any scalar type
+    /// (second derivatives); `nil` for hand-written and finite-difference conditions.
+    @usableFromInline let generic: (any ImplicitConditionsWithByproduct<Byproduct>)?
 
     /// Generic conditions: duals materialize `A` and `B`, one tape recording
     /// at `(x, y)` serves every product.
@@ -69,12 +72,14 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                 adjointX: { u, out in tape.reverseX(u, into: &out) })
         }
         givesMatrices = false
+        generic = conditions
     }
 
     /// Hand-written conditions: exactly the user's closures.
     init(handwritten h: HandwrittenConditions<Byproduct>) {
         evaluate = h.value
         givesMatrices = h.jacobians != nil
+        generic = nil
         localize = { x, y, z, value in
             if let jacobians = h.jacobians {
                 let (b, a) = jacobians(x, y, z)
@@ -107,6 +112,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         let f = fd.value
         evaluate = f
         givesMatrices = false
+        generic = nil
         localize = { x, y, z, value in
             let dfdy: @Sendable () -> Matrix = {
                 FiniteDifferences.jacobian(of: { yy in f(x, yy, z) }, at: y)
