@@ -528,4 +528,30 @@ struct ImplicitBadInputCatalogueTests {
             }
         }
     }
+
+    // Documented programmer errors: preconditions, checked in a child process.
+
+    @Test("hand-written products of the wrong length stop with their name")
+    func handwrittenProductLength() async {
+        await #expect(processExitsWith: .failure) {
+            let f = ImplicitFunction(
+                solver: { $0 },
+                conditions: HandwrittenConditions(value: { x, y in zip(x, y).map { $1 - $0 } },
+                                                  jvp: { _, _, _, _ in [0] },     // one value for two equations
+                                                  vjp: { _, _, u in (u.map { -$0 }, u) }),
+                linearSolver: .gmres(), representation: .operator)
+            _ = try? f.jvp(at: [1, 2], tangent: [1, 1])
+        }
+    }
+
+    @Test("hand-written Jacobians of the wrong shape stop with their name")
+    func handwrittenJacobianShape() async {
+        await #expect(processExitsWith: .failure) {
+            let f = ImplicitFunction(
+                solver: { $0 },
+                conditions: HandwrittenConditions(value: { x, y in zip(x, y).map { $1 - $0 } },
+                                                  jacobians: { _, _ in (Matrix.identity(2), Matrix.identity(3)) }))
+            _ = try? f.linearize(at: [1, 2])
+        }
+    }
 }
