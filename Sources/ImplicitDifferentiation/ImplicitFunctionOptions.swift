@@ -68,11 +68,12 @@ public struct ImplicitFunctionOptions: Sendable, Equatable {
     }
 }
 
-/// `‖v‖₂` without overflow (scaled sum of squares).
+/// `‖v‖₂` without overflow (scaled sum of squares); NaN when an entry is NaN.
 @usableFromInline
 func euclideanNorm(_ v: [Double]) -> Double {
     var scale = 0.0
-    for a in v { scale = Swift.max(scale, Swift.abs(a)) }
+    // Not `max(scale, |a|)`: that drops a NaN, and `[0, NaN]` would measure 0.
+    for a in v where !(Swift.abs(a) <= scale) { scale = Swift.abs(a) }
     guard scale > 0, scale.isFinite else { return scale }
     var s = 0.0
     for a in v { let t = a / scale; s += t * t }

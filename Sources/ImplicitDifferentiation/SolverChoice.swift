@@ -16,7 +16,10 @@ public enum Representation: String, Sendable, Hashable, CustomStringConvertible 
 /// The linear solver for `A v = b` and `Aᵀ w = c`.
 ///
 /// Direct solvers need ``Representation/matrix``; Krylov methods work with
-/// either representation (on a matrix they use BLAS products).
+/// either representation (on a matrix they use BLAS products). Each Krylov
+/// right-hand side is scaled to unit norm (by a power of two) before the
+/// solve, so a method's tolerances bound the relative residual `‖r‖ / ‖b‖`
+/// and derivatives are homogeneous in the direction at every scale.
 public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
     /// LU with partial pivoting (`getrf`); square `A`; transposed solves reuse the factors.
     case lu
