@@ -16,6 +16,10 @@ let all: [(String, (inout BenchmarkHarness) -> Void)] = [
     ("krylov", runKrylovBenchmarks),
     ("autodiff", runAutoDiffBenchmarks),
     ("implicit", runImplicitBenchmarks),
+    ("crossover", runCrossoverBenchmarks),
+    ("unrolling", runUnrollingBenchmarks),
+    ("peers", runPeerBenchmarks),
+    ("downstream", runDownstreamBenchmarks),
 ]
 for (name, run) in all where selected.contains("all") || selected.contains(name) {
     print("== \(name)")
