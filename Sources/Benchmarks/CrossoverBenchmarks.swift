@@ -25,7 +25,7 @@ func runCrossoverBenchmarks(_ harness: inout BenchmarkHarness) {
             let f = ImplicitFunction(solver: { _ in y }, conditions: c,
                                      linearSolver: lazy ? .gmres(restart: 30, options: benchKrylovOptions) : .lu,
                                      representation: lazy ? .operator : .matrix)
-            for _ in 0..<5 { _ = try! f.linearize(at: x).vjp(probe) }
+            for _ in 0..<(Int(env["CROSSOVER_PROFILE_REPS"] ?? "") ?? 5) { _ = try! f.linearize(at: x).vjp(probe) }
         }
         if spec[0] == "dense" {
             let c = DenseTanhConditions(m: m)
