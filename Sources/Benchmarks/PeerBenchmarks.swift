@@ -52,6 +52,47 @@ private func bandedNewton(_ x: [Double]) -> [Double] {
     return y
 }
 
+/// The dense family written by hand with BLAS, as the design recommends for
+/// conditions that are linear algebra: `A = M + diag(1 − tanh²y)`, `B = −I`.
+/// Up to the automatic threshold the two matrices are given (no AD at all);
+/// above it, products by `gemv` (the lazy path never forms `A`).
+private func handwrittenDense(_ c: DenseTanhConditions) -> HandwrittenConditions<Void> {
+    let m = c.m
+    // Column-major M (M is symmetric here, but nothing relies on it).
+    let mm = Matrix(rows: m, columns: m, elements: (0..<(m * m)).map { k in c.matrix[(k % m) * m + k / m] })
+    let value: @Sendable ([Double], [Double]) -> [Double] = { x, y in
+        var out = x
+        BLAS.gemv(1, mm, y, -1, &out)
+        for i in 0..<m { out[i] += tanh(y[i]) }
+        return out
+    }
+    if m <= ImplicitFunctionOptions().matrixThreshold {
+        return HandwrittenConditions(value: value, jacobians: { _, y in
+            var a = mm
+            a.elements.withUnsafeMutableBufferPointer { e in
+                for i in 0..<m { let t = tanh(y[i]); e[i + i * m] += 1 - t * t }
+            }
+            return (x: -1 * Matrix.identity(m), y: a)
+        })
+    }
+    return HandwrittenConditions(
+        value: value,
+        jvp: { _, y, dx, dy in
+            var out = dx.map { $0.map { -$0 } } ?? [Double](repeating: 0, count: m)
+            if let dy {
+                BLAS.gemv(1, mm, dy, 1, &out)
+                for i in 0..<m { let t = tanh(y[i]); out[i] += (1 - t * t) * dy[i] }
+            }
+            return out
+        },
+        vjp: { _, y, u in
+            var yb = [Double](repeating: 0, count: m)
+            BLAS.gemv(transpose: true, 1, mm, u, 0, &yb)
+            for i in 0..<m { let t = tanh(y[i]); yb[i] += (1 - t * t) * u[i] }
+            return (x: u.map { -$0 }, y: yb)
+        })
+}
+
 private struct PeerRecord: Codable {
     var problem: String
     var size: Int
@@ -66,7 +107,7 @@ private struct PeerRecord: Codable {
 func runPeerBenchmarks(_ harness: inout BenchmarkHarness) {
     var records: [PeerRecord] = []
     let sizes = harness.quick ? [10, 100] : [10, 100, 1000]
-    for problem in ["dense", "banded"] {
+    for problem in ["dense", "dense-blas", "banded"] {
         for m in sizes {
             let x: [Double], root: ImplicitFunction<Void, Void>
             let probe = probeVector(m)
@@ -74,6 +115,10 @@ func runPeerBenchmarks(_ harness: inout BenchmarkHarness) {
                 let c = DenseTanhConditions(m: m)
                 x = c.input(for: referenceSolution(m))
                 root = ImplicitFunction(solver: { denseNewton(c, $0) }, conditions: c)
+            } else if problem == "dense-blas" {
+                let c = DenseTanhConditions(m: m)
+                x = c.input(for: referenceSolution(m))
+                root = ImplicitFunction(solver: { denseNewton(c, $0) }, conditions: handwrittenDense(c))
             } else {
                 x = StencilReactionConditions.input(for: referenceSolution(m))
                 root = ImplicitFunction(solver: bandedNewton, conditions: StencilReactionConditions())

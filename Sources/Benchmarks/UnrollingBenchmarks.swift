@@ -95,6 +95,15 @@ func runUnrollingBenchmarks(_ harness: inout BenchmarkHarness) {
     let m = unrollM
     let v = probeVector(m)
     let noCheck = ImplicitFunctionOptions(residualTolerance: .disabled)
+    // UNROLLING_PROFILE=N: only the fixed-point implicit JVP, N times (for `perf record`).
+    if let n = Int(ProcessInfo.processInfo.environment["UNROLLING_PROFILE"] ?? "") {
+        let x = sqrtInput(m), yk = AD.value(of: DampedSqrtIterations(k: 100), at: x)
+        let implicit = ImplicitFunction(solver: { _ in yk }, conditions: SqrtConditions(),
+                                        linearSolver: .gmres(restart: 30, options: benchKrylovOptions),
+                                        representation: .operator, options: noCheck)
+        for _ in 0..<n { _ = try! implicit.linearize(at: x).jvp(v) }
+        return
+    }
     for k in harness.quick ? [10, 100] : [10, 100, 1000] {
         let reps = k >= 1000 ? 5 : 9
         // Fixed point.
