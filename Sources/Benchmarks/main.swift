@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: benchmarks [all|linalg|krylov|autodiff|implicit]... [--quick] [--json PATH]
+// Usage: benchmarks [all|linalg|krylov|autodiff|implicit|crossover|unrolling|peers|downstream]... [--quick] [--json PATH]
 // Build in release mode: `swift run -c release benchmarks`.
 var arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
