@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: benchmarks [all|linalg|krylov|autodiff|implicit]... [--quick] [--json PATH]
+// Usage: benchmarks [all|linalg|krylov|autodiff|implicit|composition|crossover|unrolling|peers|downstream]... [--quick] [--json PATH]
 // Build in release mode: `swift run -c release benchmarks`.
 var arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
@@ -17,6 +17,10 @@ let all: [(String, (inout BenchmarkHarness) -> Void)] = [
     ("autodiff", runAutoDiffBenchmarks),
     ("implicit", runImplicitBenchmarks),
     ("composition", runCompositionBenchmarks),
+    ("crossover", runCrossoverBenchmarks),
+    ("unrolling", runUnrollingBenchmarks),
+    ("peers", runPeerBenchmarks),
+    ("downstream", runDownstreamBenchmarks),
 ]
 for (name, run) in all where selected.contains("all") || selected.contains(name) {
     print("== \(name)")
