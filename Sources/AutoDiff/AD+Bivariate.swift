@@ -68,33 +68,40 @@ extension AD {
             }
         }
         var value: [Double]? = nil
-        var B: Matrix? = nil, A: Matrix? = nil
+        // Plain arrays, not Optional<Matrix>: mutating through `A!.elements`
+        // copied the whole matrix on every pass (quadratic in the size).
+        var bStore: [Double] = [], aStore: [Double] = []
+        var rows = 0
         for c0 in stride(from: 0, to: total, by: 8) {
             let w = Swift.min(8, total - c0)
             for k in 0..<w { set(c0 + k, seed: k) }
             let out = f(xs, ys)
-            let rows = out.count
             if value == nil {
+                rows = out.count
                 value = out.map(\.value)
-                if which.includesX { B = Matrix(rows: rows, columns: n) }
-                if which.includesY { A = Matrix(rows: rows, columns: m) }
+                if which.includesX { bStore = [Double](repeating: 0, count: rows * n) }
+                if which.includesY { aStore = [Double](repeating: 0, count: rows * m) }
             }
-            precondition(value!.count == rows, "jacobians: output length changed between passes")
+            precondition(out.count == rows, "jacobians: output length changed between passes")
             for k in 0..<w {
                 let c = c0 + k
                 if c < nx {
-                    B!.elements.withUnsafeMutableBufferPointer { e in
+                    bStore.withUnsafeMutableBufferPointer { e in
                         for i in 0..<rows { e[i + c * rows] = out[i].partials[k] }
                     }
                 } else {
-                    A!.elements.withUnsafeMutableBufferPointer { e in
+                    aStore.withUnsafeMutableBufferPointer { e in
                         for i in 0..<rows { e[i + (c - nx) * rows] = out[i].partials[k] }
                     }
                 }
             }
             for k in 0..<w { set(c0 + k, seed: nil) }
         }
-        if value == nil {   // nothing to seed: one plain evaluation
+        var B: Matrix? = nil, A: Matrix? = nil
+        if let value {
+            if which.includesX { B = Matrix(rows: rows, columns: n, elements: bStore) }
+            if which.includesY { A = Matrix(rows: rows, columns: m, elements: aStore) }
+        } else {   // nothing to seed: one plain evaluation
             let v = f(x, y)
             value = v
             if which.includesX { B = Matrix(rows: v.count, columns: n) }

@@ -110,21 +110,24 @@ public enum AD {
     static func forwardJacobian<F: DifferentiableFunction>(of f: F, at x: [Double]) -> Matrix {
         let n = x.count
         var xs = x.map { DualN<8>($0) }
-        var J: Matrix? = nil
+        // Plain arrays, not an Optional<Matrix>: mutating through `J!.elements`
+        // copied the whole matrix on every pass (quadratic in n).
+        var store: [Double] = []
+        var m = -1
         for j0 in stride(from: 0, to: n, by: 8) {
             let w = Swift.min(8, n - j0)
             for k in 0..<w { xs[j0 + k] = DualN<8>(x[j0 + k], seed: k) }
             let ys = f(xs)
-            let m = ys.count
-            if J == nil { J = Matrix(rows: m, columns: n) }
-            precondition(J!.rows == m, "jacobian: output length changed between passes")
-            J!.elements.withUnsafeMutableBufferPointer { e in
+            if m < 0 { m = ys.count; store = [Double](repeating: 0, count: m * n) }
+            precondition(ys.count == m, "jacobian: output length changed between passes")
+            store.withUnsafeMutableBufferPointer { e in
                 for k in 0..<w {
                     for i in 0..<m { e[i + (j0 + k) * m] = ys[i].partials[k] }
                 }
             }
             for k in 0..<w { xs[j0 + k] = DualN<8>(x[j0 + k]) }
         }
-        return J ?? Matrix(rows: f(x).count, columns: 0)
+        if m >= 0 { return Matrix(rows: m, columns: n, elements: store) }
+        return Matrix(rows: f(x).count, columns: 0)
     }
 }

@@ -73,6 +73,9 @@ struct BenchmarkHarness {
     /// Records a row measured elsewhere.
     mutating func record(_ row: Row) { rows.append(row) }
 
+    /// Replaces the last recorded row (to attach extras to a `compare` row).
+    mutating func replaceLast(with row: Row) { rows[rows.count - 1] = row }
+
     /// Prints the rows as a table.
     func printTable() {
         func fmt(_ s: Double) -> String {

@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: benchmarks [all|linalg|krylov|autodiff|implicit]... [--quick] [--json PATH]
+// Usage: benchmarks [all|linalg|krylov|autodiff|implicit|composition|crossover|unrolling|peers|downstream|examples]... [--quick] [--json PATH]
 // Build in release mode: `swift run -c release benchmarks`.
 var arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
@@ -16,6 +16,11 @@ let all: [(String, (inout BenchmarkHarness) -> Void)] = [
     ("krylov", runKrylovBenchmarks),
     ("autodiff", runAutoDiffBenchmarks),
     ("implicit", runImplicitBenchmarks),
+    ("composition", runCompositionBenchmarks),
+    ("crossover", runCrossoverBenchmarks),
+    ("unrolling", runUnrollingBenchmarks),
+    ("peers", runPeerBenchmarks),
+    ("downstream", runDownstreamBenchmarks),
     ("examples", runExamplesBenchmarks),
 ]
 for (name, run) in all where selected.contains("all") || selected.contains(name) {

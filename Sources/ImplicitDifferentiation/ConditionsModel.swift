@@ -50,6 +50,9 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     let localize: @Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ value: [Double]) -> LocalConditions
     /// `true` when the user supplied `A` and `B` as matrices.
     @usableFromInline let givesMatrices: Bool
+    /// The generic conditions themselves, for evaluation in any scalar type
+    /// (second derivatives); `nil` for hand-written and finite-difference conditions.
+    @usableFromInline let generic: (any ImplicitConditionsWithByproduct<Byproduct>)?
 
     /// Generic conditions: duals materialize `A` and `B`, one tape recording
     /// at `(x, y)` serves every product.
@@ -69,12 +72,14 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                 adjointX: { u, out in tape.reverseX(u, into: &out) })
         }
         givesMatrices = false
+        generic = conditions
     }
 
     /// Hand-written conditions: exactly the user's closures.
     init(handwritten h: HandwrittenConditions<Byproduct>) {
         evaluate = h.value
         givesMatrices = h.jacobians != nil
+        generic = nil
         localize = { x, y, z, value in
             if let jacobians = h.jacobians {
                 let (b, a) = jacobians(x, y, z)
@@ -91,14 +96,28 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                     adjointX: { u, out in BLAS.gemv(transpose: true, 1, b, u, 0, &out) })
             }
             let jvp = h.jvp!, vjp = h.vjp!
+            let k = value.count, m = y.count, n = x.count
+            // A product of the wrong length is a programmer error in the closures: stop with
+            // their name rather than with a length precondition deep inside a BLAS kernel.
+            let jvpChecked: @Sendable ([Double]?, [Double]?) -> [Double] = { dx, dy in
+                let r = jvp(x, y, z, dx, dy)
+                precondition(r.count == k, "HandwrittenConditions: jvp returned \(r.count) values, expected \(k) (= F's length)")
+                return r
+            }
+            let vjpChecked: @Sendable ([Double]) -> (x: [Double], y: [Double]) = { u in
+                let r = vjp(x, y, z, u)
+                precondition(r.x.count == n && r.y.count == m, "HandwrittenConditions: vjp returned (\(r.x.count), "
+                             + "\(r.y.count)) values, expected (\(n), \(m)) (= the lengths of x and y)")
+                return r
+            }
             return LocalConditions(
-                value: value, n: x.count, m: y.count, differentiation: "hand-written products",
-                matrixY: { columnsByProducts(rows: value.count, columns: y.count) { jvp(x, y, z, nil, $0) } },
-                matrixX: { columnsByProducts(rows: value.count, columns: x.count) { jvp(x, y, z, $0, nil) } },
-                productY: { v, out in out = jvp(x, y, z, nil, v) },
-                productX: { dx, out in out = jvp(x, y, z, dx, nil) },
-                adjointY: { u, out in out = vjp(x, y, z, u).y },
-                adjointX: { u, out in out = vjp(x, y, z, u).x })
+                value: value, n: n, m: m, differentiation: "hand-written products",
+                matrixY: { columnsByProducts(rows: k, columns: m) { jvpChecked(nil, $0) } },
+                matrixX: { columnsByProducts(rows: k, columns: n) { jvpChecked($0, nil) } },
+                productY: { v, out in out = jvpChecked(nil, v) },
+                productX: { dx, out in out = jvpChecked(dx, nil) },
+                adjointY: { u, out in out = vjpChecked(u).y },
+                adjointX: { u, out in out = vjpChecked(u).x })
         }
     }
 
@@ -107,6 +126,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         let f = fd.value
         evaluate = f
         givesMatrices = false
+        generic = nil
         localize = { x, y, z, value in
             let dfdy: @Sendable () -> Matrix = {
                 FiniteDifferences.jacobian(of: { yy in f(x, yy, z) }, at: y)

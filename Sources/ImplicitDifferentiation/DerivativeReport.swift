@@ -56,12 +56,14 @@ public struct DerivativeReport: Sendable, CustomStringConvertible {
 /// `%.3g`-style formatting for reports.
 func shortNumber(_ x: Double) -> String {
     if x == 0 { return "0" }
+    if !x.isFinite { return "\(x)" }   // Int(log10(±∞ or NaN)) would trap
     let a = Swift.abs(x)
     if a >= 1e-3 && a < 1e5 {
         let scaled = (x * 1000).rounded() / 1000
         return "\(scaled)"
     }
     let e = Int(Double.log10(a).rounded(.down))
-    let mant = x / Double.pow(10, e)
+    // Two steps: 10^e underflows to 0 below e = −323 (subnormal x).
+    let mant = x / Double.pow(10, e / 2) / Double.pow(10, e - e / 2)
     return "\((mant * 100).rounded() / 100)e\(e)"
 }

@@ -33,7 +33,7 @@ public protocol ImplicitConditions: Sendable {
 /// Use this form when the solver returns more than `y`; the byproduct is the
 /// channel for non-differentiated arguments too (the solver receives them and
 /// passes on what the conditions need).
-public protocol ImplicitConditionsWithByproduct: Sendable {
+public protocol ImplicitConditionsWithByproduct<Byproduct>: Sendable {
     /// What the forward solver hands to the conditions besides `y`.
     associatedtype Byproduct: Sendable
     /// Evaluates `F(x, y, z)`; returns `k ≥ y.count` values.

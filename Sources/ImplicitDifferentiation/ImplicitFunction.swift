@@ -36,6 +36,10 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
 
     @usableFromInline let solver: ForwardSolver
     @usableFromInline let conditions: ConditionsModel<Byproduct>
+    /// Failures of the non-throwing paths (generic evaluation, tape sweeps,
+    /// the Swift `_Differentiation` bridge), recorded instead of thrown; see
+    /// ``ImplicitDiagnostics``. Copies of this function share the log.
+    public let diagnostics = ImplicitDiagnostics()
     /// How `A` is represented (default `.automatic`, see ``SolvePlan``).
     public var representation: Representation
     /// The linear solver (default `.automatic`, see ``SolvePlan``).
@@ -137,6 +141,14 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         -> ImplicitLinearization<Byproduct>
     {
         let (y, z) = try solve(x, arguments: arguments)
+        return try linearize(at: x, solution: y, byproduct: z)
+    }
+
+    /// Checks the residual at a known solution `(y, z)` of the conditions at
+    /// `x`, prepares `A` once, and returns the linearization (no forward solve).
+    func linearize(at x: [Double], solution y: [Double], byproduct z: Byproduct) throws(ImplicitDifferentiationError)
+        -> ImplicitLinearization<Byproduct>
+    {
         let value = conditions.evaluate(x, y, z)
         let k = value.count, m = y.count
         let residualNorm = euclideanNorm(value)

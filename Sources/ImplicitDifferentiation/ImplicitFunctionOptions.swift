@@ -37,7 +37,7 @@ public struct ImplicitFunctionOptions: Sendable, Equatable {
     /// The residual check; default `.relative(1e-6)`.
     public var residualTolerance: ResidualTolerance
     /// The largest `m = y.count` for which `.automatic` materializes `A`
-    /// (default 500; see ``SolvePlan``).
+    /// (default 250, from the measured direct-vs-Krylov crossover; see ``SolvePlan``).
     public var matrixThreshold: Int
     /// The most memory a materialized `A` may take, in bytes (default 4 GiB);
     /// larger requests throw ``ImplicitDifferentiationError/representationTooLarge(bytes:limit:)``.
@@ -54,7 +54,7 @@ public struct ImplicitFunctionOptions: Sendable, Equatable {
     ///   - maxMatrixBytes: `> 0`.
     ///   - minimumReciprocalCondition: in `[0, 1)`.
     public init(residualTolerance: ResidualTolerance = .relative(1e-6),
-                matrixThreshold: Int = 500,
+                matrixThreshold: Int = 250,
                 maxMatrixBytes: Int = 4 << 30,
                 minimumReciprocalCondition: Double = 100 * Double.ulpOfOne) {
         precondition(matrixThreshold >= 0, "ImplicitFunctionOptions: matrixThreshold must be ≥ 0")
@@ -68,11 +68,12 @@ public struct ImplicitFunctionOptions: Sendable, Equatable {
     }
 }
 
-/// `‖v‖₂` without overflow (scaled sum of squares).
+/// `‖v‖₂` without overflow (scaled sum of squares); NaN when an entry is NaN.
 @usableFromInline
 func euclideanNorm(_ v: [Double]) -> Double {
     var scale = 0.0
-    for a in v { scale = Swift.max(scale, Swift.abs(a)) }
+    // Not `max(scale, |a|)`: that drops a NaN, and `[0, NaN]` would measure 0.
+    for a in v where !(Swift.abs(a) <= scale) { scale = Swift.abs(a) }
     guard scale > 0, scale.isFinite else { return scale }
     var s = 0.0
     for a in v { let t = a / scale; s += t * t }

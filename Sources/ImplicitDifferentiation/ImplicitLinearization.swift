@@ -87,8 +87,17 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         if tangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.m) }
         var b = [Double](repeating: 0, count: local.k)
         local.productX(tangent, &b)
+        guard BLAS.isFinite(b) else { throw Self.nonFiniteB }
         BLAS.scal(-1, &b)
         return try solveTangent(b)
+    }
+
+    /// `B ẋ`, `Bᵀw` or `B` is not finite: `∂F/∂x` has an infinite entry (e.g.
+    /// `√x` at `x = 0`), or a tape sweep met `0·∞` at an infinite entry of
+    /// `∂F/∂y`. Thrown by the JVP, the VJP and the Jacobian alike, rather
+    /// than a NaN answer.
+    static var nonFiniteB: ImplicitDifferentiationError {
+        .nonFiniteInput("the conditions' derivatives at this point (∂F/∂x, or ∂F/∂y through 0·∞)")
     }
 
     /// The vector-Jacobian product `x̄ = Jᵀ ȳ = −Bᵀ(A⁻ᵀ ȳ)`.
@@ -102,6 +111,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         let w = try solveAdjoint(cotangent)
         var xbar = [Double](repeating: 0, count: local.n)
         local.adjointX(w, &xbar)
+        guard BLAS.isFinite(xbar) else { throw Self.nonFiniteB }
         BLAS.scal(-1, &xbar)
         return xbar
     }
@@ -115,7 +125,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         let m = local.m, n = local.n
         if n <= m {
             let b = local.matrixX()
-            guard b.isFinite else { throw .nonFiniteInput("∂F/∂x (the conditions' derivative is not finite)") }
+            guard b.isFinite else { throw Self.nonFiniteB }
             var j: Matrix
             switch engine {
             case .dense(let f, let a):
@@ -142,6 +152,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
                 var out = [Double](repeating: 0, count: n)
                 for i in 0..<m {
                     local.adjointX(w.column(i), &out)
+                    guard BLAS.isFinite(out) else { throw Self.nonFiniteB }
                     jt.setColumn(i, to: out)
                 }
             case .krylov:
@@ -150,6 +161,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
                 for i in 0..<m {
                     e[i] = 1
                     local.adjointX(try solveAdjoint(e), &out)
+                    guard BLAS.isFinite(out) else { throw Self.nonFiniteB }
                     jt.setColumn(i, to: out)
                     e[i] = 0
                 }
@@ -173,7 +185,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
         case .krylov(let method, let matrix):
             let op = lazyOperator(matrix)
-            let result = method.solve(op, b, initialGuess: nil, preconditioner: nil)
+            let result = unitScaled(b) { method.solve(op, $0, initialGuess: nil, preconditioner: nil) }
             v = try accept(result, direction: .tangent, counted: counted)
         }
         if engine.isLeastSquares {
@@ -230,9 +242,35 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             do { return try f.solveTransposed(c) } catch { throw .linearAlgebra(error) }
         case .krylov(let method, let matrix):
             let op = lazyOperator(matrix)
-            let result = method.solveTransposed(op, c, initialGuess: nil, preconditioner: nil)
+            let result = unitScaled(c) { method.solveTransposed(op, $0, initialGuess: nil, preconditioner: nil) }
             return try accept(result, direction: .adjoint)
         }
+    }
+
+    /// Runs a Krylov solve on `b · 2⁻ᵉ`, where `2ᵉ ≤ ‖b‖ < 2ᵉ⁺¹`, and scales
+    /// the solution and the reported residuals back by `2ᵉ` (exact: a power
+    /// of two).
+    ///
+    /// Derivatives are then homogeneous in the direction at every scale, and
+    /// the solver's tolerances act on the relative residual `‖r‖ / ‖b‖`.
+    /// Without it the absolute tolerance accepts `x = 0` for a tiny `b` (a
+    /// JVP of exactly 0 for `ẋ ~ 1e-150`), and a huge `b` overflows the inner
+    /// products of BiCGStab and CG (`‖b‖² > 1.8e308` reads as non-finite).
+    func unitScaled(_ b: [Double], _ solve: ([Double]) -> KrylovResult) -> KrylovResult {
+        let norm = BLAS.nrm2(b)
+        guard norm > 0, norm.isFinite, norm.exponent != 0 else { return solve(b) }
+        let e = Int(norm.exponent)
+        // Double(sign:exponent:significand:) is scalbn: exact, and correct into the subnormals.
+        func scaled(_ x: Double, _ k: Int) -> Double { Double(sign: .plus, exponent: k, significand: x) }
+        var result = solve(b.map { scaled($0, -e) })
+        for i in result.solution.indices { result.solution[i] = scaled(result.solution[i], e) }
+        var stats = result.statistics
+        stats.initialResidualNorm = scaled(stats.initialResidualNorm, e)
+        stats.residualNorm = scaled(stats.residualNorm, e)
+        stats.normalEquationsResidualNorm = stats.normalEquationsResidualNorm.map { scaled($0, e) }
+        stats.history = stats.history?.map { scaled($0, e) }
+        result.statistics = stats
+        return result
     }
 
     /// `A` as a linear operator: BLAS products on a materialized matrix,

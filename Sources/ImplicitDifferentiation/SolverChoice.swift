@@ -16,7 +16,10 @@ public enum Representation: String, Sendable, Hashable, CustomStringConvertible 
 /// The linear solver for `A v = b` and `Aᵀ w = c`.
 ///
 /// Direct solvers need ``Representation/matrix``; Krylov methods work with
-/// either representation (on a matrix they use BLAS products).
+/// either representation (on a matrix they use BLAS products). Each Krylov
+/// right-hand side is scaled to unit norm (by a power of two) before the
+/// solve, so a method's tolerances bound the relative residual `‖r‖ / ‖b‖`
+/// and derivatives are homogeneous in the direction at every scale.
 public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
     /// LU with partial pivoting (`getrf`); square `A`; transposed solves reuse the factors.
     case lu
@@ -75,7 +78,7 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 /// result of the automatic choice.
 ///
 /// The automatic rule, with `k` equations, `m` unknowns in `y` and the
-/// threshold `t` (``ImplicitFunctionOptions/matrixThreshold``, default 500):
+/// threshold `t` (``ImplicitFunctionOptions/matrixThreshold``, default 250):
 ///
 /// 1. Representation: `.matrix` when the conditions give `A` as a matrix, or
 ///    when `m ≤ t`; otherwise `.operator` (never form an `m × m` matrix).
@@ -85,6 +88,38 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 ///    norm), which the report records.
 /// 3. Solver on an operator: `k ≠ m` → `.lsmr`; declared symmetric positive
 ///    definite → `.cg`; otherwise `.gmres` (restart 30).
+///
+/// How `t = 250` was measured (the `crossover` suite of the benchmark
+/// executable, `OPENBLAS_NUM_THREADS=1`, 2-core x86-64, November 2026; plot
+/// and data in `docs/crossover.svg` / `docs/crossover.json`): two families of
+/// generic conditions, dense (`F = M y + tanh y − x`, every `F_i` reads every
+/// `y_j`, `m²` tape nodes) and banded (a 1-D stencil with a cubic reaction,
+/// `≈ 11 m` nodes), both with a Krylov iteration count that does not grow
+/// with `m` (GMRES needs 8–27 iterations to `‖r‖ ≤ 1e-10‖b‖`):
+///
+/// ```
+///                    lazy / matrix time, linearize + products
+///  m                  10     30     100    300    1000   3000
+///  dense,  1 VJP     1.9    1.7    1.08   0.36   0.16   0.04
+///  banded, 1 VJP     1.8    2.1    0.82   0.09   0.045  0.008
+///  dense,  10 VJPs   8.6    6.8    4.8    2.9    1.06
+///  banded, 10 VJPs   7.8    9.0   10.4    1.19   0.19
+/// ```
+///
+/// For one product the lazy path wins from `m ≈ 100` in both families
+/// (crossovers 108 dense, 78 banded); for ten products on one linearization
+/// (the factorization is reused, the Krylov solve is not) from `m ≈ 340`
+/// (banded) and `m ≈ 1000` (dense). The matrix path costs `⌈m/8⌉` dual passes
+/// over `F` plus `m³/3` LU flops, the lazy path `k` tape sweeps per product,
+/// so the node count of `F` cancels and the crossover is set by the number
+/// of products and the iteration count `k` — neither is known when the plan
+/// is made, which is why the rule is a size threshold and not a cost model.
+/// `t = 250` sits between the two crossovers: the worst slowdown against the
+/// better path is then about 4× either way (one product at `m ≈ 250`, ten
+/// products just above it), where the former default 500 cost up to 10× for
+/// one product and `t = 100` up to 10× for ten. Raise `t` when many products
+/// share a linearization or `A` is ill-conditioned (Krylov iterations grow);
+/// lower it for one product on well-conditioned conditions.
 public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
     /// The representation of `A` that will be used.
     public var representation: Representation

@@ -25,6 +25,9 @@
 // 6. Returns the last iterate, not the one of smallest residual (keeping the
 //    best one would cost a vector copy per iteration).
 
+// 7. The right-hand side is first scaled to unit norm by a power of two
+//    (exact; x and the residuals are scaled back), so that the squared
+//    quantities stay in range for ‖A‖ up to about 1e±150 whatever ‖b‖ is.
 import LinearAlgebra
 
 /// BiCGStab for square, non-symmetric `A x = b`.
@@ -74,6 +77,9 @@ public struct BiCGStab: KrylovSolver {
                                           preconditioner: (any Preconditioner)?,
                                           workspace ws: inout KrylovWorkspace) -> KrylovResult {
         if let early = immediateResult(method: "BiCGStab", op, b, initialGuess, options: options) { return early }
+        if let scaled = unitScaledSolve(b, initialGuess, options: options, {
+            BiCGStab(options: $2).solve(op, $0, initialGuess: $1, preconditioner: preconditioner, workspace: &ws)
+        }) { return scaled }
         precondition(op.rows == op.columns, "BiCGStab: the operator is \(op.rows)×\(op.columns), not square")
         let n = op.columns
         let cap = options.iterationCap(default: 2 * n)
@@ -141,9 +147,11 @@ public struct BiCGStab: KrylovSolver {
                     op.apply(r, into: &t)
                 }
                 log.applications += 1
-                let tt = BLAS.dot(t, t), ts = BLAS.dot(t, r)
-                guard tt.isFinite && ts.isFinite else { status = .nonFiniteInput; break cycle }
-                if tt == 0 || Swift.abs(ts) <= eps * tt.squareRoot() * sNorm {
+                // ‖t‖ by nrm2, not √(tᵀt): tᵀt underflowed to 0 (a false ω-breakdown) once
+                // ‖A‖·‖s‖ fell below ~1e-154, e.g. ‖A‖ ~ 1e-150 near convergence.
+                let tNorm = BLAS.nrm2(t), ts = BLAS.dot(t, r)
+                guard tNorm.isFinite && ts.isFinite else { status = .nonFiniteInput; break cycle }
+                if tNorm == 0 || Swift.abs(ts) <= eps * tNorm * sNorm {
                     BLAS.axpy(alpha, preconditioner == nil ? p : pHat, &x)   // keep the half step
                     log.iterations += 1
                     rNorm = sNorm
@@ -151,7 +159,7 @@ public struct BiCGStab: KrylovSolver {
                     status = .breakdown
                     break cycle
                 }
-                omega = ts / tt
+                omega = (ts / tNorm) / tNorm
                 if preconditioner == nil {
                     BLAS.axpy(alpha, p, &x)
                     BLAS.axpy(omega, r, &x)

@@ -24,6 +24,13 @@
 //    unchecked anyway); CG runs on whatever square operator it is given and
 //    reports `.indefinite` when the curvature says so.
 
+// 7. When the recursive residual reaches rounding level (ε‖b‖) before the
+//    tolerance, the true residual is verified as in 4: an unattainable
+//    tolerance ends in `.stagnation`, not in an underflowed curvature that
+//    would read as `.indefinite`.
+// 8. The right-hand side is first scaled to unit norm by a power of two
+//    (exact; x and the residuals are scaled back), so that the squared
+//    quantities stay in range for ‖A‖ up to about 1e±150 whatever ‖b‖ is.
 import LinearAlgebra
 
 /// Conjugate gradients for symmetric positive definite `A x = b`.
@@ -75,11 +82,19 @@ public struct ConjugateGradient: KrylovSolver {
                                           preconditioner: (any Preconditioner)?,
                                           workspace ws: inout KrylovWorkspace) -> KrylovResult {
         if let early = immediateResult(method: "CG", op, b, initialGuess, options: options) { return early }
+        if let scaled = unitScaledSolve(b, initialGuess, options: options, {
+            ConjugateGradient(options: $2).solve(op, $0, initialGuess: $1, preconditioner: preconditioner, workspace: &ws)
+        }) { return scaled }
         precondition(op.rows == op.columns, "CG: the operator is \(op.rows)×\(op.columns), not square")
         let n = op.columns
         let cap = options.iterationCap(default: 2 * n)
         var log = SolveLog(method: "CG", options: options, cap: cap)
-        let target = options.target(normB: BLAS.nrm2(b))
+        let normB = BLAS.nrm2(b)
+        let target = options.target(normB: normB)
+        // The recursive residual keeps shrinking below rounding level while the true one cannot
+        // (it underflowed to 0 after ~200 iterations with atol = rtol = 0, and 0 curvature read as
+        // `.indefinite`): at rounding level, verify against the true residual as if converged.
+        let verifyBelow = Swift.max(target, Double.ulpOfOne * normB)
 
         var x = initialGuess ?? [Double](repeating: 0, count: n)
         var r = ws.vector(n), p = ws.vector(n), q = ws.vector(n)
@@ -124,7 +139,7 @@ public struct ConjugateGradient: KrylovSolver {
                 log.iterations += 1
                 rNorm = BLAS.nrm2(r)
                 log.record(rNorm)
-                if rNorm <= target { recursiveConverged = true; break }
+                if rNorm <= verifyBelow { recursiveConverged = true; break }
 
                 let rhoNext: Double
                 if let m = preconditioner {

@@ -207,3 +207,35 @@ func computeResidual<Op: LinearOperator>(_ op: Op, _ b: [Double], _ x: [Double],
     BLAS.axpby(1, b, -1, &r)
     return BLAS.nrm2(r)
 }
+
+/// Solves `A x = b` as `A x' = b'` with `b' = b·2⁻ᵉ`, `x₀' = x₀·2⁻ᵉ` and
+/// `atol' = atol·2⁻ᵉ`, where `2ᵉ ≤ ‖b‖ < 2ᵉ⁺¹`, then scales `x` and the
+/// reported residuals back by `2ᵉ`; `nil` when `e = 0` (or `b` is zero or
+/// not finite), meaning "solve as given".
+///
+/// Power-of-two scaling is exact, so the iteration is the same up to that
+/// factor; what changes is that the squared quantities of BiCGStab and CG
+/// (`‖r‖²`, `pᵀA p`, `tᵀt`) are of order `‖A‖²` instead of `‖A‖²‖b‖²`, which
+/// overflowed to "non-finite input" or underflowed to "breakdown" /
+/// "indefinite" for `‖A‖·‖b‖` beyond about `1e±154`.
+func unitScaledSolve(_ b: [Double], _ initialGuess: [Double]?, options: KrylovOptions,
+                     _ solve: (_ b: [Double], _ x0: [Double]?, _ options: KrylovOptions) -> KrylovResult)
+    -> KrylovResult?
+{
+    let norm = BLAS.nrm2(b)
+    guard norm > 0, norm.isFinite, norm.exponent != 0 else { return nil }
+    let e = Int(norm.exponent)
+    // Double(sign:exponent:significand:) is scalbn: exact, and correct into the subnormals.
+    func scaled(_ x: Double, _ k: Int) -> Double { Double(sign: .plus, exponent: k, significand: x) }
+    let atol = Swift.min(scaled(options.absoluteTolerance, -e), Double.greatestFiniteMagnitude)
+    guard let o = try? KrylovOptions(absoluteTolerance: atol, relativeTolerance: options.relativeTolerance,
+                                     maxIterations: options.maxIterations, recordHistory: options.recordHistory)
+    else { return nil }
+    var result = solve(b.map { scaled($0, -e) }, initialGuess.map { $0.map { scaled($0, -e) } }, o)
+    for i in result.solution.indices { result.solution[i] = scaled(result.solution[i], e) }
+    result.statistics.initialResidualNorm = scaled(result.statistics.initialResidualNorm, e)
+    result.statistics.residualNorm = scaled(result.statistics.residualNorm, e)
+    result.statistics.normalEquationsResidualNorm = result.statistics.normalEquationsResidualNorm.map { scaled($0, e) }
+    result.statistics.history = result.statistics.history?.map { scaled($0, e) }
+    return result
+}

@@ -69,7 +69,7 @@ let squareNonsymmetricPairs: [(LinearSolver, Representation)] = [
         let plan = try f.plan(for: Reference.x, arguments: 1)
         #expect(plan.representation == .matrix)
         #expect(plan.solver == .lu)
-        #expect(plan.reason.contains("m = 6 ≤ threshold 500"))
+        #expect(plan.reason.contains("m = 6 ≤ threshold 250"))
         var big = f
         big.options.matrixThreshold = 3
         let lazy = try big.plan(for: Reference.x, arguments: 1)

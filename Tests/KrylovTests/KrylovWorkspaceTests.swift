@@ -61,7 +61,10 @@ struct NoReallocationTests {
         let options = try KrylovOptions(absoluteTolerance: 0, relativeTolerance: 0, maxIterations: 40)
         let result = method.solver(options).solve(op, Problem.poisson2D.rightHandSide, initialGuess: nil,
                                                   preconditioner: try JacobiPreconditioner(a))
-        #expect(result.statistics.iterations == 40)
+        // CG verifies the true residual once the recursive one reaches rounding level, and an
+        // unattainable tolerance then ends in stagnation before the cap.
+        #expect(result.statistics.iterations == 40
+                || (method == .cg && result.statistics.status == .stagnation && result.statistics.iterations >= 30))
         // A reallocated work vector would show up as a new address every iteration.
         #expect(recorder.addresses.count <= 3, "\(recorder.addresses.count) distinct output buffers")
     }
