@@ -10,7 +10,7 @@ import Synchronization
 /// - generic evaluation `f(x)` with `x: [T]` (duals, the tape, conditions of
 ///   another implicit function — see `ImplicitFunction+Generic.swift`);
 /// - products swept later on a recorded tape (a custom node's JVP or VJP);
-/// - the Swift `_Differentiation` bridge (``ImplicitFunction/solution(at:)``).
+/// - the Swift `_Differentiation` bridge (`ImplicitFunction.solution(at:)`).
 ///
 /// There, the affected values or derivatives are **NaN** (every entry), and the
 /// error is appended here with the path it came from:

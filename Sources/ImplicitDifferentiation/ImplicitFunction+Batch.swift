@@ -118,6 +118,8 @@ extension ImplicitFunction {
     /// - Parameters:
     ///   - inputs: the batch of `x`.
     ///   - cotangents: one `ȳ` per input (same count).
+    ///   - arguments: the extra, non-differentiated arguments of the solver.
+    ///   - maxConcurrency: the most instances in flight, or `nil` (one per core).
     /// - Throws: the lowest-indexed failing instance's error.
     public func vjps(at inputs: [[Double]], cotangents: [[Double]], arguments: Arguments, maxConcurrency: Int? = nil)
         async throws(ImplicitDifferentiationError) -> [[Double]]

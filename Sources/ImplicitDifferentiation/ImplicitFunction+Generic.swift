@@ -59,7 +59,7 @@ extension ImplicitFunction {
 
 extension ImplicitFunction where Arguments == Void {
     /// `y(x)` for `x` in any scalar of the AD layer; see
-    /// the generic ``callAsFunction(_:arguments:)`` for the rule and the failure model (NaNs + ``diagnostics``).
+    /// the generic `callAsFunction(_:arguments:)` for the rule and the failure model (NaNs + ``diagnostics``).
     ///
     /// - Parameter x: the input, length `n`.
     /// - Returns: `y(x)` in `T`, length `m`.

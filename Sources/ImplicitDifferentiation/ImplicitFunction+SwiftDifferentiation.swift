@@ -30,7 +30,7 @@ extension ImplicitFunction {
     /// derivative a NaN pullback, and the error is recorded in ``diagnostics``.
     ///
     /// Swift's AD is for the code *around* the implicit function; our own AD
-    /// layer (duals and the tape, the generic ``callAsFunction(_:arguments:)``)
+    /// layer (duals and the tape, the generic `callAsFunction(_:arguments:)`)
     /// differentiates the conditions and is the faster choice for whole
     /// models. Under Swift's AD, element-wise array code is quadratic: each
     /// `a[i]` read in a loop has a pullback that builds a full-length zero

@@ -5,7 +5,7 @@ import ImplicitDifferentiation
 //     F(θ, u)_i = 2u_i − u_{i−1} − u_{i+1} + θ_i e^{u_i} − f_i = 0
 //
 // solved by Newton with a matrix-free CG inner solve, differentiated with
-// respect to the reaction coefficients θ. Past m = 500 the automatic plan
+// respect to the reaction coefficients θ. Past the threshold the automatic plan
 // keeps A lazy (tape sweeps) and solves with CG (A is declared SPD).
 
 extension Examples {

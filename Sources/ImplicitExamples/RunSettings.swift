@@ -42,7 +42,7 @@ public struct RunSettings: Sendable {
     public var recordHistory: Bool
     /// The memory limit for a materialized `A` (default: the library's, 4 GiB).
     public var maxMatrixBytes: Int
-    /// The automatic rule's threshold on `m` (default: the library's, 500).
+    /// The automatic rule's threshold on `m` (default: the library's).
     public var matrixThreshold: Int
 
     /// Creates settings; every argument has the documented default.
