@@ -63,21 +63,10 @@ public struct ConjugateGradient: KrylovSolver {
     ///   - b: length `n`.
     ///   - initialGuess: `x₀`, length `n`, or `nil` for `0`.
     ///   - preconditioner: a symmetric positive definite `M⁻¹`, or `nil`.
+    ///   - workspace: work vectors taken from, and parked again in, this
+    ///     storage (see ``KrylovWorkspace``); the plain `solve` passes a fresh one.
     /// - Returns: the iterate and its statistics (status `.indefinite` on
     ///   non-positive curvature).
-    public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
-                                          preconditioner: (any Preconditioner)?) -> KrylovResult {
-        var workspace = KrylovWorkspace()
-        return solve(op, b, initialGuess: initialGuess, preconditioner: preconditioner, workspace: &workspace)
-    }
-
-    /// The same solve with its work vectors taken from, and parked again in,
-    /// `workspace` (see ``KrylovWorkspace``).
-    ///
-    /// - Parameters:
-    ///   - op, b, initialGuess, preconditioner: as in ``solve(_:_:initialGuess:preconditioner:)``.
-    ///   - workspace: storage shared between solves.
-    /// - Returns: the iterate and its statistics.
     public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
                                           preconditioner: (any Preconditioner)?,
                                           workspace ws: inout KrylovWorkspace) -> KrylovResult {

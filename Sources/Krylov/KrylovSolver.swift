@@ -52,23 +52,12 @@ public protocol KrylovSolver: Sendable {
     /// Tolerances, iteration cap and history flag.
     var options: KrylovOptions { get }
 
-    /// Solves `A x = b`.
-    ///
-    /// - Parameters:
-    ///   - op: the operator `A` (`m × n`; square except for LSMR).
-    ///   - b: the right-hand side, length `m`.
-    ///   - initialGuess: `x₀` of length `n` (warm start), or `nil` for `x₀ = 0`.
-    ///   - preconditioner: `M⁻¹`, or `nil` for none.
-    /// - Returns: the iterate and its statistics; never throws (see
-    ///   ``KrylovResult/requireConverged()``).
-    func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
-                                   preconditioner: (any Preconditioner)?) -> KrylovResult
-
     /// Solves `A x = b` with work vectors taken from, and returned to, `workspace`.
     ///
     /// Same semantics as ``solve(_:_:initialGuess:preconditioner:)``; repeated
     /// solves of one size through one workspace reuse its storage (see
-    /// ``KrylovWorkspace``). The default implementation ignores the workspace.
+    /// ``KrylovWorkspace``). The only requirement: `solve(_:_:initialGuess:preconditioner:)`
+    /// calls it with a fresh workspace.
     ///
     /// - Parameters:
     ///   - op: the operator `A` (`m × n`).
@@ -83,12 +72,19 @@ public protocol KrylovSolver: Sendable {
 }
 
 extension KrylovSolver {
-    /// Ignores `workspace` and calls ``solve(_:_:initialGuess:preconditioner:)``
-    /// (for conforming types without workspace support).
+    /// Solves `A x = b` with fresh work vectors.
+    ///
+    /// - Parameters:
+    ///   - op: the operator `A` (`m × n`; square except for LSMR).
+    ///   - b: the right-hand side, length `m`.
+    ///   - initialGuess: `x₀` of length `n` (warm start), or `nil` for `x₀ = 0`.
+    ///   - preconditioner: `M⁻¹`, or `nil` for none.
+    /// - Returns: the iterate and its statistics; never throws (see
+    ///   ``KrylovResult/requireConverged()``).
     public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
-                                          preconditioner: (any Preconditioner)?,
-                                          workspace: inout KrylovWorkspace) -> KrylovResult {
-        solve(op, b, initialGuess: initialGuess, preconditioner: preconditioner)
+                                          preconditioner: (any Preconditioner)?) -> KrylovResult {
+        var workspace = KrylovWorkspace()
+        return solve(op, b, initialGuess: initialGuess, preconditioner: preconditioner, workspace: &workspace)
     }
 
     /// Solves `A x = b` from `x₀ = 0` without a preconditioner.

@@ -61,21 +61,10 @@ public struct LSMR: KrylovSolver {
     ///   - initialGuess: `x₀`, length `n`, or `nil` for `0`.
     ///   - preconditioner: an `n × n` right preconditioner `M⁻¹` (it needs
     ///     ``Preconditioner/applyTransposed(_:into:)`` too), or `nil`.
+    ///   - workspace: work vectors taken from, and parked again in, this
+    ///     storage (see ``KrylovWorkspace``); the plain `solve` passes a fresh one.
     /// - Returns: the iterate and its statistics, including
     ///   ``KrylovStatistics/normalEquationsResidualNorm``.
-    public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
-                                          preconditioner: (any Preconditioner)?) -> KrylovResult {
-        var workspace = KrylovWorkspace()
-        return solve(op, b, initialGuess: initialGuess, preconditioner: preconditioner, workspace: &workspace)
-    }
-
-    /// The same solve with its work vectors taken from, and parked again in,
-    /// `workspace` (see ``KrylovWorkspace``).
-    ///
-    /// - Parameters:
-    ///   - op, b, initialGuess, preconditioner: as in ``solve(_:_:initialGuess:preconditioner:)``.
-    ///   - workspace: storage shared between solves.
-    /// - Returns: the iterate and its statistics.
     public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
                                           preconditioner: (any Preconditioner)?,
                                           workspace ws: inout KrylovWorkspace) -> KrylovResult {
