@@ -98,7 +98,7 @@ extension AD {
             for k in 0..<w { set(c0 + k, seed: nil) }
         }
         var B: Matrix? = nil, A: Matrix? = nil
-        if let value {
+        if value != nil {
             if which.includesX { B = Matrix(rows: rows, columns: n, elements: bStore) }
             if which.includesY { A = Matrix(rows: rows, columns: m, elements: aStore) }
         } else {   // nothing to seed: one plain evaluation
