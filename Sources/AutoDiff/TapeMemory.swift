@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
+import LinearAlgebra
 
 /// Memory for tape nodes and sweep scratch.
 ///
@@ -73,7 +73,7 @@ struct RawBlock: @unchecked Sendable {
         start.deallocate()
     }
 
-    private static let cache = Mutex<[RawBlock]>([])
+    private static let cache = Locked<[RawBlock]>([])
 
     /// The smallest cached block with at least `bytes` (and at most 4× more), if any.
     private static func takeCached(bytes: Int) -> RawBlock? {

@@ -1,4 +1,4 @@
-import Synchronization
+import LinearAlgebra
 
 /// An immutable recording of one evaluation: nodes with their local partial
 /// derivatives, the independent variables (nodes `1...inputCount`), the
@@ -25,8 +25,8 @@ public final class TapeRecording: @unchecked Sendable {
     /// The outputs' values at the recorded point.
     public let outputValues: [Double]
     @usableFromInline let customs: [CustomNode]
-    private let pool = Mutex<[Scratch]>([])
-    private let zeroedPool = Mutex<[Scratch]>([])
+    private let pool = Locked<[Scratch]>([])
+    private let zeroedPool = Locked<[Scratch]>([])
 
     /// A pooled scratch buffer; only ever used by one sweep at a time.
     private struct Scratch: Sendable {

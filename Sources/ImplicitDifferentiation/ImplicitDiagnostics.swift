@@ -1,4 +1,4 @@
-import Synchronization
+import LinearAlgebra
 
 /// The log where an ``ImplicitFunction`` records failures it cannot throw.
 ///
@@ -49,7 +49,7 @@ public final class ImplicitDiagnostics: Sendable {
         var lastOutputCount: Int? = nil
     }
 
-    let state = Mutex(State())
+    let state = Locked(State())
 
     /// The most entries kept (older ones are dropped; ``totalCount`` still counts them).
     public let capacity: Int

@@ -1,5 +1,5 @@
 import AutoDiff
-import Synchronization
+import LinearAlgebra
 
 /// An ``ImplicitFunction`` bound to its arguments, seen by the AD layer as
 /// one ``ExternalFunction``: evaluated by the forward solver, differentiated
@@ -127,7 +127,7 @@ final class ImplicitCallCache<Byproduct: Sendable>: Sendable {
         let solution: Result<Solution, ImplicitDifferentiationError>
         var linearization: Result<ImplicitLinearization<Byproduct>, ImplicitDifferentiationError>?
     }
-    let entry = Mutex<Entry?>(nil)
+    let entry = Locked<Entry?>(nil)
 
     /// The forward solve at `x` (run once; a failure is recorded once).
     func solution<A>(_ x: [Double], _ f: ImplicitFunction<A, Byproduct>, _ arguments: A)

@@ -1,6 +1,5 @@
 import Krylov
 import LinearAlgebra
-import Synchronization
 
 /// The implicit function linearized at one `x`: solved once, checked once,
 /// `A = ∂F/∂y` prepared once (factored, or wrapped as a lazy operator), then
@@ -34,7 +33,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
 
     let local: LocalConditions
     let engine: Engine
-    let state: Mutex<DerivativeReport>
+    let state: Locked<DerivativeReport>
 
     enum Engine: Sendable {
         case dense(DenseFactorization, matrix: Matrix)
@@ -63,7 +62,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         self.plan = plan
         self.local = local
         self.engine = engine
-        self.state = Mutex(report)
+        self.state = Locked(report)
     }
 
     /// A snapshot of what was done so far (plan, residual, factorizations,

@@ -1,5 +1,5 @@
 import ImplicitDifferentiation
-import Synchronization
+
 
 /// Runs an example: plan, forward solve, linearization, derivatives, and
 /// their comparison with the references. Shared by the command line, the

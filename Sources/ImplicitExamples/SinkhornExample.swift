@@ -1,5 +1,5 @@
 import ImplicitDifferentiation
-import Synchronization
+import LinearAlgebra
 
 // Use case 5: entropic optimal transport by log-domain Sinkhorn.
 //
@@ -140,7 +140,7 @@ extension Examples {
         }
         // One finite-difference sweep through the whole solver serves the
         // gradient (last row) and the plan's Jacobian.
-        let table = Mutex<Matrix?>(nil)
+        let table = Locked<Matrix?>(nil)
         let finiteDifferences: @Sendable () -> Matrix = {
             if let t = table.withLock({ $0 }) { return t }
             let t = FiniteDifferences.jacobian(of: { x in

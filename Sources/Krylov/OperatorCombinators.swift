@@ -1,5 +1,4 @@
 import LinearAlgebra
-import Synchronization
 
 /// A scratch vector owned by a combinator, reused across products.
 ///
@@ -8,7 +7,7 @@ import Synchronization
 /// operator can be shared between threads and the single-threaded loop still
 /// allocates nothing after the first product.
 final class ScratchVector: Sendable {
-    private let storage = Mutex<[Double]>([])
+    private let storage = Locked<[Double]>([])
 
     /// Runs `body` with a buffer of length `count` (contents unspecified).
     func withBuffer(count: Int, _ body: (inout [Double]) -> Void) {
