@@ -1,6 +1,5 @@
 import ImplicitDifferentiation
 
-
 /// Runs an example: plan, forward solve, linearization, derivatives, and
 /// their comparison with the references. Shared by the command line, the
 /// tests and the benchmarks.
