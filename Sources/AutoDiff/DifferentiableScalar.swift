@@ -1,3 +1,4 @@
+import LinearAlgebra
 import RealModule
 
 /// The scalar that differentiable code is written over: `Double`, ``Dual``,
@@ -56,6 +57,23 @@ where Magnitude == Self {
     /// derivative information through it: `Double` evaluates it, duals apply
     /// its JVP to their tangents, and the tape records it as one custom node.
     static func callExternal<E: ExternalFunction>(_ function: E, _ x: [Self]) -> [Self]
+
+    /// `op(M)·v` for a constant matrix `M` (`op(M) = M`, or `Mᵀ` when
+    /// `transposed`), as one array operation: `Double` calls BLAS `gemv`,
+    /// ``DualN`` one `gemm` on its value and partials, ``Dual`` the product of
+    /// `Base` on its value and tangent, and ``TapeScalar`` records one node
+    /// swept by `gemv` with `M` (forward) and `Mᵀ` (reverse).
+    ///
+    /// Write `M * v` and `M.transposedTimes(v)` rather than calling this
+    /// directly. The default implementation, for other conforming types, is
+    /// the scalar loop.
+    ///
+    /// - Parameters:
+    ///   - matrix: `M`, a constant (no derivative flows into it).
+    ///   - vector: `v`, length `M.columns` (`M.rows` when `transposed`).
+    ///   - transposed: multiply by `Mᵀ` instead of `M`.
+    /// - Returns: `op(M)·v`, length `M.rows` (`M.columns` when `transposed`).
+    static func matrixProduct(_ matrix: Matrix, _ vector: [Self], transposed: Bool) -> [Self]
 }
 
 extension DifferentiableScalar {
