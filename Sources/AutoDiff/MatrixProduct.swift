@@ -15,6 +15,7 @@ import LinearAlgebra
 //     Dual<Base>   value and tangent each through Base's product (Dual<Double>:
 //                  two gemvs; Dual<TapeScalar>: two tape nodes; nesting recurses)
 //     DualN<N>     one gemm of op(M) with the p × (N + 1) block [values | partials]
+//                  (a gemv and column updates when the partials are sparse seeds)
 //     TapeScalar   one custom node: forward sweep gemv with op(M), reverse with op(M)ᵀ
 
 extension Matrix {
@@ -111,20 +112,37 @@ extension DualN {
     /// op(M)(a + Σbₖεₖ) = op(M)a + Σ op(M)bₖ εₖ: one `gemm` of `op(M)` with the
     /// `p × (N + 1)` matrix whose first column is the values and column
     /// `k + 1` the partials `k`.
+    ///
+    /// When at most one partial in eight is non-zero (the seeded identity
+    /// block of a Jacobian pass, or constants), the values go through one
+    /// `gemv` and each non-zero partial adds its multiple of one column of
+    /// `op(M)`: `O(q·nnz)` instead of a `gemm` that packs all of `M` for `N`
+    /// columns. Structural zeros then contribute nothing, not `0·∞ = NaN`.
     @inlinable
     public static func matrixProduct(_ matrix: Matrix, _ vector: [DualN], transposed: Bool) -> [DualN] {
         checkProductShape(matrix, vector.count, transposed: transposed)
         let p = vector.count, q = transposed ? matrix.columns : matrix.rows
         var v = Matrix(rows: p, columns: N + 1)
+        var nonzeros = 0
         v.elements.withUnsafeMutableBufferPointer { e in
             for j in 0..<p {
                 let x = vector[j]
                 e[j] = x.value
-                for k in 0..<N { e[j + (k + 1) * p] = x.partials[k] }
+                for k in 0..<N {
+                    let d = x.partials[k]
+                    e[j + (k + 1) * p] = d
+                    nonzeros &+= d != 0 ? 1 : 0
+                }
             }
         }
-        var w = Matrix(rows: q, columns: N + 1)
-        BLAS.gemm(transposeA: transposed, 1, matrix, v, 0, &w)
+        let w: Matrix
+        if 8 * nonzeros <= p * N {
+            w = productWithSparseColumns(matrix, v, transposed: transposed)
+        } else {
+            var c = Matrix(rows: q, columns: N + 1)
+            BLAS.gemm(transposeA: transposed, 1, matrix, v, 0, &c)
+            w = c
+        }
         return w.elements.withUnsafeBufferPointer { e in
             (0..<q).map { i in
                 var partials = InlineArray<N, Double>(repeating: 0)
@@ -133,6 +151,39 @@ extension DualN {
             }
         }
     }
+}
+
+/// `op(M)·V` for a `V` whose first column is dense and whose other columns
+/// are mostly zero: one `gemv` for column 0, then for each non-zero `V[j, k]`
+/// (k ≥ 1) the update `W[:, k] += V[j, k]·op(M)[:, j]` (a column of `M`, or a
+/// row when transposed).
+@usableFromInline
+func productWithSparseColumns(_ a: Matrix, _ v: Matrix, transposed: Bool) -> Matrix {
+    let p = v.rows, q = transposed ? a.columns : a.rows, lda = a.rows, columns = v.columns
+    var first = [Double](repeating: 0, count: q)
+    BLAS.gemv(transpose: transposed, 1, a, v.column(0), 0, &first)
+    var w = Matrix(rows: q, columns: v.columns)
+    w.setColumn(0, to: first)
+    a.elements.withUnsafeBufferPointer { a in
+        v.elements.withUnsafeBufferPointer { v in
+            w.elements.withUnsafeMutableBufferPointer { w in
+                for k in 1..<columns {
+                    for j in 0..<p {
+                        let s = v[j + k * p]
+                        if s == 0 { continue }
+                        let out = k * q
+                        if transposed {   // row j of M
+                            for i in 0..<q { w[out + i] += s * a[j + i * lda] }
+                        } else {          // column j of M
+                            let col = j * lda
+                            for i in 0..<q { w[out + i] += s * a[col + i] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return w
 }
 
 extension TapeScalar {

@@ -58,8 +58,7 @@ private func bandedNewton(_ x: [Double]) -> [Double] {
 /// above it, products by `gemv` (the lazy path never forms `A`).
 private func handwrittenDense(_ c: DenseTanhConditions) -> HandwrittenConditions<Void> {
     let m = c.m
-    // Column-major M (M is symmetric here, but nothing relies on it).
-    let mm = Matrix(rows: m, columns: m, elements: (0..<(m * m)).map { k in c.matrix[(k % m) * m + k / m] })
+    let mm = c.columnMajor
     let value: @Sendable ([Double], [Double]) -> [Double] = { x, y in
         var out = x
         BLAS.gemv(1, mm, y, -1, &out)

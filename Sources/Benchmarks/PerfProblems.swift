@@ -29,8 +29,11 @@ func probeVector(_ m: Int) -> [Double] { (0..<m).map { cos(0.91 * Double($0 + 1)
 /// number of iterations. One evaluation costs `m²` multiply-adds.
 struct DenseTanhConditions: ImplicitConditions {
     let m: Int
-    /// Row-major `M`.
+    /// Row-major `M` (the plain-`Double` reference `input(for:)` and the peer suite's Newton use it).
     let matrix: [Double]
+    /// The same `M` as a column-major ``Matrix``: the conditions multiply by it
+    /// with `M * y`, one BLAS operation at every AD level (like JAX's `M @ y`).
+    let columnMajor: Matrix
 
     init(m: Int) {
         self.m = m
@@ -42,23 +45,12 @@ struct DenseTanhConditions: ImplicitConditions {
             }
         }
         matrix = a
+        columnMajor = Matrix(rows: m, columns: m) { i, j in a[i * m + j] }
     }
 
     func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> [T] {
-        let m = self.m
-        return [T](unsafeUninitializedCapacity: m) { out, initialized in
-            matrix.withUnsafeBufferPointer { a in
-                y.withUnsafeBufferPointer { y in
-                    for i in 0..<m {
-                        var acc = T.tanh(y[i]) - x[i]
-                        let row = i * m
-                        for j in 0..<m { acc = acc + T(a[row + j]) * y[j] }
-                        (out.baseAddress! + i).initialize(to: acc)
-                    }
-                }
-            }
-            initialized = m
-        }
+        let my = columnMajor * y
+        return (0..<m).map { i in T.tanh(y[i]) - x[i] + my[i] }
     }
 
     /// `G(y) = M y + tanh(y)` on `Double`.

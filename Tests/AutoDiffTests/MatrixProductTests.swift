@@ -95,7 +95,7 @@ struct MatrixProductTests {
         }
     }
 
-    @Test("DualN<8>: value and all eight partials equal the loops (one gemm)")
+    @Test("DualN<8>: value and all eight partials equal the loops (dense partials and sparse seeds)")
     func dualN() {
         func seeded(_ n: Int, _ offset: Double) -> [DualN<8>] {
             (0..<n).map { j in
@@ -104,8 +104,17 @@ struct MatrixProductTests {
                 return DualN<8>(Double.cos(Double(j) + offset), partials: p)
             }
         }
-        let v = seeded(5, 0), u = seeded(7, 1)
-        for (got, want) in [(a * v, loopProduct(a, v)), (a.transposedTimes(u), loopTransposedProduct(a, u))] {
+        // Dense partials (one gemm) and sparse seeds, as in a Jacobian pass (gemv + column updates).
+        func sparse(_ n: Int) -> [DualN<8>] {
+            (0..<n).map { j in
+                var p = InlineArray<8, Double>(repeating: 0)
+                if j % 2 == 0 { p[(3 * j) % 8] = j == 2 ? -1.5 : 1 }
+                return DualN<8>(0.5 - 0.2 * Double(j), partials: p)
+            }
+        }
+        let v = seeded(5, 0), u = seeded(7, 1), vs = sparse(5), us = sparse(7)
+        for (got, want) in [(a * v, loopProduct(a, v)), (a.transposedTimes(u), loopTransposedProduct(a, u)),
+                            (a * vs, loopProduct(a, vs)), (a.transposedTimes(us), loopTransposedProduct(a, us))] {
             #expect(got.count == want.count)
             #expect(maxRelative(got.map(\.value), want.map(\.value)) < 1e-14)
             for k in 0..<8 {
