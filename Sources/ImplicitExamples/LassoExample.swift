@@ -39,18 +39,12 @@ public struct LassoConditions: ImplicitConditions {
 
     /// `S_{ηα}(w − ηXᵀ(Xw − t)) − w`.
     public func callAsFunction<T: DifferentiableScalar>(x: [T], y w: [T]) -> [T] {
-        let n = design.rows, p = design.columns
         let alpha = x[0], eta = T(step)
-        var r = [T](repeating: T(0), count: n)
-        for i in 0..<n {
-            var s = T(0) - x[1 + i]
-            for j in 0..<p { s = s + T(design[i, j]) * w[j] }
-            r[i] = s
-        }
-        return (0..<p).map { j in
-            var g = T(0)
-            for i in 0..<n { g = g + T(design[i, j]) * r[i] }
-            return ProximalOperators.softThreshold(w[j] - eta * g, eta * alpha) - w[j]
+        let xw = design * w   // X w and Xᵀ r: one BLAS product each at every AD level
+        let r = xw.indices.map { xw[$0] - x[1 + $0] }
+        let g = design.transposedTimes(r)
+        return w.indices.map { j in
+            ProximalOperators.softThreshold(w[j] - eta * g[j], eta * alpha) - w[j]
         }
     }
 

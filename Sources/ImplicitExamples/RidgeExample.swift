@@ -33,12 +33,8 @@ public struct RidgeConditions: ImplicitConditions {
 
     /// `G w − c + λ∘w`.
     public func callAsFunction<T: DifferentiableScalar>(x lambda: [T], y w: [T]) -> [T] {
-        let p = w.count
-        return (0..<p).map { i in
-            var s = lambda[i] * w[i] - T(correlation[i])
-            for j in 0..<p { s = s + T(gram[i, j]) * w[j] }
-            return s
-        }
+        let gw = gram * w   // one BLAS product at every AD level
+        return (0..<w.count).map { i in lambda[i] * w[i] - T(correlation[i]) + gw[i] }
     }
 
     /// The forward solver: a Cholesky solve of `(G + diag λ) w = c`.
