@@ -16,9 +16,8 @@ private func denseNewton(_ c: DenseTanhConditions, _ x: [Double]) -> [Double] {
     var y = [Double](repeating: 0, count: m)
     for _ in 0..<50 {
         var f = c(x: x, y: y)
-        var a = Matrix(rows: m, columns: m)
+        var a = c.columnMajor   // A = M + diag(1 − tanh²y), as the JAX side builds it
         a.elements.withUnsafeMutableBufferPointer { e in
-            for j in 0..<m { for i in 0..<m { e[i + j * m] = c.matrix[i * m + j] } }
             for i in 0..<m { let t = tanh(y[i]); e[i + i * m] += 1 - t * t }
         }
         f = try! LUFactorization(a).solve(f)
