@@ -30,7 +30,7 @@ private func denseNewton(_ c: DenseTanhConditions, _ x: [Double]) -> [Double] {
 }
 
 /// Newton on the banded family with the Thomas algorithm, from 0.
-private func bandedNewton(_ x: [Double]) -> [Double] {
+func bandedPeerNewton(_ x: [Double]) -> [Double] {
     let m = x.count
     let k = StencilReactionConditions.kappa, b = StencilReactionConditions.beta
     var y = [Double](repeating: 0, count: m)
@@ -121,7 +121,7 @@ func runPeerBenchmarks(_ harness: inout BenchmarkHarness) {
                 root = ImplicitFunction(solver: { denseNewton(c, $0) }, conditions: handwrittenDense(c))
             } else {
                 x = StencilReactionConditions.input(for: referenceSolution(m))
-                root = ImplicitFunction(solver: bandedNewton, conditions: StencilReactionConditions())
+                root = ImplicitFunction(solver: bandedPeerNewton, conditions: StencilReactionConditions())
             }
             // The automatic plan, with the Krylov tolerance tightened to 1e-10.
             let plan = try! root.plan(for: x)
