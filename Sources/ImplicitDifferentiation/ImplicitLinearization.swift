@@ -34,6 +34,10 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     let local: LocalConditions
     let engine: Engine
     let state: Locked<DerivativeReport>
+    /// Krylov work storage parked between solves (one per concurrent solve),
+    /// so repeated products (a Jacobian, many VJPs) reuse the basis and work
+    /// vectors instead of allocating and zeroing them per solve.
+    let workspaces = Locked<[KrylovWorkspace]>([])
 
     enum Engine: Sendable {
         case dense(DenseFactorization, matrix: Matrix)
@@ -184,7 +188,9 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
         case .krylov(let method, let matrix):
             let op = lazyOperator(matrix)
-            let result = unitScaled(b) { method.solve(op, $0, initialGuess: nil, preconditioner: nil) }
+            let result = withWorkspace { ws in
+                unitScaled(b) { method.solve(op, $0, initialGuess: nil, preconditioner: nil, workspace: &ws) }
+            }
             v = try accept(result, direction: .tangent, counted: counted)
         }
         if engine.isLeastSquares {
@@ -241,9 +247,19 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             do { return try f.solveTransposed(c) } catch { throw .linearAlgebra(error) }
         case .krylov(let method, let matrix):
             let op = lazyOperator(matrix)
-            let result = unitScaled(c) { method.solveTransposed(op, $0, initialGuess: nil, preconditioner: nil) }
+            let result = withWorkspace { ws in
+                unitScaled(c) { method.solveTransposed(op, $0, initialGuess: nil, preconditioner: nil,
+                                                       workspace: &ws) }
+            }
             return try accept(result, direction: .adjoint)
         }
+    }
+
+    /// Runs `body` with a parked Krylov workspace (or a new one), parking it again afterwards.
+    func withWorkspace<R>(_ body: (inout KrylovWorkspace) -> R) -> R {
+        var ws = workspaces.withLock { $0.popLast() } ?? KrylovWorkspace()
+        defer { workspaces.withLock { $0.append(ws) } }
+        return body(&ws)
     }
 
     /// Runs a Krylov solve on `b · 2⁻ᵉ`, where `2ᵉ ≤ ‖b‖ < 2ᵉ⁺¹`, and scales
