@@ -4,7 +4,8 @@ import ImplicitDifferentiation
 // The Swift half of `scripts/bench-peers`: the two families of
 // `PerfProblems.swift` with a real forward solver (Newton), timed as
 // forward, JVP, VJP and Jacobian through `ImplicitFunction`, with the solver
-// the `.automatic` rule picks (GMRES with ‖r‖ ≤ 1e-10‖b‖ on the lazy path,
+// the `.automatic` rule picks (GMRES with ‖r‖ ≤ 1e-10‖b‖ on the lazy path, set
+// through `ImplicitFunctionOptions.krylovOptions`,
 // so that both libraries' derivatives can be compared at 1e-8).
 // Writes `peer-results.json` (or `$PEERS_JSON`): timings, the plan, and the
 // derivatives (JVP and VJP with the probe vector, the Jacobian when m ≤ 100)
@@ -124,13 +125,10 @@ func runPeerBenchmarks(_ harness: inout BenchmarkHarness) {
                 root = ImplicitFunction(solver: bandedPeerNewton, conditions: StencilReactionConditions())
             }
             // The automatic plan, with the Krylov tolerance tightened to 1e-10.
-            let plan = try! root.plan(for: x)
             var tuned = root
-            if plan.representation == .operator {
-                tuned.representation = .operator
-                tuned.linearSolver = .gmres(restart: 30, options: benchKrylovOptions)
-            }
+            tuned.options.krylovOptions = benchKrylovOptions
             let f = tuned
+            let plan = try! f.plan(for: x)
             let reps = m >= 1000 ? 5 : 15
             var seconds: [String: Double] = [:]
             seconds["forward"] = harness.median(repetitions: reps) { _ = try! f(x) }

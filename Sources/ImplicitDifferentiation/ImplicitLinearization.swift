@@ -215,7 +215,9 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// Relative residual of the tangent solve for `b = −B ẋ` with a fixed
     /// pseudo-random `ẋ`: near zero exactly when `range(B) ⊆ range(A)`,
     /// which a least-squares derivative needs (the VJP is only the adjoint of
-    /// a meaningful JVP then). Not counted in the report.
+    /// a meaningful JVP then). Not counted in the report. On the Krylov path
+    /// it runs one LSMR solve (0 for the square methods, which never return a
+    /// least-squares answer), and throws if that solve does not converge.
     func consistencyProbe() throws(ImplicitDifferentiationError) -> Double {
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         let dx = (0..<local.n).map { _ -> Double in
@@ -230,8 +232,16 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         switch engine {
         case .dense(let f, _):
             do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
-        case .krylov:
-            return 0
+        case .krylov(let method, let matrix):
+            guard engine.isLeastSquares else { return 0 }
+            let op = lazyOperator(matrix)
+            let result = withWorkspace { ws in
+                unitScaled(b) { method.solve(op, $0, initialGuess: nil, preconditioner: nil, workspace: &ws) }
+            }
+            switch result.statistics.status {
+            case .converged, .zeroRightHandSide: v = result.solution
+            default: throw .krylovNotConverged(result.statistics, direction: .tangent)
+            }
         }
         return relativeTangentResidual(v, b)
     }
