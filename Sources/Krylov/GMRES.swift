@@ -32,6 +32,8 @@
 //    permutation with restart < n).
 // 7. A non-finite Arnoldi vector (NaN/±∞ from the operator or
 //    preconditioner) drops that column and reports `.nonFiniteInput`.
+// 8. Norms are √(wᵀw) by one `ddot` (`norm2`), with the scaled `dnrm2`
+//    only where the sum of squares could overflow or underflow.
 
 import LinearAlgebra
 

@@ -180,7 +180,9 @@ public struct LSMR: KrylovSolver {
                 betaD = -sTildeOld * betaD + cTildeOld * betaHat
                 tauTildeOld = (zetaOld - thetaTildeOld * tauTildeOld) / rhoTildeOld
                 let tauD = (zeta - thetaTilde * tauTildeOld) / rhoDOld
-                normR = ((betaD - tauD) * (betaD - tauD) + betaDD * betaDD).squareRoot()
+                // ‖(βᴰ − τᴰ, β̈)‖ scaled (`givens`): the plain sum of squares overflowed for
+                // ‖b‖ ≳ 1e154 and underflowed to 0 for ‖b‖ ≲ 1e-154, a false "converged".
+                normR = givens(betaD - tauD, betaDD).r
                 normA2 += beta * beta
                 let normA = normA2.squareRoot()
                 normA2 += alpha * alpha
