@@ -100,13 +100,26 @@ public final class TapeRecording: @unchecked Sendable {
         }
     }
 
+    /// `tₖ = d0·t_{i0} + d1·t_{i1}` for `k` in `from..<to` (`from ≥ 1`).
+    ///
+    /// A node's parent is very often the node just before it (`x·y·z`,
+    /// `a + b + c`): the previous tangent is then taken from a register, not
+    /// re-loaded from the slot just stored, which would put a store-to-load
+    /// forwarding delay on the sweep's critical path. Same operations and
+    /// same rounding as loading it (the stored value is that register).
     @inline(__always)
     private func forwardSegment(_ t: UnsafeMutablePointer<Double>, _ from: Int, _ to: Int) {
+        guard from < to else { return }
         var node = nodes + from
         var k = from
+        var last = t[k - 1]
         while k < to {
             let n = node.pointee
-            t[k] = n.d0 * t[Int(n.i0)] + n.d1 * t[Int(n.i1)]
+            let previous = Int32(truncatingIfNeeded: k &- 1)
+            let t0 = n.i0 == previous ? last : t[Int(n.i0)]
+            let t1 = n.i1 == previous ? last : t[Int(n.i1)]
+            last = n.d0 * t0 + n.d1 * t1
+            t[k] = last
             node += 1
             k &+= 1
         }

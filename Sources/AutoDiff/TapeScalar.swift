@@ -73,10 +73,17 @@ public struct TapeScalar: DifferentiableScalar, @unchecked Sendable {
 
     /// Records `w = φ(x, y)` with `∂φ/∂x = dx`, `∂φ/∂y = dy` (times the scales);
     /// a constant operand contributes nothing (its scale is 0).
+    ///
+    /// Both operands on one node (`u·u`, `u + 2u`) record a unary node with the
+    /// summed partial `dx·sₓ + dy·s_y`: a reverse sweep then adds into that
+    /// node's adjoint once, not twice in a row (a dependent load–add–store chain).
     @inlinable @inline(__always)
     static func binary(_ x: TapeScalar, _ y: TapeScalar, _ value: Double, _ dx: Double, _ dy: Double) -> TapeScalar {
         guard let tape = x.tape ?? y.tape else { return TapeScalar(value) }
         assert(x.tape == nil || y.tape == nil || x.tape == y.tape, "TapeScalar: operands from two different tapes")
+        if x.index == y.index && y.tape != nil && x.tape != nil {
+            return TapeScalar(value, index: tape.pointee.push(x.index, 0, dx * x.scale + dy * y.scale, 0), tape: tape)
+        }
         return TapeScalar(value, index: tape.pointee.push(x.index, y.index, dx * x.scale, dy * y.scale), tape: tape)
     }
 

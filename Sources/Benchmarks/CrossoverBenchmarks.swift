@@ -124,7 +124,7 @@ private func crossoverRow<C: ImplicitConditions>(_ harness: inout BenchmarkHarne
 /// and the cost of one Krylov iteration against its parts (one tape sweep plus
 /// GMRES's own vector kernels, measured by the same GMRES on a diagonal operator
 /// forced to run the same number of iterations).
-private func lazyScalingRow(_ harness: inout BenchmarkHarness, m: Int) {
+func lazyScalingRow(_ harness: inout BenchmarkHarness, m: Int) {
     let y = referenceSolution(m)
     let x = StencilReactionConditions.input(for: y)
     let probe = probeVector(m)

@@ -4,7 +4,8 @@ import ImplicitDifferentiation
 // The Swift half of `scripts/bench-peers`: the two families of
 // `PerfProblems.swift` with a real forward solver (Newton), timed as
 // forward, JVP, VJP and Jacobian through `ImplicitFunction`, with the solver
-// the `.automatic` rule picks (GMRES with ‖r‖ ≤ 1e-10‖b‖ on the lazy path,
+// the `.automatic` rule picks (GMRES with ‖r‖ ≤ 1e-10‖b‖ on the lazy path, set
+// through `ImplicitFunctionOptions.krylovOptions`,
 // so that both libraries' derivatives can be compared at 1e-8).
 // Writes `peer-results.json` (or `$PEERS_JSON`): timings, the plan, and the
 // derivatives (JVP and VJP with the probe vector, the Jacobian when m ≤ 100)
@@ -29,7 +30,7 @@ private func denseNewton(_ c: DenseTanhConditions, _ x: [Double]) -> [Double] {
 }
 
 /// Newton on the banded family with the Thomas algorithm, from 0.
-private func bandedNewton(_ x: [Double]) -> [Double] {
+func bandedPeerNewton(_ x: [Double]) -> [Double] {
     let m = x.count
     let k = StencilReactionConditions.kappa, b = StencilReactionConditions.beta
     var y = [Double](repeating: 0, count: m)
@@ -119,16 +120,13 @@ func runPeerBenchmarks(_ harness: inout BenchmarkHarness) {
                 root = ImplicitFunction(solver: { denseNewton(c, $0) }, conditions: handwrittenDense(c))
             } else {
                 x = StencilReactionConditions.input(for: referenceSolution(m))
-                root = ImplicitFunction(solver: bandedNewton, conditions: StencilReactionConditions())
+                root = ImplicitFunction(solver: bandedPeerNewton, conditions: StencilReactionConditions())
             }
             // The automatic plan, with the Krylov tolerance tightened to 1e-10.
-            let plan = try! root.plan(for: x)
             var tuned = root
-            if plan.representation == .operator {
-                tuned.representation = .operator
-                tuned.linearSolver = .gmres(restart: 30, options: benchKrylovOptions)
-            }
+            tuned.options.krylovOptions = benchKrylovOptions
             let f = tuned
+            let plan = try! f.plan(for: x)
             let reps = m >= 1000 ? 5 : 15
             var seconds: [String: Double] = [:]
             seconds["forward"] = harness.median(repetitions: reps) { _ = try! f(x) }

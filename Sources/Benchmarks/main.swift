@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: benchmarks [all|linalg|krylov|autodiff|implicit|composition|crossover|unrolling|peers|downstream|examples]... [--quick] [--json PATH]
+// Usage: benchmarks [all|linalg|krylov|autodiff|implicit|composition|crossover|unrolling|peers|lazypath|downstream|examples]... [--quick] [--json PATH]
 // Build in release mode: `swift run -c release benchmarks`.
 var arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
@@ -20,6 +20,7 @@ let all: [(String, (inout BenchmarkHarness) -> Void)] = [
     ("crossover", runCrossoverBenchmarks),
     ("unrolling", runUnrollingBenchmarks),
     ("peers", runPeerBenchmarks),
+    ("lazypath", runLazyPathBenchmarks),
     ("downstream", runDownstreamBenchmarks),
     ("examples", runExamplesBenchmarks),
 ]

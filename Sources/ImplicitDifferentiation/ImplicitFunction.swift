@@ -202,8 +202,16 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             return lin
         }
         engine = .krylov(try krylovMethod(plan.solver), matrix: matrix)
-        return ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,
-                                     local: local, engine: engine, report: report)
+        let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,
+                                        local: local, engine: engine, report: report)
+        if engine.isLeastSquares {
+            // LSMR returns a least-squares answer for any right-hand side: probe
+            // consistency once here, as the dense least-squares path does, so
+            // that a VJP (which never sees a tangent residual) cannot return a number.
+            let r = try lin.consistencyProbe()
+            if r > lin.consistencyTolerance { throw .inconsistentLinearization(relativeResidual: r) }
+        }
+        return lin
     }
 
     /// The Jacobian-vector product `J ẋ = −A⁻¹(B ẋ)` at `x`.
@@ -238,6 +246,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         let plan = SolvePlan.choose(representation: representation, solver: linearSolver, rows: k, unknowns: m,
                                     structure: structure, givesMatrices: conditions.givesMatrices,
                                     threshold: options.matrixThreshold)
+            .withKrylovOptions(options.krylovOptions)
         if k != m && !plan.solver.isLeastSquares {
             throw .dimensionMismatch("F has \(k) equations for \(m) unknowns; \(plan.solver) needs a square ∂F/∂y, "
                 + "use .qr, .svd or .lsmr() for least squares")

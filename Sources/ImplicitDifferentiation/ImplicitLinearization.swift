@@ -34,6 +34,10 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     let local: LocalConditions
     let engine: Engine
     let state: Locked<DerivativeReport>
+    /// Krylov work storage parked between solves (one per concurrent solve),
+    /// so repeated products (a Jacobian, many VJPs) reuse the basis and work
+    /// vectors instead of allocating and zeroing them per solve.
+    let workspaces = Locked<[KrylovWorkspace]>([])
 
     enum Engine: Sendable {
         case dense(DenseFactorization, matrix: Matrix)
@@ -184,7 +188,9 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
         case .krylov(let method, let matrix):
             let op = lazyOperator(matrix)
-            let result = unitScaled(b) { method.solve(op, $0, initialGuess: nil, preconditioner: nil) }
+            let result = withWorkspace { ws in
+                unitScaled(b) { method.solve(op, $0, initialGuess: nil, preconditioner: nil, workspace: &ws) }
+            }
             v = try accept(result, direction: .tangent, counted: counted)
         }
         if engine.isLeastSquares {
@@ -209,7 +215,9 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// Relative residual of the tangent solve for `b = −B ẋ` with a fixed
     /// pseudo-random `ẋ`: near zero exactly when `range(B) ⊆ range(A)`,
     /// which a least-squares derivative needs (the VJP is only the adjoint of
-    /// a meaningful JVP then). Not counted in the report.
+    /// a meaningful JVP then). Not counted in the report. On the Krylov path
+    /// it runs one LSMR solve (0 for the square methods, which never return a
+    /// least-squares answer), and throws if that solve does not converge.
     func consistencyProbe() throws(ImplicitDifferentiationError) -> Double {
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         let dx = (0..<local.n).map { _ -> Double in
@@ -224,8 +232,16 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         switch engine {
         case .dense(let f, _):
             do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
-        case .krylov:
-            return 0
+        case .krylov(let method, let matrix):
+            guard engine.isLeastSquares else { return 0 }
+            let op = lazyOperator(matrix)
+            let result = withWorkspace { ws in
+                unitScaled(b) { method.solve(op, $0, initialGuess: nil, preconditioner: nil, workspace: &ws) }
+            }
+            switch result.statistics.status {
+            case .converged, .zeroRightHandSide: v = result.solution
+            default: throw .krylovNotConverged(result.statistics, direction: .tangent)
+            }
         }
         return relativeTangentResidual(v, b)
     }
@@ -241,9 +257,19 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             do { return try f.solveTransposed(c) } catch { throw .linearAlgebra(error) }
         case .krylov(let method, let matrix):
             let op = lazyOperator(matrix)
-            let result = unitScaled(c) { method.solveTransposed(op, $0, initialGuess: nil, preconditioner: nil) }
+            let result = withWorkspace { ws in
+                unitScaled(c) { method.solveTransposed(op, $0, initialGuess: nil, preconditioner: nil,
+                                                       workspace: &ws) }
+            }
             return try accept(result, direction: .adjoint)
         }
+    }
+
+    /// Runs `body` with a parked Krylov workspace (or a new one), parking it again afterwards.
+    func withWorkspace<R>(_ body: (inout KrylovWorkspace) -> R) -> R {
+        var ws = workspaces.withLock { $0.popLast() } ?? KrylovWorkspace()
+        defer { workspaces.withLock { $0.append(ws) } }
+        return body(&ws)
     }
 
     /// Runs a Krylov solve on `b · 2⁻ᵉ`, where `2ᵉ ≤ ‖b‖ < 2ᵉ⁺¹`, and scales

@@ -73,7 +73,7 @@ public struct BiCGStab: KrylovSolver {
         let n = op.columns
         let cap = options.iterationCap(default: 2 * n)
         var log = SolveLog(method: "BiCGStab", options: options, cap: cap)
-        let target = options.target(normB: BLAS.nrm2(b))
+        let target = options.target(normB: norm2(b))
         let eps = Double.ulpOfOne
 
         var x = initialGuess ?? [Double](repeating: 0, count: n)
@@ -81,7 +81,7 @@ public struct BiCGStab: KrylovSolver {
         var pHat = ws.vector(preconditioner == nil ? 0 : n), sHat = ws.vector(preconditioner == nil ? 0 : n)
         defer { ws.park(r); ws.park(shadow); ws.park(p); ws.park(v); ws.park(t); ws.park(pHat); ws.park(sHat) }
         if initialGuess == nil { BLAS.copy(b, &r) }
-        var rNorm = initialGuess == nil ? BLAS.nrm2(r) : computeResidual(op, b, x, into: &r, log: &log)
+        var rNorm = initialGuess == nil ? norm2(r) : computeResidual(op, b, x, into: &r, log: &log)
         log.initialResidualNorm = rNorm
         log.record(rNorm)
         guard rNorm.isFinite else { return log.result(.nonFiniteInput, solution: x, residual: rNorm) }
@@ -120,7 +120,7 @@ public struct BiCGStab: KrylovSolver {
                 guard alpha.isFinite else { status = .breakdown; break cycle }
                 BLAS.axpy(-alpha, v, &r)                         // r now holds s = r − α v
                 residualIsTrue = false
-                let sNorm = BLAS.nrm2(r)
+                let sNorm = norm2(r)
                 if sNorm <= target {                              // half-step exit
                     BLAS.axpy(alpha, preconditioner == nil ? p : pHat, &x)
                     log.iterations += 1
@@ -138,7 +138,7 @@ public struct BiCGStab: KrylovSolver {
                 log.applications += 1
                 // ‖t‖ by nrm2, not √(tᵀt): tᵀt underflowed to 0 (a false ω-breakdown) once
                 // ‖A‖·‖s‖ fell below ~1e-154, e.g. ‖A‖ ~ 1e-150 near convergence.
-                let tNorm = BLAS.nrm2(t), ts = BLAS.dot(t, r)
+                let tNorm = norm2(t), ts = BLAS.dot(t, r)
                 guard tNorm.isFinite && ts.isFinite else { status = .nonFiniteInput; break cycle }
                 if tNorm == 0 || Swift.abs(ts) <= eps * tNorm * sNorm {
                     BLAS.axpy(alpha, preconditioner == nil ? p : pHat, &x)   // keep the half step
@@ -159,7 +159,7 @@ public struct BiCGStab: KrylovSolver {
                 BLAS.axpy(-omega, t, &r)                         // r = s − ω t
                 rhoOld = rho
                 log.iterations += 1
-                rNorm = BLAS.nrm2(r)
+                rNorm = norm2(r)
                 log.record(rNorm)
                 if rNorm <= target { exit = .recursiveConverged; break }
             }

@@ -78,7 +78,7 @@ public struct ConjugateGradient: KrylovSolver {
         let n = op.columns
         let cap = options.iterationCap(default: 2 * n)
         var log = SolveLog(method: "CG", options: options, cap: cap)
-        let normB = BLAS.nrm2(b)
+        let normB = norm2(b)
         let target = options.target(normB: normB)
         // The recursive residual keeps shrinking below rounding level while the true one cannot
         // (it underflowed to 0 after ~200 iterations with atol = rtol = 0, and 0 curvature read as
@@ -90,7 +90,7 @@ public struct ConjugateGradient: KrylovSolver {
         var z = ws.vector(preconditioner == nil ? 0 : n)
         defer { ws.park(r); ws.park(p); ws.park(q); ws.park(z) }
         if initialGuess == nil { BLAS.copy(b, &r) }
-        var rNorm = initialGuess == nil ? BLAS.nrm2(r) : computeResidual(op, b, x, into: &r, log: &log)
+        var rNorm = initialGuess == nil ? norm2(r) : computeResidual(op, b, x, into: &r, log: &log)
         log.initialResidualNorm = rNorm
         log.record(rNorm)
         guard rNorm.isFinite else { return log.result(.nonFiniteInput, solution: x, residual: rNorm) }
@@ -126,7 +126,7 @@ public struct ConjugateGradient: KrylovSolver {
                 BLAS.axpy(-alpha, q, &r)
                 residualIsTrue = false
                 log.iterations += 1
-                rNorm = BLAS.nrm2(r)
+                rNorm = norm2(r)
                 log.record(rNorm)
                 if rNorm <= verifyBelow { recursiveConverged = true; break }
 

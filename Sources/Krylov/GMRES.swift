@@ -32,6 +32,8 @@
 //    permutation with restart < n).
 // 7. A non-finite Arnoldi vector (NaN/±∞ from the operator or
 //    preconditioner) drops that column and reports `.nonFiniteInput`.
+// 8. Norms are √(wᵀw) by one `ddot` (`norm2`), with the scaled `dnrm2`
+//    only where the sum of squares could overflow or underflow.
 
 import LinearAlgebra
 
@@ -89,7 +91,7 @@ public struct GMRES: KrylovSolver {
         let m = Swift.min(restart, n)
         let cap = options.iterationCap(default: 2 * n)
         var log = SolveLog(method: "GMRES", options: options, cap: cap)
-        let target = options.target(normB: BLAS.nrm2(b))
+        let target = options.target(normB: norm2(b))
         let eps = Double.ulpOfOne
 
         var x = initialGuess ?? [Double](repeating: 0, count: n)
@@ -110,7 +112,7 @@ public struct GMRES: KrylovSolver {
             for vector in corrections { ws.park(vector) }
         }
         if initialGuess == nil { BLAS.copy(b, &r) }
-        var beta = initialGuess == nil ? BLAS.nrm2(r) : computeResidual(op, b, x, into: &r, log: &log)
+        var beta = initialGuess == nil ? norm2(r) : computeResidual(op, b, x, into: &r, log: &log)
         log.initialResidualNorm = beta
         log.record(beta)
         guard beta.isFinite else { return log.result(.nonFiniteInput, solution: x, residual: beta) }
@@ -137,19 +139,19 @@ public struct GMRES: KrylovSolver {
                 }
                 log.applications += 1
                 log.iterations += 1
-                let normAz = BLAS.nrm2(w)
+                let normAz = norm2(w)
                 guard normAz.isFinite else { nonFinite = true; break }
 
                 // h = Vᵀw, w ← w − V h, once more if w lost more than 1 − 1/√2 of its norm.
                 let span = 0..<(j + 1)
                 BLAS.gemv(transpose: true, 1, basis, columns: span, w, 0, &coefficients[j])
                 BLAS.gemv(-1, basis, columns: span, coefficients[j], 1, &w)
-                var hNext = BLAS.nrm2(w)
+                var hNext = norm2(w)
                 if hNext < normAz * 0.5.squareRoot() {
                     BLAS.gemv(transpose: true, 1, basis, columns: span, w, 0, &corrections[j])
                     BLAS.gemv(-1, basis, columns: span, corrections[j], 1, &w)
                     BLAS.axpy(1, corrections[j], &coefficients[j])
-                    hNext = BLAS.nrm2(w)
+                    hNext = norm2(w)
                 }
 
                 // Column j of H̄, then the previous rotations, then a new one.

@@ -186,7 +186,7 @@ func immediateResult<Op: LinearOperator>(method: String, _ op: Op, _ b: [Double]
             method: method, status: .nonFiniteInput, iterations: 0, operatorApplications: 0,
             initialResidualNorm: .nan, residualNorm: .nan, history: history))
     }
-    if BLAS.nrm2(b) == 0 {
+    if norm2(b) == 0 {
         return KrylovResult(solution: [Double](repeating: 0, count: op.columns), statistics: KrylovStatistics(
             method: method, status: .zeroRightHandSide, iterations: 0, operatorApplications: 0,
             initialResidualNorm: 0, residualNorm: 0, history: history.map { _ in [0] }))
@@ -201,7 +201,7 @@ func computeResidual<Op: LinearOperator>(_ op: Op, _ b: [Double], _ x: [Double],
     op.apply(x, into: &r)
     log.applications += 1
     BLAS.axpby(1, b, -1, &r)
-    return BLAS.nrm2(r)
+    return norm2(r)
 }
 
 /// Solves `A x = b` as `A x' = b'` with `b' = b·2⁻ᵉ`, `x₀' = x₀·2⁻ᵉ` and
@@ -218,7 +218,7 @@ func unitScaledSolve(_ b: [Double], _ initialGuess: [Double]?, options: KrylovOp
                      _ solve: (_ b: [Double], _ x0: [Double]?, _ options: KrylovOptions) -> KrylovResult)
     -> KrylovResult?
 {
-    let norm = BLAS.nrm2(b)
+    let norm = norm2(b)
     guard norm > 0, norm.isFinite, norm.exponent != 0 else { return nil }
     let e = Int(norm.exponent)
     // Double(sign:exponent:significand:) is scalbn: exact, and correct into the subnormals.

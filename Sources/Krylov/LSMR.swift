@@ -73,7 +73,7 @@ public struct LSMR: KrylovSolver {
         let m = op.rows, n = op.columns
         let cap = options.iterationCap(default: 4 * Swift.min(m, n))
         var log = SolveLog(method: "LSMR", options: options, cap: cap)
-        let normB = BLAS.nrm2(b)
+        let normB = norm2(b)
         let target = options.target(normB: normB)
         let rtol = options.relativeTolerance
 
@@ -112,7 +112,7 @@ public struct LSMR: KrylovSolver {
 
         BLAS.scal(1 / beta, &u)
         backward(u, &v)
-        var alpha = BLAS.nrm2(v)
+        var alpha = norm2(v)
         if alpha > 0 { BLAS.scal(1 / alpha, &v) }
         var normAr = alpha * beta
         var normR = beta
@@ -136,15 +136,15 @@ public struct LSMR: KrylovSolver {
                 if log.iterations == 0 {
                     // S2 before any step (a warm start at the least-squares solution): ‖Â v₁‖ ≤ ‖Â‖
                     // supplies the scale the bidiagonal estimate does not have yet.
-                    let scale = Swift.max(alpha, BLAS.nrm2(av))
+                    let scale = Swift.max(alpha, norm2(av))
                     if normAr <= rtol * scale * beta { status = .converged; break }
                 }
                 BLAS.axpby(1, av, -alpha, &u)
-                beta = BLAS.nrm2(u)
+                beta = norm2(u)
                 if beta > 0 { BLAS.scal(1 / beta, &u) }
                 backward(u, &atu)
                 BLAS.axpby(1, atu, -beta, &v)
-                alpha = BLAS.nrm2(v)
+                alpha = norm2(v)
                 if alpha > 0 { BLAS.scal(1 / alpha, &v) }
                 guard alpha.isFinite && beta.isFinite else { status = .nonFiniteInput; break }
                 log.iterations += 1
@@ -180,7 +180,9 @@ public struct LSMR: KrylovSolver {
                 betaD = -sTildeOld * betaD + cTildeOld * betaHat
                 tauTildeOld = (zetaOld - thetaTildeOld * tauTildeOld) / rhoTildeOld
                 let tauD = (zeta - thetaTilde * tauTildeOld) / rhoDOld
-                normR = ((betaD - tauD) * (betaD - tauD) + betaDD * betaDD).squareRoot()
+                // ‖(βᴰ − τᴰ, β̈)‖ scaled (`givens`): the plain sum of squares overflowed for
+                // ‖b‖ ≳ 1e154 and underflowed to 0 for ‖b‖ ≲ 1e-154, a false "converged".
+                normR = givens(betaD - tauD, betaDD).r
                 normA2 += beta * beta
                 let normA = normA2.squareRoot()
                 normA2 += alpha * alpha

@@ -191,6 +191,26 @@ struct TapeTests {
     }
 }
 
+@Suite("Same-operand folding")
+struct SameOperandFoldingTests {
+    @Test("u·u and u + 3u record one unary node with the summed partial")
+    func sameOperandNodes() {
+        let tape = Tape()
+        let xs = tape.inputs([1.5, -2])
+        let u = TapeScalar(2) * xs[0]                      // scaled reference, no node
+        let square = u * u                                 // d/dx₀ = 2u·2 = 12
+        let sum = u + TapeScalar(3) * u                    // d/dx₀ = 4·2 = 8
+        let mixed = xs[0] * xs[1]                          // two parents: unchanged
+        let lin = Linearization(tape.finish(inputs: xs, outputs: [square, sum, mixed]))
+        #expect(lin.recording.nodeCount == 1 + 2 + 3)
+        #expect(lin.jvp([1, 0]) == [12, 8, -2])
+        #expect(lin.jvp([0, 1]) == [0, 0, 1.5])
+        #expect(lin.vjp([1, 0, 0]) == [12, 0])
+        #expect(lin.vjp([0, 1, 0]) == [8, 0])
+        #expect(lin.vjp([0, 0, 1]) == [-2, 1.5])
+    }
+}
+
 @Suite("Tape misuse stops with a message")
 struct TapeMisuseTests {
     @Test("finish with variables that are not the tape's inputs")

@@ -366,7 +366,7 @@ struct ImplicitBadInputCatalogueTests {
 
     // Non-square F.
 
-    @Test("over-determined inconsistent F: QR refuses at linearize, LSMR at the first JVP")
+    @Test("over-determined inconsistent F: QR and LSMR both refuse at linearize, so no VJP is returned")
     func tallInconsistent() {
         let qr = ImplicitFunction(solver: { x in [x[0]] }, conditions: InconsistentTall())
         guard case .inconsistentLinearization? = implicitError({ _ = try qr.linearize(at: [1]) }) else {
@@ -376,6 +376,13 @@ struct ImplicitBadInputCatalogueTests {
                                     linearSolver: .lsmr(options: tightKrylov), representation: .operator)
         guard case .inconsistentLinearization? = implicitError({ _ = try lsmr.jvp(at: [1], tangent: [1]) }) else {
             Issue.record("expected inconsistentLinearization from LSMR"); return
+        }
+        // The VJP solves with Aᵀ and never sees a tangent residual: the probe at linearize refuses it.
+        guard case .inconsistentLinearization? = implicitError({ _ = try lsmr.vjp(at: [1], cotangent: [1]) }) else {
+            Issue.record("expected inconsistentLinearization from the LSMR VJP"); return
+        }
+        guard case .inconsistentLinearization? = implicitError({ _ = try lsmr.linearize(at: [1]) }) else {
+            Issue.record("expected inconsistentLinearization from LSMR at linearize"); return
         }
     }
 
