@@ -35,19 +35,7 @@ public struct BandLUFactorization: Sendable {
     /// - Returns: `(lower: kl, upper: ku)`, each in `0..<max(1, n)`.
     public static func bandwidths(of a: Matrix) -> (lower: Int, upper: Int) {
         precondition(a.rows == a.columns, "BandLUFactorization.bandwidths: the matrix is \(a.rows)×\(a.columns)")
-        let n = a.rows, e = a.elements
-        var kl = 0, ku = 0
-        for j in 0..<n {
-            let column = j * n
-            // Highest nonzero above the diagonal, then lowest below it.
-            var i = 0
-            while i < j - ku && e[column + i] == 0 { i += 1 }
-            if i < j - ku { ku = j - i }
-            i = n - 1
-            while i > j + kl && e[column + i] == 0 { i -= 1 }
-            if i > j + kl { kl = i - j }
-        }
-        return (kl, ku)
+        return LAPACKKernels.bandwidths(a.elements, order: a.rows)
     }
 
     /// Factors the band of `a` with partial pivoting (`dgbtrf`).

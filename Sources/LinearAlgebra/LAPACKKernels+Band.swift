@@ -36,6 +36,44 @@ extension LAPACKKernels {
         return band
     }
 
+    /// The smallest `(kl, ku)` such that every entry of the column-major
+    /// `n × n` matrix `a` outside the band is zero. Column `j` is read only
+    /// outside the band found so far (rows `0..<j−ku` and `j+kl+1..<n`), so
+    /// a narrow band costs about `n²` reads, with no early exit in the
+    /// common all-zero case (the reads vectorize).
+    static func bandwidths(_ a: [Double], order n: Int) -> (lower: Int, upper: Int) {
+        var kl = 0, ku = 0
+        a.withUnsafeBufferPointer { e in
+            guard let base = e.baseAddress else { return }
+            for j in 0..<n {
+                let column = base + j * n
+                // Above the band: any nonzero in rows 0..<(j − ku)? Then find the topmost.
+                let top = j - ku
+                if top > 0 {
+                    var any: UInt8 = 0
+                    for i in 0..<top { any |= column[i] != 0 ? 1 : 0 }
+                    if any != 0 {
+                        var i = 0
+                        while column[i] == 0 { i += 1 }
+                        ku = j - i
+                    }
+                }
+                // Below the band: rows (j + kl + 1)..<n.
+                let bottom = j + kl + 1
+                if bottom < n {
+                    var any: UInt8 = 0
+                    for i in bottom..<n { any |= column[i] != 0 ? 1 : 0 }
+                    if any != 0 {
+                        var i = n - 1
+                        while column[i] == 0 { i -= 1 }
+                        kl = i - j
+                    }
+                }
+            }
+        }
+        return (kl, ku)
+    }
+
     @inlinable
     static func gbtrf(_ n: Int, lower kl: Int, upper ku: Int, _ ab: UnsafeMutablePointer<Double>,
                       pivots: UnsafeMutablePointer<LAPACKInt>) -> LAPACKInt {
