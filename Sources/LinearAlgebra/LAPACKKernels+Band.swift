@@ -50,8 +50,8 @@ extension LAPACKKernels {
                 // Above the band: any nonzero in rows 0..<(j − ku)? Then find the topmost.
                 let top = j - ku
                 if top > 0 {
-                    var any: UInt8 = 0
-                    for i in 0..<top { any |= column[i] != 0 ? 1 : 0 }
+                    var any: UInt64 = 0   // bit patterns without the sign bit: nonzero ⇔ entry ≠ 0 (NaN included)
+                    for i in 0..<top { any |= column[i].bitPattern &<< 1 }
                     if any != 0 {
                         var i = 0
                         while column[i] == 0 { i += 1 }
@@ -61,8 +61,8 @@ extension LAPACKKernels {
                 // Below the band: rows (j + kl + 1)..<n.
                 let bottom = j + kl + 1
                 if bottom < n {
-                    var any: UInt8 = 0
-                    for i in bottom..<n { any |= column[i] != 0 ? 1 : 0 }
+                    var any: UInt64 = 0
+                    for i in bottom..<n { any |= column[i].bitPattern &<< 1 }
                     if any != 0 {
                         var i = n - 1
                         while column[i] == 0 { i -= 1 }
