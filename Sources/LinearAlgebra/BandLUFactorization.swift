@@ -12,6 +12,10 @@
 /// Aᵀ x = b   ⇔   dgbtrs, trans = 'T'      (same factors)
 /// rcond ≈ 1 / (‖A‖₁ ‖A⁻¹‖₁)               (dgbcon, 1-norm)
 /// ```
+///
+/// The solves and the estimate run `dgbtrs`'s and `dgbcon`'s algorithms as
+/// Swift loops (`LAPACKKernels+Band.swift`): on a narrow band LAPACK's
+/// per-column BLAS calls cost more than the arithmetic.
 public struct BandLUFactorization: Sendable {
     /// The factors in LAPACK band storage, `(2kl + ku + 1) × n`.
     @usableFromInline let band: [Double]
@@ -81,8 +85,8 @@ public struct BandLUFactorization: Sendable {
         self.oneNorm = oneNorm
     }
 
-    /// The reciprocal of the 1-norm condition number, estimated by LAPACK
-    /// `dgbcon` from the factors, in `[0, 1]`; computed once, on first access.
+    /// The reciprocal of the 1-norm condition number, estimated from the
+    /// factors by `dgbcon`'s algorithm, in `[0, 1]`; computed once, on first access.
     public var reciprocalCondition: Double {
         conditionCache.value(estimateReciprocalCondition)
     }
@@ -91,18 +95,15 @@ public struct BandLUFactorization: Sendable {
     func estimateReciprocalCondition() -> Double {
         let n = dimension
         guard n > 0 else { return 1 }
-        var rcond = 0.0
-        let info = band.withUnsafeBufferPointer { b in
+        return band.withUnsafeBufferPointer { b in
             pivots.withUnsafeBufferPointer { p in
-                LAPACKKernels.gbcon(n, lower: lowerBandwidth, upper: upperBandwidth, b.baseAddress!,
-                                    pivots: p.baseAddress!, anorm: oneNorm, rcond: &rcond)
+                LAPACKKernels.gbconSwift(n, lower: lowerBandwidth, upper: upperBandwidth, b.baseAddress!,
+                                         pivots: p.baseAddress!, anorm: oneNorm)
             }
         }
-        precondition(info == 0, "\(lapackError(info, in: .gbcon, order: n))")
-        return rcond
     }
 
-    /// Solves `A x = b` or `Aᵀ x = b` with the stored factors (`dgbtrs`).
+    /// Solves `A x = b` or `Aᵀ x = b` with the stored factors (`dgbtrs`'s algorithm).
     ///
     /// - Parameters:
     ///   - b: the right-hand side, length ``dimension``, finite entries.
@@ -120,7 +121,7 @@ public struct BandLUFactorization: Sendable {
         return x
     }
 
-    /// Solves `A X = B` or `Aᵀ X = B` for all columns of `B` in one `dgbtrs` call.
+    /// Solves `A X = B` or `Aᵀ X = B` for all columns of `B` on the same factors.
     ///
     /// - Parameters:
     ///   - b: the right-hand sides, `dimension × k`, finite entries.
@@ -145,14 +146,13 @@ public struct BandLUFactorization: Sendable {
         }
         let n = dimension
         guard n > 0 && k > 0 else { return }
-        let info = band.withUnsafeBufferPointer { b in
+        band.withUnsafeBufferPointer { b in
             pivots.withUnsafeBufferPointer { p in
                 x.withUnsafeMutableBufferPointer { xb in
-                    LAPACKKernels.gbtrs(transpose: transposed, n, lower: lowerBandwidth, upper: upperBandwidth,
-                                        rightHandSides: k, b.baseAddress!, pivots: p.baseAddress!, xb.baseAddress!)
+                    LAPACKKernels.gbtrsSwift(transpose: transposed, n, lower: lowerBandwidth, upper: upperBandwidth,
+                                             rightHandSides: k, b.baseAddress!, pivots: p.baseAddress!, xb.baseAddress!)
                 }
             }
         }
-        if info != 0 { throw lapackError(info, in: .gbtrs, order: n) }
     }
 }

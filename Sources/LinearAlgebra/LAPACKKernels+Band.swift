@@ -74,6 +74,76 @@ extension LAPACKKernels {
         return (kl, ku)
     }
 
+    /// Solves `A X = B` or `Aᵀ X = B` in place for the `k` columns of the
+    /// `n × k` block `b` with the factors of ``gbtrf(_:lower:upper:_:pivots:)``:
+    /// `dgbtrs`'s algorithm as plain loops (LAPACK's per-column BLAS calls
+    /// cost more than the `O(n(2kl + ku))` flops of a narrow band).
+    static func gbtrsSwift(transpose: Bool, _ n: Int, lower kl: Int, upper ku: Int, rightHandSides k: Int,
+                           _ ab: UnsafePointer<Double>, pivots: UnsafePointer<LAPACKInt>,
+                           _ b: UnsafeMutablePointer<Double>) {
+        for column in 0..<k {
+            let x = b + column * n
+            if transpose { bandSolveTransposed(n, kl, ku, ab, pivots, x) } else { bandSolve(n, kl, ku, ab, pivots, x) }
+        }
+    }
+
+    /// `x ← A⁻¹x` from band LU factors (`L` with its interchanges, then `U`).
+    @inline(__always)
+    static func bandSolve(_ n: Int, _ kl: Int, _ ku: Int, _ ab: UnsafePointer<Double>,
+                          _ pivots: UnsafePointer<LAPACKInt>, _ x: UnsafeMutablePointer<Double>) {
+        let ldab = bandLeadingDimension(lower: kl, upper: ku), kd = kl + ku
+        if kl > 0 {
+            for j in 0..<(n - 1) {
+                let p = Int(pivots[j]) - 1
+                if p != j { swap(&x[p], &x[j]) }
+                let xj = x[j]
+                if xj == 0 { continue }
+                let l = ab + kd + j * ldab
+                for r in 1...Swift.min(kl, n - 1 - j) { x[j + r] -= l[r] * xj }
+            }
+        }
+        for j in stride(from: n - 1, through: 0, by: -1) {
+            let u = ab + kd - j + j * ldab   // u[i] = U[i, j]
+            let xj = x[j] / u[j]
+            x[j] = xj
+            if xj == 0 { continue }
+            for i in Swift.max(0, j - kd)..<j { x[i] -= u[i] * xj }
+        }
+    }
+
+    /// `x ← A⁻ᵀx` from band LU factors (`Uᵀ`, then `Lᵀ` with the interchanges in reverse).
+    @inline(__always)
+    static func bandSolveTransposed(_ n: Int, _ kl: Int, _ ku: Int, _ ab: UnsafePointer<Double>,
+                                    _ pivots: UnsafePointer<LAPACKInt>, _ x: UnsafeMutablePointer<Double>) {
+        let ldab = bandLeadingDimension(lower: kl, upper: ku), kd = kl + ku
+        for j in 0..<n {
+            let u = ab + kd - j + j * ldab
+            var s = x[j]
+            for i in Swift.max(0, j - kd)..<j { s -= u[i] * x[i] }
+            x[j] = s / u[j]
+        }
+        if kl > 0 {
+            for j in stride(from: n - 2, through: 0, by: -1) {
+                let l = ab + kd + j * ldab
+                var s = x[j]
+                for r in 1...Swift.min(kl, n - 1 - j) { s -= l[r] * x[j + r] }
+                x[j] = s
+                let p = Int(pivots[j]) - 1
+                if p != j { swap(&x[p], &x[j]) }
+            }
+        }
+    }
+
+    /// `dgbcon`'s estimate with ``bandSolve(_:_:_:_:_:_:)`` products: the
+    /// same `dlacn2` iteration on the same operator `A⁻¹`, without
+    /// `dlatbs`'s scaling (an overflowing product gives `0`, "singular").
+    static func gbconSwift(_ n: Int, lower kl: Int, upper ku: Int, _ ab: UnsafePointer<Double>,
+                           pivots: UnsafePointer<LAPACKInt>, anorm: Double) -> Double {
+        reciprocalConditionEstimate(n, anorm: anorm,
+                                    inverse: { bandSolve(n, kl, ku, ab, pivots, $0) },
+                                    inverseTransposed: { bandSolveTransposed(n, kl, ku, ab, pivots, $0) })
+    }
+
     @inlinable
     static func gbtrf(_ n: Int, lower kl: Int, upper ku: Int, _ ab: UnsafeMutablePointer<Double>,
                       pivots: UnsafeMutablePointer<LAPACKInt>) -> LAPACKInt {

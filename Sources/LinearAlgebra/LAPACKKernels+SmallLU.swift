@@ -139,15 +139,23 @@ extension LAPACKKernels {
     /// `x_i = ±(1 + i/(n−1))`, whose image gives `2‖A⁻¹x‖₁ / (3n)`.
     @usableFromInline
     static func geconSmall(_ n: Int, _ a: UnsafePointer<Double>, anorm: Double) -> Double {
+        reciprocalConditionEstimate(n, anorm: anorm,
+                                    inverse: { solveUnitLower(n, a, $0); solveUpper(n, a, $0) },
+                                    inverseTransposed: { solveUpperTransposed(n, a, $0); solveUnitLowerTransposed(n, a, $0) })
+    }
+
+    /// `1 / (‖A‖₁ · est ‖A⁻¹‖₁)` by `dlacn2`'s estimator (see
+    /// ``geconSmall(_:_:anorm:)``) with the given in-place products
+    /// `x ← A⁻¹x` and `x ← A⁻ᵀx`; `0` when a product overflows.
+    @inline(__always)
+    static func reciprocalConditionEstimate(_ n: Int, anorm: Double,
+                                            inverse: (UnsafeMutablePointer<Double>) -> Void,
+                                            inverseTransposed: (UnsafeMutablePointer<Double>) -> Void) -> Double {
         guard n > 0 else { return 1 }
         guard anorm > 0 else { return 0 }
         guard anorm.isFinite else { return 0 }
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * n) { buffer -> Double in
             let x = buffer.baseAddress!, signs = x + n
-            func inverse(_ v: UnsafeMutablePointer<Double>) { solveUnitLower(n, a, v); solveUpper(n, a, v) }
-            func inverseTransposed(_ v: UnsafeMutablePointer<Double>) {
-                solveUpperTransposed(n, a, v); solveUnitLowerTransposed(n, a, v)
-            }
             func oneNorm() -> Double { var s = 0.0; for i in 0..<n { s += Swift.abs(x[i]) }; return s }
             func argmaxAbs() -> Int {
                 var j = 0, largest = Swift.abs(x[0])

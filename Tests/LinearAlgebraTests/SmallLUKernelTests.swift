@@ -92,3 +92,40 @@ import TestSupport
         #expect(lu.reciprocalCondition > 0.1 && lu.reciprocalCondition <= 1)
     }
 }
+
+/// The Swift band solves and estimate against `dgbtrs` and `dgbcon`.
+@Suite struct BandKernelTests {
+    @Test("band solves and condition estimate match LAPACK", arguments: [(1, 1), (2, 0), (0, 3), (3, 2)])
+    func matchesLAPACK(kl: Int, ku: Int) throws {
+        let n = 37
+        var rng = SeededRandom(seed: UInt64(50 + 7 * kl + ku))
+        var a = Matrix(rows: n, columns: n)
+        for j in 0..<n { for i in max(0, j - ku)...min(n - 1, j + kl) { a[i, j] = rng.uniform() } }
+        let f = try BandLUFactorization(a, lowerBandwidth: kl, upperBandwidth: ku)
+        let b = rng.vector(2 * n)
+        for transposed in [false, true] {
+            var mine = b, reference = b
+            f.band.withUnsafeBufferPointer { ab in
+                f.pivots.withUnsafeBufferPointer { p in
+                    mine.withUnsafeMutableBufferPointer {
+                        LAPACKKernels.gbtrsSwift(transpose: transposed, n, lower: kl, upper: ku, rightHandSides: 2,
+                                                 ab.baseAddress!, pivots: p.baseAddress!, $0.baseAddress!)
+                    }
+                    _ = reference.withUnsafeMutableBufferPointer {
+                        LAPACKKernels.gbtrs(transpose: transposed, n, lower: kl, upper: ku, rightHandSides: 2,
+                                            ab.baseAddress!, pivots: p.baseAddress!, $0.baseAddress!)
+                    }
+                }
+            }
+            #expect(Approximate.relativeError(mine, reference) <= 1e-11)
+        }
+        var rcond = -1.0
+        _ = f.band.withUnsafeBufferPointer { ab in
+            f.pivots.withUnsafeBufferPointer { p in
+                LAPACKKernels.gbcon(n, lower: kl, upper: ku, ab.baseAddress!, pivots: p.baseAddress!,
+                                    anorm: f.oneNorm, rcond: &rcond)
+            }
+        }
+        #expect(Approximate.relativeError(f.reciprocalCondition, rcond) <= 1e-8)
+    }
+}
