@@ -102,17 +102,17 @@ import TestSupport
         var a = Matrix(rows: n, columns: n)
         for j in 0..<n { for i in max(0, j - ku)...min(n - 1, j + kl) { a[i, j] = rng.uniform() } }
         let f = try BandLUFactorization(a, lowerBandwidth: kl, upperBandwidth: ku)
-        let b = rng.vector(2 * n)
-        for transposed in [false, true] {
+        for (k, transposed) in [(2, false), (2, true), (6, false), (6, true)] {   // per column; row-major copy
+            let b = rng.vector(k * n)
             var mine = b, reference = b
             f.band.withUnsafeBufferPointer { ab in
                 f.pivots.withUnsafeBufferPointer { p in
                     mine.withUnsafeMutableBufferPointer {
-                        LAPACKKernels.gbtrsSwift(transpose: transposed, n, lower: kl, upper: ku, rightHandSides: 2,
+                        LAPACKKernels.gbtrsSwift(transpose: transposed, n, lower: kl, upper: ku, rightHandSides: k,
                                                  ab.baseAddress!, pivots: p.baseAddress!, $0.baseAddress!)
                     }
                     _ = reference.withUnsafeMutableBufferPointer {
-                        LAPACKKernels.gbtrs(transpose: transposed, n, lower: kl, upper: ku, rightHandSides: 2,
+                        LAPACKKernels.gbtrs(transpose: transposed, n, lower: kl, upper: ku, rightHandSides: k,
                                             ab.baseAddress!, pivots: p.baseAddress!, $0.baseAddress!)
                     }
                 }
