@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: benchmarks [all|linalg|krylov|autodiff|implicit|composition|crossover|unrolling|peers|lazypath|downstream|examples]... [--quick] [--json PATH]
+// Usage: benchmarks [all|linalg|krylov|autodiff|implicit|composition|crossover|unrolling|peers|lazypath|smallm|downstream|examples]... [--quick] [--json PATH]
 // Build in release mode: `swift run -c release benchmarks`.
 var arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
@@ -9,6 +9,7 @@ if let i = arguments.firstIndex(of: "--json"), i + 1 < arguments.count { jsonPat
 let suites = arguments.filter { !$0.hasPrefix("--") && $0 != jsonPath }
 let selected = suites.isEmpty ? ["all"] : suites
 
+if runSmallSizeProfileIfRequested() { exit(0) }
 var harness = BenchmarkHarness(quick: quick)
 print("OPENBLAS_NUM_THREADS = \(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset")")
 let all: [(String, (inout BenchmarkHarness) -> Void)] = [
@@ -21,6 +22,7 @@ let all: [(String, (inout BenchmarkHarness) -> Void)] = [
     ("unrolling", runUnrollingBenchmarks),
     ("peers", runPeerBenchmarks),
     ("lazypath", runLazyPathBenchmarks),
+    ("smallm", runSmallSizeBenchmarks),
     ("downstream", runDownstreamBenchmarks),
     ("examples", runExamplesBenchmarks),
 ]

@@ -47,6 +47,39 @@ struct ConditionsTape: Sendable {
     }
 }
 
+/// A conditions tape recorded on first use and shared afterwards (by every
+/// product of one linearization, from any thread).
+@usableFromInline
+final class LazyConditionsTape: Sendable {
+    @usableFromInline let record: @Sendable () -> ConditionsTape
+    @usableFromInline let tape = Locked<ConditionsTape?>(nil)
+
+    @usableFromInline
+    init(_ record: @escaping @Sendable () -> ConditionsTape) { self.record = record }
+
+    /// The tape, recorded now if no product needed it before.
+    @usableFromInline
+    var recorded: ConditionsTape {
+        tape.withLock { t in
+            if let t { return t }
+            let fresh = record()
+            t = fresh
+            return fresh
+        }
+    }
+
+    /// The tape if it has been recorded, else `nil` (nothing is recorded).
+    @usableFromInline
+    var ifRecorded: ConditionsTape? { tape.withLock { $0 } }
+}
+
+/// `B ẋ` by one evaluation of `f` on one-direction duals (no tape).
+@inlinable
+func tangentOfConditions<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double],
+                                                             dx: [Double]) -> [Double] {
+    AD.jvp(of: f, x: x, y: y, dx: dx, dy: nil).tangent
+}
+
 /// Records `f` once at `(x, y)` on a tape.
 @inlinable
 func recordConditions<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double]) -> ConditionsTape {

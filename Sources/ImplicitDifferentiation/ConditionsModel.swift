@@ -54,22 +54,30 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     /// (second derivatives); `nil` for hand-written and finite-difference conditions.
     @usableFromInline let generic: (any ImplicitConditionsWithByproduct<Byproduct>)?
 
-    /// Generic conditions: duals materialize `A` and `B`, one tape recording
-    /// at `(x, y)` serves every product.
+    /// Generic conditions: duals materialize `A` and `B`; one tape recording
+    /// at `(x, y)`, made on the first product that needs it, serves every
+    /// product after it.
+    ///
+    /// The matrix path needs no tape for a JVP or a Jacobian: `B ẋ` before
+    /// any recording is one evaluation on one-direction duals (cheaper than
+    /// recording, which is then skipped altogether).
     @inlinable
     init<C: ImplicitConditionsWithByproduct>(generic conditions: C) where C.Byproduct == Byproduct {
         evaluate = { x, y, z in conditions(x: x, y: y, byproduct: z) }
         localize = { x, y, z, value in
             let f = BoundConditions(conditions: conditions, byproduct: z)
-            let tape = recordConditions(f, x: x, y: y)
+            let tape = LazyConditionsTape { recordConditions(f, x: x, y: y) }
             return LocalConditions(
                 value: value, n: x.count, m: y.count, differentiation: "automatic differentiation",
                 matrixY: { jacobianOfConditions(f, x: x, y: y, withRespectToY: true) },
                 matrixX: { jacobianOfConditions(f, x: x, y: y, withRespectToY: false) },
-                productY: { v, out in tape.forward(dx: nil, dy: v, into: &out) },
-                productX: { dx, out in tape.forward(dx: dx, dy: nil, into: &out) },
-                adjointY: { u, out in tape.reverseY(u, into: &out) },
-                adjointX: { u, out in tape.reverseX(u, into: &out) })
+                productY: { v, out in tape.recorded.forward(dx: nil, dy: v, into: &out) },
+                productX: { dx, out in
+                    if let t = tape.ifRecorded { t.forward(dx: dx, dy: nil, into: &out) }
+                    else { out = tangentOfConditions(f, x: x, y: y, dx: dx) }
+                },
+                adjointY: { u, out in tape.recorded.reverseY(u, into: &out) },
+                adjointX: { u, out in tape.recorded.reverseX(u, into: &out) })
         }
         givesMatrices = false
         generic = conditions

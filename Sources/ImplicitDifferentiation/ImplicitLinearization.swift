@@ -144,7 +144,8 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
                 j = Matrix(rows: m, columns: n)
                 for c in 0..<n { j.setColumn(c, to: try solveTangent(b.column(c))) }
             }
-            return -1 * j
+            BLAS.scal(-1, &j.elements)   // in place: `-1 * j` allocated and mapped a second m × n array
+            return j
         } else {
             var jt = Matrix(rows: n, columns: m)   // Jᵀ, filled column by column
             switch engine {

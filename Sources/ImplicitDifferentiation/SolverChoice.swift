@@ -126,7 +126,73 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
     /// The solver that will be used.
     public var solver: LinearSolver
     /// Why: which rule picked them.
-    public var reason: String
+    ///
+    /// Spelled out on access: the plan is made on every derivative call and
+    /// keeps only which rules fired (building the sentence cost about 6 000
+    /// instructions a call, more than a 10 × 10 LU).
+    public var reason: String {
+        get { explanation.text }
+        set { explanation = .text(newValue) }
+    }
+    /// The rules that fired, or a reason set by hand.
+    var explanation: Explanation
+
+    /// Which rule picked the representation (payloads: the numbers it compared).
+    enum RepresentationRule: Sendable {
+        case directSolver(LinearSolver), givesMatrices, small(m: Int, threshold: Int)
+        case large(m: Int, threshold: Int), requested(Representation)
+    }
+
+    /// Which rule picked the solver.
+    enum SolverRule: Sendable {
+        case qr(k: Int, m: Int), cholesky, lu, lsmr(k: Int, m: Int), cg, gmres, requested(LinearSolver)
+    }
+
+    /// The reason, kept unformatted until read.
+    enum Explanation: Sendable {
+        case rules(RepresentationRule, SolverRule)
+        case text(String)
+
+        var text: String {
+            switch self {
+            case .text(let s): return s
+            case .rules(let r, let s): return Self.sentence(r) + "; " + Self.sentence(s)
+            }
+        }
+
+        static func sentence(_ rule: RepresentationRule) -> String {
+            switch rule {
+            case .directSolver(let solver): return "matrix because \(solver) is a direct solver"
+            case .givesMatrices: return "matrix because the conditions give ∂F/∂y as a matrix"
+            case .small(let m, let t): return "matrix because m = \(m) ≤ threshold \(t)"
+            case .large(let m, let t): return "operator because m = \(m) > threshold \(t)"
+            case .requested(let rep): return "\(rep) as requested"
+            }
+        }
+
+        static func sentence(_ rule: SolverRule) -> String {
+            switch rule {
+            case .qr(let k, let m): return "qr because F has \(k) equations for \(m) unknowns"
+            case .cholesky: return "cholesky because ∂F/∂y is declared SPD"
+            case .lu: return "lu (square, falls back to svd if singular)"
+            case .lsmr(let k, let m): return "lsmr because F has \(k) equations for \(m) unknowns"
+            case .cg: return "cg because ∂F/∂y is declared SPD"
+            case .gmres: return "gmres (square, no declared structure)"
+            case .requested(let solver): return "\(solver) as requested"
+            }
+        }
+    }
+
+    init(representation: Representation, solver: LinearSolver, explanation: Explanation) {
+        self.representation = representation
+        self.solver = solver
+        self.explanation = explanation
+    }
+
+    /// Plans are equal when they use the same representation and solver for the same reason.
+    public static func == (a: SolvePlan, b: SolvePlan) -> Bool {
+        a.representation == b.representation && a.solver == b.solver && a.reason == b.reason
+    }
 
     /// Applies the automatic rule (see the type's documentation) to one side
     /// of the choice or both; explicit choices are kept as given.
@@ -142,41 +208,42 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
     public static func choose(representation: Representation, solver: LinearSolver,
                               rows k: Int, unknowns m: Int, structure: OperatorStructure,
                               givesMatrices: Bool, threshold: Int) -> SolvePlan {
-        var reasons: [String] = []
         var rep = representation
+        let representationRule: RepresentationRule
         if rep == .automatic {
             if solver != .automatic && solver.isDirect {
                 rep = .matrix
-                reasons.append("matrix because \(solver) is a direct solver")
+                representationRule = .directSolver(solver)
             } else if givesMatrices {
                 rep = .matrix
-                reasons.append("matrix because the conditions give ∂F/∂y as a matrix")
+                representationRule = .givesMatrices
             } else if m <= threshold {
                 rep = .matrix
-                reasons.append("matrix because m = \(m) ≤ threshold \(threshold)")
+                representationRule = .small(m: m, threshold: threshold)
             } else {
                 rep = .operator
-                reasons.append("operator because m = \(m) > threshold \(threshold)")
+                representationRule = .large(m: m, threshold: threshold)
             }
         } else {
-            reasons.append("\(rep) as requested")
+            representationRule = .requested(rep)
         }
         let spd = structure.contains(.positiveDefinite)
         var chosen = solver
+        let solverRule: SolverRule
         if chosen == .automatic {
             if rep == .matrix {
-                if k != m { chosen = .qr; reasons.append("qr because F has \(k) equations for \(m) unknowns") }
-                else if spd { chosen = .cholesky; reasons.append("cholesky because ∂F/∂y is declared SPD") }
-                else { chosen = .lu; reasons.append("lu (square, falls back to svd if singular)") }
+                if k != m { chosen = .qr; solverRule = .qr(k: k, m: m) }
+                else if spd { chosen = .cholesky; solverRule = .cholesky }
+                else { chosen = .lu; solverRule = .lu }
             } else {
-                if k != m { chosen = .lsmr(); reasons.append("lsmr because F has \(k) equations for \(m) unknowns") }
-                else if spd { chosen = .cg(); reasons.append("cg because ∂F/∂y is declared SPD") }
-                else { chosen = .gmres(); reasons.append("gmres (square, no declared structure)") }
+                if k != m { chosen = .lsmr(); solverRule = .lsmr(k: k, m: m) }
+                else if spd { chosen = .cg(); solverRule = .cg }
+                else { chosen = .gmres(); solverRule = .gmres }
             }
         } else {
-            reasons.append("\(chosen) as requested")
+            solverRule = .requested(chosen)
         }
-        return SolvePlan(representation: rep, solver: chosen, reason: reasons.joined(separator: "; "))
+        return SolvePlan(representation: rep, solver: chosen, explanation: .rules(representationRule, solverRule))
     }
 
     /// One line: representation, solver, reason.

@@ -9,6 +9,7 @@ typealias LAPACKInt = clapack_int
 @usableFromInline
 enum LAPACKRoutine: String, Sendable {
     case getrf = "dgetrf", getrs = "dgetrs", gecon = "dgecon"
+    case gbtrf = "dgbtrf", gbtrs = "dgbtrs", gbcon = "dgbcon"
     case potrf = "dpotrf", potrs = "dpotrs", pocon = "dpocon"
     case geqrf = "dgeqrf", ormqr = "dormqr", trtrs = "dtrtrs", trcon = "dtrcon"
     case gesdd = "dgesdd", gesvd = "dgesvd"
@@ -19,7 +20,7 @@ enum LAPACKRoutine: String, Sendable {
 ///
 /// - `info < 0`: argument `−info` was illegal (a bug in this wrapper), or
 ///   LAPACKE could not allocate memory (`-1010`, `-1011`).
-/// - `info > 0`, by routine: `getrf` → ``LinearAlgebraError/singular(pivot:)``
+/// - `info > 0`, by routine: `getrf`, `gbtrf` → ``LinearAlgebraError/singular(pivot:)``
 ///   with the zero-based pivot `info − 1`; `potrf` →
 ///   ``LinearAlgebraError/notPositiveDefinite(minor:)`` with the one-based
 ///   `info`; `trtrs` → ``LinearAlgebraError/rankDeficient(rank:expected:)``
@@ -36,12 +37,12 @@ func lapackError(_ info: clapack_int, in routine: LAPACKRoutine, order: Int) -> 
     }
     let k = Int(info)
     switch routine {
-    case .getrf: return .singular(pivot: k - 1)
+    case .getrf, .gbtrf: return .singular(pivot: k - 1)
     case .potrf: return .notPositiveDefinite(minor: k)
     case .trtrs: return .rankDeficient(rank: k - 1, expected: order)
     case .gesdd, .gesvd:
         return .noConvergence("\(name): \(k) superdiagonals of the bidiagonal form did not converge to zero")
-    case .getrs, .gecon, .potrs, .pocon, .geqrf, .ormqr, .trcon:
+    case .getrs, .gecon, .gbtrs, .gbcon, .potrs, .pocon, .geqrf, .ormqr, .trcon:
         return .invalidArgument("\(name): unexpected info = \(k) (a bug in LinearAlgebra; please report it)")
     }
 }

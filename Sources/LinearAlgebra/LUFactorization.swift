@@ -17,6 +17,10 @@ import Darwin
 /// rcond ≈ 1 / (‖A‖₁ ‖A⁻¹‖₁)               (dgecon, 1-norm)
 /// ```
 ///
+/// Up to order 16 the same three algorithms run as Swift loops
+/// (`LAPACKKernels+SmallLU.swift`): the library calls cost more than the
+/// arithmetic there.
+///
 /// Transposed solves use the same factors: nothing is refactored.
 public struct LUFactorization: Sendable {
     /// `L` (strictly below the diagonal) and `U` (on and above), `n × n`.
@@ -65,7 +69,9 @@ public struct LUFactorization: Sendable {
         if n > 0 {
             let info = factors.withUnsafeMutableBufferPointer { f in
                 pivots.withUnsafeMutableBufferPointer { p in
-                    LAPACKKernels.getrf(n, n, f.baseAddress!, lda: n, pivots: p.baseAddress!)
+                    n <= LAPACKKernels.smallOrder
+                        ? LAPACKKernels.getrfSmall(n, f.baseAddress!, pivots: p.baseAddress!)
+                        : LAPACKKernels.getrf(n, n, f.baseAddress!, lda: n, pivots: p.baseAddress!)
                 }
             }
             if info != 0 { throw lapackError(info, in: .getrf, order: n) }
@@ -86,7 +92,7 @@ public struct LUFactorization: Sendable {
     }
 
     /// The reciprocal of the 1-norm condition number, estimated by LAPACK
-    /// `dgecon` from the factors, in `[0, 1]`.
+    /// `dgecon` from the factors (its algorithm in Swift up to order 16), in `[0, 1]`.
     ///
     /// ```
     /// reciprocalCondition ≈ 1 / (‖A‖₁ ‖A⁻¹‖₁)
@@ -106,6 +112,9 @@ public struct LUFactorization: Sendable {
         let n = dimension
         guard n > 0 else { return 1 }
         var rcond = 0.0
+        if n <= LAPACKKernels.smallOrder {
+            return factors.withUnsafeBufferPointer { f in LAPACKKernels.geconSmall(n, f.baseAddress!, anorm: oneNorm) }
+        }
         let info = factors.withUnsafeBufferPointer { f in
             LAPACKKernels.gecon(n, f.baseAddress!, lda: n, anorm: oneNorm, rcond: &rcond)
         }
@@ -159,6 +168,17 @@ public struct LUFactorization: Sendable {
         }
         let n = dimension
         guard n > 0 && k > 0 else { return }
+        if n <= LAPACKKernels.smallOrder {
+            factors.withUnsafeBufferPointer { f in
+                pivots.withUnsafeBufferPointer { p in
+                    x.withUnsafeMutableBufferPointer { xb in
+                        LAPACKKernels.getrsSmall(transpose: transposed, n, rightHandSides: k, f.baseAddress!,
+                                                 pivots: p.baseAddress!, xb.baseAddress!)
+                    }
+                }
+            }
+            return
+        }
         let info = factors.withUnsafeBufferPointer { f in
             pivots.withUnsafeBufferPointer { p in
                 x.withUnsafeMutableBufferPointer { xb in

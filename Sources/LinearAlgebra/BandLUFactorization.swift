@@ -1,0 +1,158 @@
+/// The LU factorization with partial pivoting of a square band matrix,
+/// computed once and reused for plain and transposed solves.
+///
+/// The invariant is `P A = L U` (LAPACK `dgbtrf`) for `A` with `kl` nonzero
+/// subdiagonals and `ku` superdiagonals: `L` has `kl` subdiagonals, `U`
+/// `kl + ku` superdiagonals (the fill-in of pivoting). Factoring costs about
+/// `2 n kl (kl + ku)` flops instead of `2n³/3`, and a solve `O(n (2kl + ku))`:
+/// at `n = 100` with a tridiagonal `A`, about 1% of a dense LU.
+///
+/// ```
+/// A x  = b   ⇔   dgbtrs, trans = 'N'
+/// Aᵀ x = b   ⇔   dgbtrs, trans = 'T'      (same factors)
+/// rcond ≈ 1 / (‖A‖₁ ‖A⁻¹‖₁)               (dgbcon, 1-norm)
+/// ```
+///
+/// The solves and the estimate run `dgbtrs`'s and `dgbcon`'s algorithms as
+/// Swift loops (`LAPACKKernels+Band.swift`): on a narrow band LAPACK's
+/// per-column BLAS calls cost more than the arithmetic.
+public struct BandLUFactorization: Sendable {
+    /// The factors in LAPACK band storage, `(2kl + ku + 1) × n`.
+    @usableFromInline let band: [Double]
+    /// LAPACK's one-based row interchanges.
+    @usableFromInline let pivots: [LAPACKInt]
+    /// The order `n` of the matrix.
+    public let dimension: Int
+    /// `kl`: the number of nonzero subdiagonals of `A`.
+    public let lowerBandwidth: Int
+    /// `ku`: the number of nonzero superdiagonals of `A`.
+    public let upperBandwidth: Int
+    /// `‖A‖₁`, measured while copying the band.
+    @usableFromInline let oneNorm: Double
+    /// The condition estimate, computed on first access.
+    @usableFromInline let conditionCache = CachedEstimate()
+
+    /// The smallest bandwidths `(kl, ku)` of the square matrix `a`: every
+    /// entry with `i − j > kl` or `j − i > ku` is exactly zero. One pass over `a`.
+    ///
+    /// - Parameter a: a square matrix.
+    /// - Returns: `(lower: kl, upper: ku)`, each in `0..<max(1, n)`.
+    public static func bandwidths(of a: Matrix) -> (lower: Int, upper: Int) {
+        precondition(a.rows == a.columns, "BandLUFactorization.bandwidths: the matrix is \(a.rows)×\(a.columns)")
+        return LAPACKKernels.bandwidths(a.elements, order: a.rows)
+    }
+
+    /// Factors the band of `a` with partial pivoting (`dgbtrf`).
+    ///
+    /// - Parameters:
+    ///   - a: a square matrix whose entries outside the band are zero (they
+    ///     are not read; see ``bandwidths(of:)``).
+    ///   - kl: the number of subdiagonals, `0 ≤ kl < n` (or `0` when `n = 0`).
+    ///   - ku: the number of superdiagonals, `0 ≤ ku < n` (or `0`).
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(_:)`` when `a` is not
+    ///   square; ``LinearAlgebraError/invalidArgument(_:)`` for bandwidths
+    ///   out of range; ``LinearAlgebraError/nonFiniteInput(_:)`` for a NaN or
+    ///   ±∞ in the band; ``LinearAlgebraError/singular(pivot:)`` with the
+    ///   zero-based column of the first exactly zero pivot.
+    public init(_ a: Matrix, lowerBandwidth kl: Int, upperBandwidth ku: Int) throws(LinearAlgebraError) {
+        guard a.rows == a.columns else {
+            throw .dimensionMismatch("BandLUFactorization needs a square matrix, got \(a.rows)×\(a.columns)")
+        }
+        let n = a.rows
+        guard kl >= 0, ku >= 0, kl < Swift.max(n, 1), ku < Swift.max(n, 1) else {
+            throw .invalidArgument("BandLUFactorization: bandwidths (\(kl), \(ku)) out of range for order \(n)")
+        }
+        var oneNorm = 0.0, firstNonFinite: Int? = nil
+        var band = LAPACKKernels.bandCopy(a.elements, order: n, lower: kl, upper: ku,
+                                          oneNorm: &oneNorm, firstNonFinite: &firstNonFinite)
+        if let bad = firstNonFinite {
+            throw .nonFiniteInput(entryDescription(bad, rows: n, of: "BandLUFactorization: the matrix"))
+        }
+        var pivots = [LAPACKInt](repeating: 0, count: n)
+        if n > 0 {
+            let info = band.withUnsafeMutableBufferPointer { b in
+                pivots.withUnsafeMutableBufferPointer { p in
+                    LAPACKKernels.gbtrf(n, lower: kl, upper: ku, b.baseAddress!, pivots: p.baseAddress!)
+                }
+            }
+            if info != 0 { throw lapackError(info, in: .gbtrf, order: n) }
+        }
+        self.band = band
+        self.pivots = pivots
+        self.dimension = n
+        self.lowerBandwidth = kl
+        self.upperBandwidth = ku
+        self.oneNorm = oneNorm
+    }
+
+    /// The reciprocal of the 1-norm condition number, estimated from the
+    /// factors by `dgbcon`'s algorithm, in `[0, 1]`; computed once, on first access.
+    public var reciprocalCondition: Double {
+        conditionCache.value(estimateReciprocalCondition)
+    }
+
+    @inline(never)
+    func estimateReciprocalCondition() -> Double {
+        let n = dimension
+        guard n > 0 else { return 1 }
+        return band.withUnsafeBufferPointer { b in
+            pivots.withUnsafeBufferPointer { p in
+                LAPACKKernels.gbconSwift(n, lower: lowerBandwidth, upper: upperBandwidth, b.baseAddress!,
+                                         pivots: p.baseAddress!, anorm: oneNorm)
+            }
+        }
+    }
+
+    /// Solves `A x = b` or `Aᵀ x = b` with the stored factors (`dgbtrs`'s algorithm).
+    ///
+    /// - Parameters:
+    ///   - b: the right-hand side, length ``dimension``, finite entries.
+    ///   - transposed: solve with `Aᵀ` instead of `A` (same factors).
+    /// - Returns: `x`, length ``dimension``.
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(_:)``,
+    ///   ``LinearAlgebraError/nonFiniteInput(_:)``.
+    public func solve(_ b: [Double], transposed: Bool = false) throws(LinearAlgebraError) -> [Double] {
+        guard b.count == dimension else {
+            throw .dimensionMismatch("BandLUFactorization.solve: right-hand side has length \(b.count), "
+                                     + "expected \(dimension)")
+        }
+        var x = b
+        try solveInPlace(&x, rightHandSides: 1, transposed: transposed)
+        return x
+    }
+
+    /// Solves `A X = B` or `Aᵀ X = B` for all columns of `B` on the same factors.
+    ///
+    /// - Parameters:
+    ///   - b: the right-hand sides, `dimension × k`, finite entries.
+    ///   - transposed: solve with `Aᵀ` instead of `A`.
+    /// - Returns: `X`, `dimension × k`.
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(_:)``,
+    ///   ``LinearAlgebraError/nonFiniteInput(_:)``.
+    public func solve(_ b: Matrix, transposed: Bool = false) throws(LinearAlgebraError) -> Matrix {
+        guard b.rows == dimension else {
+            throw .dimensionMismatch("BandLUFactorization.solve: right-hand sides are \(b.rows)×\(b.columns), "
+                                     + "expected \(dimension) rows")
+        }
+        var x = b.elements
+        try solveInPlace(&x, rightHandSides: b.columns, transposed: transposed)
+        return Matrix(rows: dimension, columns: b.columns, elements: x)
+    }
+
+    func solveInPlace(_ x: inout [Double], rightHandSides k: Int, transposed: Bool) throws(LinearAlgebraError) {
+        if let bad = LAPACKKernels.firstNonFinite(x) {
+            throw .nonFiniteInput(entryDescription(bad, rows: dimension,
+                                                   of: "BandLUFactorization.solve: the right-hand side"))
+        }
+        let n = dimension
+        guard n > 0 && k > 0 else { return }
+        band.withUnsafeBufferPointer { b in
+            pivots.withUnsafeBufferPointer { p in
+                x.withUnsafeMutableBufferPointer { xb in
+                    LAPACKKernels.gbtrsSwift(transpose: transposed, n, lower: lowerBandwidth, upper: upperBandwidth,
+                                             rightHandSides: k, b.baseAddress!, pivots: p.baseAddress!, xb.baseAddress!)
+                }
+            }
+        }
+    }
+}

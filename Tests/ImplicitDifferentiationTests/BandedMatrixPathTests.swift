@@ -1,0 +1,71 @@
+import Testing
+import ImplicitDifferentiation
+import TestSupport
+
+/// A tridiagonal `∂F/∂y` on the matrix path: LU runs on the band (m ≥ 32).
+/// `F_i = y_i + y_i³/3 + (2y_i − y_{i−1} − y_{i+1}) + (y_{i+1} − y_{i−1})/4 − x_i`,
+/// with row `decoupled` (when set) made independent of `y` (a singular `A`).
+struct TridiagonalConditions: ImplicitConditions {
+    var decoupled: Int? = nil
+
+    func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> [T] {
+        let m = y.count
+        return (0..<m).map { i in
+            if i == decoupled { return x[i] * x[i] - T(1) }
+            let left = i > 0 ? y[i - 1] : T.zero, right = i < m - 1 ? y[i + 1] : T.zero
+            return y[i] + T(1.0 / 3) * y[i] * y[i] * y[i] + (T(2) * y[i] - left - right)
+                + T(0.25) * (right - left) - x[i]
+        }
+    }
+
+    static func input(for y: [Double]) -> [Double] {
+        let m = y.count
+        return (0..<m).map { i in
+            let left = i > 0 ? y[i - 1] : 0, right = i < m - 1 ? y[i + 1] : 0
+            return y[i] + y[i] * y[i] * y[i] / 3 + (2 * y[i] - left - right) + 0.25 * (right - left)
+        }
+    }
+}
+
+@Suite struct BandedMatrixPathTests {
+    static let m = 48
+    static let y = (0..<m).map { 0.5 * Double.sin(0.37 * Double($0 + 1)) }
+
+    @Test("band LU gives the SVD's Jacobian, JVP and VJP, and reports lu")
+    func bandMatchesDense() throws {
+        let y = Self.y, x = TridiagonalConditions.input(for: y)
+        let band = ImplicitFunction(solver: { _ in y }, conditions: TridiagonalConditions())
+        let dense = ImplicitFunction(solver: { _ in y }, conditions: TridiagonalConditions(), linearSolver: .svd)
+        let lin = try band.linearize(at: x)
+        #expect(lin.plan.solver == .lu && lin.report.plan.solver == .lu && lin.report.factorizations == 1)
+        #expect(lin.report.reciprocalCondition! > 0.01)
+        #expect(Approximate.relativeError(try lin.jacobian(), try dense.jacobian(at: x)) <= 1e-12)
+        var rng = SeededRandom(seed: 5)
+        let dx = rng.vector(Self.m), ybar = rng.vector(Self.m)
+        #expect(Approximate.relativeError(try lin.jvp(dx), try dense.jvp(at: x, tangent: dx)) <= 1e-12)
+        #expect(Approximate.relativeError(try lin.vjp(ybar), try dense.vjp(at: x, cotangent: ybar)) <= 1e-12)
+        // The JVP and VJP are adjoint: ⟨ȳ, J ẋ⟩ = ⟨Jᵀ ȳ, ẋ⟩.
+        let lhs = zip(ybar, try lin.jvp(dx)).reduce(0) { $0 + $1.0 * $1.1 }
+        let rhs = zip(try lin.vjp(ybar), dx).reduce(0) { $0 + $1.0 * $1.1 }
+        #expect(abs(lhs - rhs) <= 1e-12 * abs(lhs))
+    }
+
+    @Test("a singular banded A is refused, with LU requested or automatic")
+    func singularBand() {
+        let c = TridiagonalConditions(decoupled: 20)
+        var y = Self.y
+        y[20] = 0
+        var x = TridiagonalConditions.input(for: y)
+        x[20] = 1
+        let solution = y
+        let explicit = ImplicitFunction(solver: { _ in solution }, conditions: c, linearSolver: .lu)
+        guard case .singularJacobian(let pivot, _)? = implicitError({ _ = try explicit.jvp(at: x, tangent: x) }) else {
+            Issue.record("expected singularJacobian, got \(String(describing: implicitError({ _ = try explicit.jvp(at: x, tangent: x) })))"); return
+        }
+        #expect(pivot != nil)
+        let automatic = ImplicitFunction(solver: { _ in solution }, conditions: c)
+        guard case .singularJacobian? = implicitError({ _ = try automatic.jacobian(at: x) }) else {
+            Issue.record("expected singularJacobian after the SVD fallback"); return
+        }
+    }
+}
