@@ -110,3 +110,69 @@ extension AD {
         return (value!, B, A)
     }
 }
+
+extension AD {
+    /// The one Jacobian block `A = ∂F/∂y` (`withRespectToY`) or `B = ∂F/∂x`
+    /// (k×m or k×n), without `F`'s value.
+    ///
+    /// A block of at most 16 columns takes one evaluation on ``DualN``
+    /// (`DualN<8>` up to 8 columns, `DualN<16>` up to 16), seeded directly
+    /// into fresh arrays; a wider block takes the `⌈columns/8⌉` passes of
+    /// ``jacobians(of:x:y:withRespectTo:)``. At `m = 10` one `DualN<16>`
+    /// evaluation replaces two `DualN<8>` ones and their seeding and copying.
+    ///
+    /// - Parameters:
+    ///   - f: the function.
+    ///   - x: the first argument, length `n`.
+    ///   - y: the second argument, length `m`.
+    ///   - withRespectToY: `true` for `∂F/∂y`, `false` for `∂F/∂x`.
+    /// - Returns: the block, column-major, `k` rows (`k` = the output length).
+    @inlinable
+    public static func jacobian<F: DifferentiableBivariateFunction>(of f: F, x: [Double], y: [Double],
+                                                                   withRespectToY: Bool) -> Matrix {
+        let columns = withRespectToY ? y.count : x.count
+        if columns <= 8 {
+            return singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: DualN<8>.self)
+        }
+        if columns <= 16 {
+            return singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: DualN<16>.self)
+        }
+        let j = jacobians(of: f, x: x, y: y, withRespectTo: withRespectToY ? .y : .x)
+        return withRespectToY ? j.y! : j.x!
+    }
+
+    /// One evaluation of `f` on `DualN<N>`, the `columns ≤ N` entries of the
+    /// differentiated argument seeded with the first unit directions, the
+    /// other argument constant; the partials are copied out column-major.
+    @inlinable
+    static func singlePassJacobian<F: DifferentiableBivariateFunction, let N: Int>(
+        of f: F, x: [Double], y: [Double], withRespectToY: Bool, lanes: DualN<N>.Type
+    ) -> Matrix {
+        let seeded = withRespectToY ? y : x, fixed = withRespectToY ? x : y
+        let c = seeded.count
+        precondition(c <= N, "singlePassJacobian: \(c) columns for \(N) lanes")
+        let s = [DualN<N>](unsafeUninitializedCapacity: c) { b, count in
+            for j in 0..<c {
+                var p = InlineArray<N, Double>(repeating: 0)
+                p[j] = 1
+                (b.baseAddress! + j).initialize(to: DualN(seeded[j], partials: p))
+            }
+            count = c
+        }
+        let k = [DualN<N>](unsafeUninitializedCapacity: fixed.count) { b, count in
+            for j in 0..<fixed.count { (b.baseAddress! + j).initialize(to: DualN(fixed[j])) }
+            count = fixed.count
+        }
+        let out = withRespectToY ? f(k, s) : f(s, k)
+        let rows = out.count
+        let elements = [Double](unsafeUninitializedCapacity: rows * c) { b, count in
+            out.withUnsafeBufferPointer { o in
+                for j in 0..<c {
+                    for i in 0..<rows { (b.baseAddress! + (i + j * rows)).initialize(to: o[i].partials[j]) }
+                }
+            }
+            count = rows * c
+        }
+        return Matrix(rows: rows, columns: c, elements: elements)
+    }
+}

@@ -86,10 +86,10 @@ func recordConditions<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y
     ConditionsTape(linearization: AD.linearize(f, x: x, y: y))
 }
 
-/// `∂F/∂y` (`withRespectToY`) or `∂F/∂x`, materialized with N-direction duals.
+/// `∂F/∂y` (`withRespectToY`) or `∂F/∂x`, materialized with N-direction duals
+/// (one evaluation up to 16 columns).
 @inlinable
 func jacobianOfConditions<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double],
                                                               withRespectToY: Bool) -> Matrix {
-    let j = AD.jacobians(of: f, x: x, y: y, withRespectTo: withRespectToY ? .y : .x)
-    return withRespectToY ? j.y! : j.x!
+    AD.jacobian(of: f, x: x, y: y, withRespectToY: withRespectToY)
 }
