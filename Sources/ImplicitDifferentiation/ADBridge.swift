@@ -47,30 +47,39 @@ struct ConditionsTape: Sendable {
     }
 }
 
-/// A conditions tape recorded on first use and shared afterwards (by every
-/// product of one linearization, from any thread).
-@usableFromInline
-final class LazyConditionsTape: Sendable {
-    @usableFromInline let record: @Sendable () -> ConditionsTape
-    @usableFromInline let tape = Locked<ConditionsTape?>(nil)
-
-    @usableFromInline
-    init(_ record: @escaping @Sendable () -> ConditionsTape) { self.record = record }
-
-    /// The tape, recorded now if no product needed it before.
-    @usableFromInline
-    var recorded: ConditionsTape {
+/// The derivatives of generic conditions at `(x, y)`, as one closure (one
+/// context per linearization): duals materialize `A` and `B`; one tape
+/// recording at `(x, y)`, made on the first product that needs it, serves
+/// every product after it (from any thread).
+///
+/// The matrix path needs no tape for a JVP or a Jacobian: `B ẋ` before any
+/// recording is one evaluation on one-direction duals (cheaper than
+/// recording, which is then skipped altogether).
+@inlinable
+func automaticDerivatives<F: DifferentiableBivariateFunction & Sendable>(_ f: F, x: [Double], y: [Double])
+    -> LocalConditions.Derivatives {
+    let tape = Locked<ConditionsTape?>(nil)
+    @Sendable func recorded() -> ConditionsTape {
         tape.withLock { t in
             if let t { return t }
-            let fresh = record()
+            let fresh = recordConditions(f, x: x, y: y)
             t = fresh
             return fresh
         }
     }
-
-    /// The tape if it has been recorded, else `nil` (nothing is recorded).
-    @usableFromInline
-    var ifRecorded: ConditionsTape? { tape.withLock { $0 } }
+    return { request, v, out in
+        switch request {
+        case .matrixY: return jacobianOfConditions(f, x: x, y: y, withRespectToY: true)
+        case .matrixX: return jacobianOfConditions(f, x: x, y: y, withRespectToY: false)
+        case .productY: recorded().forward(dx: nil, dy: v, into: &out)
+        case .productX:
+            if let t = tape.withLock({ $0 }) { t.forward(dx: v, dy: nil, into: &out) }
+            else { out = tangentOfConditions(f, x: x, y: y, dx: v) }
+        case .adjointY: recorded().reverseY(v, into: &out)
+        case .adjointX: recorded().reverseX(v, into: &out)
+        }
+        return nil
+    }
 }
 
 /// `B ẋ` by one evaluation of `f` on one-direction duals (no tape).

@@ -1,6 +1,23 @@
 import AutoDiff
 import LinearAlgebra
 
+/// One derivative operation of the conditions at a point (see ``LocalConditions``).
+@usableFromInline
+enum LocalRequest: Sendable {
+    /// `A = ∂F/∂y` (k × m), returned.
+    case matrixY
+    /// `B = ∂F/∂x` (k × n), returned.
+    case matrixX
+    /// `out = A v`.
+    case productY
+    /// `out = B ẋ`.
+    case productX
+    /// `out = Aᵀ u`.
+    case adjointY
+    /// `out = Bᵀ u`.
+    case adjointX
+}
+
 /// What the implicit layer needs from the conditions at one point `(x, y, z)`:
 /// the value, the two Jacobians on demand, and the four products.
 ///
@@ -8,36 +25,68 @@ import LinearAlgebra
 /// A = ∂F/∂y  (k × m)      productY: v ↦ A v     adjointY: u ↦ Aᵀ u
 /// B = ∂F/∂x  (k × n)      productX: ẋ ↦ B ẋ     adjointX: u ↦ Bᵀ u
 /// ```
+///
+/// The six operations go through one closure (``Derivatives``), specialized
+/// where the conditions' type is known: one closure context per
+/// linearization instead of six.
 @usableFromInline
 struct LocalConditions: Sendable {
     @usableFromInline typealias Product = @Sendable (_ v: [Double], _ out: inout [Double]) -> Void
+    /// Serves one ``LocalRequest``: returns the matrix for `.matrixY`/`.matrixX`
+    /// (`v` and `out` unused), else writes the product of `v` into `out` and returns `nil`.
+    @usableFromInline
+    typealias Derivatives = @Sendable (_ request: LocalRequest, _ v: [Double], _ out: inout [Double]) -> Matrix?
     let value: [Double]
     let n: Int
     let m: Int
     var k: Int { value.count }
     /// How the derivatives of `F` are obtained, for reports.
     let differentiation: String
-    let matrixY: @Sendable () -> Matrix
-    let matrixX: @Sendable () -> Matrix
-    let productY: Product
-    let productX: Product
-    let adjointY: Product
-    let adjointX: Product
+    let derivatives: Derivatives
 
     @usableFromInline
-    init(value: [Double], n: Int, m: Int, differentiation: String, matrixY: @escaping @Sendable () -> Matrix,
-         matrixX: @escaping @Sendable () -> Matrix, productY: @escaping Product, productX: @escaping Product,
-         adjointY: @escaping Product, adjointX: @escaping Product) {
+    init(value: [Double], n: Int, m: Int, differentiation: String, derivatives: @escaping Derivatives) {
         self.value = value
         self.n = n
         self.m = m
         self.differentiation = differentiation
-        self.matrixY = matrixY
-        self.matrixX = matrixX
-        self.productY = productY
-        self.productX = productX
-        self.adjointY = adjointY
-        self.adjointX = adjointX
+        self.derivatives = derivatives
+    }
+
+    /// The derivatives given as six closures (hand-written and finite-difference conditions).
+    init(value: [Double], n: Int, m: Int, differentiation: String, matrixY: @escaping @Sendable () -> Matrix,
+         matrixX: @escaping @Sendable () -> Matrix, productY: @escaping Product, productX: @escaping Product,
+         adjointY: @escaping Product, adjointX: @escaping Product) {
+        self.init(value: value, n: n, m: m, differentiation: differentiation) { request, v, out in
+            switch request {
+            case .matrixY: return matrixY()
+            case .matrixX: return matrixX()
+            case .productY: productY(v, &out)
+            case .productX: productX(v, &out)
+            case .adjointY: adjointY(v, &out)
+            case .adjointX: adjointX(v, &out)
+            }
+            return nil
+        }
+    }
+
+    /// `A = ∂F/∂y` (k × m).
+    func matrixY() -> Matrix { matrix(.matrixY) }
+    /// `B = ∂F/∂x` (k × n).
+    func matrixX() -> Matrix { matrix(.matrixX) }
+    /// `out = A v`.
+    func productY(_ v: [Double], _ out: inout [Double]) { _ = derivatives(.productY, v, &out) }
+    /// `out = B ẋ`.
+    func productX(_ dx: [Double], _ out: inout [Double]) { _ = derivatives(.productX, dx, &out) }
+    /// `out = Aᵀ u`.
+    func adjointY(_ u: [Double], _ out: inout [Double]) { _ = derivatives(.adjointY, u, &out) }
+    /// `out = Bᵀ u`.
+    func adjointX(_ u: [Double], _ out: inout [Double]) { _ = derivatives(.adjointX, u, &out) }
+
+    private func matrix(_ request: LocalRequest) -> Matrix {
+        var unused: [Double] = []
+        guard let a = derivatives(request, [], &unused) else { preconditionFailure("LocalConditions: no matrix for \(request)") }
+        return a
     }
 }
 
@@ -54,30 +103,16 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     /// (second derivatives); `nil` for hand-written and finite-difference conditions.
     @usableFromInline let generic: (any ImplicitConditionsWithByproduct<Byproduct>)?
 
-    /// Generic conditions: duals materialize `A` and `B`; one tape recording
-    /// at `(x, y)`, made on the first product that needs it, serves every
-    /// product after it.
-    ///
-    /// The matrix path needs no tape for a JVP or a Jacobian: `B ẋ` before
-    /// any recording is one evaluation on one-direction duals (cheaper than
-    /// recording, which is then skipped altogether).
+    /// Generic conditions: ``automaticDerivatives(_:x:y:)`` (duals materialize `A`
+    /// and `B`; one tape recording, made on the first product that needs it,
+    /// serves every product after it).
     @inlinable
     init<C: ImplicitConditionsWithByproduct>(generic conditions: C) where C.Byproduct == Byproduct {
         evaluate = { x, y, z in conditions(x: x, y: y, byproduct: z) }
         localize = { x, y, z, value in
-            let f = BoundConditions(conditions: conditions, byproduct: z)
-            let tape = LazyConditionsTape { recordConditions(f, x: x, y: y) }
-            return LocalConditions(
-                value: value, n: x.count, m: y.count, differentiation: "automatic differentiation",
-                matrixY: { jacobianOfConditions(f, x: x, y: y, withRespectToY: true) },
-                matrixX: { jacobianOfConditions(f, x: x, y: y, withRespectToY: false) },
-                productY: { v, out in tape.recorded.forward(dx: nil, dy: v, into: &out) },
-                productX: { dx, out in
-                    if let t = tape.ifRecorded { t.forward(dx: dx, dy: nil, into: &out) }
-                    else { out = tangentOfConditions(f, x: x, y: y, dx: dx) }
-                },
-                adjointY: { u, out in tape.recorded.reverseY(u, into: &out) },
-                adjointX: { u, out in tape.recorded.reverseX(u, into: &out) })
+            LocalConditions(value: value, n: x.count, m: y.count, differentiation: "automatic differentiation",
+                            derivatives: automaticDerivatives(BoundConditions(conditions: conditions, byproduct: z),
+                                                              x: x, y: y))
         }
         givesMatrices = false
         generic = conditions
