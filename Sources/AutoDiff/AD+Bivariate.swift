@@ -22,6 +22,35 @@ extension AD {
         return split(f(xs, ys))
     }
 
+    /// `B·dx = (∂F/∂x)·dx` alone (no value), by one evaluation with `x` on
+    /// one-direction duals and `y` constant; the arrays are filled in place,
+    /// one fewer than ``jvp(of:x:y:dx:dy:)`` needs.
+    ///
+    /// - Parameters:
+    ///   - f: the function.
+    ///   - x: the first argument, length `n`.
+    ///   - y: the second argument (constant).
+    ///   - dx: the direction, length `n`.
+    /// - Returns: the tangent, length `k` (the output length).
+    @inlinable
+    public static func tangent<F: DifferentiableBivariateFunction>(of f: F, x: [Double], y: [Double],
+                                                                  dx: [Double]) -> [Double] {
+        precondition(dx.count == x.count, "tangent: dx has length \(dx.count), x has length \(x.count)")
+        let xs = [Dual<Double>](unsafeUninitializedCapacity: x.count) { b, count in
+            for i in 0..<x.count { (b.baseAddress! + i).initialize(to: Dual(x[i], tangent: dx[i])) }
+            count = x.count
+        }
+        let ys = [Dual<Double>](unsafeUninitializedCapacity: y.count) { b, count in
+            for i in 0..<y.count { (b.baseAddress! + i).initialize(to: Dual(y[i], tangent: 0)) }
+            count = y.count
+        }
+        let out = f(xs, ys)
+        return [Double](unsafeUninitializedCapacity: out.count) { b, count in
+            for i in 0..<out.count { (b.baseAddress! + i).initialize(to: out[i].tangent) }
+            count = out.count
+        }
+    }
+
     /// `(F(x, y), Bᵀu, Aᵀu)` by one tape recording and one reverse sweep.
     @inlinable
     public static func vjp<F: DifferentiableBivariateFunction>(of f: F, x: [Double], y: [Double],

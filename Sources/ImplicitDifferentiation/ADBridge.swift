@@ -75,6 +75,9 @@ func automaticDerivatives<F: DifferentiableBivariateFunction & Sendable>(_ f: F,
         case .productX:
             if let t = tape.withLock({ $0 }) { t.forward(dx: v, dy: nil, into: &out) }
             else { out = tangentOfConditions(f, x: x, y: y, dx: v) }
+        case .tangentX:
+            if let t = tape.withLock({ $0 }) { out = t.linearization.jvp(dx: v, dy: nil) }
+            else { out = tangentOfConditions(f, x: x, y: y, dx: v) }
         case .adjointY: recorded().reverseY(v, into: &out)
         case .adjointX: recorded().reverseX(v, into: &out)
         }
@@ -86,7 +89,7 @@ func automaticDerivatives<F: DifferentiableBivariateFunction & Sendable>(_ f: F,
 @inlinable
 func tangentOfConditions<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double],
                                                              dx: [Double]) -> [Double] {
-    AD.jvp(of: f, x: x, y: y, dx: dx, dy: nil).tangent
+    AD.tangent(of: f, x: x, y: y, dx: dx)
 }
 
 /// Records `f` once at `(x, y)` on a tape.

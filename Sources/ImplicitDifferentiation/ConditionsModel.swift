@@ -12,6 +12,8 @@ enum LocalRequest: Sendable {
     case productY
     /// `out = B ẋ`.
     case productX
+    /// `out = B ẋ` in a new array (`out` may be empty on entry).
+    case tangentX
     /// `out = Aᵀ u`.
     case adjointY
     /// `out = Bᵀ u`.
@@ -63,6 +65,10 @@ struct LocalConditions: Sendable {
             case .matrixX: return matrixX()
             case .productY: productY(v, &out)
             case .productX: productX(v, &out)
+            case .tangentX:
+                var r = [Double](repeating: 0, count: value.count)
+                productX(v, &r)
+                out = r
             case .adjointY: adjointY(v, &out)
             case .adjointX: adjointX(v, &out)
             }
@@ -78,6 +84,12 @@ struct LocalConditions: Sendable {
     func productY(_ v: [Double], _ out: inout [Double]) { _ = derivatives(.productY, v, &out) }
     /// `out = B ẋ`.
     func productX(_ dx: [Double], _ out: inout [Double]) { _ = derivatives(.productX, dx, &out) }
+    /// `B ẋ` as a new array of length `k`.
+    func tangentX(_ dx: [Double]) -> [Double] {
+        var out: [Double] = []
+        _ = derivatives(.tangentX, dx, &out)
+        return out
+    }
     /// `out = Aᵀ u`.
     func adjointY(_ u: [Double], _ out: inout [Double]) { _ = derivatives(.adjointY, u, &out) }
     /// `out = Bᵀ u`.

@@ -110,13 +110,14 @@ enum DenseFactorization: Sendable {
             } catch {
                 throw .linearAlgebra(error)
             }
-            if f.reciprocalCondition < minimumReciprocalCondition {
+            let rcond = f.reciprocalCondition   // read once (later reads go through the cached estimate again)
+            if rcond < minimumReciprocalCondition {
                 if automatic {
-                    return try svd(note: "LU found ∂F/∂y numerically singular (rcond ≈ \(f.reciprocalCondition)); used svd")
+                    return try svd(note: "LU found ∂F/∂y numerically singular (rcond ≈ \(rcond)); used svd")
                 }
-                throw .singularJacobian(pivot: nil, reciprocalCondition: f.reciprocalCondition)
+                throw .singularJacobian(pivot: nil, reciprocalCondition: rcond)
             }
-            return (.lu(f), .lu, f.reciprocalCondition, a.rows, nil, false)
+            return (.lu(f), .lu, rcond, a.rows, nil, false)
         case .cholesky:
             guard a.isSquare else {
                 throw .dimensionMismatch("Cholesky needs a square ∂F/∂y, F has \(a.rows) equations for \(a.columns) unknowns")

@@ -1,6 +1,27 @@
 import Krylov
 import LinearAlgebra
 
+/// How an ``ImplicitLinearization`` solves with `A`: a dense factorization
+/// (with `A` kept for residual checks), or a Krylov method on `A` as an
+/// operator (materialized or lazy).
+enum LinearizationEngine: Sendable {
+    case dense(DenseFactorization, matrix: Matrix)
+    case krylov(any KrylovSolver, matrix: Matrix?)
+
+    /// `true` when solves return least-squares / minimum-norm answers.
+    var isLeastSquares: Bool {
+        switch self {
+        case .dense(let f, _):
+            switch f {
+            case .qr, .svd: return true
+            default: return false
+            }
+        case .krylov(let method, _):
+            return method is LSMR
+        }
+    }
+}
+
 /// The implicit function linearized at one `x`: solved once, checked once,
 /// `A = ∂F/∂y` prepared once (factored, or wrapped as a lazy operator), then
 /// any number of JVPs, VJPs and Jacobians.
@@ -33,29 +54,17 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
 
     let local: LocalConditions
     let engine: Engine
+    /// `isLeastSquares`, computed once.
+    let isLeastSquares: Bool
     let state: Locked<DerivativeReport>
     /// Krylov work storage parked between solves (one per concurrent solve),
     /// so repeated products (a Jacobian, many VJPs) reuse the basis and work
-    /// vectors instead of allocating and zeroing them per solve.
-    let workspaces = Locked<[KrylovWorkspace]>([])
+    /// vectors instead of allocating and zeroing them per solve; `nil` on the
+    /// dense path, which never uses it.
+    let workspaces: Locked<[KrylovWorkspace]>?
 
-    enum Engine: Sendable {
-        case dense(DenseFactorization, matrix: Matrix)
-        case krylov(any KrylovSolver, matrix: Matrix?)
-
-        /// `true` when solves return least-squares / minimum-norm answers.
-        var isLeastSquares: Bool {
-            switch self {
-            case .dense(let f, _):
-                switch f {
-                case .qr, .svd: return true
-                default: return false
-                }
-            case .krylov(let method, _):
-                return method is LSMR
-            }
-        }
-    }
+    /// How `A` is prepared (not generic: no metadata lookup per linearization).
+    typealias Engine = LinearizationEngine
 
     init(x: [Double], solution: [Double], byproduct: Byproduct, plan: SolvePlan, structure: OperatorStructure,
          local: LocalConditions, engine: Engine, report: DerivativeReport) {
@@ -66,7 +75,9 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         self.plan = plan
         self.local = local
         self.engine = engine
+        self.isLeastSquares = engine.isLeastSquares
         self.state = Locked(report)
+        if case .krylov = engine { workspaces = Locked([]) } else { workspaces = nil }
     }
 
     /// A snapshot of what was done so far (plan, residual, factorizations,
@@ -88,8 +99,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     public func jvp(_ tangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
         try checkVector(tangent, count: local.n, name: "tangent ẋ")
         if tangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.m) }
-        var b = [Double](repeating: 0, count: local.k)
-        local.productX(tangent, &b)
+        var b = local.tangentX(tangent)
         guard BLAS.isFinite(b) else { throw Self.nonFiniteB }
         BLAS.scal(-1, &b)
         return try solveTangent(b)
@@ -134,7 +144,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             case .dense(let f, let a):
                 do { j = try f.solve(b) } catch { throw .linearAlgebra(error) }
                 state.withLock { $0.tangentSolves += n }
-                if engine.isLeastSquares {
+                if isLeastSquares {
                     var r = b
                     BLAS.gemm(1, a, j, -1, &r)
                     let rel = r.frobeniusNorm / Swift.max(b.frobeniusNorm, Double.leastNormalMagnitude)
@@ -194,7 +204,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             }
             v = try accept(result, direction: .tangent, counted: counted)
         }
-        if engine.isLeastSquares {
+        if isLeastSquares {
             let rel = relativeTangentResidual(v, b)
             if rel > consistencyTolerance { throw .inconsistentLinearization(relativeResidual: rel) }
         }
@@ -234,7 +244,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         case .dense(let f, _):
             do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
         case .krylov(let method, let matrix):
-            guard engine.isLeastSquares else { return 0 }
+            guard isLeastSquares else { return 0 }
             let op = lazyOperator(matrix)
             let result = withWorkspace { ws in
                 unitScaled(b) { method.solve(op, $0, initialGuess: nil, preconditioner: nil, workspace: &ws) }
@@ -268,6 +278,10 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
 
     /// Runs `body` with a parked Krylov workspace (or a new one), parking it again afterwards.
     func withWorkspace<R>(_ body: (inout KrylovWorkspace) -> R) -> R {
+        guard let workspaces else {   // not reached: only the Krylov engine solves with a workspace
+            var ws = KrylovWorkspace()
+            return body(&ws)
+        }
         var ws = workspaces.withLock { $0.popLast() } ?? KrylovWorkspace()
         defer { workspaces.withLock { $0.append(ws) } }
         return body(&ws)
