@@ -178,16 +178,17 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
 
         let engine: ImplicitLinearization<Byproduct>.Engine
         if plan.solver.isDirect, let a = matrix {
-            let f = try DenseFactorization.factor(
+            // Destructured once: each `f.field` of the tuple copied all of it.
+            let (factorization, used, rcond, rank, note, fellBack) = try DenseFactorization.factor(
                 a, solver: plan.solver, automatic: linearSolver == .automatic,
                 minimumReciprocalCondition: options.minimumReciprocalCondition)
-            engine = .dense(f.0, matrix: a)
-            if f.used != plan.solver { plan.solver = f.used }
+            engine = .dense(factorization, matrix: a)
+            if used != plan.solver { plan.solver = used }
             report.plan = plan
             report.factorizations = 1
-            report.reciprocalCondition = f.rcond
-            report.rank = f.rank
-            report.note = f.note
+            report.reciprocalCondition = rcond
+            report.rank = rank
+            report.note = note
             let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,
                                             local: local, engine: engine, report: report)
             if engine.isLeastSquares {
@@ -195,7 +196,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
                 // system A ẏ = −B ẋ is consistent; probe once with a fixed ẋ.
                 let r = try lin.consistencyProbe()
                 if r > lin.consistencyTolerance {
-                    if f.fellBack { throw .singularJacobian(pivot: nil, reciprocalCondition: f.rcond) }
+                    if fellBack { throw .singularJacobian(pivot: nil, reciprocalCondition: rcond) }
                     throw .inconsistentLinearization(relativeResidual: r)
                 }
             }
