@@ -170,12 +170,58 @@ extension AD {
         return withRespectToY ? j.y! : j.x!
     }
 
+    /// `F(x, y)` and the one Jacobian block `∂F/∂y` (`withRespectToY`) or
+    /// `∂F/∂x` from the same evaluations: for at most 16 columns one
+    /// evaluation on ``DualN``, which replaces a separate `Double` evaluation
+    /// when both are needed; else the passes of ``jacobians(of:x:y:withRespectTo:)``.
+    ///
+    /// The value is the dual numbers' value part: the same operations as on
+    /// `Double` except where a kernel groups them differently (a matrix
+    /// product runs as one product with `[values | partials]`), which can
+    /// change the last bits.
+    ///
+    /// - Parameters:
+    ///   - f: the function.
+    ///   - x: the first argument, length `n`.
+    ///   - y: the second argument, length `m`.
+    ///   - withRespectToY: `true` for `∂F/∂y`, `false` for `∂F/∂x`.
+    /// - Returns: the value (length `k`) and the block (`k` rows).
+    @inlinable
+    public static func valueAndJacobian<F: DifferentiableBivariateFunction>(
+        of f: F, x: [Double], y: [Double], withRespectToY: Bool
+    ) -> (value: [Double], jacobian: Matrix) {
+        let columns = withRespectToY ? y.count : x.count
+        var value: [Double] = []
+        let block: Matrix
+        if columns <= 8 {
+            block = singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: DualN<8>.self,
+                                       value: &value)
+        } else if columns <= 16 {
+            block = singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: DualN<16>.self,
+                                       value: &value)
+        } else {
+            let j = jacobians(of: f, x: x, y: y, withRespectTo: withRespectToY ? .y : .x)
+            return (j.value, withRespectToY ? j.y! : j.x!)
+        }
+        return (value, block)
+    }
+
     /// One evaluation of `f` on `DualN<N>`, the `columns ≤ N` entries of the
     /// differentiated argument seeded with the first unit directions, the
     /// other argument constant; the partials are copied out column-major.
     @inlinable
     static func singlePassJacobian<F: DifferentiableBivariateFunction, let N: Int>(
         of f: F, x: [Double], y: [Double], withRespectToY: Bool, lanes: DualN<N>.Type
+    ) -> Matrix {
+        singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: lanes, value: nil)
+    }
+
+    /// As ``singlePassJacobian(of:x:y:withRespectToY:lanes:)``, also copying
+    /// `F`'s value into `value` when it is given.
+    @inlinable
+    static func singlePassJacobian<F: DifferentiableBivariateFunction, let N: Int>(
+        of f: F, x: [Double], y: [Double], withRespectToY: Bool, lanes: DualN<N>.Type,
+        value: UnsafeMutablePointer<[Double]>?
     ) -> Matrix {
         let seeded = withRespectToY ? y : x, fixed = withRespectToY ? x : y
         let c = seeded.count
@@ -194,6 +240,12 @@ extension AD {
         }
         let out = withRespectToY ? f(k, s) : f(s, k)
         let rows = out.count
+        if let value {
+            value.pointee = [Double](unsafeUninitializedCapacity: rows) { b, count in
+                for i in 0..<rows { (b.baseAddress! + i).initialize(to: out[i].value) }
+                count = rows
+            }
+        }
         let elements = [Double](unsafeUninitializedCapacity: rows * c) { b, count in
             out.withUnsafeBufferPointer { o in
                 for j in 0..<c {

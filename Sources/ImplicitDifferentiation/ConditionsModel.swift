@@ -109,6 +109,11 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     @usableFromInline let evaluate: @Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct) -> [Double]
     @usableFromInline
     let localize: @Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ value: [Double]) -> LocalConditions
+    /// `F(x, y, z)` and `A = ∂F/∂y` from one evaluation on duals, for a
+    /// linearization at small `m` that needs both; `nil` unless the
+    /// conditions are generic.
+    @usableFromInline
+    let valueAndJacobianY: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct) -> (value: [Double], a: Matrix))?
     /// `true` when the user supplied `A` and `B` as matrices.
     @usableFromInline let givesMatrices: Bool
     /// The generic conditions themselves, for evaluation in any scalar type
@@ -121,6 +126,11 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     @inlinable
     init<C: ImplicitConditionsWithByproduct>(generic conditions: C) where C.Byproduct == Byproduct {
         evaluate = { x, y, z in conditions(x: x, y: y, byproduct: z) }
+        valueAndJacobianY = { x, y, z in
+            let r = AD.valueAndJacobian(of: BoundConditions(conditions: conditions, byproduct: z), x: x, y: y,
+                                        withRespectToY: true)
+            return (r.value, r.jacobian)
+        }
         localize = { x, y, z, value in
             LocalConditions(value: value, n: x.count, m: y.count, differentiation: "automatic differentiation",
                             derivatives: automaticDerivatives(BoundConditions(conditions: conditions, byproduct: z),
@@ -133,6 +143,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     /// Hand-written conditions: exactly the user's closures.
     init(handwritten h: HandwrittenConditions<Byproduct>) {
         evaluate = h.value
+        valueAndJacobianY = nil
         givesMatrices = h.jacobians != nil
         generic = nil
         localize = { x, y, z, value in
@@ -180,6 +191,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     init(finiteDifferences fd: FiniteDifferenceConditions<Byproduct>) {
         let f = fd.value
         evaluate = f
+        valueAndJacobianY = nil
         givesMatrices = false
         generic = nil
         localize = { x, y, z, value in

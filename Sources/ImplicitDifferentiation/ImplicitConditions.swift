@@ -6,7 +6,8 @@ import LinearAlgebra
 ///
 /// The invariant is `conditions(x: x, y: solver(x)) == 0`. The library
 /// evaluates the same code with `Double` (the residual check), with dual
-/// numbers (to materialize `A = ∂F/∂y` and `B = ∂F/∂x`) and on a tape (for
+/// numbers (to materialize `A = ∂F/∂y` and `B = ∂F/∂x`; at `m ≤ 16` the
+/// residual check reads the value of that dual evaluation) and on a tape (for
 /// matrix-free products), so write it for any `T: DifferentiableScalar`:
 ///
 /// ```swift

@@ -149,7 +149,16 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     func linearize(at x: [Double], solution y: [Double], byproduct z: Byproduct) throws(ImplicitDifferentiationError)
         -> ImplicitLinearization<Byproduct>
     {
-        let value = conditions.evaluate(x, y, z)
+        // At small m (one dual evaluation covers A) the residual and A come from
+        // that one evaluation instead of a Double one followed by a dual one.
+        let value: [Double]
+        var prefetchedA: Matrix? = nil
+        if y.count <= Self.prefetchLimit, representation != .operator,
+           let both = conditions.valueAndJacobianY {
+            (value, prefetchedA) = both(x, y, z)
+        } else {
+            value = conditions.evaluate(x, y, z)
+        }
         let k = value.count, m = y.count
         let residualNorm = euclideanNorm(value)
         let bound = options.residualTolerance.bound(x: x, y: y)
@@ -169,7 +178,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             if k > 0 && m > 0 && (bytes / 8 / m != k || bytes > options.maxMatrixBytes) {
                 throw .representationTooLarge(bytes: bytes, limit: options.maxMatrixBytes)
             }
-            let a = local.matrixY()
+            let a = prefetchedA ?? local.matrixY()
             if let i = a.elements.firstIndex(where: { !$0.isFinite }) {
                 throw .nonFiniteInput("∂F/∂y[\(i % max(k, 1)), \(i / max(k, 1))] = \(a.elements[i])")
             }
@@ -233,6 +242,10 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     public func jacobian(at x: [Double], arguments: Arguments) throws(ImplicitDifferentiationError) -> Matrix {
         try linearize(at: x, arguments: arguments).jacobian()
     }
+
+    /// Largest `m` for which ``linearize(at:solution:byproduct:)`` takes the
+    /// residual and `A` from one evaluation on duals (`DualN<16>`).
+    static var prefetchLimit: Int { 16 }
 
     // MARK: - Plan validation
 
