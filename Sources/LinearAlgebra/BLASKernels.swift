@@ -64,6 +64,11 @@ enum BLASKernels {
             if beta == 0 { for i in 0..<y.count { y[i] = 0 } } else { scal(beta, y) }
             return
         }
+        if rows * columns <= smallGemvEntries, let a {
+            gemvSmall(transpose: transpose, rows: rows, columns: columns, alpha: alpha, a: a, lda: Swift.max(1, lda),
+                      x: x, beta: beta, y: y)
+            return
+        }
         cblas_dgemv(CblasColMajor, transpose ? CblasTrans : CblasNoTrans,
                     blasint(rows), blasint(columns), alpha, a, blasint(Swift.max(1, lda)),
                     x.baseAddress, 1, beta, y.baseAddress, 1)
@@ -80,6 +85,11 @@ enum BLASKernels {
             if beta == 0 { c?.update(repeating: 0, count: count) } else {
                 for i in 0..<count { c![i] *= beta }
             }
+            return
+        }
+        if m * n * k <= smallGemmVolume, let a, let b, let c {
+            gemmSmall(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
         cblas_dgemm(CblasColMajor, transposeA ? CblasTrans : CblasNoTrans,
