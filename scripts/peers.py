@@ -131,7 +131,7 @@ def main():
         x = jnp.asarray(x)
         v = jnp.asarray(probe(m))
         matrix = r["representation"] == "matrix"
-        reps = 5 if m >= 1000 else 15
+        reps = 5 if m >= 1000 else (51 if m >= 100 else 201)  # µs-scale medians need many samples
 
         # jaxopt: custom_root with the matching linear solver (reverse mode only).
         if matrix:

@@ -127,7 +127,7 @@ func runPeerBenchmarks(_ harness: inout BenchmarkHarness) {
             tuned.options.krylovOptions = benchKrylovOptions
             let f = tuned
             let plan = try! f.plan(for: x)
-            let reps = m >= 1000 ? 5 : 15
+            let reps = m >= 1000 ? 5 : (m >= 100 ? 51 : 201)   // µs-scale medians need many samples
             var seconds: [String: Double] = [:]
             seconds["forward"] = harness.median(repetitions: reps) { _ = try! f(x) }
             seconds["jvp"] = harness.median(repetitions: reps) { _ = try! f.jvp(at: x, tangent: probe) }

@@ -83,43 +83,43 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 /// 1. Representation: `.matrix` when the conditions give `A` as a matrix, or
 ///    when `m ≤ t`; otherwise `.operator` (never form an `m × m` matrix).
 /// 2. Solver on a matrix: `k ≠ m` → `.qr` (least squares / minimum norm);
-///    `A` declared symmetric positive definite → `.cholesky`; otherwise `.lu`,
-///    and if LU finds `A` singular the solve falls back to `.svd` (minimum
+///    `A` declared symmetric positive definite → `.cholesky`; otherwise `.lu`
+///    (on the band alone when the materialized `A` is banded: order ≥ 32,
+///    bandwidths ≤ m/4), and if LU finds `A` singular the solve falls back to `.svd` (minimum
 ///    norm), which the report records.
 /// 3. Solver on an operator: `k ≠ m` → `.lsmr`; declared symmetric positive
 ///    definite → `.cg`; otherwise `.gmres` (restart 30).
 ///
-/// How `t = 250` was measured (the `crossover` suite of the benchmark
+/// How `t = 250` was chosen (the `crossover` suite of the benchmark
 /// executable, `OPENBLAS_NUM_THREADS=1`, 2-core x86-64, November 2026; plot
-/// and data in `docs/crossover.svg` / `docs/crossover.json`): two families of
-/// generic conditions, dense (`F = M y + tanh y − x`, every `F_i` reads every
-/// `y_j`, `m²` tape nodes) and banded (a 1-D stencil with a cubic reaction,
-/// `≈ 11 m` nodes), both with a Krylov iteration count that does not grow
-/// with `m` (GMRES needs 8–27 iterations to `‖r‖ ≤ 1e-10‖b‖`):
+/// and data in `docs/crossover.svg` / `docs/crossover.json`, discussion in
+/// `docs/performance.md`): two families of generic conditions, dense
+/// (`F = M y + tanh y − x` with `M * y` as one array operation) and banded (a
+/// 1-D stencil with a cubic reaction, `≈ 11 m` tape nodes), both with a
+/// Krylov iteration count that does not grow with `m` (GMRES needs 8–27
+/// iterations to `‖r‖ ≤ 1e-10‖b‖`):
 ///
 /// ```
 ///                    lazy / matrix time, linearize + products
 ///  m                  10     30     100    300    1000   3000
-///  dense,  1 VJP     1.9    1.7    1.08   0.36   0.16   0.04
-///  banded, 1 VJP     1.8    2.1    0.82   0.09   0.045  0.008
-///  dense,  10 VJPs   8.6    6.8    4.8    2.9    1.06
-///  banded, 10 VJPs   7.8    9.0   10.4    1.19   0.19
+///  dense,  1 VJP     1.5    0.92   0.30   0.15   0.048  0.025
+///  banded, 1 VJP     3.0    2.5    1.4    0.51   0.14   0.028
+///  dense,  10 VJPs   7.9    4.3    1.7    0.71   0.32
+///  banded, 10 VJPs   9.2   12     8.5    3.6    1.05
 /// ```
 ///
-/// For one product the lazy path wins from `m ≈ 100` in both families
-/// (crossovers 108 dense, 78 banded); for ten products on one linearization
-/// (the factorization is reused, the Krylov solve is not) from `m ≈ 340`
-/// (banded) and `m ≈ 1000` (dense). The matrix path costs `⌈m/8⌉` dual passes
-/// over `F` plus `m³/3` LU flops, the lazy path `k` tape sweeps per product,
-/// so the node count of `F` cancels and the crossover is set by the number
-/// of products and the iteration count `k` — neither is known when the plan
-/// is made, which is why the rule is a size threshold and not a cost model.
-/// `t = 250` sits between the two crossovers: the worst slowdown against the
-/// better path is then about 4× either way (one product at `m ≈ 250`, ten
-/// products just above it), where the former default 500 cost up to 10× for
-/// one product and `t = 100` up to 10× for ten. Raise `t` when many products
-/// share a linearization or `A` is ill-conditioned (Krylov iterations grow);
-/// lower it for one product on well-conditioned conditions.
+/// For one product the lazy path wins from `m ≈ 25` (dense) and `m ≈ 150`
+/// (banded); for ten products on one linearization (the factorization is
+/// reused, the Krylov solve is not) from `m ≈ 190` (dense) and `m ≈ 1000`
+/// (banded). The crossover moves with how the cost of `F` grows with `m`
+/// and with the number of products — neither is known when the plan is
+/// made, which is why the rule is a size threshold and not a cost model.
+/// With `t = 250` the worst slowdown against the better path is about 6×
+/// (dense, one product, `m` just below 250) and 4× the other way (banded,
+/// ten products, `m` just above); `t = 200` would give 5× / 5×, a difference
+/// inside the run-to-run noise. Raise `t` when many products share a
+/// linearization or `A` is ill-conditioned (Krylov iterations grow); lower
+/// it for one product on dense conditions.
 public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
     /// The representation of `A` that will be used.
     public var representation: Representation
