@@ -36,18 +36,15 @@ extension AD {
     public static func tangent<F: DifferentiableBivariateFunction>(of f: F, x: [Double], y: [Double],
                                                                   dx: [Double]) -> [Double] {
         precondition(dx.count == x.count, "tangent: dx has length \(dx.count), x has length \(x.count)")
-        let xs = [Dual<Double>](unsafeUninitializedCapacity: x.count) { b, count in
+        let xs = [Dual<Double>](uninitializedCount: x.count) { b in
             for i in 0..<x.count { (b.baseAddress! + i).initialize(to: Dual(x[i], tangent: dx[i])) }
-            count = x.count
         }
-        let ys = [Dual<Double>](unsafeUninitializedCapacity: y.count) { b, count in
+        let ys = [Dual<Double>](uninitializedCount: y.count) { b in
             for i in 0..<y.count { (b.baseAddress! + i).initialize(to: Dual(y[i], tangent: 0)) }
-            count = y.count
         }
         let out = f(xs, ys)
-        return [Double](unsafeUninitializedCapacity: out.count) { b, count in
+        return [Double](uninitializedCount: out.count) { b in
             for i in 0..<out.count { (b.baseAddress! + i).initialize(to: out[i].tangent) }
-            count = out.count
         }
     }
 
@@ -226,33 +223,29 @@ extension AD {
         let seeded = withRespectToY ? y : x, fixed = withRespectToY ? x : y
         let c = seeded.count
         precondition(c <= N, "singlePassJacobian: \(c) columns for \(N) lanes")
-        let s = [DualN<N>](unsafeUninitializedCapacity: c) { b, count in
+        let s = [DualN<N>](uninitializedCount: c) { b in
             for j in 0..<c {
                 var p = InlineArray<N, Double>(repeating: 0)
                 p[j] = 1
                 (b.baseAddress! + j).initialize(to: DualN(seeded[j], partials: p))
             }
-            count = c
         }
-        let k = [DualN<N>](unsafeUninitializedCapacity: fixed.count) { b, count in
+        let k = [DualN<N>](uninitializedCount: fixed.count) { b in
             for j in 0..<fixed.count { (b.baseAddress! + j).initialize(to: DualN(fixed[j])) }
-            count = fixed.count
         }
         let out = withRespectToY ? f(k, s) : f(s, k)
         let rows = out.count
         if let value {
-            value.pointee = [Double](unsafeUninitializedCapacity: rows) { b, count in
+            value.pointee = [Double](uninitializedCount: rows) { b in
                 for i in 0..<rows { (b.baseAddress! + i).initialize(to: out[i].value) }
-                count = rows
             }
         }
-        let elements = [Double](unsafeUninitializedCapacity: rows * c) { b, count in
+        let elements = [Double](uninitializedCount: rows * c) { b in
             out.withUnsafeBufferPointer { o in
                 for j in 0..<c {
                     for i in 0..<rows { (b.baseAddress! + (i + j * rows)).initialize(to: o[i].partials[j]) }
                 }
             }
-            count = rows * c
         }
         return Matrix(rows: rows, columns: c, elements: elements)
     }

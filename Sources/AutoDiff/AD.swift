@@ -28,9 +28,8 @@ public enum AD {
     public static func jvp<F: DifferentiableFunction>(of f: F, at x: [Double], tangent v: [Double])
         -> (value: [Double], tangent: [Double]) {
         precondition(v.count == x.count, "jvp: tangent has length \(v.count), point has length \(x.count)")
-        let xs = [Dual<Double>](unsafeUninitializedCapacity: x.count) { out, initialized in
+        let xs = [Dual<Double>](uninitializedCount: x.count) { out in
             for i in 0..<x.count { (out.baseAddress! + i).initialize(to: Dual(x[i], tangent: v[i])) }
-            initialized = x.count
         }
         return split(f(xs))
     }
@@ -92,15 +91,13 @@ public enum AD {
     static func split(_ ys: [Dual<Double>]) -> (value: [Double], tangent: [Double]) {
         let m = ys.count
         var tangent = [Double]()
-        let value = [Double](unsafeUninitializedCapacity: m) { vb, vn in
-            tangent = [Double](unsafeUninitializedCapacity: m) { tb, tn in
+        let value = [Double](uninitializedCount: m) { vb in
+            tangent = [Double](uninitializedCount: m) { tb in
                 for i in 0..<m {
                     (vb.baseAddress! + i).initialize(to: ys[i].value)
                     (tb.baseAddress! + i).initialize(to: ys[i].tangent)
                 }
-                tn = m
             }
-            vn = m
         }
         return (value, tangent)
     }

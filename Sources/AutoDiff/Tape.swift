@@ -148,11 +148,10 @@ public final class Tape {
         precondition(first + values.count < Int(Int32.max), "Tape: more than 2³¹ nodes recorded")
         b.pointee.inputCount += values.count
         b.pointee.count += values.count   // input slots are never read by a sweep: nothing to write
-        return [TapeScalar](unsafeUninitializedCapacity: values.count) { out, initialized in
+        return [TapeScalar](uninitializedCount: values.count) { out in
             for (k, v) in values.enumerated() {
                 (out.baseAddress! + k).initialize(to: TapeScalar(v, index: Int32(truncatingIfNeeded: first + k), tape: b))
             }
-            initialized = values.count
         }
     }
 

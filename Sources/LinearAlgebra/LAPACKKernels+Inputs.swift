@@ -19,6 +19,12 @@ extension LAPACKKernels {
         var norm = 0.0
         firstBad = nil
         let count = m * n
+        // Capacity 0 would make the standard library store a count into the shared
+        // empty-array storage (a ThreadSanitizer race between threads).
+        guard count > 0 else {
+            oneNorm = 0
+            return []
+        }
         let copy = [Double](unsafeUninitializedCapacity: count) { out, initialized in
             source.withUnsafeBufferPointer { src in
                 for j in 0..<n {
