@@ -48,10 +48,10 @@ public struct ImplicitFunctionOptions: Sendable, Equatable {
     /// is below this (default `100 ε ≈ 2.2e-14`): numerically singular.
     public var minimumReciprocalCondition: Double
     /// Tolerances and iteration cap of the Krylov solves (default
-    /// ``KrylovOptions/default``: `atol = rtol = √ε ≈ 1.5e-8`).
+    /// `KrylovOptions.default`: `atol = rtol = √ε ≈ 1.5e-8`).
     ///
     /// Used by every Krylov method whose own options are left at
-    /// ``KrylovOptions/default``: the ones `.automatic` picks (GMRES, CG,
+    /// `KrylovOptions.default`: the ones `.automatic` picks (GMRES, CG,
     /// LSMR) and `.gmres()`, `.bicgstab()`, `.cg()`, `.lsmr()` written without
     /// `options:`. A method given other options explicitly keeps them.
     /// Each right-hand side is scaled to unit norm before the solve, so the
@@ -103,7 +103,7 @@ func euclideanNorm(_ v: [Double]) -> Double {
 
 extension LinearSolver {
     /// This solver with `options` in place of Krylov options left at
-    /// ``KrylovOptions/default``; direct solvers, `.automatic` and Krylov
+    /// `KrylovOptions.default`; direct solvers, `.automatic` and Krylov
     /// methods given other options are returned unchanged.
     func withKrylovOptions(_ options: KrylovOptions) -> LinearSolver {
         switch self {
