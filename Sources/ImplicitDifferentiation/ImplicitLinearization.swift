@@ -198,11 +198,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             if counted { state.withLock { $0.tangentSolves += 1 } }
             do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
         case .krylov(let method, let matrix):
-            let op = lazyOperator(matrix)
-            let result = withWorkspace { ws in
-                unitScaled(b) { method.solve(op, $0, initialGuess: nil, preconditioner: nil, workspace: &ws) }
-            }
-            v = try accept(result, direction: .tangent, counted: counted)
+            v = try accept(krylovSolve(method, matrix, b, transposed: false), direction: .tangent, counted: counted)
         }
         if isLeastSquares {
             let rel = relativeTangentResidual(v, b)
@@ -245,10 +241,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
         case .krylov(let method, let matrix):
             guard isLeastSquares else { return 0 }
-            let op = lazyOperator(matrix)
-            let result = withWorkspace { ws in
-                unitScaled(b) { method.solve(op, $0, initialGuess: nil, preconditioner: nil, workspace: &ws) }
-            }
+            let result = krylovSolve(method, matrix, b, transposed: false)
             switch result.statistics.status {
             case .converged, .zeroRightHandSide: v = result.solution
             default: throw .krylovNotConverged(result.statistics, direction: .tangent)
@@ -267,12 +260,20 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             state.withLock { $0.adjointSolves += 1 }
             do { return try f.solveTransposed(c) } catch { throw .linearAlgebra(error) }
         case .krylov(let method, let matrix):
-            let op = lazyOperator(matrix)
-            let result = withWorkspace { ws in
-                unitScaled(c) { method.solveTransposed(op, $0, initialGuess: nil, preconditioner: nil,
-                                                       workspace: &ws) }
+            return try accept(krylovSolve(method, matrix, c, transposed: true), direction: .adjoint)
+        }
+    }
+
+    /// One Krylov solve with `A` (or `Aᵀ`) as an operator on a parked
+    /// workspace, with the right-hand side scaled to unit norm (``unitScaled(_:_:)``).
+    func krylovSolve(_ method: any KrylovSolver, _ matrix: Matrix?, _ b: [Double], transposed: Bool) -> KrylovResult {
+        let op = lazyOperator(matrix)
+        return withWorkspace { ws in
+            unitScaled(b) { rhs in
+                transposed
+                    ? method.solveTransposed(op, rhs, initialGuess: nil, preconditioner: nil, workspace: &ws)
+                    : method.solve(op, rhs, initialGuess: nil, preconditioner: nil, workspace: &ws)
             }
-            return try accept(result, direction: .adjoint)
         }
     }
 
