@@ -83,41 +83,29 @@ enum DenseFactorization: Sendable {
             guard a.isSquare else {
                 throw .dimensionMismatch("LU needs as many equations as unknowns, F has \(a.rows) for \(a.columns); use .qr")
             }
-            if let band = bandedShape(a) {
-                let f: BandLUFactorization
-                do {
-                    f = try BandLUFactorization(a, lowerBandwidth: band.lower, upperBandwidth: band.upper)
-                } catch .singular(let pivot) {
-                    if automatic { return try svd(note: "LU found ∂F/∂y singular (zero pivot at \(pivot)); used svd") }
-                    throw .singularJacobian(pivot: pivot, reciprocalCondition: nil)
-                } catch {
-                    throw .linearAlgebra(error)
-                }
-                if f.reciprocalCondition < minimumReciprocalCondition {
-                    if automatic {
-                        return try svd(note: "LU found ∂F/∂y numerically singular (rcond ≈ \(f.reciprocalCondition)); used svd")
-                    }
-                    throw .singularJacobian(pivot: nil, reciprocalCondition: f.reciprocalCondition)
-                }
-                return (.bandLU(f), .lu, f.reciprocalCondition, a.rows, nil, false)
-            }
-            let f: LUFactorization
+            // The same singularity rules whether the LU runs on the band or the whole matrix.
+            let factored: DenseFactorization, rcond: Double
             do {
-                f = try LUFactorization(a)
+                if let band = bandedShape(a) {
+                    let f = try BandLUFactorization(a, lowerBandwidth: band.lower, upperBandwidth: band.upper)
+                    (factored, rcond) = (.bandLU(f), f.reciprocalCondition)
+                } else {
+                    let f = try LUFactorization(a)
+                    (factored, rcond) = (.lu(f), f.reciprocalCondition)   // read once: later reads re-enter the cache
+                }
             } catch .singular(let pivot) {
                 if automatic { return try svd(note: "LU found ∂F/∂y singular (zero pivot at \(pivot)); used svd") }
                 throw .singularJacobian(pivot: pivot, reciprocalCondition: nil)
             } catch {
                 throw .linearAlgebra(error)
             }
-            let rcond = f.reciprocalCondition   // read once (later reads go through the cached estimate again)
             if rcond < minimumReciprocalCondition {
                 if automatic {
                     return try svd(note: "LU found ∂F/∂y numerically singular (rcond ≈ \(rcond)); used svd")
                 }
                 throw .singularJacobian(pivot: nil, reciprocalCondition: rcond)
             }
-            return (.lu(f), .lu, rcond, a.rows, nil, false)
+            return (factored, .lu, rcond, a.rows, nil, false)
         case .cholesky:
             guard a.isSquare else {
                 throw .dimensionMismatch("Cholesky needs a square ∂F/∂y, F has \(a.rows) equations for \(a.columns) unknowns")
