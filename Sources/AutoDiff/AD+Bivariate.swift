@@ -156,15 +156,7 @@ extension AD {
     @inlinable
     public static func jacobian<F: DifferentiableBivariateFunction>(of f: F, x: [Double], y: [Double],
                                                                    withRespectToY: Bool) -> Matrix {
-        let columns = withRespectToY ? y.count : x.count
-        if columns <= 8 {
-            return singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: DualN<8>.self)
-        }
-        if columns <= 16 {
-            return singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: DualN<16>.self)
-        }
-        let j = jacobians(of: f, x: x, y: y, withRespectTo: withRespectToY ? .y : .x)
-        return withRespectToY ? j.y! : j.x!
+        jacobianBlock(of: f, x: x, y: y, withRespectToY: withRespectToY, withValue: false).jacobian
     }
 
     /// `F(x, y)` and the one Jacobian block `∂F/∂y` (`withRespectToY`) or
@@ -187,39 +179,37 @@ extension AD {
     public static func valueAndJacobian<F: DifferentiableBivariateFunction>(
         of f: F, x: [Double], y: [Double], withRespectToY: Bool
     ) -> (value: [Double], jacobian: Matrix) {
+        jacobianBlock(of: f, x: x, y: y, withRespectToY: withRespectToY, withValue: true)
+    }
+
+    /// The block and, when `withValue`, `F`'s value (else `[]`): one `DualN<8>`
+    /// or `DualN<16>` evaluation up to 16 columns, the passes of
+    /// ``jacobians(of:x:y:withRespectTo:)`` above.
+    @inlinable
+    static func jacobianBlock<F: DifferentiableBivariateFunction>(
+        of f: F, x: [Double], y: [Double], withRespectToY: Bool, withValue: Bool
+    ) -> (value: [Double], jacobian: Matrix) {
         let columns = withRespectToY ? y.count : x.count
-        var value: [Double] = []
-        let block: Matrix
         if columns <= 8 {
-            block = singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: DualN<8>.self,
-                                       value: &value)
-        } else if columns <= 16 {
-            block = singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: DualN<16>.self,
-                                       value: &value)
-        } else {
-            let j = jacobians(of: f, x: x, y: y, withRespectTo: withRespectToY ? .y : .x)
-            return (j.value, withRespectToY ? j.y! : j.x!)
+            return singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: DualN<8>.self,
+                                      withValue: withValue)
         }
-        return (value, block)
+        if columns <= 16 {
+            return singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: DualN<16>.self,
+                                      withValue: withValue)
+        }
+        let j = jacobians(of: f, x: x, y: y, withRespectTo: withRespectToY ? .y : .x)
+        return (withValue ? j.value : [], withRespectToY ? j.y! : j.x!)
     }
 
     /// One evaluation of `f` on `DualN<N>`, the `columns ≤ N` entries of the
     /// differentiated argument seeded with the first unit directions, the
-    /// other argument constant; the partials are copied out column-major.
+    /// other argument constant; the partials are copied out column-major, and
+    /// the value part too when `withValue` (else the value is `[]`).
     @inlinable
     static func singlePassJacobian<F: DifferentiableBivariateFunction, let N: Int>(
-        of f: F, x: [Double], y: [Double], withRespectToY: Bool, lanes: DualN<N>.Type
-    ) -> Matrix {
-        singlePassJacobian(of: f, x: x, y: y, withRespectToY: withRespectToY, lanes: lanes, value: nil)
-    }
-
-    /// As ``singlePassJacobian(of:x:y:withRespectToY:lanes:)``, also copying
-    /// `F`'s value into `value` when it is given.
-    @inlinable
-    static func singlePassJacobian<F: DifferentiableBivariateFunction, let N: Int>(
-        of f: F, x: [Double], y: [Double], withRespectToY: Bool, lanes: DualN<N>.Type,
-        value: UnsafeMutablePointer<[Double]>?
-    ) -> Matrix {
+        of f: F, x: [Double], y: [Double], withRespectToY: Bool, lanes: DualN<N>.Type, withValue: Bool
+    ) -> (value: [Double], jacobian: Matrix) {
         let seeded = withRespectToY ? y : x, fixed = withRespectToY ? x : y
         let c = seeded.count
         precondition(c <= N, "singlePassJacobian: \(c) columns for \(N) lanes")
@@ -235,10 +225,8 @@ extension AD {
         }
         let out = withRespectToY ? f(k, s) : f(s, k)
         let rows = out.count
-        if let value {
-            value.pointee = [Double](uninitializedCount: rows) { b in
-                for i in 0..<rows { (b.baseAddress! + i).initialize(to: out[i].value) }
-            }
+        let value = !withValue ? [] : [Double](uninitializedCount: rows) { b in
+            for i in 0..<rows { (b.baseAddress! + i).initialize(to: out[i].value) }
         }
         let elements = [Double](uninitializedCount: rows * c) { b in
             out.withUnsafeBufferPointer { o in
@@ -247,6 +235,6 @@ extension AD {
                 }
             }
         }
-        return Matrix(rows: rows, columns: c, elements: elements)
+        return (value, Matrix(rows: rows, columns: c, elements: elements))
     }
 }

@@ -69,15 +69,15 @@ func automaticDerivatives<F: DifferentiableBivariateFunction & Sendable>(_ f: F,
     }
     return { request, v, out in
         switch request {
-        case .matrixY: return jacobianOfConditions(f, x: x, y: y, withRespectToY: true)
-        case .matrixX: return jacobianOfConditions(f, x: x, y: y, withRespectToY: false)
+        case .matrixY: return AD.jacobian(of: f, x: x, y: y, withRespectToY: true)
+        case .matrixX: return AD.jacobian(of: f, x: x, y: y, withRespectToY: false)
         case .productY: recorded().forward(dx: nil, dy: v, into: &out)
         case .productX:
             if let t = tape.withLock({ $0 }) { t.forward(dx: v, dy: nil, into: &out) }
-            else { out = tangentOfConditions(f, x: x, y: y, dx: v) }
+            else { out = AD.tangent(of: f, x: x, y: y, dx: v) }
         case .tangentX:
             if let t = tape.withLock({ $0 }) { out = t.linearization.jvp(dx: v, dy: nil) }
-            else { out = tangentOfConditions(f, x: x, y: y, dx: v) }
+            else { out = AD.tangent(of: f, x: x, y: y, dx: v) }
         case .adjointY: recorded().reverseY(v, into: &out)
         case .adjointX: recorded().reverseX(v, into: &out)
         }
@@ -85,23 +85,8 @@ func automaticDerivatives<F: DifferentiableBivariateFunction & Sendable>(_ f: F,
     }
 }
 
-/// `B ẋ` by one evaluation of `f` on one-direction duals (no tape).
-@inlinable
-func tangentOfConditions<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double],
-                                                             dx: [Double]) -> [Double] {
-    AD.tangent(of: f, x: x, y: y, dx: dx)
-}
-
 /// Records `f` once at `(x, y)` on a tape.
 @inlinable
 func recordConditions<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double]) -> ConditionsTape {
     ConditionsTape(linearization: AD.linearize(f, x: x, y: y))
-}
-
-/// `∂F/∂y` (`withRespectToY`) or `∂F/∂x`, materialized with N-direction duals
-/// (one evaluation up to 16 columns).
-@inlinable
-func jacobianOfConditions<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double],
-                                                              withRespectToY: Bool) -> Matrix {
-    AD.jacobian(of: f, x: x, y: y, withRespectToY: withRespectToY)
 }
