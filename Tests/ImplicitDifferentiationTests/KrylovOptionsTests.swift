@@ -18,12 +18,13 @@ struct ShiftedTridiagonal: ImplicitConditions {
         }
     }
 
-    /// `M v` on `Double`.
-    static func apply(_ v: [Double]) -> [Double] {
+    /// `M v` (or `Mᵀ v`: the off-diagonals swap) on `Double`.
+    static func apply(_ v: [Double], transposed: Bool = false) -> [Double] {
         let m = v.count
+        let (below, above) = transposed ? (upper, lower) : (lower, upper)
         return (0..<m).map { (i: Int) -> Double in
-            let left: Double = i > 0 ? lower * v[i - 1] : 0
-            let right: Double = i < m - 1 ? upper * v[i + 1] : 0
+            let left: Double = i > 0 ? below * v[i - 1] : 0
+            let right: Double = i < m - 1 ? above * v[i + 1] : 0
             return diagonal * v[i] + left + right
         }
     }
@@ -78,7 +79,7 @@ struct ShiftedTridiagonal: ImplicitConditions {
 
         // The adjoint solve takes the same options: ⟨ȳ, J ẋ⟩ = ⟨Jᵀȳ, ẋ⟩ with J = M⁻¹.
         let ybar = (0..<m).map { (i: Int) -> Double in Double((i * 3) % 7) / 7 - 0.5 }
-        let strictVJP = try strict.vjp(at: x, cotangent: ShiftedTridiagonal.transposeApply(ybar))
+        let strictVJP = try strict.vjp(at: x, cotangent: ShiftedTridiagonal.apply(ybar, transposed: true))
         #expect(Approximate.relativeError(strictVJP, ybar) <= 1e-12)
     }
 
@@ -93,17 +94,5 @@ struct ShiftedTridiagonal: ImplicitConditions {
         // Direct solvers are unaffected.
         let h = function(ImplicitFunctionOptions(krylovOptions: other), solver: .lu)
         #expect(try h.plan(for: x).solver == .lu)
-    }
-}
-
-extension ShiftedTridiagonal {
-    /// `Mᵀ v`: for the cotangent `Mᵀc` the VJP is `Jᵀ(Mᵀc) = M⁻ᵀMᵀc = c`.
-    static func transposeApply(_ v: [Double]) -> [Double] {
-        let m = v.count
-        return (0..<m).map { (i: Int) -> Double in
-            let left: Double = i > 0 ? upper * v[i - 1] : 0
-            let right: Double = i < m - 1 ? lower * v[i + 1] : 0
-            return diagonal * v[i] + left + right
-        }
     }
 }
