@@ -61,3 +61,19 @@ public enum TestMatrices {
         }
     }
 }
+
+extension TestMatrices {
+    /// A random dense `rows × columns` matrix in which each entry is non-zero
+    /// (uniform in `[-1, 1)`) with probability `density`; `diagonal` is added
+    /// to the main diagonal (e.g. `Double(n)` for a well-conditioned square matrix).
+    public static func randomSparse(_ rows: Int, _ columns: Int, density: Double, diagonal: Double = 0,
+                                    seed: UInt64) -> Matrix {
+        var rng = SeededRandom(seed: seed)
+        var a = Matrix(rows: rows, columns: columns)
+        for j in 0..<columns {
+            for i in 0..<rows where rng.uniform(0, 1) < density { a[i, j] = rng.uniform() }
+        }
+        for i in 0..<Swift.min(rows, columns) { a[i, i] += diagonal }
+        return a
+    }
+}
