@@ -57,9 +57,8 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
                       values: values)
     }
 
-    /// A matrix whose pattern and values are known to be valid.
-    @usableFromInline
-    init(unchecked pattern: SparsityPattern, _ values: [Double]) {
+    /// A matrix whose pattern and values are known to be valid (not checked).
+    package init(unchecked pattern: SparsityPattern, _ values: [Double]) {
         self.pattern = pattern
         self.values = values
     }

@@ -63,9 +63,8 @@ public struct SparsityPattern: Sendable, Equatable, Hashable {
         self.init(unchecked: rows, columns, columnPointers, rowIndices)
     }
 
-    /// A pattern known to satisfy the invariant (built by this module's algorithms).
-    @usableFromInline
-    init(unchecked rows: Int, _ columns: Int, _ columnPointers: [Int], _ rowIndices: [Int]) {
+    /// A pattern known to satisfy the invariant (built by the package's algorithms; not checked).
+    package init(unchecked rows: Int, _ columns: Int, _ columnPointers: [Int], _ rowIndices: [Int]) {
         self.rows = rows
         self.columns = columns
         self.columnPointers = columnPointers
@@ -227,5 +226,20 @@ public struct SparsityPattern: Sendable, Equatable, Hashable {
         }
         let perColumn = (0..<columns).map { Array(rows(inColumn: $0)) + Array(other.rows(inColumn: $0)) }
         return SparsityPattern(sortingColumns: perColumn, rows: rows)
+    }
+}
+
+extension SparsityPattern {
+    /// The sub-pattern made of the columns in `range` (all rows).
+    ///
+    /// - Parameter range: columns, within `0...columns`.
+    /// - Returns: a `rows × range.count` pattern.
+    public func columns(_ range: Range<Int>) -> SparsityPattern {
+        precondition(range.lowerBound >= 0 && range.upperBound <= columns,
+                     "SparsityPattern.columns: \(range) out of range for \(columns) columns")
+        let start = columnPointers[range.lowerBound]
+        let pointers = columnPointers[range.lowerBound...range.upperBound].map { $0 - start }
+        let indices = Array(rowIndices[start..<columnPointers[range.upperBound]])
+        return SparsityPattern(unchecked: rows, range.count, pointers, indices)
     }
 }
