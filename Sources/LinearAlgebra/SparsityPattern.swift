@@ -165,8 +165,7 @@ public struct SparsityPattern: Sendable, Equatable, Hashable {
 
     /// The transpose and, for each of its entries, the index of the same
     /// entry in this pattern (to carry values along).
-    @usableFromInline
-    func transposedWithPermutation() -> (pattern: SparsityPattern, source: [Int]) {
+    package func transposedWithPermutation() -> (pattern: SparsityPattern, source: [Int]) {
         var counts = [Int](repeating: 0, count: rows + 1)
         for i in rowIndices { counts[i + 1] += 1 }
         for i in 0..<rows { counts[i + 1] += counts[i] }
