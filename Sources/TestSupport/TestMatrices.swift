@@ -77,3 +77,23 @@ extension TestMatrices {
         return a
     }
 }
+
+extension TestMatrices {
+    /// The 2-D Poisson matrix of ``poisson2D(_:)`` built directly in sparse
+    /// form (no dense `k² × k²` array): order `k²`, five entries per interior row.
+    public static func poisson2DSparse(_ k: Int) -> SparseMatrix {
+        var pointers = [0], rows: [Int] = [], values: [Double] = []
+        for gy in 0..<k {
+            for gx in 0..<k {   // column j = gx + gy·k; its rows in increasing order
+                let j = gx + gy * k
+                if gy > 0 { rows.append(j - k); values.append(-1) }
+                if gx > 0 { rows.append(j - 1); values.append(-1) }
+                rows.append(j); values.append(4)
+                if gx < k - 1 { rows.append(j + 1); values.append(-1) }
+                if gy < k - 1 { rows.append(j + k); values.append(-1) }
+                pointers.append(rows.count)
+            }
+        }
+        return try! SparseMatrix(rows: k * k, columns: k * k, columnPointers: pointers, rowIndices: rows, values: values)
+    }
+}
