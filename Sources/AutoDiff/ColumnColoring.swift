@@ -6,7 +6,8 @@ import LinearAlgebra
 // 187–209; the ordering is Welsh & Powell's largest-first (Comput. J. 10,
 // 1967), as surveyed in A. H. Gebremedhin, F. Manne & A. Pothen, "What color
 // is your Jacobian? Graph coloring for computing derivatives", SIAM Rev. 47
-// (2005) 629–705, §3.
+// (2005) 629–705, §3; smallest-last is D. W. Matula & L. L. Beck, J. ACM 30
+// (1983) 417–427.
 //
 // Two columns may share a colour when no row has entries in both: then one
 // directional derivative along the sum of their unit vectors recovers both
@@ -17,8 +18,9 @@ import LinearAlgebra
 //  1. The intersection graph is never built: a column's neighbours are found
 //     through the rows of its entries (the transposed pattern) and marked in
 //     a stamp array, so memory is O(nnz + columns).
-//  2. Degrees for the largest-first order are the exact intersection-graph
-//     degrees, computed the same way; ties keep the natural order.
+//  2. Degrees for the largest-first and smallest-last orders are the exact
+//     intersection-graph degrees, computed the same way; largest-first ties
+//     keep the natural order. Smallest-last is the default.
 //  3. Row colouring (for reverse passes) is the column colouring of the
 //     transposed pattern.
 
@@ -39,6 +41,9 @@ public struct ColumnColoring: Sendable, Equatable {
         case natural
         /// Decreasing degree in the column-intersection graph (Welsh–Powell).
         case largestFirst
+        /// Smallest-last (Matula & Beck 1983): repeatedly remove a column of
+        /// least remaining degree; colour in the reverse order of removal.
+        case smallestLast
     }
 
     /// The colour of each column, in `0..<colorCount`.
@@ -61,23 +66,18 @@ public struct ColumnColoring: Sendable, Equatable {
     ///
     /// - Parameters:
     ///   - pattern: the Jacobian's pattern.
-    ///   - order: the vertex order (default ``Order/largestFirst``).
-    public init(_ pattern: SparsityPattern, order: Order = .largestFirst) {
+    ///   - order: the vertex order (default ``Order/smallestLast``).
+    public init(_ pattern: SparsityPattern, order: Order = .smallestLast) {
         let rowsView = pattern.transposed()   // column i of rowsView: the columns of row i
         let n = pattern.columns
-        var stamp = [Int](repeating: -1, count: n)
         var sequence = Array(0..<n)
-        if order == .largestFirst {
-            var degree = [Int](repeating: 0, count: n)
-            for j in 0..<n {
-                for i in pattern.rows(inColumn: j) {
-                    for q in rowsView.rows(inColumn: i) where q != j && stamp[q] != j {
-                        stamp[q] = j
-                        degree[j] += 1
-                    }
-                }
-            }
+        switch order {
+        case .natural: break
+        case .largestFirst:
+            let degree = Self.degrees(pattern, rowsView)
             sequence.sort { degree[$0] > degree[$1] || (degree[$0] == degree[$1] && $0 < $1) }
+        case .smallestLast:
+            sequence = Self.smallestLastOrder(pattern, rowsView)
         }
         var colors = [Int](repeating: -1, count: n)
         var forbidden = [Int](repeating: -1, count: n + 1)   // forbidden[c] == j: colour c is taken near j
@@ -95,6 +95,56 @@ public struct ColumnColoring: Sendable, Equatable {
         self.colorCount = count
     }
 
+    /// The degree of each column in the column-intersection graph.
+    static func degrees(_ pattern: SparsityPattern, _ rowsView: SparsityPattern) -> [Int] {
+        let n = pattern.columns
+        var stamp = [Int](repeating: -1, count: n), degree = [Int](repeating: 0, count: n)
+        for j in 0..<n {
+            for i in pattern.rows(inColumn: j) {
+                for q in rowsView.rows(inColumn: i) where q != j && stamp[q] != j {
+                    stamp[q] = j
+                    degree[j] += 1
+                }
+            }
+        }
+        return degree
+    }
+
+    /// The smallest-last order: columns removed by least remaining degree
+    /// (bucket queue), returned last-removed first.
+    static func smallestLastOrder(_ pattern: SparsityPattern, _ rowsView: SparsityPattern) -> [Int] {
+        let n = pattern.columns
+        var degree = degrees(pattern, rowsView)
+        let top = (degree.max() ?? 0) + 1
+        var buckets = [[Int]](repeating: [], count: top), slot = [Int](repeating: 0, count: n)
+        for j in 0..<n { slot[j] = buckets[degree[j]].count; buckets[degree[j]].append(j) }
+        func take(_ j: Int) {   // removes j from its bucket by swapping with the last
+            let b = degree[j], last = buckets[b].removeLast()
+            if last != j { buckets[b][slot[j]] = last; slot[last] = slot[j] }
+        }
+        var removed = [Bool](repeating: false, count: n), stamp = [Int](repeating: -1, count: n)
+        var order: [Int] = [], low = 0
+        order.reserveCapacity(n)
+        for _ in 0..<n {
+            while buckets[low].isEmpty { low += 1 }
+            let j = buckets[low].last!
+            take(j)
+            removed[j] = true
+            order.append(j)
+            for i in pattern.rows(inColumn: j) {
+                for q in rowsView.rows(inColumn: i) where !removed[q] && stamp[q] != j {
+                    stamp[q] = j
+                    take(q)
+                    degree[q] -= 1
+                    slot[q] = buckets[degree[q]].count
+                    buckets[degree[q]].append(q)
+                }
+            }
+            low = Swift.max(0, low - 1)
+        }
+        return order.reversed()
+    }
+
     /// The colouring of the rows of `pattern` (the columns of its transpose):
     /// no column has entries in two rows of one colour, so one reverse pass
     /// per colour recovers the Jacobian.
@@ -103,7 +153,7 @@ public struct ColumnColoring: Sendable, Equatable {
     ///   - pattern: the Jacobian's pattern.
     ///   - order: the vertex order.
     /// - Returns: a colouring with one colour per row.
-    public static func rows(of pattern: SparsityPattern, order: Order = .largestFirst) -> ColumnColoring {
+    public static func rows(of pattern: SparsityPattern, order: Order = .smallestLast) -> ColumnColoring {
         ColumnColoring(pattern.transposed(), order: order)
     }
 

@@ -46,7 +46,7 @@ private func randomPattern(_ rng: inout SeededRandom) -> SparsityPattern {
         let failure = PropertyCheck.run(
             "valid colouring", seed: 1983, cases: 400, generate: randomPattern, shrink: { _ in [] },
             property: { p -> String? in
-                for order in [ColumnColoring.Order.natural, .largestFirst] {
+                for order in [ColumnColoring.Order.natural, .largestFirst, .smallestLast] {
                     let c = ColumnColoring(p, order: order)
                     if !c.isValid(for: p) { return "column colouring (\(order)) invalid" }
                     if c.colorCount < p.maximumNonZerosPerRow { return "fewer colours than a row's entries" }
@@ -76,10 +76,11 @@ private func randomPattern(_ rng: inout SeededRandom) -> SparsityPattern {
         var lines: [String] = []
         for (name, p) in [("tridiagonal m=1000", tri), ("five-point 100×100", grid), ("arrow m=1000", arrow)] {
             let natural = ColumnColoring(p, order: .natural), largest = ColumnColoring(p, order: .largestFirst)
+            let last = ColumnColoring(p, order: .smallestLast)
             let rows = ColumnColoring.rows(of: p)
             lines.append("\(name): max nnz/row \(p.maximumNonZerosPerRow), columns natural \(natural.colorCount), "
-                         + "largest-first \(largest.colorCount), rows \(rows.colorCount)")
-            #expect(natural.isValid(for: p) && largest.isValid(for: p))
+                         + "largest-first \(largest.colorCount), smallest-last \(last.colorCount), rows \(rows.colorCount)")
+            #expect(natural.isValid(for: p) && largest.isValid(for: p) && last.isValid(for: p))
         }
         print(lines.joined(separator: "\n"))
         #expect(ColumnColoring(tri).colorCount == 3)
