@@ -107,3 +107,25 @@ import LinearAlgebra
         #expect(!(try SparseMatrix(Matrix(rows: 2, columns: 3))).isSymmetric())
     }
 }
+
+@Suite struct SparseBandLUTests {
+    @Test("the band LU of a sparse matrix equals the band LU of its dense form")
+    func sameAsDense() throws {
+        var rng = SeededRandom(seed: 21)
+        var dense = Matrix(rows: 50, columns: 50)
+        for j in 0..<50 { for i in max(0, j - 1)...min(49, j + 2) { dense[i, j] = rng.uniform() + (i == j ? 3 : 0) } }
+        let sparse = try SparseMatrix(dense)
+        let fromSparse = try BandLUFactorization(sparse)
+        #expect(fromSparse.lowerBandwidth == 2 && fromSparse.upperBandwidth == 1)
+        let fromDense = try BandLUFactorization(dense, lowerBandwidth: 2, upperBandwidth: 1)
+        let b = rng.vector(50)
+        for transposed in [false, true] {
+            #expect(try fromSparse.solve(b, transposed: transposed) == fromDense.solve(b, transposed: transposed))
+        }
+        #expect(fromSparse.reciprocalCondition == fromDense.reciprocalCondition)
+        #expect(throws: LinearAlgebraError.self) { _ = try BandLUFactorization(sparse, lowerBandwidth: 1) }
+        var singular = dense
+        for i in 0..<50 { singular[i, 7] = 0 }
+        #expect(throws: LinearAlgebraError.self) { _ = try BandLUFactorization(try SparseMatrix(singular)) }
+    }
+}
