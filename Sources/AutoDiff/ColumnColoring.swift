@@ -33,7 +33,7 @@ import LinearAlgebra
 /// ```
 ///
 /// The number of colours is at least the largest number of entries in one
-/// row (``SparsityPattern/maximumNonZerosPerRow``).
+/// row (`SparsityPattern.maximumNonZerosPerRow`).
 public struct ColumnColoring: Sendable, Equatable {
     /// How the greedy colouring orders the columns.
     public enum Order: Sendable, Hashable {

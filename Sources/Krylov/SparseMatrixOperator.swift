@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// A ``SparseMatrix`` seen as a ``LinearOperator``: products in `O(nnz)`.
+/// A `SparseMatrix` seen as a ``LinearOperator``: products in `O(nnz)`.
 ///
 /// ```
 /// apply:            y = A x

@@ -83,11 +83,11 @@ public struct SparseCholeskyFactorization: Sendable {
         try solve(Matrix(rows: b.count, columns: 1, elements: b)).elements
     }
 
-    /// Solves `Aᵀ x = c`: the same as ``solve(_:)-([Double])`` since `A` is symmetric.
+    /// Solves `Aᵀ x = c`: the same as the vector `solve(_:)` since `A` is symmetric.
     ///
     /// - Parameter c: length ``dimension``, finite entries.
     /// - Returns: `x`, length ``dimension``.
-    /// - Throws: as ``solve(_:)-([Double])``.
+    /// - Throws: as the vector `solve(_:)`.
     public func solveTransposed(_ c: [Double]) throws(LinearAlgebraError) -> [Double] { try solve(c) }
 
     /// Solves `A X = B` for every column of `B`, in one CHOLMOD call.
@@ -106,11 +106,11 @@ public struct SparseCholeskyFactorization: Sendable {
         return x
     }
 
-    /// Solves `Aᵀ X = C`: the same as ``solve(_:)-(Matrix)``.
+    /// Solves `Aᵀ X = C`: the same as the matrix `solve(_:)`.
     ///
     /// - Parameter c: `dimension × k`, finite entries.
     /// - Returns: `X`, `dimension × k`.
-    /// - Throws: as ``solve(_:)-(Matrix)``.
+    /// - Throws: as the matrix `solve(_:)`.
     public func solveTransposed(_ c: Matrix) throws(LinearAlgebraError) -> Matrix { try solve(c) }
 }
 

@@ -69,7 +69,7 @@ public struct SparseLUFactorization: Sendable {
     ///
     /// - Parameter c: length ``dimension``, finite entries.
     /// - Returns: `x`, length ``dimension``.
-    /// - Throws: as ``solve(_:)-([Double])``.
+    /// - Throws: as the vector `solve(_:)`.
     public func solveTransposed(_ c: [Double]) throws(LinearAlgebraError) -> [Double] {
         try solve(Matrix(rows: c.count, columns: 1, elements: c), transposed: true).elements
     }
@@ -85,7 +85,7 @@ public struct SparseLUFactorization: Sendable {
     ///
     /// - Parameter c: `dimension × k`, finite entries.
     /// - Returns: `X`, `dimension × k`.
-    /// - Throws: as ``solve(_:)-(Matrix)``.
+    /// - Throws: as the matrix `solve(_:)`.
     public func solveTransposed(_ c: Matrix) throws(LinearAlgebraError) -> Matrix { try solve(c, transposed: true) }
 
     func solve(_ b: Matrix, transposed: Bool) throws(LinearAlgebraError) -> Matrix {

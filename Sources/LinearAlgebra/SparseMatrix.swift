@@ -106,8 +106,17 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
         (0..<Swift.min(rows, columns)).map { self[$0, $0] }
     }
 
-    /// The dense form, `rows × columns` doubles.
-    public func dense() -> Matrix {
+    /// The dense form, `rows × columns` doubles, allocated only when it fits the limit.
+    ///
+    /// - Parameter memoryLimit: the largest dense array, in bytes, that may be
+    ///   allocated (default: half of the physical memory, as the sparse factorizations).
+    /// - Returns: the matrix with every entry outside the pattern zero.
+    /// - Throws: ``LinearAlgebraError/memoryLimitExceeded(estimatedBytes:limitBytes:)``
+    ///   before allocating `8 · rows · columns` bytes above the limit.
+    public func dense(memoryLimit: Int = sparseFactorMemoryLimit) throws(LinearAlgebraError) -> Matrix {
+        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        let bytes = overflow || count > Int.max / 8 ? Int.max : 8 * count
+        guard bytes <= memoryLimit else { throw .memoryLimitExceeded(estimatedBytes: bytes, limitBytes: memoryLimit) }
         var a = Matrix(rows: rows, columns: columns)
         a.elements.withUnsafeMutableBufferPointer { e in
             for j in 0..<columns {

@@ -7,7 +7,7 @@ import LinearAlgebra
     func productsMatchDense(rows: Int, columns: Int) throws {
         let dense = TestMatrices.randomSparse(rows, columns, density: 0.3, seed: UInt64(rows * 31 + columns))
         let a = try SparseMatrix(dense)
-        #expect(a.dense() == dense)
+        #expect(try a.dense() == dense)
         #expect(a.nonZeroCount == dense.elements.filter { $0 != 0 }.count)
         var rng = SeededRandom(seed: 3)
         let x = rng.vector(columns), u = rng.vector(rows)
@@ -15,14 +15,14 @@ import LinearAlgebra
         var aTu = [Double](repeating: 0, count: columns)
         BLAS.gemv(transpose: true, 1, dense, u, 0, &aTu)
         #expect(Approximate.relativeError(a.transposedTimes(u), aTu) <= 1e-14)
-        #expect(a.transposed().dense() == dense.transposed())
+        #expect(try a.transposed().dense() == dense.transposed())
     }
 
     @Test("a hand-written matrix reads back entry by entry")
     func handWritten() throws {
         let a = try SparseMatrix(rows: 3, columns: 3, columnPointers: [0, 2, 3, 5], rowIndices: [0, 1, 1, 0, 2],
                                  values: [4, 2, 5, 1, 3])
-        #expect(a.dense() == Matrix(rows: [[4, 0, 1], [2, 5, 0], [0, 0, 3]]))
+        #expect(try a.dense() == Matrix(rows: [[4, 0, 1], [2, 5, 0], [0, 0, 3]]))
         #expect(a[0, 2] == 1 && a[2, 0] == 0)
         #expect(a.diagonalElements == [4, 5, 3])
         #expect(a.bandwidths == (1, 2))
@@ -127,5 +127,14 @@ import LinearAlgebra
         var singular = dense
         for i in 0..<50 { singular[i, 7] = 0 }
         #expect(throws: LinearAlgebraError.self) { _ = try BandLUFactorization(try SparseMatrix(singular)) }
+    }
+}
+
+extension SparseMatrixTests {
+    @Test("the dense form is refused above the memory limit, with its size")
+    func denseLimit() throws {
+        let a = SparseMatrix.identity(1000)
+        #expect(thrownError { try a.dense(memoryLimit: 1_000_000) } == .memoryLimitExceeded(estimatedBytes: 8_000_000, limitBytes: 1_000_000))
+        #expect(try a.dense(memoryLimit: 8_000_000).rows == 1000)
     }
 }
