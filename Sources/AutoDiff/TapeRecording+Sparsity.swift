@@ -100,7 +100,7 @@ struct IndexSetTracer {
         for k in from..<to {
             let n = recording.nodes[k]
             let p0 = Int(n.i0), p1 = Int(n.i1)
-            let use0 = n.d0 != 0 || n.d0.isNaN, use1 = (n.d1 != 0 || n.d1.isNaN) && p1 != p0
+            let use0 = n.d0 != 0 || n.d0.isNaN, use1 = (n.d1 != 0 || n.d1.isNaN) && !(use0 && p1 == p0)
             switch (use0, use1) {
             case (true, true): sets[k] = mergeSorted(sets[p0], sets[p1])
             case (true, false): sets[k] = sets[p0]
