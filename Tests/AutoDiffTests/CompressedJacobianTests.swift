@@ -208,3 +208,35 @@ private func randomPattern(_ rng: inout SeededRandom) -> SparsityPattern {
         }
     }
 }
+
+@Suite struct JacobianCompressionTests {
+    /// `Fᵢ = yᵢ² − x₀` for `i < m − 1`, and a last row `Σ yⱼ` (a dense row); with
+    /// `denseColumn`, every row also reads `y[m − 1]` (a dense column) instead.
+    struct Arrowish: DifferentiableBivariateFunction {
+        let denseColumn: Bool
+        func callAsFunction<T: DifferentiableScalar>(_ x: [T], _ y: [T]) -> [T] {
+            let m = y.count
+            if denseColumn { return (0..<m).map { i in y[i] * y[i] + T.sin(y[m - 1]) - x[0] } }
+            var out = (0..<(m - 1)).map { i in y[i] * y[i] - x[0] }
+            out.append(y.reduce(T.zero, +))
+            return out
+        }
+    }
+
+    @Test("a dense row is swept by rows, a dense column by columns, both equal to the dense Jacobian")
+    func directionFollowsThePattern() throws {
+        var rng = SeededRandom(seed: 8)
+        let x = [0.3], y = rng.vector(40)
+        for denseColumn in [false, true] {
+            let f = Arrowish(denseColumn: denseColumn)
+            let lin = AD.linearize(f, x: x, y: y)
+            let plan = JacobianCompression(lin.jacobianPatterns().y)
+            #expect(plan.direction == (denseColumn ? .forward : .reverse))
+            #expect(plan.passes == 2)
+            let a = try plan.evaluate(lin, withRespectToY: true)
+            let dense = AD.jacobian(of: f, x: x, y: y, withRespectToY: true)
+            let error = zip(try a.dense().elements, dense.elements).map { abs($0 - $1) }.max() ?? 0
+            #expect(error <= 1e-14 * (dense.elements.map(abs).max() ?? 1))
+        }
+    }
+}
