@@ -22,9 +22,11 @@ import LinearAlgebra
 //     are the same method on the transpose.
 
 /// The columns of each colour, and the shared read-back of one compressed block.
+@usableFromInline
 struct ColorGroups {
-    let columnsOfColor: [[Int]]
+    @usableFromInline let columnsOfColor: [[Int]]
 
+    @usableFromInline
     init(_ coloring: ColumnColoring) {
         var groups = [[Int]](repeating: [], count: coloring.colorCount)
         for (j, c) in coloring.colors.enumerated() { groups[c].append(j) }
@@ -34,6 +36,7 @@ struct ColorGroups {
     /// Reads the entries of the colours `first ..< first + lanes` from the
     /// compressed block `c` (`rows × lanes`, column-major) into `values`,
     /// zeroing what it reads; then any non-zero left is outside the pattern.
+    @usableFromInline
     func scatter(_ c: inout [Double], rows k: Int, first: Int, lanes: Int, pattern: SparsityPattern,
                  into values: inout [Double]) throws(SparseJacobianError) {
         for l in 0..<lanes {
@@ -53,6 +56,7 @@ struct ColorGroups {
 }
 
 /// Checks shapes and builds the matrix once every value is read.
+@usableFromInline
 func finishCompressed(_ pattern: SparsityPattern, _ values: [Double]) throws(SparseJacobianError) -> SparseMatrix {
     if let pos = values.firstIndex(where: { !$0.isFinite }) {
         let column = pattern.columnPointers.lastIndex { $0 <= pos }!
@@ -61,6 +65,7 @@ func finishCompressed(_ pattern: SparsityPattern, _ values: [Double]) throws(Spa
     return SparseMatrix(unchecked: pattern, values)
 }
 
+@usableFromInline
 func checkShape(_ pattern: SparsityPattern, _ coloring: ColumnColoring, columns: Int,
                 rows: Int) throws(SparseJacobianError) {
     guard pattern.columns == columns, pattern.rows == rows, coloring.colors.count == columns else {
@@ -91,6 +96,7 @@ extension AD {
     ///   non-zero derivative outside `pattern` (read off the compressed
     ///   products); ``SparseJacobianError/nonFiniteEntry(row:column:)``;
     ///   ``SparseJacobianError/dimensionMismatch(_:)``.
+    @inlinable
     public static func compressedJacobian<F: DifferentiableBivariateFunction>(
         of f: F, x: [Double], y: [Double], withRespectToY: Bool,
         pattern: SparsityPattern, coloring: ColumnColoring
