@@ -29,8 +29,11 @@ final class CholmodFactor: @unchecked Sendable {
         guard let l = cholmod_l_analyze(s, common) else { throw statusError("cholmod_l_analyze") }
         factor = l
         ordering = Self.orderingName(l.pointee.ordering)
-        // nnz(L) values and row indices (8 + 8 bytes each), plus per-column arrays.
-        estimatedBytes = Int(common.pointee.lnz) * 16 + order * 48
+        // Supernodal analysis sizes the factor exactly: xsize values and ssize row
+        // indices (8 bytes each), plus per-column and per-supernode arrays.
+        estimatedBytes = l.pointee.is_super != 0
+            ? 8 * (l.pointee.xsize + l.pointee.ssize) + 48 * order
+            : Int(common.pointee.lnz) * 16 + 48 * order
         guard estimatedBytes <= memoryLimit else {
             throw .memoryLimitExceeded(estimatedBytes: estimatedBytes, limitBytes: memoryLimit)
         }
