@@ -240,3 +240,22 @@ private func randomPattern(_ rng: inout SeededRandom) -> SparsityPattern {
         }
     }
 }
+
+extension CompressedJacobianTests {
+    /// `Fᵢ = yᵢ / x₀`: infinite derivatives at `x₀ = 0`.
+    struct Ratio: DifferentiableBivariateFunction {
+        func callAsFunction<T: DifferentiableScalar>(_ x: [T], _ y: [T]) -> [T] { y.map { $0 / x[0] } }
+    }
+
+    @Test("a non-finite derivative is a typed error naming its entry")
+    func nonFiniteEntry() throws {
+        let y: [Double] = [1, 2, 3]
+        let p = AD.linearize(Ratio(), x: [2], y: y).jacobianPatterns().y
+        var caught: SparseJacobianError? = nil
+        do {
+            _ = try AD.compressedJacobian(of: Ratio(), x: [0], y: y, withRespectToY: true, pattern: p,
+                                          coloring: ColumnColoring(p))
+        } catch { caught = error }
+        #expect(caught == .nonFiniteEntry(row: 0, column: 0))
+    }
+}
