@@ -74,6 +74,6 @@ let package = Package(
         .testTarget(name: "AutoDiffTests", dependencies: ["AutoDiff", "TestSupport"]),
         .testTarget(name: "ImplicitDifferentiationTests", dependencies: ["ImplicitDifferentiation", "TestSupport"]),
         .testTarget(name: "OptimalityTests", dependencies: ["Optimality", "TestSupport"]),
-        .testTarget(name: "ImplicitExamplesTests", dependencies: ["ImplicitExamples", "ImplicitDiffCommands"]),
+        .testTarget(name: "ImplicitExamplesTests", dependencies: ["ImplicitExamples", "ImplicitDiffCommands", "Optimality"]),
     ]
 )
