@@ -4,7 +4,7 @@
 /// (the throwing initializers of ``ConvexSet`` types such as ``L2Ball``);
 /// a KKT point that is not one, or whose derivative is not defined, is caught
 /// when the forward solver returns it (``KKTConditions/check(x:point:)``).
-/// Inside an ``ImplicitFunction`` these arrive wrapped in
+/// Inside an `ImplicitFunction` these arrive wrapped in
 /// `ImplicitDifferentiationError.forwardSolverFailed`.
 public enum OptimalityError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A set or penalty parameter is invalid: a radius `≤ 0`, `lower > upper`,

@@ -178,8 +178,8 @@ public enum Projections {
     ///
     /// - Parameters:
     ///   - v: the point, length `n`.
-    ///   - normal: `a`, length `n`, non-zero.
-    ///   - offset: `b`.
+    ///   - a: the normal, length `n`, non-zero.
+    ///   - b: the offset.
     /// - Returns: the projection.
     @inlinable
     public static func hyperplane<T: DifferentiableScalar>(_ v: [T], normal a: [T], offset b: T) -> [T] {
@@ -206,8 +206,8 @@ public enum Projections {
     ///
     /// - Parameters:
     ///   - v: the point, length `n`.
-    ///   - normal: `a`, length `n`, non-zero.
-    ///   - offset: `b`.
+    ///   - a: the normal, length `n`, non-zero.
+    ///   - b: the offset.
     /// - Returns: the projection.
     @inlinable
     public static func halfSpace<T: DifferentiableScalar>(_ v: [T], normal a: [T], offset b: T) -> [T] {

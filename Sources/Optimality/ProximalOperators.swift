@@ -80,8 +80,8 @@ public enum ProximalOperators {
     ///
     /// - Parameters:
     ///   - v: the point.
-    ///   - l1: `τ ≥ 0`.
-    ///   - l2: `γ ≥ 0`.
+    ///   - tau: the ℓ1 weight `τ ≥ 0` (argument label `l1`).
+    ///   - gamma: the squared-ℓ2 weight `γ ≥ 0` (argument label `l2`).
     /// - Returns: the proximal point.
     @inlinable
     public static func elasticNet<T: DifferentiableScalar>(_ v: [T], l1 tau: T, l2 gamma: T) -> [T] {
