@@ -35,6 +35,13 @@ import TestSupport
         #expect(throws: OptimalityError.invalidParameter("affine set: A is rank deficient (A Aᵀ is singular or nearly so)")) {
             try AffineSet(matrix: Matrix(rows: [[1, 2, 3], [2, 4, 6]]), rhs: [1, 2])
         }
+        #expect(throws: OptimalityError.invalidParameter(
+            "box section is empty: total = 5.0 outside [aᵀl, aᵀu] = [0.0, 3.0]")) {
+            try BoxSection(lower: [0, 0], upper: [1, 1], weights: [1, 2], total: 5)
+        }
+        #expect(throws: OptimalityError.invalidParameter("box section weight 1 = 0.0 must be > 0 and finite")) {
+            try BoxSection(lower: [0, 0], upper: [1, 1], weights: [1, 0], total: 1)
+        }
         #expect(throws: OptimalityError.invalidParameter("affine set: A or b has a NaN or infinite entry")) {
             try AffineSet(matrix: Matrix(rows: [[1, 2, 3]]), rhs: [.nan])
         }
@@ -52,5 +59,8 @@ import TestSupport
         let a = [1.0, 0, 1, 0]
         #expect(try Hyperplane(normal: a, offset: 0).project(v) == Projections.hyperplane(v, normal: a, offset: 0))
         #expect(try HalfSpace(normal: a, offset: 5).project(v) == v)
+        let section = try BoxSection(lower: [0, 0, 0, 0], upper: [1, 1, 1, 1], weights: [1, 1, 1, 1], total: 1)
+        let simplex = Projections.simplex(v)   // the unit box section with unit weights is the simplex here
+        #expect(zip(section.project(v), simplex).allSatisfy { abs($0 - $1) <= 1e-15 })
     }
 }

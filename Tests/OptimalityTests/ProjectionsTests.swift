@@ -52,6 +52,16 @@ import TestSupport
         }
     }
 
+    struct Section: DifferentiableFunction {      // x = (v (n), b); l = −0.2, u = 1, a = (1, 2, 0.5, 1, 1.5)
+        static let a = [1.0, 2, 0.5, 1, 1.5]
+        func callAsFunction<T: DifferentiableScalar>(_ x: [T]) -> [T] {
+            let n = x.count - 1
+            return Projections.boxSection(Array(x[0..<n]), lower: [T](repeating: T(-0.2), count: n),
+                                          upper: [T](repeating: T(1), count: n), weights: Self.a.map { T($0) },
+                                          total: x[n])
+        }
+    }
+
     /// `[diag(inside) | below | above]` for the box.
     @Test func boxClampsAndItsJacobianSelectsTheReturnedPiece() {
         let v = [-2.0, 0.3, 4, -0.5], x = v + [-1, 1]
@@ -140,6 +150,28 @@ import TestSupport
         ScalarChecks.expect(Plane(halfSpace: true), at: outside,
                             jacobian: ScalarChecks.finiteDifferences(Plane(halfSpace: false), at: outside),
                             tolerance: 1e-8)
+    }
+
+    @Test func boxSectionProjectionAndItsJacobianOnTheFreeSet() {
+        let v = [0.9, 1.4, -0.8, 0.3, 0.2], b = 1.5, a = Section.a
+        let x = v + [b]
+        let p = Section()(x)
+        #expect(abs(zip(a, p).reduce(0) { $0 + $1.0 * $1.1 } - b) <= 1e-14)
+        #expect(p.allSatisfy { $0 >= -0.2 && $0 <= 1 })
+        // Optimality: pᵢ = clamp(vᵢ − τaᵢ) with one τ for the free coordinates.
+        let free = p.indices.filter { p[$0] > -0.2 && p[$0] < 1 }
+        #expect(free.count >= 2 && free.count < 5)
+        let tau = (v[free[0]] - p[free[0]]) / a[free[0]]
+        for i in free { #expect(abs((v[i] - p[i]) / a[i] - tau) <= 1e-14) }
+        // ∂P_F/∂v_F = I − a_F a_Fᵀ/‖a_F‖², ∂P_F/∂b = a_F/‖a_F‖², zero rows outside F.
+        let aa = free.reduce(0) { $0 + a[$1] * a[$1] }
+        let reference = Matrix(rows: 5, columns: 6) { i, j in
+            guard free.contains(i) else { return 0 }
+            if j == 5 { return a[i] / aa }
+            return free.contains(j) ? (i == j ? 1 : 0) - a[i] * a[j] / aa : 0
+        }
+        ScalarChecks.expect(Section(), at: x, jacobian: reference, tolerance: 1e-14)
+        ScalarChecks.expect(Section(), at: x, jacobian: ScalarChecks.finiteDifferences(Section(), at: x), tolerance: 1e-8)
     }
 
     @Test func affineSetProjectionSatisfiesTheConstraintsAndMovesAlongTheRowSpace() throws {
