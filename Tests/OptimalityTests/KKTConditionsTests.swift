@@ -47,6 +47,13 @@ struct SimplexProblem: ConstrainedProblem {
         let exact = Self.exact(x)
         #expect(Approximate.relativeError(try root.jacobian(at: x), exact) <= 1e-12)
         ScalarChecks.expect(Root(root: root), at: x, jacobian: exact, tolerance: 1e-12)
+        // Adjointness on the same linearization: ⟨z̄, J ẋ⟩ = ⟨Jᵀ z̄, ẋ⟩.
+        let lin = try root.linearize(at: x)
+        let dx = x.indices.map { Double.cos(0.7 * Double($0) + 0.1) }
+        let zbar = (0..<13).map { Double.sin(1.3 * Double($0) + 0.4) }
+        let left = zip(zbar, try lin.jvp(dx)).reduce(0) { $0 + $1.0 * $1.1 }
+        let right = zip(try lin.vjp(zbar), dx).reduce(0) { $0 + $1.0 * $1.1 }
+        #expect(abs(left - right) <= 1e-13 * max(1, abs(left)))
     }
 
     @Test func conditionsOnEveryScalarMatchFiniteDifferences() throws {
