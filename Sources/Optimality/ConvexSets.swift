@@ -53,6 +53,7 @@ public struct BoxSet: ConvexSet {
     }
 
     /// `clamp(vᵢ, lowerᵢ, upperᵢ)`; `v` must have the box's dimension unless one bound pair was given.
+    @inlinable
     public func project<T: DifferentiableScalar>(_ v: [T]) -> [T] {
         if lower.count == 1 { return Projections.box(v, lower: T(lower[0]), upper: T(upper[0])) }
         return Projections.box(v, lower: lower.map { T($0) }, upper: upper.map { T($0) })
@@ -64,6 +65,7 @@ public struct NonNegativeOrthant: ConvexSet {
     /// The orthant.
     public init() {}
     /// `max(v, 0)` componentwise.
+    @inlinable
     public func project<T: DifferentiableScalar>(_ v: [T]) -> [T] { Projections.nonNegative(v) }
 }
 
@@ -78,6 +80,7 @@ public struct SimplexSet: ConvexSet {
         self.radius = radius
     }
     /// The sort-based projection; `v` non-empty.
+    @inlinable
     public func project<T: DifferentiableScalar>(_ v: [T]) -> [T] { Projections.simplex(v, radius: T(radius)) }
 }
 
@@ -92,6 +95,7 @@ public struct L1Ball: ConvexSet {
         self.radius = radius
     }
     /// The projection.
+    @inlinable
     public func project<T: DifferentiableScalar>(_ v: [T]) -> [T] { Projections.l1Ball(v, radius: T(radius)) }
 }
 
@@ -106,6 +110,7 @@ public struct L2Ball: ConvexSet {
         self.radius = radius
     }
     /// The projection.
+    @inlinable
     public func project<T: DifferentiableScalar>(_ v: [T]) -> [T] { Projections.l2Ball(v, radius: T(radius)) }
 }
 
@@ -120,6 +125,7 @@ public struct LInfinityBall: ConvexSet {
         self.radius = radius
     }
     /// The projection.
+    @inlinable
     public func project<T: DifferentiableScalar>(_ v: [T]) -> [T] { Projections.lInfinityBall(v, radius: T(radius)) }
 }
 
@@ -139,6 +145,7 @@ public struct Hyperplane: ConvexSet {
         self.offset = offset
     }
     /// The projection; `v` has the normal's length.
+    @inlinable
     public func project<T: DifferentiableScalar>(_ v: [T]) -> [T] {
         Projections.hyperplane(v, normal: normal.map { T($0) }, offset: T(offset))
     }
@@ -160,6 +167,7 @@ public struct HalfSpace: ConvexSet {
         self.offset = offset
     }
     /// The projection; `v` has the normal's length.
+    @inlinable
     public func project<T: DifferentiableScalar>(_ v: [T]) -> [T] {
         Projections.halfSpace(v, normal: normal.map { T($0) }, offset: T(offset))
     }
@@ -208,11 +216,13 @@ public struct AffineSet: ConvexSet {
     }
 
     /// `v − A⁺(A v − b)`; `v` has length `n`.
+    @inlinable
     public func project<T: DifferentiableScalar>(_ v: [T]) -> [T] {
         project(v, rhs: rhs.map { T($0) })
     }
 
     /// `v − A⁺(A v − b)` with a differentiated right-hand side `b` (length `p`).
+    @inlinable
     public func project<T: DifferentiableScalar>(_ v: [T], rhs b: [T]) -> [T] {
         precondition(v.count == matrix.columns && b.count == matrix.rows, "AffineSet.project: lengths disagree with A")
         let av = matrix * v

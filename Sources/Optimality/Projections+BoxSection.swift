@@ -25,6 +25,7 @@ extension Projections {
     ///   - weights: `a`, length `n`, every `aᵢ > 0`.
     ///   - total: `b` with `aᵀl ≤ b ≤ aᵀu` (the set is not empty).
     /// - Returns: the projection.
+    @inlinable
     public static func boxSection<T: DifferentiableScalar>(_ v: [T], lower: [T], upper: [T], weights a: [T],
                                                            total b: T) -> [T] {
         let n = v.count
@@ -110,6 +111,7 @@ public struct BoxSection: ConvexSet {
     }
 
     /// The projection; `v` has the section's dimension.
+    @inlinable
     public func project<T: DifferentiableScalar>(_ v: [T]) -> [T] {
         Projections.boxSection(v, lower: lower.map { T($0) }, upper: upper.map { T($0) },
                                weights: weights.map { T($0) }, total: T(total))

@@ -92,6 +92,7 @@ public enum Projections {
     ///   - v: the point, non-empty.
     ///   - radius: `r > 0` (default 1).
     /// - Returns: the projection, with the same length as `v`.
+    @inlinable
     public static func simplex<T: DifferentiableScalar>(_ v: [T], radius: T = 1) -> [T] {
         precondition(!v.isEmpty, "Projections.simplex: empty vector")
         precondition(radius.primal > 0, "Projections.simplex: radius must be > 0")
@@ -123,6 +124,7 @@ public enum Projections {
     ///   - v: the point.
     ///   - radius: `r > 0`.
     /// - Returns: the projection.
+    @inlinable
     public static func l1Ball<T: DifferentiableScalar>(_ v: [T], radius: T) -> [T] {
         precondition(radius.primal > 0, "Projections.l1Ball: radius must be > 0")
         guard !v.isEmpty, v.reduce(0.0, { $0 + Swift.abs($1.primal) }) > radius.primal else { return v }

@@ -53,6 +53,7 @@ public enum ProximalOperators {
     ///   - tau: `τ ≥ 0`.
     ///   - groups: disjoint ranges of indices of `v`; entries in no group are returned unchanged.
     /// - Returns: the block-thresholded point.
+    @inlinable
     public static func groupLasso<T: DifferentiableScalar>(_ v: [T], _ tau: T, groups: [Range<Int>]) -> [T] {
         precondition(tau.primal >= 0, "ProximalOperators.groupLasso: τ must be ≥ 0")
         var out = v
