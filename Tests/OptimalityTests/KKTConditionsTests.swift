@@ -113,11 +113,19 @@ struct SimplexProblem: ConstrainedProblem {
             p.inequalityMultipliers[0] = 0.3   // μ₀ > 0 on an inactive constraint (y₀ > 0)
             return p
         })
-        #expect {
-            try wrong.jacobian(at: x)
-        } throws: { error in
-            guard let e = error as? ImplicitDifferentiationError, case .residualTooLarge = e else { return false }
-            return true
+        // Primal feasibility violated (Σ y = 1.01): refused the same way.
+        let infeasible = try ImplicitFunction(kktOf: SimplexProblem(), solver: { x in
+            var p = simplexKKT(x)
+            p.primal[0] += 0.01
+            return p
+        })
+        for function in [wrong, infeasible] {
+            #expect {
+                try function.jacobian(at: x)
+            } throws: { error in
+                guard let e = error as? ImplicitDifferentiationError, case .residualTooLarge = e else { return false }
+                return true
+            }
         }
     }
 }
