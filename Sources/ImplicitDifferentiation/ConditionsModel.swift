@@ -1,4 +1,5 @@
 import AutoDiff
+import Krylov
 import LinearAlgebra
 
 /// One derivative operation of the conditions at a point (see ``LocalConditions``).
@@ -222,4 +223,17 @@ func columnsByProducts(rows: Int, columns: Int, _ product: ([Double]) -> [Double
         e[j] = 0
     }
     return a
+}
+
+/// `A = ∂F/∂y` of conditions at a point as a lazy linear operator: products
+/// `A v` and `Aᵀ u` by the conditions' own derivatives (tape sweeps, hand-written
+/// products or finite differences), never a matrix.
+struct ConditionsOperator: LinearOperator, Sendable {
+    let local: LocalConditions
+    let structure: OperatorStructure
+    var rows: Int { local.k }
+    var columns: Int { local.m }
+    var supportsTranspose: Bool { true }
+    func apply(_ x: [Double], into y: inout [Double]) { local.productY(x, &y) }
+    func applyTransposed(_ x: [Double], into y: inout [Double]) { local.adjointY(x, &y) }
 }

@@ -1,0 +1,190 @@
+import Krylov
+import LinearAlgebra
+
+/// A solver prepared for one linearization, and what its preparation decided.
+struct PreparedChoice {
+    /// The prepared solver that serves every product.
+    let prepared: any PreparedLinearSolve
+    /// The solver that actually runs (`.bandLU` for a banded `A` under `.lu`,
+    /// `.svd` after the automatic fallback).
+    let used: LinearSolver
+    /// What happened beyond the rule, for the plan and the report.
+    let note: String?
+    /// `true` when `.automatic` fell back from LU to SVD.
+    let fellBack: Bool
+}
+
+/// How the implicit layer prepares ``PreparedLinearSolve`` values for `A`.
+struct SolverSettings: Sendable {
+    /// The user asked for `.automatic` (allows the LU → SVD fallback).
+    let automatic: Bool
+    /// LU and Cholesky below this reciprocal condition count as singular.
+    let minimumReciprocalCondition: Double
+    /// Builds the Krylov preconditioner from `A`, or `nil`.
+    let preconditioner: PreconditionerFactory?
+    /// Where Krylov solves start.
+    let initialGuess: KrylovInitialGuess
+}
+
+extension LinearSolver {
+    /// Prepares this (already planned, never `.automatic`) solver for `system`,
+    /// applying the singularity rules of ``SolvePlan``: LU runs on the band when
+    /// `A` is banded; a singular LU falls back to SVD under `.automatic`; a
+    /// rank-deficient QR falls back to SVD always.
+    func prepare(_ system: LinearSystem, settings: SolverSettings) throws(ImplicitDifferentiationError)
+        -> PreparedChoice
+    {
+        switch self {
+        case .lu, .bandLU:
+            guard let a = system.matrix else { throw Self.needsMatrix(self) }
+            guard a.isSquare else {
+                throw .dimensionMismatch("LU needs as many equations as unknowns, F has \(a.rows) for \(a.columns); use .qr")
+            }
+            // The same singularity rules whether the LU runs on the band or the whole matrix.
+            let factored: any PreparedLinearSolve, rcond: Double, used: LinearSolver
+            do {
+                let band = self == .bandLU ? BandLUFactorization.bandwidths(of: a) : Self.bandedShape(a)
+                if let band {
+                    let f = try BandLUFactorization(a, lowerBandwidth: band.lower, upperBandwidth: band.upper)
+                    (factored, rcond, used) = (f, f.reciprocalCondition, .bandLU)
+                } else {
+                    let f = try LUFactorization(a)
+                    (factored, rcond, used) = (f, f.reciprocalCondition, .lu)
+                }
+            } catch .singular(let pivot) {
+                if settings.automatic {
+                    return try Self.svd(a, note: "LU found ∂F/∂y singular (zero pivot at \(pivot)); used svd",
+                                        fellBack: true)
+                }
+                throw .singularJacobian(pivot: pivot, reciprocalCondition: nil)
+            } catch {
+                throw .linearAlgebra(error)
+            }
+            if !(rcond >= settings.minimumReciprocalCondition) {
+                if settings.automatic {
+                    return try Self.svd(a, note: "LU found ∂F/∂y numerically singular (rcond ≈ \(rcond)); used svd",
+                                        fellBack: true)
+                }
+                throw .singularJacobian(pivot: nil, reciprocalCondition: rcond)
+            }
+            let note = used == .bandLU ? factored.summary.kind + " because ∂F/∂y is banded" : nil
+            return PreparedChoice(prepared: factored, used: used, note: note, fellBack: false)
+        case .cholesky:
+            guard let a = system.matrix else { throw Self.needsMatrix(self) }
+            guard a.isSquare else {
+                throw .dimensionMismatch("Cholesky needs a square ∂F/∂y, F has \(a.rows) equations for \(a.columns) unknowns")
+            }
+            let f: CholeskyFactorization
+            do {
+                f = try CholeskyFactorization(a)
+            } catch .notPositiveDefinite(let minor) {
+                throw .notPositiveDefinite(minor: minor)
+            } catch {
+                throw .linearAlgebra(error)
+            }
+            if !(f.reciprocalCondition >= settings.minimumReciprocalCondition) {
+                throw .singularJacobian(pivot: nil, reciprocalCondition: f.reciprocalCondition)
+            }
+            return PreparedChoice(prepared: f, used: .cholesky, note: nil, fellBack: false)
+        case .qr:
+            guard let a = system.matrix else { throw Self.needsMatrix(self) }
+            do {
+                return PreparedChoice(prepared: try QRFactorization(a), used: .qr, note: nil, fellBack: false)
+            } catch .rankDeficient(let rank, _) {
+                return try Self.svd(a, note: "QR found ∂F/∂y rank deficient (rank \(rank)); used svd", fellBack: false)
+            } catch {
+                throw .linearAlgebra(error)
+            }
+        case .svd:
+            guard let a = system.matrix else { throw Self.needsMatrix(self) }
+            return try Self.svd(a, note: nil, fellBack: false)
+        case .gmres, .bicgstab, .cg, .lsmr:
+            let method = try krylovMethod()
+            let solve = KrylovLinearSolve(system.linearOperator, method: method,
+                                          preconditioner: settings.preconditioner?.make(system),
+                                          initialGuess: settings.initialGuess)
+            return PreparedChoice(prepared: solve, used: self, note: nil, fellBack: false)
+        case .custom(let method):
+            do {
+                return PreparedChoice(prepared: try method.prepare(system), used: self, note: nil, fellBack: false)
+            } catch .singular(let pivot) {
+                throw .singularJacobian(pivot: pivot, reciprocalCondition: nil)
+            } catch {
+                throw .linearAlgebra(error)
+            }
+        case .automatic:
+            throw .invalidOption("the automatic choice is resolved by the plan before preparation")
+        }
+    }
+
+    /// The SVD pseudo-inverse, with a note when `A` is rank deficient.
+    static func svd(_ a: Matrix, note: String?, fellBack: Bool) throws(ImplicitDifferentiationError) -> PreparedChoice {
+        let f: SVDFactorization
+        do { f = try SVDFactorization(a) } catch { throw .linearAlgebra(error) }
+        var n = note
+        if f.rank < min(a.rows, a.columns) {
+            n = (n.map { $0 + "; " } ?? "")
+                + "∂F/∂y has rank \(f.rank) < \(min(a.rows, a.columns)): the minimum-norm derivative is returned"
+        }
+        return PreparedChoice(prepared: f, used: .svd, note: n, fellBack: fellBack)
+    }
+
+    static func needsMatrix(_ solver: LinearSolver) -> ImplicitDifferentiationError {
+        .invalidOption("\(solver) needs representation .matrix (or .automatic), not .operator")
+    }
+
+    /// The Krylov method of a Krylov case.
+    func krylovMethod() throws(ImplicitDifferentiationError) -> any KrylovSolver {
+        switch self {
+        case .gmres(let restart, let o):
+            do { return try GMRES(restart: restart, options: o) } catch { throw .invalidOption(error.description) }
+        case .bicgstab(let o): return BiCGStab(options: o)
+        case .cg(let o): return ConjugateGradient(options: o)
+        case .lsmr(let o): return LSMR(options: o)
+        default: throw .invalidOption("\(self) is not a Krylov method")
+        }
+    }
+
+    /// The bandwidths of `a` when a band LU is worth it, else `nil`: order at
+    /// least 32 and a band (with pivoting's fill-in, `2kl + ku + 1` rows) at
+    /// most a quarter of the order. The band LU costs about `2n·kl(kl + ku)`
+    /// flops against `2n³/3`; the scan for the bandwidths `O(n²)` comparisons.
+    static func bandedShape(_ a: Matrix) -> (lower: Int, upper: Int)? {
+        let n = a.rows
+        guard n >= 32 else { return nil }
+        let band = BandLUFactorization.bandwidths(of: a)
+        return 4 * (2 * band.lower + band.upper + 1) <= n ? band : nil
+    }
+}
+
+/// Builds the Krylov preconditioner of a linearization from its `A`.
+///
+/// The factory receives `A` as an operator, and as a matrix when the
+/// representation materialized it, so it can build e.g. a Jacobi or an
+/// incomplete factorization preconditioner. Its `M⁻¹ ≈ A⁻¹` is applied as
+/// is in tangent solves and as `M⁻ᵀ` in adjoint (transposed) solves. Direct
+/// solvers ignore it.
+///
+/// ```swift
+/// root.preconditioner = PreconditionerFactory { system in
+///     system.matrix.flatMap { try? JacobiPreconditioner($0) }
+/// }
+/// ```
+public struct PreconditionerFactory: Sendable {
+    let make: @Sendable (LinearSystem) -> (any Preconditioner & Sendable)?
+
+    /// A factory.
+    ///
+    /// - Parameter make: `A ↦ M⁻¹`, or `nil` for no preconditioner at this linearization.
+    public init(_ make: @escaping @Sendable (LinearSystem) -> (any Preconditioner & Sendable)?) {
+        self.make = make
+    }
+
+    /// The same preconditioner at every linearization.
+    ///
+    /// - Parameter preconditioner: `M⁻¹`.
+    /// - Returns: a factory returning it.
+    public static func fixed(_ preconditioner: any Preconditioner & Sendable) -> PreconditionerFactory {
+        PreconditionerFactory { _ in preconditioner }
+    }
+}
