@@ -89,7 +89,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     public func jvp(_ tangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
         try checkVector(tangent, count: local.n, name: "tangent ẋ")
         if tangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.m) }
-        var b = local.tangentX(tangent)
+        var b = local.b.applied(tangent)
         guard BLAS.isFinite(b) else { throw Self.nonFiniteB }
         BLAS.scal(-1, &b)
         return try solveTangent(b)
@@ -113,7 +113,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         if cotangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.n) }
         let w = try solveAdjoint(cotangent)
         var xbar = [Double](repeating: 0, count: local.n)
-        local.adjointX(w, &xbar)
+        local.b.applyTransposed(w, &xbar)
         guard BLAS.isFinite(xbar) else { throw Self.nonFiniteB }
         BLAS.scal(-1, &xbar)
         return xbar
@@ -127,7 +127,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     public func jacobian() throws(ImplicitDifferentiationError) -> Matrix {
         let m = local.m, n = local.n
         if n <= m {
-            let b = local.matrixX()
+            let b = local.b.materialize()
             guard b.isFinite else { throw Self.nonFiniteB }
             var j: Matrix
             do { j = try solver.solve(b) } catch { throw Self.failure(error, .tangent) }
@@ -147,7 +147,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             var jt = Matrix(rows: n, columns: m)   // Jᵀ, filled column by column
             var out = [Double](repeating: 0, count: n)
             for i in 0..<m {
-                local.adjointX(w.column(i), &out)
+                local.b.applyTransposed(w.column(i), &out)
                 guard BLAS.isFinite(out) else { throw Self.nonFiniteB }
                 jt.setColumn(i, to: out)
             }
@@ -194,7 +194,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// `‖A v − b‖ / ‖b‖`.
     func relativeTangentResidual(_ v: [Double], _ b: [Double]) -> Double {
         var r = [Double](repeating: 0, count: local.k)
-        if let a = matrix { BLAS.gemv(1, a, v, 0, &r) } else { local.productY(v, &r) }
+        if let a = matrix { BLAS.gemv(1, a, v, 0, &r) } else { local.a.apply(v, &r) }
         BLAS.axpy(-1, b, &r)
         return BLAS.nrm2(r) / Swift.max(BLAS.nrm2(b), Double.leastNormalMagnitude)
     }
@@ -211,7 +211,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             return Double(state >> 11) * 0x1p-53 - 0.5
         }
         var b = [Double](repeating: 0, count: local.k)
-        local.productX(dx, &b)
+        local.b.apply(dx, &b)
         BLAS.scal(-1, &b)
         if !isLeastSquares || BLAS.nrm2(b) == 0 { return 0 }
         let v: [Double]
