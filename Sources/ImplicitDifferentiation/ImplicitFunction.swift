@@ -198,11 +198,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             value = conditions.evaluate(x, y, z)
         }
         let k = value.count, m = y.count
-        let residualNorm = euclideanNorm(value)
-        let bound = options.residualTolerance.bound(x: x, y: y)
-        if let bound, !(residualNorm <= bound) {
-            throw .residualTooLarge(residualNorm: residualNorm, tolerance: bound)
-        }
+        let (residualNorm, bound) = try checkConditions(value: value, x: x, y: y)
         var plan = try validatedPlan(k: k, m: m)
         let local = conditions.localize(x, y, z, value)
 
@@ -218,19 +214,18 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             }
             matrix = a
         }
-        let system = LinearSystem(matrix.map { MatrixOperator($0, structure: structure) }
-                                  ?? ConditionsOperator(local: local, structure: structure), matrix: matrix)
+        let system = matrix.map { LinearSystem(matrix: $0, structure: structure) }
+            ?? LinearSystem(ConditionsOperator(local: local, structure: structure))
         let choice = try plan.solver.prepare(system, settings: SolverSettings(
-            automatic: linearSolver == .automatic, minimumReciprocalCondition: options.minimumReciprocalCondition,
+            automatic: linearSolver.isAutomatic, minimumReciprocalCondition: options.minimumReciprocalCondition,
             preconditioner: preconditioner, initialGuess: initialGuess))
-        if choice.used != plan.solver { plan.solver = choice.used }
+        plan.solver = choice.used
         plan.note = choice.note
-        let summary = choice.prepared.summary
         let report = DerivativeReport(
             plan: plan, residualNorm: residualNorm, residualBound: bound, differentiation: local.differentiation,
-            factorizations: plan.solver.isDirect ? 1 : 0, reciprocalCondition: summary.reciprocalCondition,
-            rank: summary.rank, note: choice.note, tangentSolves: 0, adjointSolves: 0, krylovIterations: 0,
-            operatorApplications: 0, lastKrylovStatistics: nil)
+            factorizations: matrix != nil && choice.used.isDirect ? 1 : 0,
+            reciprocalCondition: choice.reciprocalCondition, rank: choice.rank, note: choice.note, tangentSolves: 0,
+            adjointSolves: 0, krylovIterations: 0, operatorApplications: 0, lastKrylovStatistics: nil)
         let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,
                                         local: local, solver: choice.prepared, matrix: matrix, report: report)
         if lin.isLeastSquares {
@@ -239,7 +234,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             // a VJP (which never sees a tangent residual) cannot return a number.
             let r = try lin.consistencyProbe()
             if r > lin.consistencyTolerance {
-                if choice.fellBack { throw .singularJacobian(pivot: nil, reciprocalCondition: summary.reciprocalCondition) }
+                if choice.fellBack { throw .singularJacobian(pivot: nil, reciprocalCondition: choice.reciprocalCondition) }
                 throw .inconsistentLinearization(relativeResidual: r)
             }
         }
@@ -271,11 +266,30 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
 
     // MARK: - Plan validation
 
-    func validatedPlan(k: Int, m: Int) throws(ImplicitDifferentiationError) -> SolvePlan {
+    /// The checks every derivative path makes before it differentiates (this
+    /// function's linearization and the generic dual/tape path alike): `F`
+    /// has at least as many equations as `y` has unknowns, and the residual
+    /// `‖F(x, y)‖` is within ``ImplicitFunctionOptions/residualTolerance`` (NaN fails).
+    ///
+    /// - Returns: `‖F(x, y)‖` and the bound it was held to (`nil` when the check is disabled).
+    /// - Throws: `.dimensionMismatch`, `.residualTooLarge`.
+    func checkConditions(value: [Double], x: [Double], y: [Double]) throws(ImplicitDifferentiationError)
+        -> (residualNorm: Double, bound: Double?)
+    {
+        let k = value.count, m = y.count
         if k < m {
             throw .dimensionMismatch("F has \(k) equations for \(m) unknowns in y: fewer conditions than unknowns "
                 + "cannot determine the derivative")
         }
+        let residualNorm = euclideanNorm(value)
+        let bound = options.residualTolerance.bound(x: x, y: y)
+        if let bound, !(residualNorm <= bound) {
+            throw .residualTooLarge(residualNorm: residualNorm, tolerance: bound)
+        }
+        return (residualNorm, bound)
+    }
+
+    func validatedPlan(k: Int, m: Int) throws(ImplicitDifferentiationError) -> SolvePlan {
         if representation == .operator && linearSolver.isDirect {
             throw LinearSolver.needsMatrix(linearSolver)
         }
@@ -283,7 +297,9 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
                                     structure: structure, givesMatrices: conditions.givesMatrices,
                                     threshold: options.matrixThreshold)
             .withKrylovOptions(options.krylovOptions)
-        if k != m && !plan.solver.isLeastSquares {
+        var custom = false
+        if case .custom = plan.solver { custom = true }   // its prepared solve says whether it does least squares
+        if k != m && !plan.solver.isLeastSquares && !custom {
             throw .dimensionMismatch("F has \(k) equations for \(m) unknowns; \(plan.solver) needs a square ∂F/∂y, "
                 + "use .qr, .svd or .lsmr() for least squares")
         }

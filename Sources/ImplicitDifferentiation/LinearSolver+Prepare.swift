@@ -12,6 +12,10 @@ struct PreparedChoice {
     let note: String?
     /// `true` when `.automatic` fell back from LU to SVD.
     let fellBack: Bool
+    /// The reciprocal condition estimate, when the preparation computed one.
+    var reciprocalCondition: Double? = nil
+    /// The rank, when the preparation knows it.
+    var rank: Int? = nil
 }
 
 /// How the implicit layer prepares ``PreparedLinearSolve`` values for `A`.
@@ -43,7 +47,8 @@ extension LinearSolver {
             // The same singularity rules whether the LU runs on the band or the whole matrix.
             let factored: any PreparedLinearSolve, rcond: Double, used: LinearSolver
             do {
-                let band = self == .bandLU ? BandLUFactorization.bandwidths(of: a) : Self.bandedShape(a)
+                let band: (lower: Int, upper: Int)?
+                if case .bandLU = self { band = BandLUFactorization.bandwidths(of: a) } else { band = Self.bandedShape(a) }
                 if let band {
                     let f = try BandLUFactorization(a, lowerBandwidth: band.lower, upperBandwidth: band.upper)
                     (factored, rcond, used) = (f, f.reciprocalCondition, .bandLU)
@@ -67,8 +72,10 @@ extension LinearSolver {
                 }
                 throw .singularJacobian(pivot: nil, reciprocalCondition: rcond)
             }
-            let note = used == .bandLU ? factored.summary.kind + " because ∂F/∂y is banded" : nil
-            return PreparedChoice(prepared: factored, used: used, note: note, fellBack: false)
+            var note: String? = nil
+            if case .bandLU = used { note = factored.summary.kind + " because ∂F/∂y is banded" }
+            return PreparedChoice(prepared: factored, used: used, note: note, fellBack: false,
+                                  reciprocalCondition: rcond, rank: a.rows)
         case .cholesky:
             guard let a = system.matrix else { throw Self.needsMatrix(self) }
             guard a.isSquare else {
@@ -85,11 +92,13 @@ extension LinearSolver {
             if !(f.reciprocalCondition >= settings.minimumReciprocalCondition) {
                 throw .singularJacobian(pivot: nil, reciprocalCondition: f.reciprocalCondition)
             }
-            return PreparedChoice(prepared: f, used: .cholesky, note: nil, fellBack: false)
+            return PreparedChoice(prepared: f, used: .cholesky, note: nil, fellBack: false,
+                                  reciprocalCondition: f.reciprocalCondition, rank: a.rows)
         case .qr:
             guard let a = system.matrix else { throw Self.needsMatrix(self) }
             do {
-                return PreparedChoice(prepared: try QRFactorization(a), used: .qr, note: nil, fellBack: false)
+                return PreparedChoice(prepared: try QRFactorization(a), used: .qr, note: nil, fellBack: false,
+                                      rank: min(a.rows, a.columns))
             } catch .rankDeficient(let rank, _) {
                 return try Self.svd(a, note: "QR found ∂F/∂y rank deficient (rank \(rank)); used svd", fellBack: false)
             } catch {
@@ -106,7 +115,10 @@ extension LinearSolver {
             return PreparedChoice(prepared: solve, used: self, note: nil, fellBack: false)
         case .custom(let method):
             do {
-                return PreparedChoice(prepared: try method.prepare(system), used: self, note: nil, fellBack: false)
+                let prepared = try method.prepare(system)
+                let summary = prepared.summary
+                return PreparedChoice(prepared: prepared, used: self, note: summary.note, fellBack: false,
+                                      reciprocalCondition: summary.reciprocalCondition, rank: summary.rank)
             } catch .singular(let pivot) {
                 throw .singularJacobian(pivot: pivot, reciprocalCondition: nil)
             } catch {
@@ -126,7 +138,8 @@ extension LinearSolver {
             n = (n.map { $0 + "; " } ?? "")
                 + "∂F/∂y has rank \(f.rank) < \(min(a.rows, a.columns)): the minimum-norm derivative is returned"
         }
-        return PreparedChoice(prepared: f, used: .svd, note: n, fellBack: fellBack)
+        return PreparedChoice(prepared: f, used: .svd, note: n, fellBack: fellBack,
+                              reciprocalCondition: f.reciprocalCondition, rank: f.rank)
     }
 
     static func needsMatrix(_ solver: LinearSolver) -> ImplicitDifferentiationError {

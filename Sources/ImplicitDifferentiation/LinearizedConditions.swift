@@ -24,8 +24,10 @@ struct JacobianMap: Sendable {
     let applyTransposed: Product
     /// `J` as a dense matrix.
     let materialize: @Sendable () -> Matrix
-    /// `J v` in a new array (lets generic conditions skip the zero-filled buffer).
-    let applied: @Sendable (_ v: [Double]) -> [Double]
+    /// The map's row count.
+    let rows: Int
+    /// `J v` in a new array, when the source has a faster way than `apply` into zeros.
+    let appliedBody: (@Sendable (_ v: [Double]) -> [Double])?
 
     @usableFromInline
     init(rows: Int, apply: @escaping Product, applyTransposed: @escaping Product,
@@ -33,11 +35,16 @@ struct JacobianMap: Sendable {
         self.apply = apply
         self.applyTransposed = applyTransposed
         self.materialize = materialize
-        self.applied = applied ?? { v in
-            var out = [Double](repeating: 0, count: rows)
-            apply(v, &out)
-            return out
-        }
+        self.rows = rows
+        self.appliedBody = applied
+    }
+
+    /// `J v` in a new array (generic conditions skip the zero-filled buffer).
+    func applied(_ v: [Double]) -> [Double] {
+        if let appliedBody { return appliedBody(v) }
+        var out = [Double](repeating: 0, count: rows)
+        apply(v, &out)
+        return out
     }
 
     /// The map of a matrix the user supplied: BLAS products.

@@ -73,6 +73,12 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// `true` for ``automatic`` (a pattern match: no value is built or compared).
+    var isAutomatic: Bool {
+        if case .automatic = self { return true }
+        return false
+    }
+
     /// Same case and options; custom methods are equal when their types and descriptions are.
     public static func == (a: LinearSolver, b: LinearSolver) -> Bool {
         switch (a, b) {
@@ -226,7 +232,7 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
         var rep = representation
         let representationRule: RepresentationRule
         if rep == .automatic {
-            if solver != .automatic && solver.isDirect {
+            if !solver.isAutomatic && solver.isDirect {
                 rep = .matrix
                 representationRule = .directSolver(solver)
             } else if givesMatrices {
@@ -245,7 +251,7 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
         let spd = structure.contains(.positiveDefinite)
         var chosen = solver
         let solverRule: SolverRule
-        if chosen == .automatic {
+        if chosen.isAutomatic {
             if rep == .matrix {
                 if k != m { chosen = .qr; solverRule = .qr(k: k, m: m) }
                 else if spd { chosen = .cholesky; solverRule = .cholesky }

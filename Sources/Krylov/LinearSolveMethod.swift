@@ -3,10 +3,12 @@ import LinearAlgebra
 /// The linear system a solver is prepared for: `A` as an operator, and as
 /// a matrix when one has been materialized.
 public struct LinearSystem: Sendable {
-    /// `A` as a linear operator (always present).
-    public let linearOperator: any LinearOperator & Sendable
+    /// The operator given, when `A` was not (only) given as a matrix.
+    let givenOperator: (any LinearOperator & Sendable)?
     /// `A` as a dense matrix, when it has been materialized; `nil` on a lazy path.
     public let matrix: Matrix?
+    /// The declared (unchecked) structure of `A`.
+    public let structure: OperatorStructure
 
     /// A system given by an operator, and optionally its matrix.
     ///
@@ -14,25 +16,32 @@ public struct LinearSystem: Sendable {
     ///   - linearOperator: `A`.
     ///   - matrix: the same `A` as a matrix, or `nil`.
     public init(_ linearOperator: any LinearOperator & Sendable, matrix: Matrix? = nil) {
-        self.linearOperator = linearOperator
+        self.givenOperator = linearOperator
         self.matrix = matrix
+        self.structure = linearOperator.structure
     }
 
-    /// A system given by a matrix (its operator is the BLAS product).
+    /// A system given by a matrix (its operator is the BLAS product, ``MatrixOperator``).
     ///
     /// - Parameters:
     ///   - matrix: `A`.
     ///   - structure: declared (unchecked) structure of `A`.
     public init(matrix: Matrix, structure: OperatorStructure = []) {
-        self.init(MatrixOperator(matrix, structure: structure), matrix: matrix)
+        self.givenOperator = nil
+        self.matrix = matrix
+        self.structure = structure
+    }
+
+    /// `A` as a linear operator (always available: the BLAS product for a matrix-only system).
+    public var linearOperator: any LinearOperator & Sendable {
+        if let givenOperator { return givenOperator }
+        return MatrixOperator(matrix!, structure: structure)
     }
 
     /// The rows of `A`.
-    public var rows: Int { linearOperator.rows }
+    public var rows: Int { matrix?.rows ?? givenOperator!.rows }
     /// The columns of `A`.
-    public var columns: Int { linearOperator.columns }
-    /// The declared (unchecked) structure of `A`.
-    public var structure: OperatorStructure { linearOperator.structure }
+    public var columns: Int { matrix?.columns ?? givenOperator!.columns }
 }
 
 /// How to solve with `A`: the first phase of "prepare once, solve many".
