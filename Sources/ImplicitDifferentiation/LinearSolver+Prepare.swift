@@ -201,3 +201,99 @@ public struct PreconditionerFactory: Sendable {
         PreconditionerFactory { _ in preconditioner }
     }
 }
+
+/// The automatic choice as a solver of its own, for a ``LinearSystem`` you
+/// hold directly (an implicit function's `.automatic` applies the same rule
+/// through its plan).
+///
+/// The decision, in order (``SolvePlan`` documents the representation rule):
+///
+/// ```
+/// A as a matrix:    k ≠ m → qr;  declared SPD → cholesky;
+///                   else lu — bandLU when A is banded (order ≥ 32, 4(2kl + ku + 1) ≤ m),
+///                   svd when LU finds A singular (zero pivot or rcond < minimum)
+/// A as an operator: k ≠ m → lsmr; declared SPD → cg; else gmres (restart 30)
+/// ```
+///
+/// ``select(_:)`` gives the rule's pick before anything is factored;
+/// ``decide(_:)`` prepares it and returns the plan that really runs (band,
+/// fallback) with the prepared solver.
+public struct AutomaticLinearSolver: LinearSolveMethod {
+    /// LU and Cholesky below this reciprocal condition count as singular.
+    public var minimumReciprocalCondition: Double
+    /// The options of the Krylov method the rule picks.
+    public var krylovOptions: KrylovOptions
+    /// The Krylov preconditioner built from `A`, or `nil`.
+    public var preconditioner: PreconditionerFactory?
+    /// Where Krylov solves start.
+    public var initialGuess: KrylovInitialGuess
+
+    /// The automatic solver.
+    ///
+    /// - Parameters:
+    ///   - minimumReciprocalCondition: in `[0, 1)`; default `100 ε`.
+    ///   - krylovOptions: for the Krylov method on an operator.
+    ///   - preconditioner: for the Krylov method, or `nil`.
+    ///   - initialGuess: for the Krylov method.
+    public init(minimumReciprocalCondition: Double = 100 * Double.ulpOfOne, krylovOptions: KrylovOptions = .default,
+                preconditioner: PreconditionerFactory? = nil, initialGuess: KrylovInitialGuess = .zero) {
+        precondition(minimumReciprocalCondition >= 0 && minimumReciprocalCondition < 1,
+                     "AutomaticLinearSolver: minimumReciprocalCondition must be in [0, 1)")
+        self.minimumReciprocalCondition = minimumReciprocalCondition
+        self.krylovOptions = krylovOptions
+        self.preconditioner = preconditioner
+        self.initialGuess = initialGuess
+    }
+
+    /// `automatic`.
+    public var description: String { "automatic" }
+
+    /// The rule's pick for `system` before preparation (a matrix → direct, an operator alone → Krylov).
+    ///
+    /// - Parameter system: `A`.
+    /// - Returns: the plan of the rule, before the band and SVD decisions.
+    public func select(_ system: LinearSystem) -> SolvePlan {
+        SolvePlan.choose(representation: system.matrix == nil ? .operator : .matrix, solver: .automatic,
+                         rows: system.rows, unknowns: system.columns, structure: system.structure,
+                         givesMatrices: system.matrix != nil, threshold: .max)
+            .withKrylovOptions(krylovOptions)
+    }
+
+    /// Prepares the rule's pick and says what runs.
+    ///
+    /// - Parameter system: `A`.
+    /// - Returns: the plan that runs (``SolvePlan/solver`` `.bandLU` or `.svd`
+    ///   when those decisions were taken, with a ``SolvePlan/note``) and the prepared solver.
+    /// - Throws: ``ImplicitDifferentiationError`` from the preparation.
+    public func decide(_ system: LinearSystem) throws(ImplicitDifferentiationError)
+        -> (plan: SolvePlan, solver: any PreparedLinearSolve)
+    {
+        var plan = select(system)
+        let choice = try plan.solver.prepare(system, settings: SolverSettings(
+            automatic: true, minimumReciprocalCondition: minimumReciprocalCondition,
+            preconditioner: preconditioner, initialGuess: initialGuess))
+        plan.solver = choice.used
+        plan.note = choice.note
+        return (plan, choice.prepared)
+    }
+
+    /// ``decide(_:)`` as a ``LinearSolveMethod``: the prepared solver alone.
+    ///
+    /// - Throws: the preparation's ``LinearAlgebraError``; a singular `∂F/∂y`
+    ///   that no fallback could handle as `.singular` (its pivot, 0 when only the
+    ///   condition estimate was too small), other implicit-layer errors as
+    ///   `.invalidArgument` with their description.
+    public func prepare(_ system: LinearSystem) throws(LinearAlgebraError) -> any PreparedLinearSolve {
+        do {
+            return try decide(system).solver
+        } catch {
+            switch error {
+            case .linearAlgebra(let e): throw e
+            case .singularJacobian(let pivot, _): throw .singular(pivot: pivot ?? 0)
+            case .notPositiveDefinite(let minor): throw .notPositiveDefinite(minor: minor)
+            case .dimensionMismatch(let what): throw .dimensionMismatch(what)
+            default: throw .invalidArgument(error.description)
+            }
+        }
+    }
+}

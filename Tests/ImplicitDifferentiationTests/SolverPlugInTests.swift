@@ -327,3 +327,28 @@ struct KrylovMessageTests {
         #expect(other.contains("‖r‖/‖b‖") && !other.contains("restart") && other.contains("preconditioner"))
     }
 }
+
+@Suite("AutomaticLinearSolver on a system you hold")
+struct AutomaticLinearSolverTests {
+    @Test("it selects by shape and structure, then decides band LU and the SVD fallback when it prepares")
+    func selectThenDecide() throws {
+        let auto = AutomaticLinearSolver()
+        let banded = TestMatrices.convectionDiffusion(64)
+        #expect(auto.select(LinearSystem(matrix: banded)).solver == .lu)
+        let (plan, solver) = try auto.decide(LinearSystem(matrix: banded))
+        #expect(plan.solver == .bandLU && solver.summary.kind == "band LU (lower 1, upper 1)")
+        var singular = Matrix.identity(3)
+        singular[2, 2] = 0
+        let (fallback, pinv) = try auto.decide(LinearSystem(matrix: singular))
+        #expect(fallback.solver == .svd && fallback.note?.contains("used svd") == true && pinv.isLeastSquares)
+        let spd = TestMatrices.poisson1D(50)
+        #expect(try auto.decide(LinearSystem(matrix: spd, structure: [.symmetric, .positiveDefinite])).plan.solver
+                == .cholesky)
+        // An operator alone gets a Krylov method; through the protocol it solves.
+        let op = LinearSystem(MatrixOperator(spd, structure: [.symmetric, .positiveDefinite]))
+        #expect(auto.select(op).solver == .cg(options: .default))
+        let b = [Double](repeating: 1, count: 50)
+        let x = try auto.prepare(op).solve(b)
+        #expect(Approximate.relativeError(spd * x, b) <= 1e-6)
+    }
+}
