@@ -19,7 +19,7 @@ import LinearAlgebra
 /// JVP is the minimum-norm solution and the VJP remains its exact adjoint.
 ///
 /// Everything rests on two primitives over the prepared solver
-/// (``PreparedLinearSolve``: a factorization or a Krylov method on `A`):
+/// (`PreparedLinearSolve`: a factorization or a Krylov method on `A`):
 /// `solveTangent(b) = A⁻¹ b` (with the consistency check of a least-squares
 /// solve) and `solveAdjoint(c) = A⁻ᵀ c`; the JVP, the VJP and the Jacobian
 /// are those plus one product with `B` or `Bᵀ`.

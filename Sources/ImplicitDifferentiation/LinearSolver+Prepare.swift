@@ -18,7 +18,7 @@ struct PreparedChoice {
     var rank: Int? = nil
 }
 
-/// How the implicit layer prepares ``PreparedLinearSolve`` values for `A`.
+/// How the implicit layer prepares `PreparedLinearSolve` values for `A`.
 struct SolverSettings: Sendable {
     /// The user asked for `.automatic` (allows the LU → SVD fallback).
     let automatic: Bool
@@ -202,7 +202,7 @@ public struct PreconditionerFactory: Sendable {
     }
 }
 
-/// The automatic choice as a solver of its own, for a ``LinearSystem`` you
+/// The automatic choice as a solver of its own, for a `LinearSystem` you
 /// hold directly (an implicit function's `.automatic` applies the same rule
 /// through its plan).
 ///
@@ -277,9 +277,9 @@ public struct AutomaticLinearSolver: LinearSolveMethod {
         return (plan, choice.prepared)
     }
 
-    /// ``decide(_:)`` as a ``LinearSolveMethod``: the prepared solver alone.
+    /// ``decide(_:)`` as a `LinearSolveMethod`: the prepared solver alone.
     ///
-    /// - Throws: the preparation's ``LinearAlgebraError``; a singular `∂F/∂y`
+    /// - Throws: the preparation's `LinearAlgebraError`; a singular `∂F/∂y`
     ///   that no fallback could handle as `.singular` (its pivot, 0 when only the
     ///   condition estimate was too small), other implicit-layer errors as
     ///   `.invalidArgument` with their description.

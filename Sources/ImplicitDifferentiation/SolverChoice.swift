@@ -16,7 +16,7 @@ public enum Representation: String, Sendable, Hashable, CustomStringConvertible 
 /// The linear solver for `A v = b` and `Aᵀ w = c`.
 ///
 /// Each case is prepared once per linearization into a
-/// ``PreparedLinearSolve`` (a factorization, or a ``KrylovLinearSolve`` on
+/// `PreparedLinearSolve` (a factorization, or a `KrylovLinearSolve` on
 /// `A` as an operator) that serves every JVP, VJP and Jacobian column.
 /// Direct solvers need ``Representation/matrix``; Krylov methods work with
 /// either representation (on a matrix they use BLAS products) and use the
@@ -51,7 +51,7 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
     case automatic
     /// Your own solver: prepared once per linearization on `A` (as an operator,
     /// and as a matrix under ``Representation/matrix``, which a method with
-    /// ``LinearSolveMethod/needsMatrix`` gets by default).
+    /// `LinearSolveMethod/needsMatrix` gets by default).
     case custom(any LinearSolveMethod)
 
     /// `true` for the solvers that need `A` as a matrix (factorizations, and

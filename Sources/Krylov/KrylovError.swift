@@ -4,7 +4,7 @@ import LinearAlgebra
 ///
 /// Numerical failure is not thrown by the solvers themselves (they return a
 /// ``KrylovResult`` whose status says what happened); it is thrown by
-/// ``KrylovStatistics/requireConverged()`` for callers that want an error.
+/// `KrylovStatistics/requireConverged()` for callers that want an error.
 /// Invalid settings are thrown at construction.
 public enum KrylovError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The solve ended without meeting its tolerance; the statistics say how
@@ -24,7 +24,7 @@ public enum KrylovError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension KrylovStatistics {
-    /// Throws unless the solve succeeded (``KrylovStatus/isSuccess``: converged
+    /// Throws unless the solve succeeded (`KrylovStatus/isSuccess`: converged
     /// or zero right-hand side).
     ///
     /// - Throws: ``KrylovError/notConverged(_:)`` carrying these statistics.

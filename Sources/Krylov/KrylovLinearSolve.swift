@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// A Krylov method set up on an operator: the ``PreparedLinearSolve`` of
+/// A Krylov method set up on an operator: the `PreparedLinearSolve` of
 /// GMRES, BiCGStab, CG and LSMR.
 ///
 /// It owns everything a solve needs besides the right-hand side:
@@ -24,7 +24,7 @@ import LinearAlgebra
 /// Solutions are then homogeneous in `b` at every scale (no `x = 0` accepted
 /// for a tiny `b`, no overflow in the inner products for a huge one).
 /// A solve that does not converge throws
-/// ``LinearAlgebraError/notConverged(_:)`` with the statistics, `‖b‖`
+/// `LinearAlgebraError/notConverged(_:)` with the statistics, `‖b‖`
 /// included, so the message states `‖r‖ / ‖b‖`.
 ///
 /// Thread safety: any number of solves may run at once; each takes its own workspace.
@@ -73,14 +73,14 @@ public final class KrylovLinearSolve: PreparedLinearSolve {
 
     /// `A x = b` by the method.
     ///
-    /// - Throws: ``LinearAlgebraError/notConverged(_:)`` unless it converged.
+    /// - Throws: `LinearAlgebraError/notConverged(_:)` unless it converged.
     public func solve(_ b: [Double]) throws(LinearAlgebraError) -> [Double] {
         try accept(run(b, transposed: false))
     }
 
     /// `Aᵀ w = c` by the method on `Aᵀ`, preconditioned by `M⁻ᵀ`.
     ///
-    /// - Throws: ``LinearAlgebraError/notConverged(_:)`` unless it converged.
+    /// - Throws: `LinearAlgebraError/notConverged(_:)` unless it converged.
     public func solveTransposed(_ c: [Double]) throws(LinearAlgebraError) -> [Double] {
         try accept(run(c, transposed: true))
     }

@@ -60,7 +60,7 @@ public protocol LinearSolveMethod: Sendable, CustomStringConvertible {
     ///
     /// - Parameter system: `A` as an operator, and as a matrix when materialized.
     /// - Returns: the prepared solver.
-    /// - Throws: ``LinearAlgebraError`` (e.g. `.singular`, `.dimensionMismatch`).
+    /// - Throws: `LinearAlgebraError` (e.g. `.singular`, `.dimensionMismatch`).
     func prepare(_ system: LinearSystem) throws(LinearAlgebraError) -> any PreparedLinearSolve
 
     /// `true` when the method needs ``LinearSystem/matrix`` (a direct method); default `false`.

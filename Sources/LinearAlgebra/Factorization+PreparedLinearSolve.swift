@@ -20,15 +20,15 @@ extension LUFactorization: PreparedLinearSolve {
     public func solve(_ b: [Double]) throws(LinearAlgebraError) -> [Double] { try solve(b, transposed: false) }
     /// `w = A⁻ᵀ c` from the same factors.
     ///
-    /// - Throws: as ``solve(_:)-(Array<Double>)``.
+    /// - Throws: as `solve(_:)`.
     public func solveTransposed(_ c: [Double]) throws(LinearAlgebraError) -> [Double] { try solve(c, transposed: true) }
     /// `X = A⁻¹ B`, one `dgetrs` call.
     ///
-    /// - Throws: as ``solve(_:)-(Array<Double>)``.
+    /// - Throws: as `solve(_:)`.
     public func solve(_ b: Matrix) throws(LinearAlgebraError) -> Matrix { try solve(b, transposed: false) }
     /// `W = A⁻ᵀ C`, one `dgetrs` call.
     ///
-    /// - Throws: as ``solve(_:)-(Array<Double>)``.
+    /// - Throws: as `solve(_:)`.
     public func solveTransposed(_ c: Matrix) throws(LinearAlgebraError) -> Matrix { try solve(c, transposed: true) }
 }
 
@@ -51,15 +51,15 @@ extension BandLUFactorization: PreparedLinearSolve {
     public func solve(_ b: [Double]) throws(LinearAlgebraError) -> [Double] { try solve(b, transposed: false) }
     /// `w = A⁻ᵀ c` from the same factors.
     ///
-    /// - Throws: as ``solve(_:)-(Array<Double>)``.
+    /// - Throws: as `solve(_:)`.
     public func solveTransposed(_ c: [Double]) throws(LinearAlgebraError) -> [Double] { try solve(c, transposed: true) }
     /// `X = A⁻¹ B`, one `dgbtrs` call.
     ///
-    /// - Throws: as ``solve(_:)-(Array<Double>)``.
+    /// - Throws: as `solve(_:)`.
     public func solve(_ b: Matrix) throws(LinearAlgebraError) -> Matrix { try solve(b, transposed: false) }
     /// `W = A⁻ᵀ C`, one `dgbtrs` call.
     ///
-    /// - Throws: as ``solve(_:)-(Array<Double>)``.
+    /// - Throws: as `solve(_:)`.
     public func solveTransposed(_ c: Matrix) throws(LinearAlgebraError) -> Matrix { try solve(c, transposed: true) }
 }
 
@@ -77,11 +77,11 @@ extension CholeskyFactorization: PreparedLinearSolve {
 
     /// `Aᵀ = A`: the plain solve.
     ///
-    /// - Throws: as ``solve(_:)-(Array<Double>)``.
+    /// - Throws: as `solve(_:)`.
     public func solveTransposed(_ c: [Double]) throws(LinearAlgebraError) -> [Double] { try solve(c) }
     /// `Aᵀ = A`: the plain solve.
     ///
-    /// - Throws: as ``solve(_:)-(Array<Double>)``.
+    /// - Throws: as `solve(_:)`.
     public func solveTransposed(_ c: Matrix) throws(LinearAlgebraError) -> Matrix { try solve(c) }
 }
 

@@ -24,7 +24,7 @@ public struct KrylovStatistics: Sendable, Equatable, CustomStringConvertible {
     /// (of `(A M⁻¹)ᵀ r` when preconditioned); `nil` for the other methods.
     public var normalEquationsResidualNorm: Double?
     /// Residual norms `[‖r₀‖, ‖r₁‖, …]`, one per iteration, when
-    /// ``KrylovOptions/recordHistory`` is set; `nil` otherwise. These are the
+    /// `KrylovOptions.recordHistory` (Krylov module) is set; `nil` otherwise. These are the
     /// method's own estimates (GMRES: the Givens least-squares residual).
     public var history: [Double]?
     /// `‖b‖` of the right-hand side as given, when the caller recorded it

@@ -23,7 +23,7 @@ public protocol PreparedLinearSolve: Sendable {
     var rows: Int { get }
     /// The number of columns of `A` (the length of `x`).
     var columns: Int { get }
-    /// `true` when ``solve(_:)-(Array<Double>)`` returns a least-squares / minimum-norm answer.
+    /// `true` when `solve(_:)` returns a least-squares / minimum-norm answer.
     var isLeastSquares: Bool { get }
     /// What this preparation is, for reports: kind, condition estimate, rank, Krylov statistics.
     var summary: LinearSolveSummary { get }
@@ -54,7 +54,7 @@ public protocol PreparedLinearSolve: Sendable {
 }
 
 extension PreparedLinearSolve {
-    /// Column by column through ``solve(_:)-(Array<Double>)`` (the default for
+    /// Column by column through `solve(_:)` (the default for
     /// solvers without a blocked multi-right-hand-side solve).
     ///
     /// - Throws: the first column's failure.
@@ -62,7 +62,7 @@ extension PreparedLinearSolve {
         try columnByColumn(b, rows: columns) { (v: [Double]) throws(LinearAlgebraError) in try solve(v) }
     }
 
-    /// Column by column through ``solveTransposed(_:)-(Array<Double>)``.
+    /// Column by column through `solveTransposed(_:)`.
     ///
     /// - Throws: the first column's failure.
     public func solveTransposed(_ c: Matrix) throws(LinearAlgebraError) -> Matrix {
