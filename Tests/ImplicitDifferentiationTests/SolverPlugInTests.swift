@@ -322,7 +322,7 @@ struct KrylovMessageTests {
         let relative = try #require(gstats.relativeResidualNorm)
         #expect(relative > 1e-14 && relative < 1)
         #expect(abs(relative - gstats.residualNorm / Double(Self.m).squareRoot()) <= 1e-12 * relative)
-        #expect(text.contains("‖r‖/‖b‖") && text.contains("restart") && text.contains("preconditioner"))
+        #expect(text.contains("‖r‖/‖b‖") && text.contains("restart") && text.contains("ImplicitFunction.preconditioner"))
         #expect(bstats.relativeResidualNorm != nil)
         #expect(other.contains("‖r‖/‖b‖") && !other.contains("restart") && other.contains("preconditioner"))
     }
