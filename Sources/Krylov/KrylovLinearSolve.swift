@@ -96,15 +96,9 @@ public final class KrylovLinearSolve: PreparedLinearSolve {
         let guess = x0.flatMap { $0.count == (transposed ? rows : columns) ? $0 : nil }
         var ws = workspaces.withLock { $0.popLast() } ?? KrylovWorkspace()
         defer { workspaces.withLock { $0.append(ws) } }
-        let body = { (rhs: [Double], start: [Double]?, _: KrylovOptions) -> KrylovResult in
-            transposed
-                ? self.method.solveTransposed(self.linearOperator, rhs, initialGuess: start,
-                                              preconditioner: self.preconditioner, workspace: &ws)
-                : self.method.solve(self.linearOperator, rhs, initialGuess: start,
-                                    preconditioner: self.preconditioner, workspace: &ws)
-        }
-        var result = unitScaledSolve(b, guess, options: method.options, scaleAbsoluteTolerance: false, body)
-            ?? body(b, guess, method.options)
+        var result = unitScaledSolve(b, guess, options: method.options, scaleAbsoluteTolerance: false) { rhs, x0, _ in
+            iterate(rhs, x0, transposed: transposed, workspace: &ws)
+        } ?? iterate(b, guess, transposed: transposed, workspace: &ws)
         result.statistics.rightHandSideNorm = norm2(b)
         let stats = result.statistics
         totals.withLock {
@@ -114,6 +108,14 @@ public final class KrylovLinearSolve: PreparedLinearSolve {
         }
         if stats.status.isSuccess { initialGuess.record?(transposed, result.solution) }
         return result
+    }
+
+    /// The method on `A` (or `Aᵀ` with `M⁻ᵀ`) for one right-hand side, unscaled.
+    func iterate(_ b: [Double], _ x0: [Double]?, transposed: Bool, workspace: inout KrylovWorkspace) -> KrylovResult {
+        transposed
+            ? method.solveTransposed(linearOperator, b, initialGuess: x0, preconditioner: preconditioner,
+                                     workspace: &workspace)
+            : method.solve(linearOperator, b, initialGuess: x0, preconditioner: preconditioner, workspace: &workspace)
     }
 
     func accept(_ result: KrylovResult) throws(LinearAlgebraError) -> [Double] {
