@@ -94,10 +94,10 @@ struct ImplicitExternalFunction<Arguments: Sendable, Byproduct: Sendable>: Exter
         let yc = y.map { Dual<T>($0, tangent: T(0)) }
         let fb = conditions(x: xs, y: yc, byproduct: z)
         let k = fb.count
-        if k < m { return fail(.dimensionMismatch("F has \(k) equations for \(m) unknowns in y")) }
-        let residual = euclideanNorm(fb.map { $0.value.primal })
-        if let bound = function.options.residualTolerance.bound(x: xp, y: y.map(\.primal)), !(residual <= bound) {
-            return fail(.residualTooLarge(residualNorm: residual, tolerance: bound))
+        do throws(ImplicitDifferentiationError) {
+            _ = try function.checkConditions(value: fb.map { $0.value.primal }, x: xp, y: y.map(\.primal))
+        } catch {
+            return fail(error)
         }
         // A, column by column, from m evaluations seeded with unit vectors in y.
         let xc = x.map { Dual<T>($0, tangent: T(0)) }

@@ -1,8 +1,10 @@
+import LinearAlgebra
+
 /// The errors of the Krylov layer.
 ///
 /// Numerical failure is not thrown by the solvers themselves (they return a
 /// ``KrylovResult`` whose status says what happened); it is thrown by
-/// ``KrylovStatistics/requireConverged()`` for callers that want an error.
+/// `KrylovStatistics/requireConverged()` for callers that want an error.
 /// Invalid settings are thrown at construction.
 public enum KrylovError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The solve ended without meeting its tolerance; the statistics say how
@@ -24,5 +26,15 @@ public enum KrylovError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the incomplete factorization broke down: \(what); "
                 + "try the Jacobi preconditioner, a diagonal shift, or a sparse direct solve"
         }
+    }
+}
+
+extension KrylovStatistics {
+    /// Throws unless the solve succeeded (`KrylovStatus/isSuccess`: converged
+    /// or zero right-hand side).
+    ///
+    /// - Throws: ``KrylovError/notConverged(_:)`` carrying these statistics.
+    public func requireConverged() throws(KrylovError) {
+        if !status.isSuccess { throw .notConverged(self) }
     }
 }

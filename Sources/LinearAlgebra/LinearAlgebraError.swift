@@ -27,6 +27,9 @@ public enum LinearAlgebraError: Error, Sendable, Equatable, CustomStringConverti
     case memoryLimitExceeded(estimatedBytes: Int, limitBytes: Int)
     /// A library ran out of memory during a factorization; the string says where.
     case outOfMemory(String)
+    /// An iterative solve (a Krylov method prepared as a ``PreparedLinearSolve``)
+    /// did not converge; the statistics say how far it got and what to try.
+    case notConverged(KrylovStatistics)
 
     /// One line: what went wrong and what to try.
     public var description: String {
@@ -53,6 +56,8 @@ public enum LinearAlgebraError: Error, Sendable, Equatable, CustomStringConverti
                 + "raise the limit or use an iterative (Krylov) solve"
         case .outOfMemory(let what):
             return "out of memory: \(what); use an iterative (Krylov) solve or a fill-reducing ordering"
+        case .notConverged(let statistics):
+            return statistics.description
         }
     }
 }
