@@ -134,3 +134,26 @@ import LinearAlgebra
         #expect(failures.withLock { $0 } == 0)
     }
 }
+
+extension SparseFactorizationTests {
+    @Test("the sparse and diagonal factorizations serve as PreparedLinearSolve, plain and transposed")
+    func preparedLinearSolve() throws {
+        let dense = TestMatrices.randomSparse(40, 40, density: 0.1, diagonal: 3, seed: 31)
+        let spd = sparseSPD(40, seed: 32)
+        let solvers: [(any PreparedLinearSolve, Matrix)] = [
+            (try SparseLUFactorization(try SparseMatrix(dense)), dense),
+            (try SparseCholeskyFactorization(try SparseMatrix(spd)), spd),
+            (try DiagonalFactorization(diagonal: (1...40).map(Double.init)), Matrix.diagonal((1...40).map(Double.init))),
+        ]
+        var rng = SeededRandom(seed: 33)
+        let b = rng.vector(40)
+        for (solver, a) in solvers {
+            let reference = try LUFactorization(a)
+            #expect(solver.rows == 40 && solver.columns == 40 && !solver.isLeastSquares)
+            #expect(Approximate.relativeError(try solver.solve(b), try reference.solve(b, transposed: false)) <= 1e-12)
+            #expect(Approximate.relativeError(try solver.solveTransposed(b), try reference.solve(b, transposed: true)) <= 1e-12)
+            #expect(solver.summary.reciprocalCondition != nil && solver.summary.rank == 40)
+        }
+        #expect(solvers[0].0.summary.kind.hasPrefix("sparse lu (UMFPACK"))
+    }
+}
