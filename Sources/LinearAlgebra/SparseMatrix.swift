@@ -12,7 +12,7 @@
 ///
 /// Stored entries may be zero (an explicit zero is part of the pattern).
 /// Products cost `O(nnz)`; nothing here forms a dense `rows × columns` array
-/// except ``dense()``.
+/// except ``dense(memoryLimit:)``.
 public struct SparseMatrix: Sendable, Equatable, Hashable {
     /// Where the entries are.
     public let pattern: SparsityPattern
