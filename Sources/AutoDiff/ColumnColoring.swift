@@ -23,6 +23,8 @@ import LinearAlgebra
 //     keep the natural order. Smallest-last is the default.
 //  3. Row colouring (for reverse passes) is the column colouring of the
 //     transposed pattern.
+//  4. A pattern with at most one entry per row (a diagonal, a permutation)
+//     takes one colour at once, without the graph walks.
 
 /// A partition of a pattern's columns into structurally orthogonal groups:
 /// no row has entries in two columns of one colour.
@@ -68,8 +70,13 @@ public struct ColumnColoring: Sendable, Equatable {
     ///   - pattern: the Jacobian's pattern.
     ///   - order: the vertex order (default ``Order/smallestLast``).
     public init(_ pattern: SparsityPattern, order: Order = .smallestLast) {
-        let rowsView = pattern.transposed()   // column i of rowsView: the columns of row i
         let n = pattern.columns
+        if pattern.maximumNonZerosPerRow <= 1 {   // no two columns share a row: one colour
+            colors = [Int](repeating: 0, count: n)
+            colorCount = n > 0 ? 1 : 0
+            return
+        }
+        let rowsView = pattern.transposed()   // column i of rowsView: the columns of row i
         var sequence = Array(0..<n)
         switch order {
         case .natural: break
