@@ -43,9 +43,11 @@ public struct BratuDerivativeRun: Sendable {
         let lin = try f.linearize(at: x)
         let forward = problem.lastForward
         let start = PETSc.wallTime
-        let lin2 = try DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in
+        var recorded = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in
             lin.solution
-        }.linearize(at: x)
+        }
+        recorded.symmetricPositiveDefinite = f.symmetricPositiveDefinite
+        let lin2 = try recorded.linearize(at: x)
         let gradient = try lin2.vjp(cotangent: try problem.objectiveGradient(lin2.solution))
         let derivativeSeconds = PETSc.wallTime - start
         let objective = try problem.objective(lin.solution)

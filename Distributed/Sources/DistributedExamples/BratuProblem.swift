@@ -75,8 +75,11 @@ public final class BratuProblem {
         return g
     }
 
-    /// The implicit function `x ↦ u(x)` with SNES as its forward solver.
+    /// The implicit function `x ↦ u(x)` with SNES as its forward solver;
+    /// `A` declared symmetric positive definite (true for `κ > 0`, `λ` below the fold), so KSP defaults to CG.
     public func implicitFunction() -> DistributedImplicitFunction<BratuGridConditions> {
-        DistributedImplicitFunction(grid: grid, conditions: conditions) { [self] x in try solve(x) }
+        var f = DistributedImplicitFunction(grid: grid, conditions: conditions) { [self] x in try solve(x) }
+        f.symmetricPositiveDefinite = true
+        return f
     }
 }

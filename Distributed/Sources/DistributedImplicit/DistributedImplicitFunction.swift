@@ -19,9 +19,9 @@ import PETScKit
 /// `‖F(x, y)‖₂ ≤ residualTolerance · max(1, ‖x‖₂, ‖y‖₂)`.
 ///
 /// The KSP reads its options under ``optionsPrefix`` (`-implicit_ksp_type`,
-/// `-implicit_pc_type`, `-implicit_ksp_rtol`, …); defaults are GMRES, no
-/// preconditioner (a shell operator has no entries to build one from), and
-/// `rtol = 1e-12`.
+/// `-implicit_pc_type`, `-implicit_ksp_rtol`, …); defaults are GMRES (CG
+/// when ``symmetricPositiveDefinite`` is declared), no preconditioner (a
+/// shell operator has no entries to build one from), and `rtol = 1e-10`.
 public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
     /// The collective forward solver: `x ↦ y`, a global vector of ``grid``.
     public typealias ForwardSolver = (_ x: [Double]) throws -> DistributedVector
@@ -36,8 +36,11 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
     public var residualTolerance: Double = 1e-6
     /// The KSP's options prefix (default `"implicit_"`).
     public var optionsPrefix = "implicit_"
-    /// The KSP's default relative tolerance, before the options are read (default `1e-12`).
-    public var relativeTolerance = 1e-12
+    /// Declares `A = ∂F/∂y` symmetric positive definite (unchecked): the
+    /// default KSP becomes CG. Default `false`.
+    public var symmetricPositiveDefinite = false
+    /// The KSP's default relative tolerance, before the options are read (default `1e-10`).
+    public var relativeTolerance = 1e-10
 
     /// Creates the implicit function.
     ///
@@ -82,7 +85,8 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
             let shell = try ShellOperator(localRows: n, localColumns: n,
                                           multiply: { v, out in try linear.applyA(v, into: out) },
                                           multiplyTransposed: { u, out in try linear.applyAT(u, into: out) })
-            let ksp = try KrylovSolve(operator_: shell, optionsPrefix: optionsPrefix, defaultPreconditioner: "none",
+            let ksp = try KrylovSolve(operator_: shell, optionsPrefix: optionsPrefix,
+                                      defaultType: symmetricPositiveDefinite ? "cg" : nil, defaultPreconditioner: "none",
                                       relativeTolerance: relativeTolerance)
             return DistributedImplicitLinearization(solution: y!, conditions: linear, krylov: ksp)
         } catch { throw .petsc(error) }

@@ -9,15 +9,19 @@ let bratuX = [1.0, 2.0, 1.0]
 /// JVP, VJP and the parameter Jacobian of the distributed Bratu problem
 /// against the single-process library's ImplicitFunction (dense LU) on the
 /// same conditions evaluated on the whole grid.
-func compareWithSingleProcess(n: Int, twoD: Bool) throws {
+func compareWithSingleProcess(n: Int, twoD: Bool, declareSymmetric: Bool = true) throws {
     let problem = try BratuProblem(n: n, twoD: twoD)
     let grid = problem.grid
-    let lin = try problem.implicitFunction().linearize(at: bratuX)
+    var f = problem.implicitFunction()
+    f.relativeTolerance = 1e-13
+    f.symmetricPositiveDefinite = declareSymmetric
+    let lin = try f.linearize(at: bratuX)
     let u = try grid.naturalEntries(lin.solution)
     let reference = ImplicitFunction(solver: { _ in u },
                                      conditions: WholeGridConditions(BratuGridConditions(), nx: grid.nx, ny: grid.ny),
                                      linearSolver: .lu)
     let tangent = [0.3, -0.7, 1.1]
+    try expect(lin.krylov.kind == (declareSymmetric ? "cg + none" : "gmres + none"), "KSP \(lin.krylov.kind)")
     let jvp = try grid.naturalEntries(try lin.jvp(tangent: tangent))
     let jvpRef = try reference.jvp(at: bratuX, tangent: tangent)
     try expect(relativeError(jvp, jvpRef) <= 1e-10, "JVP relative error \(relativeError(jvp, jvpRef))")
@@ -40,6 +44,9 @@ func implicitTests() -> [TestCase] { [
     },
     TestCase(name: "JVP, VJP and Jacobian equal the single-process library's on a 12 × 12 grid") {
         try compareWithSingleProcess(n: 12, twoD: true)
+    },
+    TestCase(name: "JVP, VJP and Jacobian equal the single-process library's on a 12 × 12 grid with GMRES") {
+        try compareWithSingleProcess(n: 12, twoD: true, declareSymmetric: false)
     },
     TestCase(name: "JVP, VJP and Jacobian equal the single-process library's on a 1-D grid of 31 points") {
         try compareWithSingleProcess(n: 31, twoD: false)

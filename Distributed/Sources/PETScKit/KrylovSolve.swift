@@ -35,12 +35,15 @@ public final class KrylovSolve {
     /// - Parameters:
     ///   - operator_: `A`; also the matrix the preconditioner is built from.
     ///   - optionsPrefix: prefix of this solver's options.
+    ///   - defaultType: PETSc KSP type applied before the options are read
+    ///     (`"cg"` for a symmetric positive definite operator), or PETSc's GMRES when `nil`.
     ///   - defaultPreconditioner: PETSc PC type applied before the options
     ///     are read (`"none"` for a shell operator, whose entries are unknown).
     ///   - relativeTolerance: default `-ksp_rtol`.
     ///   - absoluteTolerance: default `-ksp_atol`.
     /// - Throws: ``PETScError``.
-    public init(operator_: PETScOperator, optionsPrefix: String = "", defaultPreconditioner: String? = nil,
+    public init(operator_: PETScOperator, optionsPrefix: String = "", defaultType: String? = nil,
+                defaultPreconditioner: String? = nil,
                 relativeTolerance: Double = 1e-10, absoluteTolerance: Double = 1e-50) throws(PETScError) {
         var k: KSP?
         try check(KSPCreate(cpetsc_comm_world(), &k), "KSPCreate")
@@ -51,6 +54,7 @@ public final class KrylovSolve {
         if !optionsPrefix.isEmpty { try check(KSPSetOptionsPrefix(handle, optionsPrefix), "KSPSetOptionsPrefix") }
         try check(KSPSetTolerances(handle, relativeTolerance, absoluteTolerance, PetscReal(cpetsc_default()),
                                    cpetsc_default()), "KSPSetTolerances")
+        if let kspType = defaultType { try check(KSPSetType(handle, kspType), "KSPSetType") }
         if let pcType = defaultPreconditioner {
             var pc: PC?
             try check(KSPGetPC(handle, &pc), "KSPGetPC")
