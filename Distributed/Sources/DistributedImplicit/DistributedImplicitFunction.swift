@@ -57,23 +57,27 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
     /// Runs the forward solver at `x`, records the conditions, checks the
     /// residual and prepares the KSP on `A` (collective).
     ///
-    /// - Parameter x: the parameters, the same on every rank, finite.
+    /// - Parameter x: the parameters, the same on every rank (checked with one
+    ///   reduction before the solver runs), finite.
     /// - Returns: the linearization, for any number of JVPs and VJPs.
     /// - Throws: the same ``DistributedImplicitError`` on every rank.
     public func linearize(at x: [Double]) throws(DistributedImplicitError) -> DistributedImplicitLinearization {
         let lengths = Collective.maxima([Double(x.count), -Double(x.count)])
         if lengths[0] != -lengths[1] { throw .invalidParameters("x has different lengths on different ranks") }
+        let finite = x.allSatisfy { $0.isFinite }
+        let clean = finite ? x : x.map { _ in 0 }
+        let extremes = Collective.maxima([finite ? 0 : 1] + clean + clean.map { -$0 })
+        if extremes[0] > 0 { throw .invalidParameters("x has a NaN or infinite entry on at least one rank") }
+        for k in x.indices where extremes[1 + k] != x[k] || -extremes[1 + x.count + k] != x[k] {
+            throw .invalidParameters("x[\(k)] differs across ranks; a replicated x must be the same everywhere")
+        }
         var y: DistributedVector?
         var failure = ""
-        if x.allSatisfy({ $0.isFinite }) {
-            do { y = try solver(x) } catch { failure = "\(error)" }
-            if let v = y, v.localCount != grid.ownedBox.count {
-                failure = "the solution's layout is not the grid's (\(v.localCount) entries for \(grid.ownedBox.count) owned points)"
-            }
+        do { y = try solver(x) } catch { failure = "\(error)" }
+        if let v = y, v.localCount != grid.ownedBox.count {
+            failure = "the solution's layout is not the grid's (\(v.localCount) entries for \(grid.ownedBox.count) owned points)"
         }
-        let flags = Collective.sum([x.allSatisfy { $0.isFinite } ? 0 : 1, failure.isEmpty ? 0 : 1])
-        if flags[0] > 0 { throw .invalidParameters("x has a NaN or infinite entry") }
-        if flags[1] > 0 {
+        if Collective.any(!failure.isEmpty) {
             throw .forwardSolverFailed(failure.isEmpty ? "failed on another rank" : failure)
         }
         let linear = try GridLinearization(conditions: conditions, grid: grid, x: x, y: y!)

@@ -111,6 +111,24 @@ func failureTests() -> [TestCase] { [
             if case .linearSolveFailed = $0 { true } else { false }
         }) { _ = try lin.jvp(tangent: [1, 0, 0]) }
     },
+    TestCase(name: "a parameter that differs on the last rank is invalidParameters on every rank before the solver runs (one rank: accepted)") {
+        let problem = try BratuProblem(n: 6)
+        var solverRan = false
+        let f = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { x in
+            solverRan = true
+            return try problem.solve(x)
+        }
+        var x = bratuX
+        if PETSc.rank == PETSc.size - 1 { x[1] += 1e-9 }
+        if PETSc.size == 1 {
+            _ = try f.linearize(at: x)
+            return try expect(solverRan, "the solver did not run")
+        }
+        try expectFailure("invalidParameters", { if case .invalidParameters = $0 { true } else { false } }) {
+            _ = try f.linearize(at: x)
+        }
+        try expect(!solverRan, "the solver ran")
+    },
     TestCase(name: "a NaN parameter on every rank is invalidParameters before the solver runs") {
         let problem = try BratuProblem(n: 6)
         let f = problem.implicitFunction()
