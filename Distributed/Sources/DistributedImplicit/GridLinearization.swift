@@ -33,6 +33,10 @@ public final class GridLinearization {
     public let parameterCount: Int
     let ghostedCount: Int
     let local: DistributedVector
+    /// Forward-sweep seed: the ghosted tangent, then zeros for `x`.
+    var seed: [Double]
+    /// Reverse-sweep result: the ghosted adjoint, then `x`'s.
+    var adjoint: [Double]
 
     /// Records `conditions` at `(x, y)` on this rank and checks the result
     /// with every other rank in one reduction, which also gives `‖F‖₂` and `‖y‖₂`.
@@ -64,6 +68,8 @@ public final class GridLinearization {
         let countOK = rows.count == grid.ownedBox.count
         linearization = Linearization(tape.finish(inputs: inputs, outputs: countOK ? rows : []))
         residual = linearization.value
+        seed = [Double](repeating: 0, count: ghostedCount + x.count)
+        adjoint = seed
         let finite = residual.allSatisfy { $0.isFinite }
         let ownedY: [Double]
         do { ownedY = try y.localEntries() } catch { throw .petsc(error) }
@@ -82,17 +88,26 @@ public final class GridLinearization {
     /// - Throws: ``PETScError``.
     public func applyA(_ v: DistributedVector, into out: DistributedVector) throws(PETScError) {
         try grid.scatterToLocal(v, local)
-        var seed = try local.localEntries()
-        seed.append(contentsOf: repeatElement(0, count: parameterCount))
-        try out.setLocalEntries(linearization.jvp(seed))
+        let l = ghostedCount
+        try local.withLocalEntries { ghosted in
+            for k in 0..<l { seed[k] = ghosted[k] }
+        }
+        try out.withLocalEntries { owned in
+            seed.withUnsafeBufferPointer { linearization.jvp($0, into: owned) }
+        }
     }
 
     /// `out ← Aᵀ u` (collective).
     ///
     /// - Throws: ``PETScError``.
     public func applyAT(_ u: DistributedVector, into out: DistributedVector) throws(PETScError) {
-        let adjoint = linearization.vjp(try u.localEntries())
-        try local.setLocalEntries(Array(adjoint[0..<ghostedCount]))
+        try u.withLocalEntries { owned in
+            adjoint.withUnsafeMutableBufferPointer { linearization.vjp(UnsafeBufferPointer(owned), into: $0) }
+        }
+        let l = ghostedCount
+        try local.withLocalEntries { ghosted in
+            for k in 0..<l { ghosted[k] = adjoint[k] }
+        }
         try out.fill(0)
         try grid.addLocalToGlobal(local, out)
     }

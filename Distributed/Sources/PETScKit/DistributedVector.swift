@@ -82,14 +82,15 @@ public final class DistributedVector {
         return v
     }
 
-    /// Runs `body` on this rank's entries, which it may change.
+    /// Runs `body` on this rank's entries, which it may change (no copy).
     ///
-    /// - Throws: ``PETScError``, or what `body` throws.
-    public func withLocalEntries<R, E: Error>(_ body: (UnsafeMutableBufferPointer<Double>) throws(E) -> R) throws -> R {
+    /// - Throws: ``PETScError``.
+    public func withLocalEntries<R>(_ body: (UnsafeMutableBufferPointer<Double>) -> R) throws(PETScError) -> R {
         var p: UnsafeMutablePointer<PetscScalar>?
         try check(VecGetArray(handle, &p), "VecGetArray")
-        defer { VecRestoreArray(handle, &p) }
-        return try body(UnsafeMutableBufferPointer(start: p, count: localCount))
+        let result = body(UnsafeMutableBufferPointer(start: p, count: localCount))
+        try check(VecRestoreArray(handle, &p), "VecRestoreArray")
+        return result
     }
 
     /// This rank's entries, copied.
