@@ -34,7 +34,7 @@ do {
             print("central FD of SNES = [\(r.finiteDifferences.map(f).joined(separator: ", "))]")
             print("relative error = \(String(format: "%.2e", r.relativeError))")
         }
-        print("derivative \(String(format: "%.3f", r.derivativeSeconds)) s = \(String(format: "%.3f", r.derivativeSeconds / r.forwardSeconds)) × forward")
+        print("derivative \(String(format: "%.3f", r.derivativeSeconds)) s = \(String(format: "%.3f", r.derivativeSeconds / r.forwardSeconds)) × forward (recording, residual check, KSP setup: \(String(format: "%.3f", r.recordingSeconds)) s)")
     }
     if fdCheck && !(r.relativeError <= 1e-5) { status = 1 }
 } catch {

@@ -23,6 +23,8 @@ public struct BratuDerivativeRun: Sendable {
     public var forwardLinearIterations: Int
     /// Seconds for the derivative: recording, KSP setup, transposed solve, `Bᵀ w`.
     public var derivativeSeconds: Double
+    /// Of ``derivativeSeconds``: recording, the residual check and the KSP setup.
+    public var recordingSeconds: Double
     /// KSP summary of the derivative's solver.
     public var krylovSummary: String
     /// `‖F(x, y)‖₂`.
@@ -48,6 +50,7 @@ public struct BratuDerivativeRun: Sendable {
         }
         recorded.symmetricPositiveDefinite = f.symmetricPositiveDefinite
         let lin2 = try recorded.linearize(at: x)
+        let recordingSeconds = PETSc.wallTime - start
         let gradient = try lin2.vjp(cotangent: try problem.objectiveGradient(lin2.solution))
         let derivativeSeconds = PETSc.wallTime - start
         let objective = try problem.objective(lin.solution)
@@ -68,7 +71,7 @@ public struct BratuDerivativeRun: Sendable {
         return BratuDerivativeRun(size: size, objective: objective, gradient: gradient, finiteDifferences: fd,
                                   relativeError: err, forwardSeconds: forward.seconds,
                                   newtonIterations: forward.newton, forwardLinearIterations: forward.linear,
-                                  derivativeSeconds: derivativeSeconds, krylovSummary: lin2.krylov.summary,
+                                  derivativeSeconds: derivativeSeconds, recordingSeconds: recordingSeconds, krylovSummary: lin2.krylov.summary,
                                   residualNorm: lin2.residualNorm)
     }
 }
