@@ -80,6 +80,17 @@ func failureTests() -> [TestCase] { [
             _ = try f.linearize(at: bratuX)
         }
     },
+    TestCase(name: "a solution whose layout is not the grid's on the last rank is forwardSolverFailed on every rank") {
+        let problem = try BratuProblem(n: 8)
+        let owned = problem.grid.ownedBox.count
+        let last = PETSc.rank == PETSc.size - 1
+        let f = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in
+            try DistributedVector(localCount: last ? owned + 1 : owned)
+        }
+        try expectFailure("forwardSolverFailed(layout)", {
+            if case let .forwardSolverFailed(s) = $0 { last ? s.contains("layout") : true } else { false }
+        }) { _ = try f.linearize(at: bratuX) }
+    },
     TestCase(name: "a SNES that does not converge is forwardSolverFailed on every rank") {
         try PETSc.setOption("-t_snes_snes_max_it", "1")
         defer { try? PETSc.clearOption("-t_snes_snes_max_it") }
