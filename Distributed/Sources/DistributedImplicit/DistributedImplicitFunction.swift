@@ -127,9 +127,9 @@ public final class DistributedImplicitLinearization {
             try conditions.applyB(tangent, into: b)
             try b.scale(-1)
             let out = try solution.duplicate()
-            do { try krylov.solve(b, into: out) } catch { throw DistributedImplicitError.linearSolveFailed(error) }
+            try krylov.solve(b, into: out)
             return out
-        } catch let e as DistributedImplicitError { throw e } catch { throw .petsc(error as! PETScError) }
+        } catch { throw Self.mapped(error) }
     }
 
     /// `x̄ = −Bᵀ A⁻ᵀ ȳ` (collective), the same on every rank.
@@ -140,11 +140,9 @@ public final class DistributedImplicitLinearization {
     public func vjp(cotangent: DistributedVector) throws(DistributedImplicitError) -> [Double] {
         do {
             let w = try solution.duplicate()
-            do { try krylov.solveTransposed(cotangent, into: w) } catch {
-                throw DistributedImplicitError.linearSolveFailed(error)
-            }
+            try krylov.solveTransposed(cotangent, into: w)
             return try conditions.applyBT(w).map { -$0 }
-        } catch let e as DistributedImplicitError { throw e } catch { throw .petsc(error as! PETScError) }
+        } catch { throw Self.mapped(error) }
     }
 
     /// `∂y/∂x = −A⁻¹ B`, one global vector per parameter (collective).
@@ -152,12 +150,23 @@ public final class DistributedImplicitLinearization {
     /// - Throws: ``DistributedImplicitError/linearSolveFailed(_:)`` on every rank.
     public func jacobian() throws(DistributedImplicitError) -> [DistributedVector] {
         let n = conditions.parameterCount
-        var columns: [DistributedVector] = []
-        for k in 0..<n {
-            var e = [Double](repeating: 0, count: n)
-            e[k] = 1
-            columns.append(try jvp(tangent: e))
-        }
-        return columns
+        var rhs: [DistributedVector] = []
+        do {
+            for k in 0..<n {
+                var e = [Double](repeating: 0, count: n)
+                e[k] = -1
+                let b = try solution.duplicate()
+                try conditions.applyB(e, into: b)
+                rhs.append(b)
+            }
+        } catch { throw .petsc(error) }
+        do { return try krylov.solve(rhs) } catch { throw Self.mapped(error) }
+    }
+
+    /// A KSP that did not converge is ``DistributedImplicitError/linearSolveFailed(_:)``;
+    /// any other PETSc failure is ``DistributedImplicitError/petsc(_:)``.
+    static func mapped(_ error: PETScError) -> DistributedImplicitError {
+        if case .kspNotConverged = error { return .linearSolveFailed(error) }
+        return .petsc(error)
     }
 }

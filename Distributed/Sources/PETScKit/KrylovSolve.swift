@@ -91,6 +91,34 @@ public final class KrylovSolve {
         try finishSolve()
     }
 
+    /// `xₖ = A⁻¹ bₖ` for every right-hand side, with the same KSP (collective).
+    ///
+    /// - Parameter bs: right-hand sides, the layout of `A`'s rows.
+    /// - Returns: one new solution vector per right-hand side.
+    /// - Throws: the first failure, as ``solve(_:into:)``.
+    public func solve(_ bs: [DistributedVector]) throws(PETScError) -> [DistributedVector] {
+        var xs: [DistributedVector] = []
+        for b in bs {
+            let x = try b.duplicate()
+            try solve(b, into: x)
+            xs.append(x)
+        }
+        return xs
+    }
+
+    /// `wₖ = A⁻ᵀ cₖ` for every right-hand side, with the same KSP (collective).
+    ///
+    /// - Throws: the first failure, as ``solveTransposed(_:into:)``.
+    public func solveTransposed(_ cs: [DistributedVector]) throws(PETScError) -> [DistributedVector] {
+        var ws: [DistributedVector] = []
+        for c in cs {
+            let w = try c.duplicate()
+            try solveTransposed(c, into: w)
+            ws.append(w)
+        }
+        return ws
+    }
+
     private func finishSolve() throws(PETScError) {
         var reason = KSP_CONVERGED_ITERATING
         var its: PetscInt = 0
