@@ -14,7 +14,7 @@
 /// ```
 ///
 /// The solves and the estimate run `dgbtrs`'s and `dgbcon`'s algorithms as
-/// Swift loops (`LAPACKKernels+Band.swift`): on a narrow band LAPACK's
+/// Swift loops (`BandSolveKernels.swift`): on a narrow band LAPACK's
 /// per-column BLAS calls cost more than the arithmetic.
 public struct BandLUFactorization: Sendable {
     /// The factors in LAPACK band storage, `(2kl + ku + 1) × n`.
@@ -39,7 +39,7 @@ public struct BandLUFactorization: Sendable {
     /// - Returns: `(lower: kl, upper: ku)`, each in `0..<max(1, n)`.
     public static func bandwidths(of a: Matrix) -> (lower: Int, upper: Int) {
         precondition(a.rows == a.columns, "BandLUFactorization.bandwidths: the matrix is \(a.rows)×\(a.columns)")
-        return LAPACKKernels.bandwidths(a.elements, order: a.rows)
+        return BandSolveKernels.bandwidths(a.elements, order: a.rows)
     }
 
     /// Factors the band of `a` with partial pivoting (`dgbtrf`).
@@ -63,8 +63,8 @@ public struct BandLUFactorization: Sendable {
             throw .invalidArgument("BandLUFactorization: bandwidths (\(kl), \(ku)) out of range for order \(n)")
         }
         var oneNorm = 0.0, firstNonFinite: Int? = nil
-        var band = LAPACKKernels.bandCopy(a.elements, order: n, lower: kl, upper: ku,
-                                          oneNorm: &oneNorm, firstNonFinite: &firstNonFinite)
+        var band = BandSolveKernels.bandCopy(a.elements, order: n, lower: kl, upper: ku,
+                                             oneNorm: &oneNorm, firstNonFinite: &firstNonFinite)
         if let bad = firstNonFinite {
             throw .nonFiniteInput(entryDescription(bad, rows: n, of: "BandLUFactorization: the matrix"))
         }
@@ -97,8 +97,8 @@ public struct BandLUFactorization: Sendable {
         guard n > 0 else { return 1 }
         return band.withUnsafeBufferPointer { b in
             pivots.withUnsafeBufferPointer { p in
-                LAPACKKernels.gbconSwift(n, lower: lowerBandwidth, upper: upperBandwidth, b.baseAddress!,
-                                         pivots: p.baseAddress!, anorm: oneNorm)
+                BandSolveKernels.gbconSwift(n, lower: lowerBandwidth, upper: upperBandwidth, b.baseAddress!,
+                                            pivots: p.baseAddress!, anorm: oneNorm)
             }
         }
     }
@@ -149,8 +149,8 @@ public struct BandLUFactorization: Sendable {
         band.withUnsafeBufferPointer { b in
             pivots.withUnsafeBufferPointer { p in
                 x.withUnsafeMutableBufferPointer { xb in
-                    LAPACKKernels.gbtrsSwift(transpose: transposed, n, lower: lowerBandwidth, upper: upperBandwidth,
-                                             rightHandSides: k, b.baseAddress!, pivots: p.baseAddress!, xb.baseAddress!)
+                    BandSolveKernels.gbtrsSwift(transpose: transposed, n, lower: lowerBandwidth, upper: upperBandwidth,
+                                                rightHandSides: k, b.baseAddress!, pivots: p.baseAddress!, xb.baseAddress!)
                 }
             }
         }

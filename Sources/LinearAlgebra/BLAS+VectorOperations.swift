@@ -1,5 +1,5 @@
-// Vector kernels used by the Krylov layer: element-wise products, fills,
-// finiteness checks and column copies into a basis stored as a `Matrix`.
+// Element-wise vector operations: products, fills, finiteness checks and
+// column copies into a basis stored as a `Matrix`.
 // Like the rest of `BLAS`, lengths are checked with `precondition` and
 // nothing here allocates.
 
