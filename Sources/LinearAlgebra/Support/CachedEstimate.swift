@@ -1,3 +1,7 @@
+// Support: a concurrency helper, not linear algebra. It lives beside
+// `Locked` in LinearAlgebra, the lowest layer, because the factorizations
+// here keep their condition estimates in it.
+
 import Synchronization
 
 /// A `Double` computed on first use and then reused, shared by every copy of

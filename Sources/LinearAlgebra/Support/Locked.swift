@@ -1,3 +1,8 @@
+// Support: concurrency helpers for the whole package, not linear algebra.
+// They live in LinearAlgebra, the lowest layer, so that every target above
+// (Krylov, AutoDiff, the implicit layer) can use them without a target of
+// their own.
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
