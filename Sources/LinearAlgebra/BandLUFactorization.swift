@@ -4,8 +4,7 @@
 /// The invariant is `P A = L U` (LAPACK `dgbtrf`) for `A` with `kl` nonzero
 /// subdiagonals and `ku` superdiagonals: `L` has `kl` subdiagonals, `U`
 /// `kl + ku` superdiagonals (the fill-in of pivoting). Factoring costs about
-/// `2 n kl (kl + ku)` flops instead of `2n³/3`, and a solve `O(n (2kl + ku))`:
-/// at `n = 100` with a tridiagonal `A`, about 1% of a dense LU.
+/// `2 n kl (kl + ku)` flops instead of `2n³/3`, and a solve `O(n (2kl + ku))`.
 ///
 /// ```
 /// A x  = b   ⇔   dgbtrs, trans = 'N'

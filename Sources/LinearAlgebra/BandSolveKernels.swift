@@ -90,9 +90,8 @@ enum BandSolveKernels {
             return
         }
         // Many right-hand sides: work on a row-major copy, so that every step is
-        // a contiguous loop across the right-hand sides (vectorized, and free of
-        // the one-column recurrence whose divisions and dependent updates made
-        // 100 columns slower than LAPACK's row-wise `dger` at n = 100).
+        // a contiguous loop across the right-hand sides (vectorized, with no
+        // one-column recurrence of divisions and dependent updates).
         withUnsafeTemporaryAllocation(of: Double.self, capacity: n * k) { scratch in
             let y = scratch.baseAddress!
             for c in 0..<k { for i in 0..<n { y[i * k + c] = b[i + c * n] } }

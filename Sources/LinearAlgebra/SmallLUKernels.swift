@@ -3,11 +3,11 @@
 /// pivoting), `dgetrs` and `dgecon` (Hager–Higham 1-norm estimator,
 /// `dlacn2`), without the fixed cost of the library calls.
 ///
-/// At `n = 10` OpenBLAS's `dgetrf` spends about 9 000 instructions on 330
-/// flops, and `dgecon` about 20 000 (its scaled triangular solver `dlatrs`
-/// computes column norms and scale factors on every call); these loops do the
-/// same arithmetic in a few hundred to a few thousand. Above
-/// ``smallOrder`` the blocked LAPACK routines win and are used instead.
+/// At these orders the library's fixed cost per call (argument checks, and
+/// for `dgecon` the column norms and scale factors that its scaled triangular
+/// solver `dlatrs` computes on every call) exceeds the arithmetic; the
+/// figures are in `docs/performance.md`. Above ``smallOrder`` the blocked
+/// LAPACK routines are used instead.
 ///
 /// Differences from LAPACK, all in rounding or in cases that end the same way:
 ///

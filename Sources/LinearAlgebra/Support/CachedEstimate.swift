@@ -8,9 +8,10 @@ import Synchronization
 /// the value that owns it.
 ///
 /// The factorizations keep their condition estimates here: LAPACK's
-/// estimators (`dgecon`, `dpocon`) cost several triangular solves, measured
-/// at about 15% of `dgetrf` at `n = 1000`, so a factorization that is only
-/// solved with never pays for them, and one that is asked pays once.
+/// estimators (`dgecon`, `dpocon`) cost several triangular solves (a
+/// noticeable share of the factorization; see `docs/performance.md`), so a
+/// factorization that is only solved with never pays for them, and one that
+/// is asked pays once.
 ///
 /// Thread-safe without a lock: the computation is deterministic, so two
 /// threads that race both compute the same number and either store wins.

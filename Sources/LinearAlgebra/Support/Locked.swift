@@ -13,7 +13,7 @@ import Darwin
 ///
 /// The package's caches and counters (tape scratch pools, linearization
 /// reports, diagnostics) use this rather than `Synchronization.Mutex`:
-/// measured here, ThreadSanitizer does not see `Mutex`'s futex-based locking
+/// ThreadSanitizer does not see `Mutex`'s futex-based locking
 /// on Linux and reports every guarded access as a race, while it intercepts
 /// `pthread_mutex_lock` and so checks the real thing.
 ///
