@@ -21,12 +21,13 @@ import Darwin
 /// let counter = Locked(0)
 /// counter.withLock { $0 += 1 }
 /// ```
-public final class Locked<Value>: @unchecked Sendable {
+@usableFromInline
+package final class Locked<Value>: @unchecked Sendable {
     @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
     @usableFromInline var value: Value
 
     /// Creates the lock around `value`.
-    public init(_ value: Value) {
+    @usableFromInline package init(_ value: Value) {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -46,7 +47,7 @@ public final class Locked<Value>: @unchecked Sendable {
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws.
     @inlinable
-    public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result)
+    @usableFromInline package func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result)
         throws(Failure) -> Result
     {
         pthread_mutex_lock(mutex)
@@ -60,7 +61,7 @@ public final class Locked<Value>: @unchecked Sendable {
     /// - Parameter body: reads or mutates the value.
     /// - Returns: what `body` returns, or `nil` when the lock was busy.
     @inlinable
-    public func withLockIfAvailable<Result>(_ body: (inout Value) -> Result) -> Result? {
+    @usableFromInline package func withLockIfAvailable<Result>(_ body: (inout Value) -> Result) -> Result? {
         guard pthread_mutex_trylock(mutex) == 0 else { return nil }
         defer { pthread_mutex_unlock(mutex) }
         return body(&value)
