@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImplicitDifferentiation
+import TestSupport
 
 /// `implicit-diff solve [--size N] [--seed S]`: the dense-LU job.
 ///
@@ -31,24 +32,10 @@ public struct SolveCommand: ParsableCommand {
         if size < 1 { throw ValidationError("--size must be at least 1") }
     }
 
-    /// SplitMix64: the same stream on every machine.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in [-1, 1).
-        mutating func uniform() -> Double { -1 + 2 * Double(next() >> 11) * 0x1p-53 }
-    }
-
     /// Solves, prints, and exits 1 when the residual is too large.
     public func run() throws {
         let n = size
-        var rng = SplitMix64(state: UInt64(truncatingIfNeeded: seed))
+        var rng = SeededRandom(seed: UInt64(truncatingIfNeeded: seed))
         var a = Matrix(rows: n, columns: n) { _, _ in rng.uniform() }
         for i in 0..<n { a[i, i] += Double(n) }
         let exactSolution = [Double](repeating: 1, count: n)
