@@ -21,8 +21,11 @@ public struct Linearization: Sendable {
     /// `m`, the length of `f(x)`.
     @inlinable public var outputCount: Int { recording.outputCount }
 
-    /// `J·v` into `out` (`v.count == n`, `out.count == m`).
-    package func jvp(_ v: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+    /// `J·v` into `out` (`v.count == n`, `out.count == m`), for callers that
+    /// own their buffers (a distributed engine's local vectors) and so need no array copy.
+    ///
+    /// - Precondition: the lengths above.
+    public func jvp(_ v: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         precondition(v.count == inputCount, "jvp: tangent has length \(v.count), expected \(inputCount)")
         precondition(out.count == outputCount, "jvp: output buffer has length \(out.count), expected \(outputCount)")
         guard let ob = out.baseAddress else { return }
@@ -41,8 +44,11 @@ public struct Linearization: Sendable {
         return out
     }
 
-    /// `Jᵀ·u` into `out` (`u.count == m`, `out.count == n`).
-    package func vjp(_ u: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+    /// `Jᵀ·u` into `out` (`u.count == m`, `out.count == n`), for callers that
+    /// own their buffers and so need no array copy.
+    ///
+    /// - Precondition: the lengths above.
+    public func vjp(_ u: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         precondition(u.count == outputCount, "vjp: cotangent has length \(u.count), expected \(outputCount)")
         precondition(out.count == inputCount, "vjp: output buffer has length \(out.count), expected \(inputCount)")
         guard let ob = out.baseAddress else { return }
