@@ -119,6 +119,9 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     /// The generic conditions themselves, for evaluation in any scalar type
     /// (second derivatives); `nil` for hand-written and finite-difference conditions.
     @usableFromInline let generic: (any ImplicitConditionsWithByproduct<Byproduct>)?
+    /// Checks the lengths of hand-written products once per point (see ``HandwrittenConditions/checkProductLengths(x:y:z:k:)``).
+    @usableFromInline var productLengthCheck: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ k: Int)
+        throws(ImplicitDifferentiationError) -> Void)? = nil
 
     /// Generic conditions: ``automaticDerivatives(_:x:y:)`` (duals materialize `A`
     /// and `B`; one tape recording, made on the first product that needs it,
@@ -146,6 +149,11 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         valueAndJacobianY = nil
         givesMatrices = h.jacobians != nil
         generic = nil
+        if h.jacobians == nil {
+            productLengthCheck = { x, y, z, k throws(ImplicitDifferentiationError) in
+                try h.checkProductLengths(x: x, y: y, z: z, k: k)
+            }
+        }
         localize = { x, y, z, value in
             if let jacobians = h.jacobians {
                 let (b, a) = jacobians(x, y, z)
@@ -195,14 +203,10 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         givesMatrices = false
         generic = nil
         localize = { x, y, z, value in
-            let dfdy: @Sendable () -> Matrix = {
-                FiniteDifferences.jacobian(of: { yy in f(x, yy, z) }, at: y)
-            }
-            let dfdx: @Sendable () -> Matrix = {
-                FiniteDifferences.jacobian(of: { xx in f(xx, y, z) }, at: x)
-            }
+            let dfdy = LazyMatrix { FiniteDifferences.jacobian(of: { yy in f(x, yy, z) }, at: y) }.get
+            let dfdx = LazyMatrix { FiniteDifferences.jacobian(of: { xx in f(xx, y, z) }, at: x) }.get
             return LocalConditions(
-                value: value, n: x.count, m: y.count, differentiation: "central finite differences",
+                value: value, n: x.count, m: y.count, differentiation: finiteDifferenceLabel,
                 matrixY: dfdy, matrixX: dfdx,
                 productY: { v, out in out = FiniteDifferences.jvp(of: { yy in f(x, yy, z) }, at: y, tangent: v) },
                 productX: { dx, out in out = FiniteDifferences.jvp(of: { xx in f(xx, y, z) }, at: x, tangent: dx) },

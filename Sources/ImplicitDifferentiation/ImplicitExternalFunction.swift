@@ -95,10 +95,13 @@ struct ImplicitExternalFunction<Arguments: Sendable, Byproduct: Sendable>: Exter
         let fb = conditions(x: xs, y: yc, byproduct: z)
         let k = fb.count
         if k < m { return fail(.dimensionMismatch("F has \(k) equations for \(m) unknowns in y")) }
-        let residual = euclideanNorm(fb.map { $0.value.primal })
-        if let bound = function.options.residualTolerance.bound(x: xp, y: y.map(\.primal)), !(residual <= bound) {
-            return fail(.residualTooLarge(residualNorm: residual, tolerance: bound))
-        }
+        let value = fb.map { $0.value.primal }, yp = y.map(\.primal)
+        do throws(ImplicitDifferentiationError) {
+            _ = try function.options.residualTolerance.check(residualNorm: euclideanNorm(value)) {
+                () throws(ImplicitDifferentiationError) in
+                try ResidualScale(function.conditions.localize(xp, yp, z, value), x: xp, y: yp, a: nil)
+            }
+        } catch { return fail(error) }
         // A, column by column, from m evaluations seeded with unit vectors in y.
         let xc = x.map { Dual<T>($0, tangent: T(0)) }
         var a = [T]()

@@ -161,14 +161,16 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         }
         let k = value.count, m = y.count
         let residualNorm = euclideanNorm(value)
-        let bound = options.residualTolerance.bound(x: x, y: y)
-        if let bound, !(residualNorm <= bound) {
-            throw .residualTooLarge(residualNorm: residualNorm, tolerance: bound)
-        }
+        if !residualNorm.isFinite { _ = try options.residualTolerance.check(residualNorm: residualNorm) { .init(stateTerm: 0, inputTerm: 0) } }
         var plan = try validatedPlan(k: k, m: m)
         let local = conditions.localize(x, y, z, value)
+        try conditions.checkProducts(local, x, y, z)
+        if plan.representation == .operator, local.differentiation == finiteDifferenceLabel {
+            try MemoryBudget.require("∂F/∂y by finite differences (\(k) × \(m)), built for transposed products", [(k, m)],
+                                     limit: options.maxMatrixBytes)
+        }
         var report = DerivativeReport(
-            plan: plan, residualNorm: residualNorm, residualBound: bound, differentiation: local.differentiation,
+            plan: plan, residualNorm: residualNorm, residualBound: nil, differentiation: local.differentiation,
             factorizations: 0, reciprocalCondition: nil, rank: nil, note: nil, tangentSolves: 0,
             adjointSolves: 0, krylovIterations: 0, operatorApplications: 0, lastKrylovStatistics: nil)
 
@@ -184,6 +186,12 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             }
             matrix = a
         }
+        report.residualBound = try options.residualTolerance.check(residualNorm: residualNorm) {
+            () throws(ImplicitDifferentiationError) in try ResidualScale(local, x: x, y: y, a: matrix ?? prefetchedA) }
+        let structureNote = try DeclaredStructureCheck.verify(
+            plan.solver, automatic: linearSolver == .automatic, matrix: matrix, size: m,
+            krylovOptions: options.krylovOptions, product: local.productY)
+        if let structureNote { plan.solver = structureNote.solver; report.plan = plan; report.note = structureNote.note }
 
         let engine: ImplicitLinearization<Byproduct>.Engine
         if plan.solver.isDirect, let a = matrix {
@@ -197,14 +205,15 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             report.factorizations = 1
             report.reciprocalCondition = rcond
             report.rank = rank
-            report.note = note
+            report.note = [structureNote?.note, note].compactMap { $0 }.joined(separator: "; ").nilIfEmpty
             let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,
-                                            local: local, engine: engine, report: report)
+                                            local: local, engine: engine, report: report,
+                                            maxMatrixBytes: options.maxMatrixBytes)
             if engine.isLeastSquares {
                 // A least-squares derivative is only meaningful when every tangent
                 // system A ẏ = −B ẋ is consistent; probe once with a fixed ẋ.
                 let r = try lin.consistencyProbe()
-                if r > lin.consistencyTolerance {
+                if !(r <= lin.consistencyTolerance) {
                     if fellBack { throw .singularJacobian(pivot: nil, reciprocalCondition: rcond) }
                     throw .inconsistentLinearization(relativeResidual: r)
                 }
@@ -212,14 +221,15 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             return lin
         }
         engine = .krylov(try krylovMethod(plan.solver), matrix: matrix)
-        let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,
-                                        local: local, engine: engine, report: report)
-        if engine.isLeastSquares {
+        let lin = try checkedForKrylovSingularity(ImplicitLinearization(
+            x: x, solution: y, byproduct: z, plan: plan, structure: structure, local: local, engine: engine,
+            report: report, maxMatrixBytes: options.maxMatrixBytes))
+        if lin.isLeastSquares {
             // LSMR returns a least-squares answer for any right-hand side: probe
             // consistency once here, as the dense least-squares path does, so
             // that a VJP (which never sees a tangent residual) cannot return a number.
             let r = try lin.consistencyProbe()
-            if r > lin.consistencyTolerance { throw .inconsistentLinearization(relativeResidual: r) }
+            if !(r <= lin.consistencyTolerance) { throw .inconsistentLinearization(relativeResidual: r) }
         }
         return lin
     }
@@ -250,6 +260,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     // MARK: - Plan validation
 
     func validatedPlan(k: Int, m: Int) throws(ImplicitDifferentiationError) -> SolvePlan {
+        try options.validate()
         if k < m {
             throw .dimensionMismatch("F has \(k) equations for \(m) unknowns in y: fewer conditions than unknowns "
                 + "cannot determine the derivative")

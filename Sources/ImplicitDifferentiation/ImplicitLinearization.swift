@@ -62,12 +62,15 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// vectors instead of allocating and zeroing them per solve; `nil` on the
     /// dense path, which never uses it.
     let workspaces: Locked<[KrylovWorkspace]>?
+    /// The most memory ``jacobian()`` may allocate (``ImplicitFunctionOptions/maxMatrixBytes``).
+    let maxMatrixBytes: Int
 
     /// How `A` is prepared (not generic: no metadata lookup per linearization).
     typealias Engine = LinearizationEngine
 
     init(x: [Double], solution: [Double], byproduct: Byproduct, plan: SolvePlan, structure: OperatorStructure,
-         local: LocalConditions, engine: Engine, report: DerivativeReport) {
+         local: LocalConditions, engine: Engine, report: DerivativeReport, maxMatrixBytes: Int = 4 << 30) {
+        self.maxMatrixBytes = maxMatrixBytes
         self.structure = structure
         self.x = x
         self.solution = solution
@@ -135,6 +138,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// On the matrix path the columns (rows) share the one factorization and
     /// are solved as one multi-right-hand-side solve.
     public func jacobian() throws(ImplicitDifferentiationError) -> Matrix {
+        try requireJacobianMemory()
         let m = local.m, n = local.n
         if n <= m {
             let b = local.matrixX()
@@ -148,7 +152,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
                     var r = b
                     BLAS.gemm(1, a, j, -1, &r)
                     let rel = r.frobeniusNorm / Swift.max(b.frobeniusNorm, Double.leastNormalMagnitude)
-                    if rel > consistencyTolerance { throw .inconsistentLinearization(relativeResidual: rel) }
+                    if !(rel <= consistencyTolerance) { throw .inconsistentLinearization(relativeResidual: rel) }
                 }
             case .krylov:
                 j = Matrix(rows: m, columns: n)
@@ -202,7 +206,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         }
         if isLeastSquares {
             let rel = relativeTangentResidual(v, b)
-            if rel > consistencyTolerance { throw .inconsistentLinearization(relativeResidual: rel) }
+            if !(rel <= consistencyTolerance) { throw .inconsistentLinearization(relativeResidual: rel) }
         }
         return v
     }
