@@ -115,13 +115,22 @@ struct DefectCase: CustomStringConvertible {
 struct DefectFuzzTests {
     /// `nil` when the outcome is a typed error or a Jacobian within tolerance of
     /// central differences of the whole solver; otherwise what went wrong.
-    static func property(_ c: DefectCase) -> String? {
+    static func property(_ c: DefectCase) -> String? { outcome(c).failure }
+
+    /// The property's verdict and whether the library returned a number.
+    static func outcome(_ c: DefectCase) -> (failure: String?, returnedNumber: Bool) {
+        let failure = check(c)
+        return (failure.flatMap { $0 == "" ? nil : $0 }, failure != "")
+    }
+
+    /// `""` for a typed error, `nil` for a correct derivative, else the failure.
+    static func check(_ c: DefectCase) -> String? {
         let (conditions, x, solve, structure, tolerance) = c.build()
         var f = ImplicitFunction(solver: solve, conditions: conditions, linearSolver: DefectCase.solvers[c.solver],
                                  representation: DefectCase.representations[c.representation], structure: structure)
         f.options.krylovOptions = tightKrylov
         let j: Matrix
-        do { j = try f.jacobian(at: x) } catch { return nil }   // a typed error (the signature says so)
+        do { j = try f.jacobian(at: x) } catch { return "" }   // a typed error (the signature says so)
         // The reference: central differences of the whole forward solver.
         guard x.allSatisfy(\.isFinite) else { return "a Jacobian for a non-finite x" }
         var reference = Matrix(rows: c.m, columns: c.n)
@@ -140,6 +149,7 @@ struct DefectFuzzTests {
 
     @Test("2000 seeded cases: never a wrong number")
     func neverAWrongNumber() {
+        var numbers = 0, errors = 0
         let failure = PropertyCheck.run(
             "correct derivative or typed error", seed: 16, cases: 2000,
             generate: { rng in
@@ -150,7 +160,13 @@ struct DefectFuzzTests {
                            exponent: rng.int(-600...600))
             },
             shrink: { $0.shrunk() },
-            property: Self.property)
+            property: { c in
+                let o = Self.outcome(c)
+                if o.returnedNumber { numbers += 1 } else { errors += 1 }
+                return o.failure
+            })
         if let failure { Issue.record("\(failure)") }
+        // Not vacuous: both outcomes are common (seed 16: 851 derivatives checked, 1149 typed errors).
+        #expect(numbers >= 500 && errors >= 500, "\(numbers) derivatives, \(errors) typed errors")
     }
 }
