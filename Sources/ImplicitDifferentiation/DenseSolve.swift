@@ -99,7 +99,7 @@ enum DenseFactorization: Sendable {
             } catch {
                 throw .linearAlgebra(error)
             }
-            if rcond < minimumReciprocalCondition {
+            if !(rcond >= minimumReciprocalCondition) {   // NaN fails
                 if automatic {
                     return try svd(note: "LU found ∂F/∂y numerically singular (rcond ≈ \(rcond)); used svd")
                 }
@@ -118,7 +118,7 @@ enum DenseFactorization: Sendable {
             } catch {
                 throw .linearAlgebra(error)
             }
-            if f.reciprocalCondition < minimumReciprocalCondition {
+            if !(f.reciprocalCondition >= minimumReciprocalCondition) {
                 throw .singularJacobian(pivot: nil, reciprocalCondition: f.reciprocalCondition)
             }
             return (.cholesky(f), .cholesky, f.reciprocalCondition, a.rows, nil, false)

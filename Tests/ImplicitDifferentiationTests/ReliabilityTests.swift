@@ -302,3 +302,29 @@ struct CancellationTests {
         #expect(calls.withLock { $0 } < 400)
     }
 }
+
+/// A regression guard rather than a before/after test: these inputs already gave the right answer
+/// before the NaN-safe comparisons; the property keeps it that way.
+@Suite("Class 4: NaN from overflow at entries near 1e308")
+struct OverflowNaNTests {
+    @Test("QR, SVD and LU at entries near 1e308: a finite correct derivative or a typed error, never NaN or a wrong number",
+          arguments: [LinearSolver.qr, .svd, .lu, .automatic])
+    func hugeEntries(solver: LinearSolver) {
+        // F = s (M y − N x) with s = 1e308 / 4: A = s M, B = −s N, J = M⁻¹ N = [[1, 0.5], [0, 1]] for M = [[2, −1], [0, 2]], N = [[2, 0], [0, 2]].
+        let s = 0.25e308
+        let f = ImplicitFunction(
+            solver: { x in [x[0] + 0.5 * x[1], x[1]] },
+            conditions: HandwrittenConditions(
+                value: { x, y in [s * (2 * y[0] - y[1]) - s * 2 * x[0], s * 2 * y[1] - s * 2 * x[1]] },
+                jacobians: { _, _ in (Matrix(rows: [[-2 * s, 0], [0, -2 * s]]), Matrix(rows: [[2 * s, -s], [0, 2 * s]])) }),
+            linearSolver: solver)
+        do {
+            let j = try f.jacobian(at: [1, 1])
+            #expect(j.isFinite && Approximate.relativeError(j, Matrix(rows: [[1, 0.5], [0, 1]])) <= 1e-12, "\(j.elements)")
+            let xbar = try f.vjp(at: [1, 1], cotangent: [1, 1])
+            #expect(Approximate.relativeError(xbar, [1, 1.5]) <= 1e-12, "\(xbar)")
+        } catch {
+            // A typed error is an acceptable answer at the edge of the range.
+        }
+    }
+}
