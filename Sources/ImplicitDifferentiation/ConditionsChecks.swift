@@ -5,7 +5,8 @@ let finiteDifferenceLabel = "central finite differences"
 
 extension ConditionsModel {
     /// Checks, once per point, what the conditions' derivatives will return
-    /// against the lengths of `F`, `x` and `y` (hand-written products), so
+    /// against the lengths of `F`, `x` and `y` (hand-written products and
+    /// matrices; the matrices are built here once and kept), so
     /// that a wrong length is a typed error naming the closure rather than a
     /// trap inside a kernel.
     ///
@@ -14,6 +15,14 @@ extension ConditionsModel {
         throws(ImplicitDifferentiationError)
     {
         try productLengthCheck?(x, y, z, local.k)
+        if givesMatrices {
+            let a = local.matrixY(), b = local.matrixX()
+            guard a.rows == local.k, a.columns == y.count, b.rows == local.k, b.columns == x.count else {
+                throw .dimensionMismatch("HandwrittenConditions: jacobians returned ∂F/∂x \(b.rows)×\(b.columns) and "
+                    + "∂F/∂y \(a.rows)×\(a.columns), expected \(local.k)×\(x.count) and \(local.k)×\(y.count) "
+                    + "(F's length × the lengths of x and y)")
+            }
+        }
     }
 }
 
@@ -38,20 +47,21 @@ extension HandwrittenConditions {
     }
 }
 
-/// A matrix built on first use and kept (thread-safe): finite-difference
-/// `∂F/∂y` serves every transposed product of a linearization from one build.
-final class LazyMatrix: Sendable {
-    private let build: @Sendable () -> Matrix
-    private let cached = Locked<Matrix?>(nil)
+/// A value built on first use and kept (thread-safe): finite-difference
+/// `∂F/∂y` serves every transposed product of a linearization from one
+/// build, and hand-written Jacobians are called once per point.
+final class Lazy<Value: Sendable>: Sendable {
+    private let build: @Sendable () -> Value
+    private let cached = Locked<Value?>(nil)
 
-    init(_ build: @escaping @Sendable () -> Matrix) { self.build = build }
+    init(_ build: @escaping @Sendable () -> Value) { self.build = build }
 
-    /// The matrix, built by the first caller.
-    @Sendable func get() -> Matrix {
-        cached.withLock { m in
-            if let m { return m }
+    /// The value, built by the first caller.
+    @Sendable func get() -> Value {
+        cached.withLock { v in
+            if let v { return v }
             let fresh = build()
-            m = fresh
+            v = fresh
             return fresh
         }
     }

@@ -156,18 +156,15 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         }
         localize = { x, y, z, value in
             if let jacobians = h.jacobians {
-                let (b, a) = jacobians(x, y, z)
-                precondition(a.rows == value.count && a.columns == y.count,
-                             "HandwrittenConditions: ∂F/∂y is \(a.rows)×\(a.columns), expected \(value.count)×\(y.count)")
-                precondition(b.rows == value.count && b.columns == x.count,
-                             "HandwrittenConditions: ∂F/∂x is \(b.rows)×\(b.columns), expected \(value.count)×\(x.count)")
+                // Built on first use and kept; their shapes are checked by checkProducts before any product.
+                let pair = Lazy { jacobians(x, y, z) }
                 return LocalConditions(
                     value: value, n: x.count, m: y.count, differentiation: "hand-written Jacobians",
-                    matrixY: { a }, matrixX: { b },
-                    productY: { v, out in BLAS.gemv(1, a, v, 0, &out) },
-                    productX: { dx, out in BLAS.gemv(1, b, dx, 0, &out) },
-                    adjointY: { u, out in BLAS.gemv(transpose: true, 1, a, u, 0, &out) },
-                    adjointX: { u, out in BLAS.gemv(transpose: true, 1, b, u, 0, &out) })
+                    matrixY: { pair.get().y }, matrixX: { pair.get().x },
+                    productY: { v, out in BLAS.gemv(1, pair.get().y, v, 0, &out) },
+                    productX: { dx, out in BLAS.gemv(1, pair.get().x, dx, 0, &out) },
+                    adjointY: { u, out in BLAS.gemv(transpose: true, 1, pair.get().y, u, 0, &out) },
+                    adjointX: { u, out in BLAS.gemv(transpose: true, 1, pair.get().x, u, 0, &out) })
             }
             let jvp = h.jvp!, vjp = h.vjp!
             let k = value.count, m = y.count, n = x.count
@@ -203,8 +200,8 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         givesMatrices = false
         generic = nil
         localize = { x, y, z, value in
-            let dfdy = LazyMatrix { FiniteDifferences.jacobian(of: { yy in f(x, yy, z) }, at: y) }.get
-            let dfdx = LazyMatrix { FiniteDifferences.jacobian(of: { xx in f(xx, y, z) }, at: x) }.get
+            let dfdy = Lazy { FiniteDifferences.jacobian(of: { yy in f(x, yy, z) }, at: y) }.get
+            let dfdx = Lazy { FiniteDifferences.jacobian(of: { xx in f(xx, y, z) }, at: x) }.get
             return LocalConditions(
                 value: value, n: x.count, m: y.count, differentiation: finiteDifferenceLabel,
                 matrixY: dfdy, matrixX: dfdx,

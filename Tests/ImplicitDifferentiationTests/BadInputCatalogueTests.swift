@@ -566,14 +566,13 @@ struct ImplicitBadInputCatalogueTests {
                                        + "lengths of x and y)")) { _ = try badVJP.vjp(at: [1, 2], cotangent: [1, 1]) }
     }
 
-    @Test("hand-written Jacobians of the wrong shape stop with their name")
-    func handwrittenJacobianShape() async {
-        await #expect(processExitsWith: .failure) {
-            let f = ImplicitFunction(
-                solver: { $0 },
-                conditions: HandwrittenConditions(value: { x, y in zip(x, y).map { $1 - $0 } },
-                                                  jacobians: { _, _ in (Matrix.identity(2), Matrix.identity(3)) }))
-            _ = try? f.linearize(at: [1, 2])
-        }
+    @Test("class 6: hand-written Jacobians of the wrong shape are a typed error naming the closure")
+    func handwrittenJacobianShape() {
+        let f = ImplicitFunction(
+            solver: { $0 },
+            conditions: HandwrittenConditions(value: { x, y in zip(x, y).map { $1 - $0 } },
+                                              jacobians: { _, _ in (Matrix.identity(2), Matrix.identity(3)) }))
+        expectError(.dimensionMismatch("HandwrittenConditions: jacobians returned ∂F/∂x 2×2 and ∂F/∂y 3×3, expected "
+                                       + "2×2 and 2×2 (F's length × the lengths of x and y)")) { _ = try f.linearize(at: [1, 2]) }
     }
 }
