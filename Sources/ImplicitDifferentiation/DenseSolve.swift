@@ -114,6 +114,7 @@ enum DenseFactorization: Sendable {
             do {
                 f = try CholeskyFactorization(a)
             } catch .notPositiveDefinite(let minor) {
+                if automatic { return try indefiniteFallback(a, minor: minor, minimumReciprocalCondition) }
                 throw .notPositiveDefinite(minor: minor)
             } catch {
                 throw .linearAlgebra(error)

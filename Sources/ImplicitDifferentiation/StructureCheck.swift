@@ -120,3 +120,18 @@ enum DeclaredStructureCheck {
         return (fallback, "∂F/∂y was declared symmetric positive definite but \(problem); used \(fallback)")
     }
 }
+
+extension DenseFactorization {
+    /// Under `.automatic`, an `A` declared positive definite whose Cholesky
+    /// factorization fails at leading minor `minor` is factored by LU instead
+    /// (with LU's own singularity rules), and the report says why.
+    static func indefiniteFallback(_ a: Matrix, minor: Int, _ minimumReciprocalCondition: Double)
+        throws(ImplicitDifferentiationError)
+        -> (DenseFactorization, used: LinearSolver, rcond: Double?, rank: Int?, note: String?, fellBack: Bool)
+    {
+        let lu = try factor(a, solver: .lu, automatic: true, minimumReciprocalCondition: minimumReciprocalCondition)
+        let note = "∂F/∂y was declared symmetric positive definite but its leading minor of order \(minor) is not "
+            + "positive; used \(lu.used)"
+        return (lu.0, lu.used, lu.rcond, lu.rank, [note, lu.note].compactMap { $0 }.joined(separator: "; "), lu.fellBack)
+    }
+}

@@ -112,6 +112,19 @@ struct DeclaredStructureTests {
         #expect(lin.plan.solver == (representation == .matrix ? .lu : .gmres(options: tightKrylov)))
     }
 
+    @Test("a symmetric indefinite A declared SPD: .automatic falls back to LU with a note, .cholesky says notPositiveDefinite")
+    func indefiniteDeclaredSPD() throws {
+        // y = −√x: A = diag(2y) is negative definite; J = diag(1 / (2y)).
+        let f = ImplicitFunction(solver: { x in x.map { -$0.squareRoot() } }, conditions: SquareRootEquation(),
+                                 representation: .matrix, structure: [.symmetric, .positiveDefinite])
+        let lin = try f.linearize(at: [4, 9])
+        #expect(Approximate.relativeError(try lin.jacobian(), Matrix.diagonal([-0.25, -1.0 / 6])) <= 1e-14)
+        #expect(lin.plan.solver == .lu && lin.report.note?.contains("not positive") == true)
+        var explicit = f
+        explicit.linearSolver = .cholesky
+        expectError(.notPositiveDefinite(minor: 1)) { _ = try explicit.linearize(at: [4, 9]) }
+    }
+
     @Test("explicit .cg on a non-symmetric operator is a typed error")
     func cgOnNonSymmetric() {
         let f = ImplicitFunction(solver: NonSymmetricLinear.solve, conditions: NonSymmetricLinear(),
