@@ -168,18 +168,14 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
             }
             let jvp = h.jvp!, vjp = h.vjp!
             let k = value.count, m = y.count, n = x.count
-            // A product of the wrong length is a programmer error in the closures: stop with
-            // their name rather than with a length precondition deep inside a BLAS kernel.
+            // Lengths are checked once per point by checkProducts (a typed error naming the closure);
+            // a length that changes on a later call becomes NaNs, which every solve refuses.
             let jvpChecked: @Sendable ([Double]?, [Double]?) -> [Double] = { dx, dy in
-                let r = jvp(x, y, z, dx, dy)
-                precondition(r.count == k, "HandwrittenConditions: jvp returned \(r.count) values, expected \(k) (= F's length)")
-                return r
+                lengthOrNaN(jvp(x, y, z, dx, dy), k)
             }
             let vjpChecked: @Sendable ([Double]) -> (x: [Double], y: [Double]) = { u in
                 let r = vjp(x, y, z, u)
-                precondition(r.x.count == n && r.y.count == m, "HandwrittenConditions: vjp returned (\(r.x.count), "
-                             + "\(r.y.count)) values, expected (\(n), \(m)) (= the lengths of x and y)")
-                return r
+                return (lengthOrNaN(r.x, n), lengthOrNaN(r.y, m))
             }
             return LocalConditions(
                 value: value, n: n, m: m, differentiation: "hand-written products",
@@ -194,12 +190,16 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
 
     /// Double-only conditions differentiated by central finite differences.
     init(finiteDifferences fd: FiniteDifferenceConditions<Byproduct>) {
-        let f = fd.value
-        evaluate = f
+        let user = fd.value
+        evaluate = user
         valueAndJacobianY = nil
         givesMatrices = false
         generic = nil
         localize = { x, y, z, value in
+            // F's length at a point is fixed by its value there; a call of another length gives
+            // NaNs (refused downstream) instead of a silently truncated difference or a trap.
+            let k = value.count
+            let f: @Sendable ([Double], [Double], Byproduct) -> [Double] = { x, y, z in lengthOrNaN(user(x, y, z), k) }
             let dfdy = Lazy { FiniteDifferences.jacobian(of: { yy in f(x, yy, z) }, at: y) }.get
             let dfdx = Lazy { FiniteDifferences.jacobian(of: { xx in f(xx, y, z) }, at: x) }.get
             return LocalConditions(

@@ -341,3 +341,36 @@ struct OverflowNaNTests {
         }
     }
 }
+
+@Suite("Class 6: output lengths that change between calls")
+struct ChangingLengthTests {
+    @Test("finite-difference conditions whose length changes between calls: a typed error, no trap", arguments: [0, 1])
+    func finiteDifferences(path: Int) {
+        let calls = Locked(0)
+        let f = ImplicitFunction(
+            solver: { $0 },
+            conditions: FiniteDifferenceConditions { x, y in
+                let c = calls.withLock { $0 += 1; return $0 }
+                return c == 1 ? zip(x, y).map { $1 - $0 } : [y[0] - x[0]]   // 2 values once, then 1
+            },
+            linearSolver: path == 0 ? .lu : .gmres(options: tightKrylov), representation: path == 0 ? .matrix : .operator)
+        #expect(implicitError { _ = try f.jacobian(at: [1, 2]) } != nil)
+    }
+
+    @Test("a hand-written jvp whose length changes after the first call: a typed error, no trap")
+    func handwrittenJVP() {
+        let calls = Locked(0)
+        let f = ImplicitFunction(
+            solver: { $0 },
+            conditions: HandwrittenConditions(
+                value: { x, y in zip(x, y).map { $1 - $0 } },
+                jvp: { _, _, dx, dy in
+                    let c = calls.withLock { $0 += 1; return $0 }
+                    let r = zip(dx ?? [0, 0], dy ?? [0, 0]).map { $1 - $0 }
+                    return c <= 3 ? r : [r[0]]
+                },
+                vjp: { _, _, u in (u.map { -$0 }, u) }),
+            linearSolver: .gmres(options: tightKrylov), representation: .operator)
+        #expect(implicitError { _ = try f.jvp(at: [1, 2], tangent: [1, 1]) } != nil)
+    }
+}
