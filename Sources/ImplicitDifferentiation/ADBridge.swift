@@ -31,18 +31,24 @@ struct ConditionsTape: Sendable {
     @usableFromInline
     init(linearization: BivariateLinearization) { self.linearization = linearization }
 
+    // A recording whose output length differs from F's length on Double (conditions whose
+    // length depends on the scalar type) answers NaNs, which every solve refuses, not a trap.
+
     @inlinable
     func forward(dx: [Double]?, dy: [Double]?, into out: inout [Double]) {
+        guard out.count == linearization.outputCount else { return out = lengthOrNaN([], out.count) }
         linearization.jvp(dx: dx, dy: dy, into: &out)
     }
 
     @inlinable
     func reverseY(_ u: [Double], into out: inout [Double]) {
+        guard u.count == linearization.outputCount else { return out = lengthOrNaN([], out.count) }
         linearization.vjp(u, intoY: &out)
     }
 
     @inlinable
     func reverseX(_ u: [Double], into out: inout [Double]) {
+        guard u.count == linearization.outputCount else { return out = lengthOrNaN([], out.count) }
         linearization.vjp(u, intoX: &out)
     }
 }

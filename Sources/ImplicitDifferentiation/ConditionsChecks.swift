@@ -70,6 +70,7 @@ final class Lazy<Value: Sendable>: Sendable {
 /// `v` when it has `count` values, else `count` NaNs: a user closure whose
 /// output length changed after the per-point check poisons the product
 /// (every solve and product refuses NaN) instead of trapping in a kernel.
+@usableFromInline
 func lengthOrNaN(_ v: [Double], _ count: Int) -> [Double] {
     v.count == count ? v : [Double](repeating: .nan, count: count)
 }

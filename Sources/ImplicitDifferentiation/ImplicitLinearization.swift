@@ -102,7 +102,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     public func jvp(_ tangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
         try checkVector(tangent, count: local.n, name: "tangent ẋ")
         if tangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.m) }
-        var b = local.tangentX(tangent)
+        var b = lengthOrNaN(local.tangentX(tangent), local.k)   // a tape longer than F: NaN, refused below
         guard BLAS.isFinite(b) else { throw Self.nonFiniteB }
         BLAS.scal(-1, &b)
         return try solveTangent(b)

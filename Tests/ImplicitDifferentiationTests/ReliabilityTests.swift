@@ -374,3 +374,22 @@ struct ChangingLengthTests {
         #expect(implicitError { _ = try f.jvp(at: [1, 2], tangent: [1, 1]) } != nil)
     }
 }
+
+/// Returns one more value on the tape than on `Double` and duals.
+struct LengthDependsOnTape: ImplicitConditions {
+    func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> [T] {
+        let f = zip(x, y).map { $1 - $0 }
+        return T.self == TapeScalar.self ? f + [T(0)] : f
+    }
+}
+
+@Suite("Class 6: conditions longer on the tape than on Double")
+struct TapeLengthTests {
+    @Test("JVP and VJP on the operator path: a typed error, no trap")
+    func tapeLength() {
+        let f = ImplicitFunction(solver: { $0 }, conditions: LengthDependsOnTape(),
+                                 linearSolver: .gmres(options: tightKrylov), representation: .operator)
+        #expect(implicitError { _ = try f.jvp(at: [1, 2], tangent: [1, 1]) } != nil)
+        #expect(implicitError { _ = try f.vjp(at: [1, 2], cotangent: [1, 1]) } != nil)
+    }
+}
