@@ -44,7 +44,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     public var representation: Representation
     /// The linear solver (default `.automatic`, see ``SolvePlan``).
     public var linearSolver: LinearSolver
-    /// Declared structure of `A = ∂F/∂y` (unchecked): `.positiveDefinite`
+    /// Declared structure of `A = ∂F/∂y`, checked before Cholesky or CG runs: `.positiveDefinite`
     /// (with `.symmetric`) lets `.automatic` pick Cholesky or CG.
     public var structure: OperatorStructure
     /// Residual check, size threshold and singularity settings.
@@ -71,7 +71,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     ///   - conditions: `F(x, y, z)`, generic over the scalar.
     ///   - linearSolver: see ``LinearSolver``.
     ///   - representation: see ``Representation``.
-    ///   - structure: declared structure of `∂F/∂y` (unchecked).
+    ///   - structure: declared structure of `∂F/∂y` (symmetry is checked before Cholesky or CG runs; see <doc:BadInput>).
     ///   - options: residual check and thresholds.
     @inlinable
     public init<C: ImplicitConditionsWithByproduct>(

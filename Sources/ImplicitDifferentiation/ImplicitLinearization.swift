@@ -49,7 +49,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     public let byproduct: Byproduct
     /// The representation and solver in use.
     public let plan: SolvePlan
-    /// The declared (unchecked) structure of `A`.
+    /// The declared structure of `A` (symmetry checked before Cholesky or CG).
     public let structure: OperatorStructure
 
     let local: LocalConditions
