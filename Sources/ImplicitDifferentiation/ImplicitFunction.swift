@@ -180,6 +180,8 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             if k > 0 && m > 0 && (bytes / 8 / m != k || bytes > options.maxMatrixBytes) {
                 throw .representationTooLarge(bytes: bytes, limit: options.maxMatrixBytes)
             }
+            try MemoryBudget.require("∂F/∂y (\(k) × \(m)) with its \(plan.solver) factorization", MemoryBudget.factorizationShapes(
+                plan.solver, automatic: linearSolver == .automatic, rows: k, columns: m), limit: options.maxMatrixBytes)
             let a = prefetchedA ?? local.matrixY()
             if let i = a.elements.firstIndex(where: { !$0.isFinite }) {
                 throw .nonFiniteInput("∂F/∂y[\(i % max(k, 1)), \(i / max(k, 1))] = \(a.elements[i])")

@@ -33,3 +33,24 @@ enum MemoryBudget {
         if !(b <= limit) { throw .allocationTooLarge(what: what, bytes: b, limit: limit) }
     }
 }
+
+extension MemoryBudget {
+    /// `A` (`k × m`) and the arrays its dense factorization allocates:
+    ///
+    /// ```
+    /// LU, Cholesky           A and a copy of A (k × m)
+    /// SVD                    A, a copy of A, U (k × k), Vᵀ (m × m)
+    /// ```
+    ///
+    /// QR and `.automatic` LU may fall back to the SVD, so they are budgeted as SVD.
+    static func factorizationShapes(_ solver: LinearSolver, automatic: Bool, rows k: Int, columns m: Int)
+        -> [(rows: Int, columns: Int)]
+    {
+        switch solver {
+        case .svd, .qr: return [(k, m), (k, m), (k, k), (m, m)]
+        case .lu where automatic: return [(k, m), (k, m), (k, k), (m, m)]
+        case .lu, .cholesky: return [(k, m), (k, m)]
+        default: return [(k, m)]
+        }
+    }
+}

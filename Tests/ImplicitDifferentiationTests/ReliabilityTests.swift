@@ -393,3 +393,17 @@ struct TapeLengthTests {
         #expect(implicitError { _ = try f.vjp(at: [1, 2], cotangent: [1, 1]) } != nil)
     }
 }
+
+@Suite("Class 5: the factorization's arrays are budgeted with A")
+struct FactorizationBudgetTests {
+    @Test("A fits but A with its SVD (copy, U, Vᵀ) does not: refused before factoring; LU's copy fits")
+    func svdBudget() throws {
+        var f = ImplicitFunction(solver: { $0 }, conditions: IdentityConditions(), linearSolver: .svd)
+        let x = [Double](repeating: 1, count: 10)
+        f.options.maxMatrixBytes = 2 * 8 * 100   // A and one copy
+        expectError(.allocationTooLarge(what: "∂F/∂y (10 × 10) with its svd factorization", bytes: 4 * 8 * 100,
+                                        limit: 2 * 8 * 100)) { _ = try f.linearize(at: x) }
+        f.linearSolver = .lu
+        #expect(try f.jvp(at: x, tangent: x) == x)
+    }
+}
