@@ -5,7 +5,8 @@ import TestSupport
 
 // Issue 16, one suite per class of bad input that used to end in a plausible
 // wrong number, a crash or a hang. Every test here fails on the code before
-// the fix (checked by disabling the fix's hook; see the commit message).
+// the fix (checked by disabling the fix's hook), except the suites marked as
+// regression guards.
 
 // MARK: - Conditions
 
@@ -405,5 +406,32 @@ struct FactorizationBudgetTests {
                                         limit: 2 * 8 * 100)) { _ = try f.linearize(at: x) }
         f.linearSolver = .lu
         #expect(try f.jvp(at: x, tangent: x) == x)
+    }
+}
+
+/// A regression guard: it passes with the old `r > tol` comparisons too (the overflow did not reach the
+/// consistency residual as NaN here); the issue's exact 1e308 QR input was not reproduced.
+@Suite("Class 4: a NaN consistency residual is a failure")
+struct NaNConsistencyTests {
+    @Test("tall A with entries 1e308 (‖column‖ overflows in QR): a typed error or the exact J = 1, never NaN",
+          arguments: [LinearSolver.qr, .svd, .automatic])
+    func tallHugeColumn(solver: LinearSolver) {
+        // F = 1e308 (y − x) repeated 4 times: consistent, J = 1, but ‖A e₁‖ = 2e308 overflows.
+        let f = ImplicitFunction(
+            solver: { $0 },
+            conditions: HandwrittenConditions(
+                value: { x, y in [Double](repeating: 1e308 * (y[0] - x[0]), count: 4) },
+                jacobians: { _, _ in (Matrix(rows: [[-1e308], [-1e308], [-1e308], [-1e308]]),
+                                      Matrix(rows: [[1e308], [1e308], [1e308], [1e308]])) }),
+            linearSolver: solver)
+        do {
+            let lin = try f.linearize(at: [1])
+            let dy = try lin.jvp([1])
+            #expect(dy == [1] || Approximate.relativeError(dy, [1]) <= 1e-12, "JVP \(dy)")
+            let xbar = try lin.vjp([1])
+            #expect(Approximate.relativeError(xbar, [1]) <= 1e-12, "VJP \(xbar)")
+        } catch {
+            // A typed error is the other acceptable answer.
+        }
     }
 }
