@@ -161,7 +161,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         }
         let k = value.count, m = y.count
         let residualNorm = euclideanNorm(value)
-        if !residualNorm.isFinite { _ = try options.residualTolerance.check(residualNorm: residualNorm) { .init(stateTerm: 0, inputTerm: 0) } }
+        try options.residualTolerance.refuseNonFinite(residualNorm)
         var plan = try validatedPlan(k: k, m: m)
         let local = conditions.localize(x, y, z, value)
         try conditions.checkProducts(local, x, y, z)

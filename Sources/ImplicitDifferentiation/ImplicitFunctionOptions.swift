@@ -25,7 +25,10 @@ import Krylov
 /// as strict at `x ≈ 1e-300` as at `x ≈ 1`). Its cost is one directional
 /// derivative of `F` in `x` and one in `y`. At a point where both products
 /// vanish (e.g. `x = y = 0` for `F = y − x`) only a zero residual passes:
-/// use `.absolute` there.
+/// use `.absolute` there. Constant terms of `F` (independent of `x` and `y`)
+/// are not in the scale: when they are much larger than `A y` and `B x`,
+/// their rounding alone can exceed the bound, and `.absolute` is the check
+/// to use.
 public enum ResidualTolerance: Sendable, Equatable, CustomStringConvertible {
     /// Accept when `‖F(x, y)‖₂ ≤ tol · (‖A y‖₂ + ‖B x‖₂)`; `tol` finite, `≥ 0`.
     case relative(Double)

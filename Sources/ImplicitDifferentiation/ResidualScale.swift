@@ -53,6 +53,20 @@ struct ResidualScale: Sendable, Equatable {
 }
 
 extension ResidualTolerance {
+    /// Refuses a NaN or infinite `‖F(x, y)‖` at once, before `A` is built
+    /// (unless the check is disabled); the reported bound of `.relative` is
+    /// then 0, its scale not having been measured.
+    ///
+    /// - Throws: ``ImplicitDifferentiationError/residualTooLarge(residualNorm:tolerance:)``.
+    func refuseNonFinite(_ residualNorm: Double) throws(ImplicitDifferentiationError) {
+        guard !residualNorm.isFinite else { return }
+        switch self {
+        case .disabled: return
+        case .absolute(let t): throw .residualTooLarge(residualNorm: residualNorm, tolerance: t)
+        case .relative: throw .residualTooLarge(residualNorm: residualNorm, tolerance: 0)
+        }
+    }
+
     /// Checks `‖F(x, y)‖` against this tolerance and returns the bound used
     /// (`nil` when disabled). A NaN residual always fails.
     ///
