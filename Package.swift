@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
         .library(name: "Krylov", targets: ["Krylov"]),
         .library(name: "AutoDiff", targets: ["AutoDiff"]),
+        .library(name: "Optimality", targets: ["Optimality"]),
         .executable(name: "implicit-diff", targets: ["ImplicitDiffCLI"]),
         .executable(name: "benchmarks", targets: ["Benchmarks"]),
     ],
@@ -44,12 +45,15 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        // Layer 5: optimality conditions (fixed points, argmin, KKT), projections
+        // and proximal operators, through the implicit layer's public API only.
+        .target(name: "Optimality", dependencies: ["ImplicitDifferentiation", "AutoDiff", "LinearAlgebra"]),
 
         // Shared helpers for tests and benchmarks (seeded random, structured matrices).
         .target(name: "TestSupport", dependencies: ["LinearAlgebra"]),
 
         // The use cases of DESIGN §7, shared by the CLI, the tests and the benchmarks.
-        .target(name: "ImplicitExamples", dependencies: ["ImplicitDifferentiation"]),
+        .target(name: "ImplicitExamples", dependencies: ["ImplicitDifferentiation", "Optimality"]),
         // The command-line tool's commands, a library so that tests can run them.
         .target(
             name: "ImplicitDiffCommands",
@@ -69,6 +73,7 @@ let package = Package(
         .testTarget(name: "KrylovTests", dependencies: ["Krylov", "TestSupport"]),
         .testTarget(name: "AutoDiffTests", dependencies: ["AutoDiff", "TestSupport"]),
         .testTarget(name: "ImplicitDifferentiationTests", dependencies: ["ImplicitDifferentiation", "TestSupport"]),
-        .testTarget(name: "ImplicitExamplesTests", dependencies: ["ImplicitExamples", "ImplicitDiffCommands"]),
+        .testTarget(name: "OptimalityTests", dependencies: ["Optimality", "TestSupport"]),
+        .testTarget(name: "ImplicitExamplesTests", dependencies: ["ImplicitExamples", "ImplicitDiffCommands", "Optimality"]),
     ]
 )

@@ -10,7 +10,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "DownstreamBench",
-            dependencies: [.product(name: "ImplicitDifferentiation", package: "ImplicitDifferentiation")]
+            dependencies: [
+                .product(name: "ImplicitDifferentiation", package: "ImplicitDifferentiation"),
+                .product(name: "Optimality", package: "ImplicitDifferentiation"),
+            ]
         ),
     ]
 )

@@ -16,7 +16,7 @@ extension ConditionsModel {
     {
         try productLengthCheck?(x, y, z, local.k)
         if givesMatrices {
-            let a = local.matrixY(), b = local.matrixX()
+            let a = local.a.materialize(), b = local.b.materialize()
             guard a.rows == local.k, a.columns == y.count, b.rows == local.k, b.columns == x.count else {
                 throw .dimensionMismatch("HandwrittenConditions: jacobians returned ∂F/∂x \(b.rows)×\(b.columns) and "
                     + "∂F/∂y \(a.rows)×\(a.columns), expected \(local.k)×\(x.count) and \(local.k)×\(y.count) "

@@ -79,7 +79,9 @@ public enum ImplicitDifferentiationError: Error, Sendable, CustomStringConvertib
             return "the linearized conditions ∂F/∂y·ẏ = −∂F/∂x·ẋ have no solution (relative residual \(r)): "
                 + "∂F/∂y is singular and the conditions do not determine y's derivative; check the conditions"
         case .krylovNotConverged(let stats, let direction):
-            return "the \(direction.rawValue) linear solve did not converge: \(stats.description)"
+            return "the \(direction.rawValue) linear solve did not converge: \(stats.description) "
+                + "(here: the method's options or ImplicitFunctionOptions.krylovOptions, "
+                + "ImplicitFunction.preconditioner, or linearSolver: .lu on a matrix)"
         case .representationTooLarge(let bytes, let limit):
             return "materializing ∂F/∂y would need \(bytes / 1_048_576) MiB (limit \(limit / 1_048_576) MiB); "
                 + "use representation: .operator with a Krylov solver"

@@ -94,14 +94,25 @@ struct ImplicitExternalFunction<Arguments: Sendable, Byproduct: Sendable>: Exter
         let yc = y.map { Dual<T>($0, tangent: T(0)) }
         let fb = conditions(x: xs, y: yc, byproduct: z)
         let k = fb.count
-        if k < m { return fail(.dimensionMismatch("F has \(k) equations for \(m) unknowns in y")) }
         let value = fb.map { $0.value.primal }, yp = y.map(\.primal)
         do throws(ImplicitDifferentiationError) {
-            _ = try function.options.residualTolerance.check(residualNorm: euclideanNorm(value)) {
-                () throws(ImplicitDifferentiationError) in
+            let residualNorm = try function.checkConditions(value: value, y: yp)
+            _ = try function.checkResidual(residualNorm) { () throws(ImplicitDifferentiationError) in
                 try ResidualScale(function.conditions.localize(xp, yp, z, value), x: xp, y: yp, a: nil)
             }
-        } catch { return fail(error) }
+        } catch {
+            return fail(error)
+        }
+        // A (k × m) and the normal matrix AᵀA (m × m) on T, each element MemoryLayout<T>.stride bytes.
+        let words = Swift.max(1, MemoryLayout<T>.stride / 8)
+        do throws(ImplicitDifferentiationError) {
+            try MemoryBudget.require("∂F/∂y (\(k) × \(m)) and its elimination on \(T.self)",
+                                     [(k, m.multipliedReportingOverflow(by: words).partialValue),
+                                      (m, m.multipliedReportingOverflow(by: words).partialValue)],
+                                     limit: function.options.maxMatrixBytes)
+        } catch {
+            return fail(error)
+        }
         // A, column by column, from m evaluations seeded with unit vectors in y.
         let xc = x.map { Dual<T>($0, tangent: T(0)) }
         var a = [T]()
@@ -109,7 +120,12 @@ struct ImplicitExternalFunction<Arguments: Sendable, Byproduct: Sendable>: Exter
         for j in 0..<m {
             var ys = yc
             ys[j].tangent = T(1)
-            a.append(contentsOf: conditions(x: xc, y: ys, byproduct: z).map(\.tangent))
+            let column = conditions(x: xc, y: ys, byproduct: z)
+            guard column.count == k else {
+                return fail(.dimensionMismatch("the conditions returned \(k) values, then \(column.count) at the same "
+                    + "point on \(T.self); F's length must not change between calls"))
+            }
+            a.append(contentsOf: column.map(\.tangent))
         }
         switch genericDenseSolve(a, rows: k, columns: m, fb.map { -$0.tangent }) {
         case .success(let v): return v

@@ -49,6 +49,25 @@ extension ImplicitFunction where Arguments == Void, Byproduct == Void {
     }
 }
 
+extension ImplicitFunction where Byproduct == Void {
+    /// Linearizes at a solution `y` you already have (no forward solve, same
+    /// residual check); see ``linearize(at:solution:byproduct:)``.
+    ///
+    /// - Throws: as ``linearize(at:solution:byproduct:)``.
+    public func linearize(at x: [Double], solution y: [Double]) throws(ImplicitDifferentiationError)
+        -> ImplicitLinearization<Void>
+    {
+        try linearize(at: x, solution: y, byproduct: ())
+    }
+
+    /// The plan at a known solution `y` (no forward solve); see ``plan(for:solution:byproduct:)``.
+    ///
+    /// - Throws: as ``linearize(at:solution:byproduct:)``.
+    public func plan(for x: [Double], solution y: [Double]) throws(ImplicitDifferentiationError) -> SolvePlan {
+        try plan(for: x, solution: y, byproduct: ())
+    }
+}
+
 extension ImplicitFunction where Arguments == Void {
     /// An implicit function whose solver returns a byproduct `z` for the conditions.
     ///

@@ -49,6 +49,13 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     public var structure: OperatorStructure
     /// Residual check, size threshold and singularity settings.
     public var options: ImplicitFunctionOptions
+    /// Builds the Krylov preconditioner from each linearization's `A`
+    /// (applied as `M⁻ᵀ` in adjoint solves); `nil` for none. Direct solvers ignore it.
+    public var preconditioner: PreconditionerFactory? = nil
+    /// Where Krylov solves start: `.zero` (default), `.warmStart()` (the
+    /// previous converged solution of the same direction, shared by copies
+    /// of this function), or `.custom { … }`.
+    public var initialGuess: KrylovInitialGuess = .zero
 
     @usableFromInline
     init(solver: @escaping ForwardSolver, model: ConditionsModel<Byproduct>, linearSolver: LinearSolver,
@@ -122,12 +129,29 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         try solve(x, arguments: arguments).y
     }
 
-    /// The representation and solver that derivatives at `x` would use, and why.
-    /// Runs the forward solver once and evaluates `F` once.
+    /// The representation and solver that derivatives at `x` will use, and why.
+    /// Runs the forward solver once, then ``plan(for:solution:byproduct:)``.
+    ///
+    /// - Throws: as ``linearize(at:arguments:)``.
     public func plan(for x: [Double], arguments: Arguments) throws(ImplicitDifferentiationError) -> SolvePlan {
         let (y, z) = try solve(x, arguments: arguments)
-        let k = conditions.evaluate(x, y, z).count
-        return try validatedPlan(k: k, m: y.count)
+        return try plan(for: x, solution: y, byproduct: z)
+    }
+
+    /// The plan at a known solution `(y, z)`, without running the forward solver.
+    ///
+    /// It prepares what ``linearize(at:solution:byproduct:)`` prepares (on the
+    /// matrix path it materializes and factors `A`; on the operator path it
+    /// runs the structure and singularity checks of a Krylov method, one
+    /// extra Krylov solve), so the plan is exactly the one the linearization
+    /// then uses: the band LU, the LU → SVD fallback, a false SPD declaration's
+    /// LU or GMRES and a singular `A`'s LSMR included.
+    ///
+    /// - Throws: as ``linearize(at:solution:byproduct:)``.
+    public func plan(for x: [Double], solution y: [Double], byproduct z: Byproduct)
+        throws(ImplicitDifferentiationError) -> SolvePlan
+    {
+        try linearize(at: x, solution: y, byproduct: z).plan
     }
 
     // MARK: - Derivatives
@@ -144,11 +168,27 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         return try linearize(at: x, solution: y, byproduct: z)
     }
 
-    /// Checks the residual at a known solution `(y, z)` of the conditions at
-    /// `x`, prepares `A` once, and returns the linearization (no forward solve).
-    func linearize(at x: [Double], solution y: [Double], byproduct z: Byproduct) throws(ImplicitDifferentiationError)
-        -> ImplicitLinearization<Byproduct>
+    /// Linearizes at a solution `(y, z)` you already have (no forward solve):
+    /// checks `x` and `y` finite and the residual `‖F(x, y, z)‖` against
+    /// ``ImplicitFunctionOptions/residualTolerance``, plans, prepares `A` once.
+    ///
+    /// ```swift
+    /// let lin = try root.linearize(at: x, solution: yKnown, byproduct: ())
+    /// let xbar = try lin.vjp(ybar)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - x: the input, finite.
+    ///   - y: a solution of `F(x, y, z) = 0`, finite.
+    ///   - z: the byproduct that goes with it (`()` when there is none).
+    /// - Returns: the linearization.
+    /// - Throws: `.nonFiniteInput`, `.nonFiniteSolution`, `.residualTooLarge`,
+    ///   and any error of the plan or the preparation of `A`.
+    public func linearize(at x: [Double], solution y: [Double], byproduct z: Byproduct)
+        throws(ImplicitDifferentiationError) -> ImplicitLinearization<Byproduct>
     {
+        if let i = x.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteInput("x[\(i)] = \(x[i])") }
+        if let i = y.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteSolution(index: i) }
         // At small m (one dual evaluation covers A) the residual and A come from
         // that one evaluation instead of a Double one followed by a dual one.
         let value: [Double]
@@ -160,19 +200,14 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             value = conditions.evaluate(x, y, z)
         }
         let k = value.count, m = y.count
-        let residualNorm = euclideanNorm(value)
-        try options.residualTolerance.refuseNonFinite(residualNorm)
+        let residualNorm = try checkConditions(value: value, y: y)
         var plan = try validatedPlan(k: k, m: m)
         let local = conditions.localize(x, y, z, value)
         try conditions.checkProducts(local, x, y, z)
         if plan.representation == .operator, local.differentiation == finiteDifferenceLabel {
-            try MemoryBudget.require("∂F/∂y by finite differences (\(k) × \(m)), built for transposed products", [(k, m)],
-                                     limit: options.maxMatrixBytes)
+            try MemoryBudget.require("∂F/∂y by finite differences (\(k) × \(m)), built for transposed products",
+                                     [(k, m)], limit: options.maxMatrixBytes)
         }
-        var report = DerivativeReport(
-            plan: plan, residualNorm: residualNorm, residualBound: nil, differentiation: local.differentiation,
-            factorizations: 0, reciprocalCondition: nil, rank: nil, note: nil, tangentSolves: 0,
-            adjointSolves: 0, krylovIterations: 0, operatorApplications: 0, lastKrylovStatistics: nil)
 
         var matrix: Matrix? = nil
         if plan.representation == .matrix {
@@ -180,58 +215,45 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             if k > 0 && m > 0 && (bytes / 8 / m != k || bytes > options.maxMatrixBytes) {
                 throw .representationTooLarge(bytes: bytes, limit: options.maxMatrixBytes)
             }
-            try MemoryBudget.require("∂F/∂y (\(k) × \(m)) with its \(plan.solver) factorization", MemoryBudget.factorizationShapes(
-                plan.solver, automatic: linearSolver == .automatic, rows: k, columns: m), limit: options.maxMatrixBytes)
-            let a = prefetchedA ?? local.matrixY()
+            try MemoryBudget.require("∂F/∂y (\(k) × \(m)) with its \(plan.solver) factorization",
+                                     MemoryBudget.factorizationShapes(plan.solver, automatic: linearSolver.isAutomatic,
+                                                                      rows: k, columns: m),
+                                     limit: options.maxMatrixBytes)
+            let a = prefetchedA ?? local.a.materialize()
             if let i = a.elements.firstIndex(where: { !$0.isFinite }) {
                 throw .nonFiniteInput("∂F/∂y[\(i % max(k, 1)), \(i / max(k, 1))] = \(a.elements[i])")
             }
             matrix = a
         }
-        report.residualBound = try options.residualTolerance.check(residualNorm: residualNorm) {
-            () throws(ImplicitDifferentiationError) in try ResidualScale(local, x: x, y: y, a: matrix ?? prefetchedA) }
-        let structureNote = try DeclaredStructureCheck.verify(
-            plan.solver, automatic: linearSolver == .automatic, matrix: matrix, size: m,
-            krylovOptions: options.krylovOptions, product: local.productY)
-        if let structureNote { plan.solver = structureNote.solver; report.plan = plan; report.note = structureNote.note }
-
-        let engine: ImplicitLinearization<Byproduct>.Engine
-        if plan.solver.isDirect, let a = matrix {
-            // Destructured once: each `f.field` of the tuple copied all of it.
-            let (factorization, used, rcond, rank, note, fellBack) = try DenseFactorization.factor(
-                a, solver: plan.solver, automatic: linearSolver == .automatic,
-                minimumReciprocalCondition: options.minimumReciprocalCondition)
-            engine = .dense(factorization, matrix: a)
-            if used != plan.solver { plan.solver = used }
-            report.plan = plan
-            report.factorizations = 1
-            report.reciprocalCondition = rcond
-            report.rank = rank
-            report.note = [structureNote?.note, note].compactMap { $0 }.joined(separator: "; ").nilIfEmpty
-            let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,
-                                            local: local, engine: engine, report: report,
-                                            maxMatrixBytes: options.maxMatrixBytes)
-            if engine.isLeastSquares {
-                // A least-squares derivative is only meaningful when every tangent
-                // system A ẏ = −B ẋ is consistent; probe once with a fixed ẋ.
-                let r = try lin.consistencyProbe()
-                if !(r <= lin.consistencyTolerance) {
-                    if fellBack { throw .singularJacobian(pivot: nil, reciprocalCondition: rcond) }
-                    throw .inconsistentLinearization(relativeResidual: r)
-                }
-            }
-            return lin
+        // ‖A y‖ from the materialized A where there is one (no tape recording); one product otherwise.
+        let bound = try checkResidual(residualNorm) { () throws(ImplicitDifferentiationError) in
+            try ResidualScale(local, x: x, y: y, a: matrix ?? prefetchedA)
         }
-        engine = .krylov(try krylovMethod(plan.solver), matrix: matrix)
-        let lin = try checkedForKrylovSingularity(ImplicitLinearization(
-            x: x, solution: y, byproduct: z, plan: plan, structure: structure, local: local, engine: engine,
-            report: report, maxMatrixBytes: options.maxMatrixBytes))
+        let system = matrix.map { LinearSystem(matrix: $0, structure: structure) }
+            ?? LinearSystem(ConditionsOperator(local: local, structure: structure))
+        let choice = try plan.solver.prepare(system, settings: SolverSettings(
+            automatic: linearSolver.isAutomatic, minimumReciprocalCondition: options.minimumReciprocalCondition,
+            preconditioner: preconditioner, initialGuess: initialGuess, krylovOptions: options.krylovOptions,
+            probesKrylovSingularity: options.probesKrylovSingularity))
+        plan.solver = choice.used
+        plan.note = choice.note
+        let report = DerivativeReport(
+            plan: plan, residualNorm: residualNorm, residualBound: bound, differentiation: local.differentiation,
+            factorizations: matrix != nil && choice.used.isDirect ? 1 : 0,
+            reciprocalCondition: choice.reciprocalCondition, rank: choice.rank, note: choice.note, tangentSolves: 0,
+            adjointSolves: 0, krylovIterations: 0, operatorApplications: 0, lastKrylovStatistics: nil)
+        let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,
+                                        local: local, solver: choice.prepared, matrix: matrix, report: report,
+                                        maxMatrixBytes: options.maxMatrixBytes)
         if lin.isLeastSquares {
-            // LSMR returns a least-squares answer for any right-hand side: probe
-            // consistency once here, as the dense least-squares path does, so
-            // that a VJP (which never sees a tangent residual) cannot return a number.
+            // A least-squares derivative is only meaningful when every tangent
+            // system A ẏ = −B ẋ is consistent; probe once with a fixed ẋ, so that
+            // a VJP (which never sees a tangent residual) cannot return a number.
             let r = try lin.consistencyProbe()
-            if !(r <= lin.consistencyTolerance) { throw .inconsistentLinearization(relativeResidual: r) }
+            if !(r <= lin.consistencyTolerance) {   // NaN fails
+                if choice.fellBack { throw .singularJacobian(pivot: nil, reciprocalCondition: choice.reciprocalCondition) }
+                throw .inconsistentLinearization(relativeResidual: r)
+            }
         }
         return lin
     }
@@ -261,34 +283,51 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
 
     // MARK: - Plan validation
 
-    func validatedPlan(k: Int, m: Int) throws(ImplicitDifferentiationError) -> SolvePlan {
-        try options.validate()
+    /// The checks every derivative path makes before it differentiates (this
+    /// function's linearization and the generic dual/tape path alike), before
+    /// any derivative of `F` is built: `F` has at least as many equations as
+    /// `y` has unknowns, and `‖F(x, y)‖` is finite (unless the check is disabled).
+    ///
+    /// - Returns: `‖F(x, y)‖`.
+    /// - Throws: `.dimensionMismatch`, `.residualTooLarge`.
+    func checkConditions(value: [Double], y: [Double]) throws(ImplicitDifferentiationError) -> Double {
+        let k = value.count, m = y.count
         if k < m {
             throw .dimensionMismatch("F has \(k) equations for \(m) unknowns in y: fewer conditions than unknowns "
                 + "cannot determine the derivative")
         }
+        let residualNorm = euclideanNorm(value)
+        try options.residualTolerance.refuseNonFinite(residualNorm)
+        return residualNorm
+    }
+
+    /// The residual check: `‖F(x, y)‖` against ``ImplicitFunctionOptions/residualTolerance``,
+    /// relative to the scale of `F`'s terms at the point (``ResidualScale``,
+    /// measured only for `.relative`). NaN fails.
+    ///
+    /// - Returns: the bound it was held to (`nil` when the check is disabled).
+    /// - Throws: `.residualTooLarge`, and what measuring the scale throws.
+    func checkResidual(_ residualNorm: Double, scale: () throws(ImplicitDifferentiationError) -> ResidualScale)
+        throws(ImplicitDifferentiationError) -> Double?
+    {
+        try options.residualTolerance.check(residualNorm: residualNorm, scale: scale)
+    }
+
+    func validatedPlan(k: Int, m: Int) throws(ImplicitDifferentiationError) -> SolvePlan {
+        try options.validate()
         if representation == .operator && linearSolver.isDirect {
-            throw .invalidOption("\(linearSolver) needs representation .matrix (or .automatic), not .operator")
+            throw LinearSolver.needsMatrix(linearSolver)
         }
         let plan = SolvePlan.choose(representation: representation, solver: linearSolver, rows: k, unknowns: m,
                                     structure: structure, givesMatrices: conditions.givesMatrices,
                                     threshold: options.matrixThreshold)
             .withKrylovOptions(options.krylovOptions)
-        if k != m && !plan.solver.isLeastSquares {
+        var custom = false
+        if case .custom = plan.solver { custom = true }   // its prepared solve says whether it does least squares
+        if k != m && !plan.solver.isLeastSquares && !custom {
             throw .dimensionMismatch("F has \(k) equations for \(m) unknowns; \(plan.solver) needs a square ∂F/∂y, "
                 + "use .qr, .svd or .lsmr() for least squares")
         }
         return plan
-    }
-
-    func krylovMethod(_ solver: LinearSolver) throws(ImplicitDifferentiationError) -> any KrylovSolver {
-        switch solver {
-        case .gmres(let restart, let o):
-            do { return try GMRES(restart: restart, options: o) } catch { throw .invalidOption(error.description) }
-        case .bicgstab(let o): return BiCGStab(options: o)
-        case .cg(let o): return ConjugateGradient(options: o)
-        case .lsmr(let o): return LSMR(options: o)
-        default: throw .invalidOption("\(solver) is not a Krylov method")
-        }
     }
 }

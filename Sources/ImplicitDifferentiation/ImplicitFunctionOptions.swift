@@ -84,11 +84,19 @@ public struct ImplicitFunctionOptions: Sendable, Equatable {
     /// f.options.krylovOptions = try KrylovOptions(absoluteTolerance: 0, relativeTolerance: 1e-12)
     /// ```
     public var krylovOptions: KrylovOptions
-    /// On the operator path with a square Krylov method (GMRES, BiCGStab,
-    /// CG), solve `A w = A u` once for a pseudo-random `u` at linearization
-    /// and treat `A` as singular when `‖w − u‖ > 10⁻³ ‖u‖` (default `true`);
-    /// see ``ImplicitDifferentiationError/singularJacobian(pivot:reciprocalCondition:)``.
-    /// Costs one extra Krylov solve per linearization.
+    /// When a square Krylov method (GMRES, BiCGStab, CG) is prepared, solve
+    /// `A w = A u` once for a pseudo-random `u` (zero initial guess, the
+    /// function's preconditioner) and treat `A` as singular when
+    /// `‖w − u‖ > 10⁻³ ‖u‖` (default `true`): `.automatic` then uses LSMR (the
+    /// minimum-norm derivative), an explicit method throws
+    /// ``ImplicitDifferentiationError/singularJacobian(pivot:reciprocalCondition:)``.
+    /// Never runs for LSMR (least squares by design) or a direct solver.
+    ///
+    /// Cost: one extra Krylov solve per linearization (and per
+    /// ``ImplicitFunction/plan(for:solution:byproduct:)``) that prepares a square
+    /// Krylov method, amortized over its products; see `docs/performance.md`
+    /// for a measurement. Turn it off when `A` is known to be nonsingular and
+    /// single products dominate.
     public var probesKrylovSingularity: Bool
 
     /// Creates options; every argument has the documented default.

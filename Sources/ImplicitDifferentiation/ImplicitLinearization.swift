@@ -1,27 +1,6 @@
 import Krylov
 import LinearAlgebra
 
-/// How an ``ImplicitLinearization`` solves with `A`: a dense factorization
-/// (with `A` kept for residual checks), or a Krylov method on `A` as an
-/// operator (materialized or lazy).
-enum LinearizationEngine: Sendable {
-    case dense(DenseFactorization, matrix: Matrix)
-    case krylov(any KrylovSolver, matrix: Matrix?)
-
-    /// `true` when solves return least-squares / minimum-norm answers.
-    var isLeastSquares: Bool {
-        switch self {
-        case .dense(let f, _):
-            switch f {
-            case .qr, .svd: return true
-            default: return false
-            }
-        case .krylov(let method, _):
-            return method is LSMR
-        }
-    }
-}
-
 /// The implicit function linearized at one `x`: solved once, checked once,
 /// `A = ∂F/∂y` prepared once (factored, or wrapped as a lazy operator), then
 /// any number of JVPs, VJPs and Jacobians.
@@ -39,6 +18,12 @@ enum LinearizationEngine: Sendable {
 /// `A⁻¹` becomes the pseudo-inverse `A⁺` and `A⁻ᵀ` becomes `(A⁺)ᵀ`, so the
 /// JVP is the minimum-norm solution and the VJP remains its exact adjoint.
 ///
+/// Everything rests on two primitives over the prepared solver
+/// (`PreparedLinearSolve`: a factorization or a Krylov method on `A`):
+/// `solveTangent(b) = A⁻¹ b` (with the consistency check of a least-squares
+/// solve) and `solveAdjoint(c) = A⁻ᵀ c`; the JVP, the VJP and the Jacobian
+/// are those plus one product with `B` or `Bᵀ`.
+///
 /// Sendable: many tasks may differentiate through one linearization at once.
 public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// The input the linearization was taken at.
@@ -53,23 +38,19 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     public let structure: OperatorStructure
 
     let local: LocalConditions
-    let engine: Engine
-    /// `isLeastSquares`, computed once.
+    /// `A`, prepared once: a factorization or a Krylov method on `A`.
+    let solver: any PreparedLinearSolve
+    /// `A` when it was materialized (residual checks of least-squares solves).
+    let matrix: Matrix?
+    /// `solver.isLeastSquares`, read once.
     let isLeastSquares: Bool
     let state: Locked<DerivativeReport>
-    /// Krylov work storage parked between solves (one per concurrent solve),
-    /// so repeated products (a Jacobian, many VJPs) reuse the basis and work
-    /// vectors instead of allocating and zeroing them per solve; `nil` on the
-    /// dense path, which never uses it.
-    let workspaces: Locked<[KrylovWorkspace]>?
     /// The most memory ``jacobian()`` may allocate (``ImplicitFunctionOptions/maxMatrixBytes``).
     let maxMatrixBytes: Int
 
-    /// How `A` is prepared (not generic: no metadata lookup per linearization).
-    typealias Engine = LinearizationEngine
-
     init(x: [Double], solution: [Double], byproduct: Byproduct, plan: SolvePlan, structure: OperatorStructure,
-         local: LocalConditions, engine: Engine, report: DerivativeReport, maxMatrixBytes: Int = 4 << 30) {
+         local: LocalConditions, solver: any PreparedLinearSolve, matrix: Matrix?, report: DerivativeReport,
+         maxMatrixBytes: Int) {
         self.maxMatrixBytes = maxMatrixBytes
         self.structure = structure
         self.x = x
@@ -77,15 +58,25 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         self.byproduct = byproduct
         self.plan = plan
         self.local = local
-        self.engine = engine
-        self.isLeastSquares = engine.isLeastSquares
+        self.solver = solver
+        self.matrix = matrix
+        self.isLeastSquares = solver.isLeastSquares
         self.state = Locked(report)
-        if case .krylov = engine { workspaces = Locked([]) } else { workspaces = nil }
     }
 
     /// A snapshot of what was done so far (plan, residual, factorizations,
     /// solves, Krylov statistics).
-    public var report: DerivativeReport { state.withLock { $0 } }
+    public var report: DerivativeReport {
+        var report = state.withLock { $0 }
+        let summary = solver.summary
+        report.krylovIterations = summary.iterations
+        report.operatorApplications = summary.operatorApplications
+        report.lastKrylovStatistics = summary.lastStatistics
+        return report
+    }
+
+    /// What the prepared solver is and has done (kind, condition estimate, rank, Krylov totals).
+    public var solverSummary: LinearSolveSummary { solver.summary }
 
     /// `F(x, y)` at the solution (length `k`).
     public var residual: [Double] { local.value }
@@ -102,7 +93,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     public func jvp(_ tangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
         try checkVector(tangent, count: local.n, name: "tangent ẋ")
         if tangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.m) }
-        var b = lengthOrNaN(local.tangentX(tangent), local.k)   // a tape longer than F: NaN, refused below
+        var b = lengthOrNaN(local.b.applied(tangent), local.k)   // a tape longer than F: NaN, refused below
         guard BLAS.isFinite(b) else { throw Self.nonFiniteB }
         BLAS.scal(-1, &b)
         return try solveTangent(b)
@@ -124,9 +115,10 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     public func vjp(_ cotangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
         try checkVector(cotangent, count: local.m, name: "cotangent ȳ")
         if cotangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.n) }
+        try requireTransposedProductMemory()
         let w = try solveAdjoint(cotangent)
         var xbar = [Double](repeating: 0, count: local.n)
-        local.adjointX(w, &xbar)
+        local.b.applyTransposed(w, &xbar)
         guard BLAS.isFinite(xbar) else { throw Self.nonFiniteB }
         BLAS.scal(-1, &xbar)
         return xbar
@@ -141,69 +133,49 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         try requireJacobianMemory()
         let m = local.m, n = local.n
         if n <= m {
-            let b = local.matrixX()
+            let b = local.b.materialize()
             guard b.isFinite else { throw Self.nonFiniteB }
             var j: Matrix
-            switch engine {
-            case .dense(let f, let a):
-                do { j = try f.solve(b) } catch { throw .linearAlgebra(error) }
-                state.withLock { $0.tangentSolves += n }
-                if isLeastSquares {
-                    var r = b
-                    BLAS.gemm(1, a, j, -1, &r)
-                    let rel = r.frobeniusNorm / Swift.max(b.frobeniusNorm, Double.leastNormalMagnitude)
-                    if !(rel <= consistencyTolerance) { throw .inconsistentLinearization(relativeResidual: rel) }
+            do { j = try solver.solve(b) } catch { throw Self.failure(error, .tangent) }
+            try checkSolution(rows: j.rows, columns: j.columns, expected: (m, n), "solve(_:) of a matrix")
+            state.withLock { $0.tangentSolves += n }
+            if isLeastSquares {
+                for c in 0..<n {
+                    let rel = relativeTangentResidual(j.column(c), b.column(c))
+                    if !(rel <= consistencyTolerance) { throw .inconsistentLinearization(relativeResidual: rel) }   // NaN fails
                 }
-            case .krylov:
-                j = Matrix(rows: m, columns: n)
-                for c in 0..<n { j.setColumn(c, to: try solveTangent(b.column(c))) }
             }
-            BLAS.scal(-1, &j.elements)   // in place: `-1 * j` allocated and mapped a second m × n array
+            BLAS.scal(-1, &j.elements)
             return j
         } else {
+            try requireTransposedProductMemory()
+            let w: Matrix
+            do { w = try solver.solveTransposed(Matrix.identity(m)) } catch { throw Self.failure(error, .adjoint) }
+            try checkSolution(rows: w.rows, columns: w.columns, expected: (local.k, m), "solveTransposed(_:) of a matrix")
+            state.withLock { $0.adjointSolves += m }
             var jt = Matrix(rows: n, columns: m)   // Jᵀ, filled column by column
-            switch engine {
-            case .dense(let f, _):
-                let w: Matrix
-                do { w = try f.solveTransposed(Matrix.identity(m)) } catch { throw .linearAlgebra(error) }
-                state.withLock { $0.adjointSolves += m }
-                var out = [Double](repeating: 0, count: n)
-                for i in 0..<m {
-                    local.adjointX(w.column(i), &out)
-                    guard BLAS.isFinite(out) else { throw Self.nonFiniteB }
-                    jt.setColumn(i, to: out)
-                }
-            case .krylov:
-                var e = [Double](repeating: 0, count: m)
-                var out = [Double](repeating: 0, count: n)
-                for i in 0..<m {
-                    e[i] = 1
-                    local.adjointX(try solveAdjoint(e), &out)
-                    guard BLAS.isFinite(out) else { throw Self.nonFiniteB }
-                    jt.setColumn(i, to: out)
-                    e[i] = 0
-                }
+            var out = [Double](repeating: 0, count: n)
+            for i in 0..<m {
+                local.b.applyTransposed(w.column(i), &out)
+                guard BLAS.isFinite(out) else { throw Self.nonFiniteB }
+                jt.setColumn(i, to: out)
             }
             return -1 * jt.transposed()
         }
     }
 
-    // MARK: - Solves
+    // MARK: - The two primitives
 
-    /// Solves `A v = b` (or its least-squares form) with the prepared solver.
+    /// `v = A⁻¹ b` (or its least-squares form) with the prepared solver.
     ///
     /// A least-squares solve is also checked for consistency: `A v = b` must
     /// hold (relative residual ≤ ``consistencyTolerance``), else the
     /// linearized conditions do not determine `ẏ` and the call throws.
     func solveTangent(_ b: [Double], counted: Bool = true) throws(ImplicitDifferentiationError) -> [Double] {
+        if counted { state.withLock { $0.tangentSolves += 1 } }
         let v: [Double]
-        switch engine {
-        case .dense(let f, _):
-            if counted { state.withLock { $0.tangentSolves += 1 } }
-            do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
-        case .krylov(let method, let matrix):
-            v = try accept(krylovSolve(method, matrix, b, transposed: false), direction: .tangent, counted: counted)
-        }
+        do { v = try solver.solve(b) } catch { throw Self.failure(error, .tangent) }
+        try checkSolution(rows: v.count, columns: 1, expected: (local.m, 1), "solve(_:)")
         if isLeastSquares {
             let rel = relativeTangentResidual(v, b)
             if !(rel <= consistencyTolerance) { throw .inconsistentLinearization(relativeResidual: rel) }
@@ -211,14 +183,44 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         return v
     }
 
+    /// `w = A⁻ᵀ c` (or `(A⁺)ᵀ c`) with the prepared solver.
+    func solveAdjoint(_ c: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
+        state.withLock { $0.adjointSolves += 1 }
+        let w: [Double]
+        do { w = try solver.solveTransposed(c) } catch { throw Self.failure(error, .adjoint) }
+        try checkSolution(rows: w.count, columns: 1, expected: (local.k, 1), "solveTransposed(_:)")
+        return w
+    }
+
+    /// A prepared solver's answer has the shape of `A⁻¹ b` (`m`) or `A⁻ᵀ c` (`k`) —
+    /// a user's ``LinearSolver/custom(_:)`` solver may not — else a typed error
+    /// naming the call, instead of a trap in the kernel that would use it.
+    func checkSolution(rows: Int, columns: Int, expected: (rows: Int, columns: Int), _ call: String)
+        throws(ImplicitDifferentiationError)
+    {
+        guard rows != expected.rows || columns != expected.columns else { return }
+        throw .dimensionMismatch("the prepared solver (\(solver.summary.kind)) returned \(rows) × \(columns) from "
+            + "\(call), expected \(expected.rows) × \(expected.columns)")
+    }
+
+    /// The implicit layer's error for a failed solve in `direction`: a Krylov
+    /// non-convergence keeps its statistics; a singular factor is a singular `∂F/∂y`;
+    /// an answer of the wrong shape is a dimension mismatch.
+    static func failure(_ error: LinearAlgebraError, _ direction: ImplicitDifferentiationError.SolveDirection)
+        -> ImplicitDifferentiationError
+    {
+        switch error {
+        case .notConverged(let statistics): return .krylovNotConverged(statistics, direction: direction)
+        case .singular(let pivot): return .singularJacobian(pivot: pivot, reciprocalCondition: nil)
+        case .dimensionMismatch(let what): return .dimensionMismatch("the prepared solver: \(what)")
+        default: return .linearAlgebra(error)
+        }
+    }
+
     /// `‖A v − b‖ / ‖b‖`.
     func relativeTangentResidual(_ v: [Double], _ b: [Double]) -> Double {
         var r = [Double](repeating: 0, count: local.k)
-        switch engine {
-        case .dense(_, let a): BLAS.gemv(1, a, v, 0, &r)
-        case .krylov(_, let matrix):
-            if let a = matrix { BLAS.gemv(1, a, v, 0, &r) } else { local.productY(v, &r) }
-        }
+        if let a = matrix { BLAS.gemv(1, a, v, 0, &r) } else { local.a.apply(v, &r) }
         BLAS.axpy(-1, b, &r)
         return BLAS.nrm2(r) / Swift.max(BLAS.nrm2(b), Double.leastNormalMagnitude)
     }
@@ -226,9 +228,8 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// Relative residual of the tangent solve for `b = −B ẋ` with a fixed
     /// pseudo-random `ẋ`: near zero exactly when `range(B) ⊆ range(A)`,
     /// which a least-squares derivative needs (the VJP is only the adjoint of
-    /// a meaningful JVP then). Not counted in the report. On the Krylov path
-    /// it runs one LSMR solve (0 for the square methods, which never return a
-    /// least-squares answer), and throws if that solve does not converge.
+    /// a meaningful JVP then). Not counted as a tangent solve; 0 for solvers
+    /// that never return a least-squares answer. Throws if the solve fails.
     func consistencyProbe() throws(ImplicitDifferentiationError) -> Double {
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         let dx = (0..<local.n).map { _ -> Double in
@@ -236,121 +237,17 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
             return Double(state >> 11) * 0x1p-53 - 0.5
         }
         var b = [Double](repeating: 0, count: local.k)
-        local.productX(dx, &b)
+        local.b.apply(dx, &b)
         BLAS.scal(-1, &b)
-        if BLAS.nrm2(b) == 0 { return 0 }
+        if !isLeastSquares || BLAS.nrm2(b) == 0 { return 0 }
         let v: [Double]
-        switch engine {
-        case .dense(let f, _):
-            do { v = try f.solve(b) } catch { throw .linearAlgebra(error) }
-        case .krylov(let method, let matrix):
-            guard isLeastSquares else { return 0 }
-            let result = krylovSolve(method, matrix, b, transposed: false)
-            switch result.statistics.status {
-            case .converged, .zeroRightHandSide: v = result.solution
-            default: throw .krylovNotConverged(result.statistics, direction: .tangent)
-            }
-        }
+        do { v = try solver.solve(b) } catch { throw Self.failure(error, .tangent) }
+        try checkSolution(rows: v.count, columns: 1, expected: (local.m, 1), "solve(_:)")
         return relativeTangentResidual(v, b)
     }
 
     /// Least-squares tangent solves must satisfy `A v = b` to this relative accuracy.
     var consistencyTolerance: Double { 1e-6 }
-
-    /// Solves `Aᵀ w = c` (or its least-squares form) with the prepared solver.
-    func solveAdjoint(_ c: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
-        switch engine {
-        case .dense(let f, _):
-            state.withLock { $0.adjointSolves += 1 }
-            do { return try f.solveTransposed(c) } catch { throw .linearAlgebra(error) }
-        case .krylov(let method, let matrix):
-            return try accept(krylovSolve(method, matrix, c, transposed: true), direction: .adjoint)
-        }
-    }
-
-    /// One Krylov solve with `A` (or `Aᵀ`) as an operator on a parked
-    /// workspace, with the right-hand side scaled to unit norm (``unitScaled(_:_:)``).
-    func krylovSolve(_ method: any KrylovSolver, _ matrix: Matrix?, _ b: [Double], transposed: Bool) -> KrylovResult {
-        let op = lazyOperator(matrix)
-        return withWorkspace { ws in
-            unitScaled(b) { rhs in
-                transposed
-                    ? method.solveTransposed(op, rhs, initialGuess: nil, preconditioner: nil, workspace: &ws)
-                    : method.solve(op, rhs, initialGuess: nil, preconditioner: nil, workspace: &ws)
-            }
-        }
-    }
-
-    /// Runs `body` with a parked Krylov workspace (or a new one), parking it again afterwards.
-    func withWorkspace<R>(_ body: (inout KrylovWorkspace) -> R) -> R {
-        guard let workspaces else {   // not reached: only the Krylov engine solves with a workspace
-            var ws = KrylovWorkspace()
-            return body(&ws)
-        }
-        var ws = workspaces.withLock { $0.popLast() } ?? KrylovWorkspace()
-        defer { workspaces.withLock { $0.append(ws) } }
-        return body(&ws)
-    }
-
-    /// Runs a Krylov solve on `b · 2⁻ᵉ`, where `2ᵉ ≤ ‖b‖ < 2ᵉ⁺¹`, and scales
-    /// the solution and the reported residuals back by `2ᵉ` (exact: a power
-    /// of two).
-    ///
-    /// Derivatives are then homogeneous in the direction at every scale, and
-    /// the solver's tolerances act on the relative residual `‖r‖ / ‖b‖`.
-    /// Without it the absolute tolerance accepts `x = 0` for a tiny `b` (a
-    /// JVP of exactly 0 for `ẋ ~ 1e-150`), and a huge `b` overflows the inner
-    /// products of BiCGStab and CG (`‖b‖² > 1.8e308` reads as non-finite).
-    func unitScaled(_ b: [Double], _ solve: ([Double]) -> KrylovResult) -> KrylovResult {
-        let norm = BLAS.nrm2(b)
-        guard norm > 0, norm.isFinite, norm.exponent != 0 else { return solve(b) }
-        let e = Int(norm.exponent)
-        // Double(sign:exponent:significand:) is scalbn: exact, and correct into the subnormals.
-        func scaled(_ x: Double, _ k: Int) -> Double { Double(sign: .plus, exponent: k, significand: x) }
-        var result = solve(b.map { scaled($0, -e) })
-        for i in result.solution.indices { result.solution[i] = scaled(result.solution[i], e) }
-        var stats = result.statistics
-        stats.initialResidualNorm = scaled(stats.initialResidualNorm, e)
-        stats.residualNorm = scaled(stats.residualNorm, e)
-        stats.normalEquationsResidualNorm = stats.normalEquationsResidualNorm.map { scaled($0, e) }
-        stats.history = stats.history?.map { scaled($0, e) }
-        result.statistics = stats
-        return result
-    }
-
-    /// `A` as a linear operator: BLAS products on a materialized matrix,
-    /// otherwise the conditions' tape sweeps.
-    func lazyOperator(_ matrix: Matrix?) -> ClosureOperator {
-        if let a = matrix {
-            return ClosureOperator(
-                rows: a.rows, columns: a.columns, structure: structure,
-                apply: { v, out in BLAS.gemv(1, a, v, 0, &out) },
-                applyTransposed: { u, out in BLAS.gemv(transpose: true, 1, a, u, 0, &out) })
-        }
-        return ClosureOperator(rows: local.k, columns: local.m, structure: structure,
-                               apply: local.productY, applyTransposed: local.adjointY)
-    }
-
-    /// Records a Krylov solve and throws unless it converged.
-    func accept(_ result: KrylovResult, direction: ImplicitDifferentiationError.SolveDirection, counted: Bool = true)
-        throws(ImplicitDifferentiationError) -> [Double]
-    {
-        let stats = result.statistics
-        state.withLock {
-            if counted {
-                if direction == .tangent { $0.tangentSolves += 1 } else { $0.adjointSolves += 1 }
-            }
-            $0.krylovIterations += stats.iterations
-            $0.operatorApplications += stats.operatorApplications
-            $0.lastKrylovStatistics = stats
-        }
-        switch stats.status {
-        case .converged, .zeroRightHandSide:
-            return result.solution
-        default:
-            throw .krylovNotConverged(stats, direction: direction)
-        }
-    }
 
     func checkVector(_ v: [Double], count: Int, name: String) throws(ImplicitDifferentiationError) {
         guard v.count == count else {

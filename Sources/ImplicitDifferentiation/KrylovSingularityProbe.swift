@@ -1,8 +1,9 @@
 import Krylov
 import LinearAlgebra
 
-/// Whether a square Krylov method sees a singular `A`, decided by one solve
-/// with a known answer:
+/// Whether a square Krylov method sees a singular `A`, decided at preparation
+/// by one solve with a known answer (one extra Krylov solve per linearization
+/// that prepares GMRES, BiCGStab or CG; never for LSMR or a direct solver):
 ///
 /// ```
 /// b = A u  (u pseudo-random),   solve A w = b,   defect = ‖w − u‖ / ‖u‖
@@ -55,66 +56,28 @@ struct KrylovSingularityProbe: Sendable {
     }
 }
 
-extension ImplicitLinearization {
-    /// Runs ``KrylovSingularityProbe`` with this linearization's square Krylov
-    /// method; `nil` on the dense path and for LSMR (least squares by design).
-    /// Not counted in the report (like ``consistencyProbe()``).
+extension KrylovSingularityProbe {
+    /// Runs the probe with `method` (and the user's preconditioner) on
+    /// `system`, from a zero initial guess, outside any warm-start store and
+    /// outside the prepared solver's statistics (like the consistency probe).
     ///
+    /// - Returns: the probe; `nil` (undecided) when `A u` is not finite (an
+    ///   infinite entry of `A`, or `0·∞` in a tape sweep): the products that
+    ///   meet it refuse on their own.
     /// - Throws: ``ImplicitDifferentiationError/krylovNotConverged(_:direction:)``
-    ///   when the probe solve itself fails (its answer would say nothing).
-    ///   Returns `nil` (undecided) when `A u` is not finite.
-    func krylovSingularityProbe() throws(ImplicitDifferentiationError) -> KrylovSingularityProbe? {
-        guard case .krylov(let method, let matrix) = engine, !isLeastSquares, local.m > 0 else { return nil }
-        let op = lazyOperator(matrix)
-        let probe = KrylovSingularityProbe(size: local.m, product: { v, out in op.apply(v, into: &out) },
-                                           solve: { b in krylovSolve(method, matrix, b, transposed: false) })
-        // A u with NaN/±∞ (an infinite entry of A, or 0·∞ against an infinite ∂F/∂x in a tape's forward
-        // sweep) decides nothing; the products that meet it refuse on their own, the others stay usable.
+    ///   when the probe solve itself does not converge (its answer would say nothing).
+    init?(_ system: LinearSystem, method: any KrylovSolver, preconditioner: (any Preconditioner & Sendable)?)
+        throws(ImplicitDifferentiationError)
+    {
+        let op = system.linearOperator
+        guard op.columns > 0 else { return nil }
+        let probeSolve = KrylovLinearSolve(op, method: method, preconditioner: preconditioner, initialGuess: .zero)
+        let probe = KrylovSingularityProbe(size: op.columns, product: { v, out in op.apply(v, into: &out) },
+                                           solve: { b in probeSolve.run(b, transposed: false) })
         guard probe.productIsFinite else { return nil }
         switch probe.statistics.status {
-        case .converged, .zeroRightHandSide: return probe
+        case .converged, .zeroRightHandSide: self = probe
         default: throw .krylovNotConverged(probe.statistics, direction: .tangent)
-        }
-    }
-}
-
-extension ImplicitFunction {
-    /// The square Krylov linearization `lin` checked by
-    /// ``KrylovSingularityProbe`` (when ``ImplicitFunctionOptions/probesKrylovSingularity``):
-    /// unchanged when `A` is not singular; else, under `.automatic`, the same
-    /// point linearized with LSMR (the minimum-norm derivative, as the matrix
-    /// path's SVD fallback), with a note in the report.
-    ///
-    /// - Throws: ``ImplicitDifferentiationError/singularJacobian(pivot:reciprocalCondition:)``
-    ///   for an explicitly chosen GMRES, BiCGStab or CG on a singular `A`.
-    func checkedForKrylovSingularity(_ lin: ImplicitLinearization<Byproduct>)
-        throws(ImplicitDifferentiationError) -> ImplicitLinearization<Byproduct>
-    {
-        guard options.probesKrylovSingularity, let probe = try lin.krylovSingularityProbe(), probe.isSingular else {
-            return lin
-        }
-        guard linearSolver == .automatic else { throw .singularJacobian(pivot: nil, reciprocalCondition: nil) }
-        var plan = lin.plan
-        plan.solver = .lsmr(options: options.krylovOptions)
-        var report = lin.report
-        report.plan = plan
-        let note = "\(lin.plan.solver) found ∂F/∂y singular (probe defect \(probe.defect)); used lsmr for the "
-            + "minimum-norm derivative"
-        report.note = report.note.map { $0 + "; " + note } ?? note
-        let lsmr = ImplicitLinearization(x: lin.x, solution: lin.solution, byproduct: lin.byproduct, plan: plan,
-                                         structure: lin.structure, local: lin.local,
-                                         engine: .krylov(LSMR(options: options.krylovOptions), matrix: lin.engine.matrix),
-                                         report: report, maxMatrixBytes: lin.maxMatrixBytes)
-        return lsmr   // the caller probes LSMR's consistency, as for any least-squares linearization
-    }
-}
-
-extension LinearizationEngine {
-    /// The materialized `A`, when there is one.
-    var matrix: Matrix? {
-        switch self {
-        case .dense(_, let a): return a
-        case .krylov(_, let a): return a
         }
     }
 }

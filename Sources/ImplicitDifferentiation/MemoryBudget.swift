@@ -42,14 +42,16 @@ extension MemoryBudget {
     /// SVD                    A, a copy of A, U (k × k), Vᵀ (m × m)
     /// ```
     ///
-    /// QR and `.automatic` LU may fall back to the SVD, so they are budgeted as SVD.
+    /// QR and `.automatic` LU or Cholesky may fall back to the SVD (Cholesky
+    /// through LU), so they are budgeted as SVD.
     static func factorizationShapes(_ solver: LinearSolver, automatic: Bool, rows k: Int, columns m: Int)
         -> [(rows: Int, columns: Int)]
     {
         switch solver {
         case .svd, .qr: return [(k, m), (k, m), (k, k), (m, m)]
-        case .lu where automatic: return [(k, m), (k, m), (k, k), (m, m)]
-        case .lu, .cholesky: return [(k, m), (k, m)]
+        case .lu where automatic, .bandLU where automatic, .cholesky where automatic:
+            return [(k, m), (k, m), (k, k), (m, m)]
+        case .lu, .bandLU, .cholesky: return [(k, m), (k, m)]
         default: return [(k, m)]
         }
     }

@@ -18,14 +18,15 @@ struct ResidualScale: Sendable, Equatable {
     /// `‖B x‖₂`, or 0 when not finite.
     let inputTerm: Double
 
-    /// Measures the two terms, `A y` from `a` when `A` is already materialized.
+    /// Measures the two terms: `A y` from `a` when `A` is already materialized
+    /// (no product, no tape recording), else one product with `A`; `B x` one product with `B`.
     ///
     /// - Throws: ``ImplicitDifferentiationError/dimensionMismatch(_:)`` when a
     ///   product's length differs from `k`, the length of `F` on `Double`
     ///   (conditions whose output length depends on the scalar type).
     init(_ local: LocalConditions, x: [Double], y: [Double], a: Matrix?) throws(ImplicitDifferentiationError) {
         let k = local.k
-        let bx = local.tangentX(x)
+        let bx = local.b.applied(x)
         guard bx.count == k else {
             throw .dimensionMismatch("the conditions returned \(k) values on Double but \(bx.count) on dual numbers; "
                 + "F's length must not depend on the scalar type")
@@ -38,7 +39,7 @@ struct ResidualScale: Sendable, Equatable {
             }
             BLAS.gemv(1, a, y, 0, &ay)
         } else {
-            local.productY(y, &ay)
+            local.a.apply(y, &ay)
         }
         self.init(stateTerm: euclideanNorm(ay), inputTerm: euclideanNorm(bx))
     }

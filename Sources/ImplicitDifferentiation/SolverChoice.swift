@@ -15,14 +15,22 @@ public enum Representation: String, Sendable, Hashable, CustomStringConvertible 
 
 /// The linear solver for `A v = b` and `Aᵀ w = c`.
 ///
+/// Each case is prepared once per linearization into a
+/// `PreparedLinearSolve` (a factorization, or a `KrylovLinearSolve` on
+/// `A` as an operator) that serves every JVP, VJP and Jacobian column.
 /// Direct solvers need ``Representation/matrix``; Krylov methods work with
-/// either representation (on a matrix they use BLAS products). Each Krylov
+/// either representation (on a matrix they use BLAS products) and use the
+/// implicit function's preconditioner and initial guess. Each Krylov
 /// right-hand side is scaled to unit norm (by a power of two) before the
 /// solve, so a method's tolerances bound the relative residual `‖r‖ / ‖b‖`
 /// and derivatives are homogeneous in the direction at every scale.
 public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
-    /// LU with partial pivoting (`getrf`); square `A`; transposed solves reuse the factors.
+    /// LU with partial pivoting (`getrf`); square `A`; transposed solves reuse
+    /// the factors. Runs on the band alone when `A` is banded (order ≥ 32,
+    /// band with fill-in ≤ a quarter of the order), and the plan then says ``bandLU``.
     case lu
+    /// LU on the band of `A` (`gbtrf`), bandwidths read from the materialized matrix.
+    case bandLU
     /// Cholesky (`potrf`); `A` must be symmetric positive definite.
     case cholesky
     /// Least squares (`k > m`) or minimum norm, by QR; when `A` is rank
@@ -41,19 +49,45 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
     case lsmr(options: KrylovOptions = .default)
     /// Let the library choose; see ``SolvePlan``.
     case automatic
+    /// Your own solver: prepared once per linearization on `A` (as an operator,
+    /// and as a matrix under ``Representation/matrix``, which a method with
+    /// `LinearSolveMethod/needsMatrix` gets by default).
+    case custom(any LinearSolveMethod)
 
-    /// `true` for the factorization-based solvers.
+    /// `true` for the solvers that need `A` as a matrix (factorizations, and
+    /// custom methods that say so).
     public var isDirect: Bool {
         switch self {
-        case .lu, .cholesky, .qr, .svd: return true
+        case .lu, .bandLU, .cholesky, .qr, .svd: return true
+        case .custom(let method): return method.needsMatrix
         default: return false
         }
     }
 
-    /// `true` for solvers that return a least-squares / minimum-norm answer.
+    /// `true` for solvers that return a least-squares / minimum-norm answer
+    /// (a custom method says so through its prepared solve).
     public var isLeastSquares: Bool {
         switch self {
         case .qr, .svd, .lsmr: return true
+        default: return false
+        }
+    }
+
+    /// `true` for ``automatic`` (a pattern match: no value is built or compared).
+    var isAutomatic: Bool {
+        if case .automatic = self { return true }
+        return false
+    }
+
+    /// Same case and options; custom methods are equal when their types and descriptions are.
+    public static func == (a: LinearSolver, b: LinearSolver) -> Bool {
+        switch (a, b) {
+        case (.lu, .lu), (.bandLU, .bandLU), (.cholesky, .cholesky), (.qr, .qr), (.svd, .svd),
+             (.automatic, .automatic): return true
+        case let (.gmres(r1, o1), .gmres(r2, o2)): return r1 == r2 && o1 == o2
+        case let (.bicgstab(o1), .bicgstab(o2)), let (.cg(o1), .cg(o2)), let (.lsmr(o1), .lsmr(o2)): return o1 == o2
+        case let (.custom(m1), .custom(m2)):
+            return ObjectIdentifier(type(of: m1)) == ObjectIdentifier(type(of: m2)) && m1.description == m2.description
         default: return false
         }
     }
@@ -62,6 +96,7 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .lu: return "lu"
+        case .bandLU: return "band LU"
         case .cholesky: return "cholesky"
         case .qr: return "qr"
         case .svd: return "svd"
@@ -70,6 +105,7 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
         case .cg: return "cg"
         case .lsmr: return "lsmr"
         case .automatic: return "automatic"
+        case .custom(let method): return "custom(\(method))"
         }
     }
 }
@@ -84,55 +120,40 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 ///    when `m ≤ t`; otherwise `.operator` (never form an `m × m` matrix).
 /// 2. Solver on a matrix: `k ≠ m` → `.qr` (least squares / minimum norm);
 ///    `A` declared symmetric positive definite → `.cholesky`; otherwise `.lu`
-///    (on the band alone when the materialized `A` is banded: order ≥ 32,
-///    bandwidths ≤ m/4), and if LU finds `A` singular the solve falls back to `.svd` (minimum
-///    norm), which the report records.
+///    — ``LinearSolver/bandLU`` when the materialized `A` is banded (order
+///    ≥ 32, band with pivoting fill-in `2kl + ku + 1` ≤ m/4) — and if LU
+///    finds `A` singular (zero pivot, or reciprocal condition below
+///    ``ImplicitFunctionOptions/minimumReciprocalCondition``) the solver
+///    becomes `.svd` (minimum norm), with a ``note``.
 /// 3. Solver on an operator: `k ≠ m` → `.lsmr`; declared symmetric positive
 ///    definite → `.cg`; otherwise `.gmres` (restart 30).
 ///
-/// How `t = 250` was chosen (the `crossover` suite of the benchmark
-/// executable, `OPENBLAS_NUM_THREADS=1`, 2-core x86-64, November 2026; plot
-/// and data in `docs/crossover.svg` / `docs/crossover.json`, discussion in
-/// `docs/performance.md`): two families of generic conditions, dense
-/// (`F = M y + tanh y − x` with `M * y` as one array operation) and banded (a
-/// 1-D stencil with a cubic reaction, `≈ 11 m` tape nodes), both with a
-/// Krylov iteration count that does not grow with `m` (GMRES needs 8–27
-/// iterations to `‖r‖ ≤ 1e-10‖b‖`):
+/// The threshold `t = 250` comes from the `crossover` benchmark suite (the
+/// measurements are in `docs/performance.md`): below it the factorization,
+/// reused by every product, wins on dense and banded conditions alike; above
+/// it the lazy operator avoids forming an `m × m` matrix. Raise `t` when many
+/// products share a linearization or `A` is ill-conditioned (Krylov
+/// iterations grow); lower it for one product on dense conditions.
 ///
-/// ```
-///                    lazy / matrix time, linearize + products
-///  m                  10     30     100    300    1000   3000
-///  dense,  1 VJP     1.5    0.92   0.30   0.15   0.048  0.025
-///  banded, 1 VJP     3.0    2.5    1.4    0.51   0.14   0.028
-///  dense,  10 VJPs   7.9    4.3    1.7    0.71   0.32
-///  banded, 10 VJPs   9.2   12     8.5    3.6    1.05
-/// ```
-///
-/// For one product the lazy path wins from `m ≈ 25` (dense) and `m ≈ 150`
-/// (banded); for ten products on one linearization (the factorization is
-/// reused, the Krylov solve is not) from `m ≈ 190` (dense) and `m ≈ 1000`
-/// (banded). The crossover moves with how the cost of `F` grows with `m`
-/// and with the number of products — neither is known when the plan is
-/// made, which is why the rule is a size threshold and not a cost model.
-/// With `t = 250` the worst slowdown against the better path is about 6×
-/// (dense, one product, `m` just below 250) and 4× the other way (banded,
-/// ten products, `m` just above); `t = 200` would give 5× / 5×, a difference
-/// inside the run-to-run noise. Raise `t` when many products share a
-/// linearization or `A` is ill-conditioned (Krylov iterations grow); lower
-/// it for one product on dense conditions.
+/// ``ImplicitFunction/plan(for:solution:byproduct:)`` prepares exactly what
+/// a linearization prepares (materializes and factors `A` on the matrix
+/// path), so the plan it returns — band LU and SVD fallback included — is
+/// the one ``ImplicitLinearization/plan`` then reports.
 public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
     /// The representation of `A` that will be used.
     public var representation: Representation
     /// The solver that will be used.
     public var solver: LinearSolver
+    /// What the preparation of `A` decided beyond the rule (a band LU, an
+    /// SVD fallback, a rank deficiency), or `nil`; part of ``reason``.
+    public var note: String?
     /// Why: which rule picked them.
     ///
     /// Spelled out on access: the plan is made on every derivative call and
-    /// keeps only which rules fired (building the sentence cost about 6 000
-    /// instructions a call, more than a 10 × 10 LU).
+    /// keeps only which rules fired.
     public var reason: String {
-        get { explanation.text }
-        set { explanation = .text(newValue) }
+        get { explanation.text + (note.map { "; " + $0 } ?? "") }
+        set { explanation = .text(newValue); note = nil }
     }
     /// The rules that fired, or a reason set by hand.
     var explanation: Explanation
@@ -211,7 +232,7 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
         var rep = representation
         let representationRule: RepresentationRule
         if rep == .automatic {
-            if solver != .automatic && solver.isDirect {
+            if !solver.isAutomatic && solver.isDirect {
                 rep = .matrix
                 representationRule = .directSolver(solver)
             } else if givesMatrices {
@@ -230,7 +251,7 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
         let spd = structure.contains(.positiveDefinite)
         var chosen = solver
         let solverRule: SolverRule
-        if chosen == .automatic {
+        if chosen.isAutomatic {
             if rep == .matrix {
                 if k != m { chosen = .qr; solverRule = .qr(k: k, m: m) }
                 else if spd { chosen = .cholesky; solverRule = .cholesky }

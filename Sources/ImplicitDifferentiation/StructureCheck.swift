@@ -65,73 +65,38 @@ struct SymmetryProbe: Sendable {
     }
 }
 
-/// Symmetric-solver plans checked against `A` itself.
+/// What Cholesky and CG assume about `A`, checked during their preparation
+/// (``LinearSolver/prepare(_:settings:)`` decides the fallback or the error).
 enum DeclaredStructureCheck {
     /// Largest relative asymmetry accepted as symmetric: above rounding and
     /// the error of central finite differences, below any asymmetry that
     /// changes a derivative beyond that accuracy.
     static var tolerance: Double { 1e-6 }
 
-    /// Checks that `A` suits `solver` when `solver` is Cholesky or CG.
+    /// Why a materialized `A` cannot be Cholesky-factored as symmetric, or `nil`:
     ///
     /// ```
-    /// .cholesky   materialized A: symmetryDefect(A) ≤ tolerance
-    /// .cg         SymmetryProbe: defect ≤ tolerance and curvature > 0
+    /// symmetryDefect(A) ≤ tolerance      (NaN fails)
     /// ```
-    ///
-    /// - Parameters:
-    ///   - solver: the planned solver (other solvers pass unchecked).
-    ///   - automatic: the user asked for `.automatic`; a failed check then
-    ///     falls back (Cholesky → LU, CG → GMRES with `krylovOptions`).
-    ///   - matrix: `A` when materialized.
-    ///   - size: `m`.
-    ///   - product: `v ↦ A v` (used when `matrix` is `nil`).
-    /// - Returns: `nil` when `A` passes; else the fallback solver and a note for the report.
-    /// - Throws: ``ImplicitDifferentiationError/structureNotAsDeclared(_:)`` when not `automatic`.
-    static func verify(_ solver: LinearSolver, automatic: Bool, matrix: Matrix?, size: Int,
-                       krylovOptions: KrylovOptions, product: ([Double], inout [Double]) -> Void)
-        throws(ImplicitDifferentiationError) -> (solver: LinearSolver, note: String)?
-    {
-        let problem: String
-        let fallback: LinearSolver
-        switch solver {
-        case .cholesky:
-            guard let a = matrix else { return nil }
-            let d = a.symmetryDefect()
-            if d <= tolerance { return nil }
-            problem = "it is not symmetric (max |aᵢⱼ − aⱼᵢ| / max |aᵢⱼ| = \(d)) but \(solver) needs a symmetric matrix"
-            fallback = .lu
-        case .cg:
-            let p: SymmetryProbe
-            if let a = matrix {
-                p = SymmetryProbe(size: size) { v, out in BLAS.gemv(1, a, v, 0, &out) }
-            } else {
-                p = SymmetryProbe(size: size, product: product)
-            }
-            if p.symmetryDefect <= tolerance && p.curvature > 0 { return nil }
-            problem = p.symmetryDefect <= tolerance
-                ? "it is not positive definite (⟨v, A v⟩ / (‖v‖‖A v‖) = \(p.curvature)) but cg needs a positive definite operator"
-                : "it is not symmetric (probe |⟨u, A v⟩ − ⟨A u, v⟩| relative \(p.symmetryDefect)) but cg needs a symmetric operator"
-            fallback = .gmres(options: krylovOptions)
-        default:
-            return nil
-        }
-        guard automatic else { throw .structureNotAsDeclared(problem) }
-        return (fallback, "∂F/∂y was declared symmetric positive definite but \(problem); used \(fallback)")
+    static func asymmetry(of a: Matrix) -> String? {
+        let d = a.symmetryDefect()
+        if d <= tolerance { return nil }
+        return "it is not symmetric (max |aᵢⱼ − aⱼᵢ| / max |aᵢⱼ| = \(d))"
     }
-}
 
-extension DenseFactorization {
-    /// Under `.automatic`, an `A` declared positive definite whose Cholesky
-    /// factorization fails at leading minor `minor` is factored by LU instead
-    /// (with LU's own singularity rules), and the report says why.
-    static func indefiniteFallback(_ a: Matrix, minor: Int, _ minimumReciprocalCondition: Double)
-        throws(ImplicitDifferentiationError)
-        -> (DenseFactorization, used: LinearSolver, rcond: Double?, rank: Int?, note: String?, fellBack: Bool)
-    {
-        let lu = try factor(a, solver: .lu, automatic: true, minimumReciprocalCondition: minimumReciprocalCondition)
-        let note = "∂F/∂y was declared symmetric positive definite but its leading minor of order \(minor) is not "
-            + "positive; used \(lu.used)"
-        return (lu.0, lu.used, lu.rcond, lu.rank, [note, lu.note].compactMap { $0 }.joined(separator: "; "), lu.fellBack)
+    /// Why CG cannot run on `A`, or `nil`: ``SymmetryProbe`` (two products,
+    /// through the matrix when there is one) must find
+    ///
+    /// ```
+    /// symmetry defect ≤ tolerance   and   curvature > 0      (NaN fails)
+    /// ```
+    static func cgProblem(_ system: LinearSystem) -> String? {
+        let op = system.linearOperator
+        guard op.rows == op.columns else { return "it is not square" }
+        let p = SymmetryProbe(size: op.columns) { v, out in op.apply(v, into: &out) }
+        if p.symmetryDefect <= tolerance && p.curvature > 0 { return nil }
+        return p.symmetryDefect <= tolerance
+            ? "it is not positive definite (⟨v, A v⟩ / (‖v‖‖A v‖) = \(p.curvature))"
+            : "it is not symmetric (probe |⟨u, A v⟩ − ⟨A u, v⟩| relative \(p.symmetryDefect))"
     }
 }

@@ -1,4 +1,5 @@
 import ImplicitDifferentiation
+import Optimality
 
 // Use case 2: box-constrained optimization through its projected-gradient
 // fixed point.
@@ -10,21 +11,24 @@ import ImplicitDifferentiation
 //
 //     ∂y_I/∂x_I = Q_II⁻¹,   every other entry of J is zero (the active bounds do not move).
 
-/// The projected-gradient fixed point of a box-constrained quadratic.
+/// The projected-gradient step of a box-constrained quadratic, whose fixed
+/// point is the minimizer; the example differentiates it through
+/// `FixedPointConditions(map:step:)` (Optimality), preconditioned by `η`.
 ///
 /// ```
-/// F(x, y) = P_box(y − η (Q y − x)) − y,   Q = tridiag(−1, 4, −1),  η = 1/6
+/// T(x, y) = P_box(y − η (Q y − x)),   Q = tridiag(−1, 4, −1),  η = 1/6
+/// F(x, y) = (T(x, y) − y)/η           (−Q y + x on the free set)
 /// ```
 ///
 /// `η < 2/λmax(Q)` (λmax < 6) makes the fixed point the minimizer; its
 /// derivative is the same for every such `η`.
-public struct BoxConstrainedConditions: ImplicitConditions {
+public struct BoxConstrainedMap: FixedPointMap {
     /// The step `η` (default 1/6).
     public var step: Double
     /// The box `[lower, upper]`.
     public var lower: Double, upper: Double
 
-    /// Creates the conditions.
+    /// Creates the map.
     ///
     /// - Parameters:
     ///   - step: `0 < η < 1/3`.
@@ -36,14 +40,14 @@ public struct BoxConstrainedConditions: ImplicitConditions {
         self.upper = upper
     }
 
-    /// `P_box(y − η(Qy − x)) − y`.
+    /// `P_box(y − η(Qy − x))`.
     public func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> [T] {
-        let m = y.count, eta = T(step)
+        let m = y.count, eta = T(step), lo = T(lower), hi = T(upper)
         return (0..<m).map { i in
             var qy = T(4) * y[i]
             if i > 0 { qy = qy - y[i - 1] }
             if i < m - 1 { qy = qy - y[i + 1] }
-            return Projections.box(y[i] - eta * (qy - x[i]), lower: lower, upper: upper) - y[i]
+            return Projections.box(y[i] - eta * (qy - x[i]), lower: lo, upper: hi)
         }
     }
 
@@ -101,12 +105,13 @@ extension Examples {
         sizeMeaning: "m = n = size variables", defaultSize: 300, testSize: 40,
         benchmarkSizes: [100, 1000, 10_000]
     ) { m in
-        let conditions = BoxConstrainedConditions()
+        let conditions = BoxConstrainedMap()
         let x = (0..<m).map { 5 * Inputs.wave($0, 0.9, 0.3) }
         let dx = Directions.tangent(m), ybar = Directions.cotangent(m)
         let free: @Sendable ([Double]) -> [Bool] = { y in y.map { $0 > conditions.lower && $0 < conditions.upper } }
         return ExampleProblem(
-            input: x, unknowns: m, equations: m, conditions: conditions, solve: conditions.solve,
+            input: x, unknowns: m, equations: m,
+            conditions: try! FixedPointConditions(map: conditions, step: conditions.step), solve: conditions.solve,
             checks: [
                 DerivativeCheck(mode: .jvp, quantity: "J ẋ = Q_II⁻¹ ẋ_I on the free set", reference: .closedForm,
                                 compute: { lin throws(ImplicitDifferentiationError) in try lin.jvp(dx) },

@@ -40,8 +40,10 @@ public struct DerivativeCheck<Byproduct: Sendable>: Sendable {
     public var mode: DerivativeMode
     /// What is computed, in words and symbols (`"J ẋ, ẋᵢ = cos i"`).
     public var quantity: String
-    /// Where the reference comes from (sets the tolerance).
+    /// Where the reference comes from (sets the default tolerance).
     public var reference: ReferenceKind
+    /// The relative error allowed: the reference kind's unless the check asks for a tighter one.
+    public var tolerance: Double
     /// Why the check is skipped at this size (`nil`: it runs).
     public var skipReason: String?
     /// The implicit derivative, from the linearization (flattened column-major for matrices).
@@ -55,16 +57,19 @@ public struct DerivativeCheck<Byproduct: Sendable>: Sendable {
     ///   - mode: `.jvp`, `.vjp` or `.jacobian` (not `.all`).
     ///   - quantity: what is computed, for the report.
     ///   - reference: the kind of reference.
+    ///   - tolerance: the relative error allowed (default: the reference kind's ``ReferenceKind/tolerance``).
     ///   - skipReason: non-`nil` to skip the check at this size.
     ///   - compute: the implicit derivative.
     ///   - expected: the reference, same length as `compute`'s result.
-    public init(mode: DerivativeMode, quantity: String, reference: ReferenceKind, skipReason: String? = nil,
+    public init(mode: DerivativeMode, quantity: String, reference: ReferenceKind, tolerance: Double? = nil,
+                skipReason: String? = nil,
                 compute: @escaping @Sendable (ImplicitLinearization<Byproduct>) throws(ImplicitDifferentiationError) -> [Double],
                 expected: @escaping @Sendable (ImplicitLinearization<Byproduct>) -> [Double]) {
         precondition(mode != .all, "DerivativeCheck: mode must be .jvp, .vjp or .jacobian")
         self.mode = mode
         self.quantity = quantity
         self.reference = reference
+        self.tolerance = tolerance ?? reference.tolerance
         self.skipReason = skipReason
         self.compute = compute
         self.expected = expected

@@ -11,7 +11,7 @@ public enum Examples {
     /// Every example, in the order `list` and `run all` use.
     public static var all: [Example] {
         [squareRootArgmin, squareRootNewton, squareRootHeron, boxConstrained, ridge, lasso, sinkhorn,
-         bratu1D, bratu2D, sparsemax, nested]
+         bratu1D, bratu2D, sparsemax, nested, quadraticProgram]
     }
 
     /// The example called `name`, if any.

@@ -1,4 +1,5 @@
 import ImplicitDifferentiation
+import Optimality
 
 // Use case 4: the lasso through the proximal-gradient fixed point.
 //
@@ -9,19 +10,21 @@ import ImplicitDifferentiation
 //
 //     ∂w_S/∂α = −(X_SᵀX_S)⁻¹ s,   ∂w_S/∂t = (X_SᵀX_S)⁻¹ X_Sᵀ,   zero off the support.
 
-/// The proximal-gradient (ISTA) fixed point of the lasso; the input is
+/// The proximal-gradient (ISTA) step of the lasso, differentiated through
+/// `FixedPointConditions(map:step:)` (Optimality); the input is
 /// `x = (α, t)` (the penalty, then the targets), the unknowns the coefficients `w`.
 ///
 /// ```
-/// F((α, t), w) = S_{ηα}(w − η Xᵀ(X w − t)) − w,   η = 1/λmax(XᵀX)
+/// T((α, t), w) = S_{ηα}(w − η Xᵀ(X w − t)),   η = 0.99/λmax(XᵀX)
+/// F = (T − w)/η                                (the gradient mapping)
 /// ```
-public struct LassoConditions: ImplicitConditions {
+public struct LassoMap: FixedPointMap {
     /// `X`, `N × p`.
     public let design: Matrix
     /// The step `η = 1/λmax(XᵀX)`.
     public let step: Double
 
-    /// The conditions for the design `X`.
+    /// The map for the design `X`.
     ///
     /// - Parameter design: `X`, `N × p`, non-zero.
     public init(design: Matrix) {
@@ -37,14 +40,14 @@ public struct LassoConditions: ImplicitConditions {
         step = 0.99 / lambda
     }
 
-    /// `S_{ηα}(w − ηXᵀ(Xw − t)) − w`.
+    /// `S_{ηα}(w − ηXᵀ(Xw − t))`.
     public func callAsFunction<T: DifferentiableScalar>(x: [T], y w: [T]) -> [T] {
         let alpha = x[0], eta = T(step)
         let xw = design * w   // X w and Xᵀ r: one BLAS product each at every AD level
         let r = xw.indices.map { xw[$0] - x[1 + $0] }
         let g = design.transposedTimes(r)
         return w.indices.map { j in
-            ProximalOperators.softThreshold(w[j] - eta * g[j], eta * alpha) - w[j]
+            ProximalOperators.softThreshold(w[j] - eta * g[j], eta * alpha)
         }
     }
 
@@ -120,11 +123,12 @@ extension Examples {
         let t = (0..<n).map { clean[$0] + 0.1 * Inputs.wave($0, 2.3, 0) }
         let alpha = 0.1
         let x = [alpha] + t
-        let conditions = LassoConditions(design: design)
+        let conditions = LassoMap(design: design)
         let dx = Directions.tangent(1 + n), ybar = Directions.cotangent(p)
         let reference: @Sendable ([Double]) -> Matrix = { w in lassoJacobian(design: design, alpha: alpha, w: w) }
         return ExampleProblem(
-            input: x, unknowns: p, equations: p, conditions: conditions, solve: conditions.solve,
+            input: x, unknowns: p, equations: p,
+            conditions: try! FixedPointConditions(map: conditions, step: conditions.step), solve: conditions.solve,
             checks: [
                 DerivativeCheck(mode: .jvp, quantity: "∂w/∂(α, t) · (α̇, ṫ)", reference: .closedForm,
                                 compute: { lin throws(ImplicitDifferentiationError) in try lin.jvp(dx) },

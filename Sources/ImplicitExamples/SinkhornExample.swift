@@ -1,4 +1,5 @@
 import ImplicitDifferentiation
+import Optimality
 import LinearAlgebra
 
 // Use case 5: entropic optimal transport by log-domain Sinkhorn.

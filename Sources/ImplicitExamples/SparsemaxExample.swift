@@ -1,4 +1,5 @@
 import ImplicitDifferentiation
+import Optimality
 
 // Use case 7: the projection onto the probability simplex (sparsemax),
 // differentiated through the projected-gradient fixed point.
@@ -10,26 +11,26 @@ import ImplicitDifferentiation
 //
 //     J = diag(s) − s sᵀ / |S|.
 
-/// The projected-gradient fixed point of the simplex projection.
+/// The projected-gradient step of the simplex projection, differentiated
+/// through `FixedPointConditions(map:)` (Optimality).
 ///
 /// ```
-/// F(x, y) = P_Δ(y − η(y − x)) − y,   0 < η ≤ 1
+/// T(x, y) = P_Δ(y − η(y − x)),   F(x, y) = T(x, y) − y,   0 < η ≤ 1
 /// A = (1 − η) D − I,   B = η D,   D = diag(s) − s sᵀ/|S|   ⇒   J = D
 /// ```
-public struct SparsemaxConditions: ImplicitConditions {
+public struct SparsemaxMap: FixedPointMap {
     /// The step `η` (default ½).
     public var step: Double
 
-    /// Creates the conditions.
+    /// Creates the map.
     ///
     /// - Parameter step: `0 < η ≤ 1`.
     public init(step: Double = 0.5) { self.step = step }
 
-    /// `P_Δ(y − η(y − x)) − y`.
+    /// `P_Δ(y − η(y − x))`.
     public func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> [T] {
         let eta = T(step)
-        let moved = zip(x, y).map { x, y in y - eta * (y - x) }
-        return zip(Projections.simplex(moved), y).map { $0 - $1 }
+        return Projections.simplex(zip(x, y).map { x, y in y - eta * (y - x) })
     }
 
     /// The forward solver, as a user would write it: bisection on the
@@ -67,7 +68,8 @@ extension Examples {
             return zip(s, v).map { $0 * ($1 - mean) }
         }
         return ExampleProblem(
-            input: x, unknowns: m, equations: m, conditions: SparsemaxConditions(), solve: SparsemaxConditions.solve,
+            input: x, unknowns: m, equations: m, conditions: try! FixedPointConditions(map: SparsemaxMap()),
+            solve: SparsemaxMap.solve,
             checks: [
                 DerivativeCheck(mode: .jvp, quantity: "J ẋ = s∘(ẋ − mean_S ẋ)", reference: .closedForm,
                                 compute: { lin throws(ImplicitDifferentiationError) in try lin.jvp(dx) },

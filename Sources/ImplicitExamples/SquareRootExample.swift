@@ -1,17 +1,32 @@
 import ImplicitDifferentiation
+import Optimality
 
 // Use case 1: the componentwise square root three ways. Each is a different
 // forward solver with different conditions; all three have the Jacobian
 //
 //     J = diag(1 / (2√x)).
 
-/// `y = √x` as the minimizer of `Σ (yᵢ² − xᵢ)²`: the conditions are the gradient.
+/// `y = √x` as the minimizer of `f(x, y) = Σ (yᵢ² − xᵢ)²`.
+///
+/// `ArgminConditions(objective: SquareRootObjective())` (Optimality) takes
+/// `∇_y f` by `m` dual passes; the example uses the hand gradient
+/// ``SquareRootGradient`` instead, one pass, as a user would at `m = 1000`.
+public struct SquareRootObjective: Objective {
+    /// Creates the objective.
+    public init() {}
+    /// `Σ (yᵢ² − xᵢ)²`.
+    public func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> T {
+        zip(x, y).reduce(T(0)) { $0 + ($1.1 * $1.1 - $1.0) * ($1.1 * $1.1 - $1.0) }
+    }
+}
+
+/// The gradient of ``SquareRootObjective`` by hand: the argmin conditions.
 ///
 /// ```
-/// F(x, y)ᵢ = 4 yᵢ (yᵢ² − xᵢ)      A = diag(12y² − 4x) = diag(8x)   B = −diag(4y)
+/// F(x, y)ᵢ = 4 yᵢ (yᵢ² − xᵢ)      A = diag(12y² − 4x) = diag(8x) (SPD)   B = −diag(4y)
 /// ```
-public struct SquareRootArgminConditions: ImplicitConditions {
-    /// Creates the conditions.
+public struct SquareRootGradient: ObjectiveGradient {
+    /// Creates the gradient.
     public init() {}
     /// `4 y (y² − x)` componentwise.
     public func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> [T] {
@@ -122,20 +137,21 @@ extension Examples {
     }
 
     static func squareRoot(_ name: String, _ how: String,
-                           _ conditions: some ImplicitConditions,
+                           _ conditions: some ImplicitConditions, structure: OperatorStructure = [],
                            _ solve: @escaping @Sendable ([Double]) -> [Double]) -> Example {
         Example(name: name, group: "sqrt", title: "componentwise √x \(how)",
                 sizeMeaning: "m = n = size entries", defaultSize: 1000, testSize: 20,
                 benchmarkSizes: [1000, 10_000, 100_000]) { m in
             let x = squareRootInput(m)
-            return ExampleProblem(input: x, unknowns: m, equations: m, conditions: conditions, solve: solve,
-                                  checks: squareRootChecks(x))
+            return ExampleProblem(input: x, unknowns: m, equations: m, structure: structure, conditions: conditions,
+                                  solve: solve, checks: squareRootChecks(x))
         }
     }
 
-    /// Use case 1a: √ as argmin of ‖y∘y − x‖².
+    /// Use case 1a: √ as argmin of ‖y∘y − x‖² (Hessian declared SPD).
     public static let squareRootArgmin = squareRoot(
-        "sqrt-argmin", "as argmin ‖y∘y − x‖² (Newton on the gradient)", SquareRootArgminConditions(),
+        "sqrt-argmin", "as argmin ‖y∘y − x‖² (Newton on the gradient)",
+        GradientConditions(gradient: SquareRootGradient()), structure: [.symmetric, .positiveDefinite],
         SquareRootSolvers.minimize)
     /// Use case 1b: √ as the root of y∘y − x.
     public static let squareRootNewton = squareRoot(

@@ -46,7 +46,7 @@ import LinearAlgebra
 /// positive definite. Work vectors: `x, r, p, A p` (and `z` when
 /// preconditioned), taken before the loop (see ``KrylovWorkspace``). Returns the last iterate
 /// (the one minimizing the `A`-norm error over the Krylov space); its
-/// ``KrylovStatistics/residualNorm`` is the true residual.
+/// `KrylovStatistics/residualNorm` is the true residual.
 public struct ConjugateGradient: KrylovSolver {
     /// Tolerances and cap; the default cap is `max(10, 2n)`.
     public let options: KrylovOptions

@@ -1,8 +1,10 @@
+import LinearAlgebra
+
 /// The errors of the Krylov layer.
 ///
 /// Numerical failure is not thrown by the solvers themselves (they return a
 /// ``KrylovResult`` whose status says what happened); it is thrown by
-/// ``KrylovStatistics/requireConverged()`` for callers that want an error.
+/// `KrylovStatistics/requireConverged()` for callers that want an error.
 /// Invalid settings are thrown at construction.
 public enum KrylovError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The solve ended without meeting its tolerance; the statistics say how
@@ -18,5 +20,15 @@ public enum KrylovError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notConverged(let statistics): return statistics.description
         case .invalidOptions(let what): return "invalid Krylov options: \(what)"
         }
+    }
+}
+
+extension KrylovStatistics {
+    /// Throws unless the solve succeeded (`KrylovStatus/isSuccess`: converged
+    /// or zero right-hand side).
+    ///
+    /// - Throws: ``KrylovError/notConverged(_:)`` carrying these statistics.
+    public func requireConverged() throws(KrylovError) {
+        if !status.isSuccess { throw .notConverged(self) }
     }
 }

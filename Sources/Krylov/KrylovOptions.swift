@@ -15,7 +15,7 @@ public struct KrylovOptions: Sendable, Equatable, Hashable {
     /// (GMRES, BiCGStab, CG: `max(10, 2n)` with `n = columns`; LSMR:
     /// `max(10, 4·min(rows, columns))`).
     public let maxIterations: Int?
-    /// When `true`, ``KrylovStatistics/history`` records one residual norm per iteration.
+    /// When `true`, `KrylovStatistics/history` records one residual norm per iteration.
     public let recordHistory: Bool
 
     /// Creates options.

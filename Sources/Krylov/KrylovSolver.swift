@@ -204,17 +204,23 @@ func computeResidual<Op: LinearOperator>(_ op: Op, _ b: [Double], _ x: [Double],
     return norm2(r)
 }
 
-/// Solves `A x = b` as `A x' = b'` with `b' = b·2⁻ᵉ`, `x₀' = x₀·2⁻ᵉ` and
-/// `atol' = atol·2⁻ᵉ`, where `2ᵉ ≤ ‖b‖ < 2ᵉ⁺¹`, then scales `x` and the
-/// reported residuals back by `2ᵉ`; `nil` when `e = 0` (or `b` is zero or
-/// not finite), meaning "solve as given".
+/// Solves `A x = b` as `A x' = b'` with `b' = b·2⁻ᵉ` and `x₀' = x₀·2⁻ᵉ`,
+/// where `2ᵉ ≤ ‖b‖ < 2ᵉ⁺¹`, then scales `x` and the reported residuals back
+/// by `2ᵉ`; `nil` when `e = 0` (or `b` is zero or not finite), meaning "solve
+/// as given". The one unit scaling of right-hand sides in the package.
 ///
 /// Power-of-two scaling is exact, so the iteration is the same up to that
 /// factor; what changes is that the squared quantities of BiCGStab and CG
 /// (`‖r‖²`, `pᵀA p`, `tᵀt`) are of order `‖A‖²` instead of `‖A‖²‖b‖²`, which
 /// overflowed to "non-finite input" or underflowed to "breakdown" /
 /// "indefinite" for `‖A‖·‖b‖` beyond about `1e±154`.
+///
+/// - Parameters:
+///   - scaleAbsoluteTolerance: `true` (the methods' own use) scales `atol`
+///     with `b`, so the stopping test is unchanged; `false`
+///     (``KrylovLinearSolve``) keeps `atol` as given, so it bounds `‖r‖ / ‖b‖`.
 func unitScaledSolve(_ b: [Double], _ initialGuess: [Double]?, options: KrylovOptions,
+                     scaleAbsoluteTolerance: Bool = true,
                      _ solve: (_ b: [Double], _ x0: [Double]?, _ options: KrylovOptions) -> KrylovResult)
     -> KrylovResult?
 {
@@ -223,10 +229,15 @@ func unitScaledSolve(_ b: [Double], _ initialGuess: [Double]?, options: KrylovOp
     let e = Int(norm.exponent)
     // Double(sign:exponent:significand:) is scalbn: exact, and correct into the subnormals.
     func scaled(_ x: Double, _ k: Int) -> Double { Double(sign: .plus, exponent: k, significand: x) }
-    let atol = Swift.min(scaled(options.absoluteTolerance, -e), Double.greatestFiniteMagnitude)
-    guard let o = try? KrylovOptions(absoluteTolerance: atol, relativeTolerance: options.relativeTolerance,
-                                     maxIterations: options.maxIterations, recordHistory: options.recordHistory)
-    else { return nil }
+    var o = options
+    if scaleAbsoluteTolerance {
+        let atol = Swift.min(scaled(options.absoluteTolerance, -e), Double.greatestFiniteMagnitude)
+        guard let scaledOptions = try? KrylovOptions(
+            absoluteTolerance: atol, relativeTolerance: options.relativeTolerance,
+            maxIterations: options.maxIterations, recordHistory: options.recordHistory)
+        else { return nil }
+        o = scaledOptions
+    }
     var result = solve(b.map { scaled($0, -e) }, initialGuess.map { $0.map { scaled($0, -e) } }, o)
     for i in result.solution.indices { result.solution[i] = scaled(result.solution[i], e) }
     result.statistics.initialResidualNorm = scaled(result.statistics.initialResidualNorm, e)

@@ -64,7 +64,7 @@ public struct LSMR: KrylovSolver {
     ///   - workspace: work vectors taken from, and parked again in, this
     ///     storage (see ``KrylovWorkspace``); the plain `solve` passes a fresh one.
     /// - Returns: the iterate and its statistics, including
-    ///   ``KrylovStatistics/normalEquationsResidualNorm``.
+    ///   `KrylovStatistics/normalEquationsResidualNorm`.
     public func solve<Op: LinearOperator>(_ op: Op, _ b: [Double], initialGuess: [Double]?,
                                           preconditioner: (any Preconditioner)?,
                                           workspace ws: inout KrylovWorkspace) -> KrylovResult {

@@ -5,7 +5,7 @@
 /// ``positiveDefinite`` satisfies `xᵀA x > 0`. Solvers use it only to choose
 /// an algorithm (conjugate gradients needs both) or to reuse `apply` as the
 /// transpose of a symmetric operator. A wrong declaration gives wrong answers
-/// or a ``KrylovStatus/indefinite`` status, never a trap.
+/// or a `KrylovStatus/indefinite` status, never a trap.
 ///
 /// ```
 /// symmetric:         Aᵀ = A

@@ -111,7 +111,7 @@ public struct BandLUFactorization: Sendable {
     /// - Returns: `x`, length ``dimension``.
     /// - Throws: ``LinearAlgebraError/dimensionMismatch(_:)``,
     ///   ``LinearAlgebraError/nonFiniteInput(_:)``.
-    public func solve(_ b: [Double], transposed: Bool = false) throws(LinearAlgebraError) -> [Double] {
+    public func solve(_ b: [Double], transposed: Bool) throws(LinearAlgebraError) -> [Double] {
         guard b.count == dimension else {
             throw .dimensionMismatch("BandLUFactorization.solve: right-hand side has length \(b.count), "
                                      + "expected \(dimension)")
@@ -129,7 +129,7 @@ public struct BandLUFactorization: Sendable {
     /// - Returns: `X`, `dimension × k`.
     /// - Throws: ``LinearAlgebraError/dimensionMismatch(_:)``,
     ///   ``LinearAlgebraError/nonFiniteInput(_:)``.
-    public func solve(_ b: Matrix, transposed: Bool = false) throws(LinearAlgebraError) -> Matrix {
+    public func solve(_ b: Matrix, transposed: Bool) throws(LinearAlgebraError) -> Matrix {
         guard b.rows == dimension else {
             throw .dimensionMismatch("BandLUFactorization.solve: right-hand sides are \(b.rows)×\(b.columns), "
                                      + "expected \(dimension) rows")

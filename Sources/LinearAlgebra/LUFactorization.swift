@@ -132,7 +132,7 @@ public struct LUFactorization: Sendable {
     /// - Throws: ``LinearAlgebraError/dimensionMismatch(_:)`` when
     ///   `b.count ≠ dimension`; ``LinearAlgebraError/nonFiniteInput(_:)`` when
     ///   `b` has a NaN or ±∞ entry.
-    public func solve(_ b: [Double], transposed: Bool = false) throws(LinearAlgebraError) -> [Double] {
+    public func solve(_ b: [Double], transposed: Bool) throws(LinearAlgebraError) -> [Double] {
         guard b.count == dimension else {
             throw .dimensionMismatch("LUFactorization.solve: right-hand side has length \(b.count), "
                                      + "expected \(dimension)")
@@ -150,7 +150,7 @@ public struct LUFactorization: Sendable {
     /// - Returns: `X`, `dimension × k`.
     /// - Throws: ``LinearAlgebraError/dimensionMismatch(_:)`` when
     ///   `b.rows ≠ dimension`; ``LinearAlgebraError/nonFiniteInput(_:)``.
-    public func solve(_ b: Matrix, transposed: Bool = false) throws(LinearAlgebraError) -> Matrix {
+    public func solve(_ b: Matrix, transposed: Bool) throws(LinearAlgebraError) -> Matrix {
         guard b.rows == dimension else {
             throw .dimensionMismatch("LUFactorization.solve: right-hand sides are \(b.rows)×\(b.columns), "
                                      + "expected \(dimension) rows")

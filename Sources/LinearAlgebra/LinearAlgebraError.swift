@@ -22,6 +22,9 @@ public enum LinearAlgebraError: Error, Sendable, Equatable, CustomStringConverti
     case rankDeficient(rank: Int, expected: Int)
     /// An iterative LAPACK routine (the SVD) did not converge.
     case noConvergence(String)
+    /// An iterative solve (a Krylov method prepared as a ``PreparedLinearSolve``)
+    /// did not converge; the statistics say how far it got and what to try.
+    case notConverged(KrylovStatistics)
 
     /// One line: what went wrong and what to try.
     public var description: String {
@@ -43,6 +46,8 @@ public enum LinearAlgebraError: Error, Sendable, Equatable, CustomStringConverti
                 + "use the rank-revealing (SVD) least-squares solve"
         case .noConvergence(let what):
             return "LAPACK iteration did not converge: \(what)"
+        case .notConverged(let statistics):
+            return statistics.description
         }
     }
 }

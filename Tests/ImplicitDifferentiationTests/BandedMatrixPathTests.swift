@@ -31,13 +31,13 @@ struct TridiagonalConditions: ImplicitConditions {
     static let m = 48
     static let y = (0..<m).map { 0.5 * Double.sin(0.37 * Double($0 + 1)) }
 
-    @Test("band LU gives the SVD's Jacobian, JVP and VJP, and reports lu")
+    @Test("band LU gives the SVD's Jacobian, JVP and VJP, and the plan says bandLU")
     func bandMatchesDense() throws {
         let y = Self.y, x = TridiagonalConditions.input(for: y)
         let band = ImplicitFunction(solver: { _ in y }, conditions: TridiagonalConditions())
         let dense = ImplicitFunction(solver: { _ in y }, conditions: TridiagonalConditions(), linearSolver: .svd)
         let lin = try band.linearize(at: x)
-        #expect(lin.plan.solver == .lu && lin.report.plan.solver == .lu && lin.report.factorizations == 1)
+        #expect(lin.plan.solver == .bandLU && lin.report.plan.solver == .bandLU && lin.report.factorizations == 1)
         #expect(lin.report.reciprocalCondition! > 0.01)
         #expect(Approximate.relativeError(try lin.jacobian(), try dense.jacobian(at: x)) <= 1e-12)
         var rng = SeededRandom(seed: 5)

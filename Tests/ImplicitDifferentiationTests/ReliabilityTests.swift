@@ -221,14 +221,14 @@ struct NaNGuardTests {
 
 @Suite("Class 5: memory before allocation")
 struct MemoryBeforeAllocationTests {
-    @Test("jacobian() on the operator path refuses J and B above the limit, with the estimate")
+    @Test("jacobian() on the operator path refuses J, B and the solve's work copy above the limit, with the estimate")
     func operatorJacobian() throws {
         var f = ImplicitFunction(solver: { $0 }, conditions: IdentityConditions(),
                                  linearSolver: .gmres(options: tightKrylov), representation: .operator)
         f.options.maxMatrixBytes = 4_000
         let x = [Double](repeating: 1, count: 20)
         let lin = try f.linearize(at: x)
-        expectError(.allocationTooLarge(what: "the Jacobian J (20 × 20) with its work arrays", bytes: 2 * 8 * 400,
+        expectError(.allocationTooLarge(what: "the Jacobian J (20 × 20) with its work arrays", bytes: 3 * 8 * 400,
                                         limit: 4_000)) { _ = try lin.jacobian() }
         #expect(try lin.jvp(x).count == 20)   // products still work
     }
@@ -434,5 +434,58 @@ struct NaNConsistencyTests {
         } catch {
             // A typed error is the other acceptable answer.
         }
+    }
+}
+
+// MARK: - Classes 5 and 6 on the solve protocol (the redesign's new paths)
+
+/// A user's prepared solver that answers one value too many.
+struct OneTooManySolve: PreparedLinearSolve {
+    let rows: Int, columns: Int
+    var isLeastSquares: Bool { false }
+    var summary: LinearSolveSummary { LinearSolveSummary(kind: "one too many") }
+    func solve(_ b: [Double]) throws(LinearAlgebraError) -> [Double] { b + [0] }
+    func solveTransposed(_ c: [Double]) throws(LinearAlgebraError) -> [Double] { c + [0] }
+}
+
+struct OneTooManyMethod: LinearSolveMethod {
+    var description: String { "one too many" }
+    func prepare(_ system: LinearSystem) throws(LinearAlgebraError) -> any PreparedLinearSolve {
+        OneTooManySolve(rows: system.rows, columns: system.columns)
+    }
+}
+
+@Suite("Classes 5 and 6 on the solve protocol")
+struct SolveProtocolReliabilityTests {
+    @Test("class 6: a custom prepared solver answering the wrong length is a typed error naming it, every product")
+    func customSolverWrongLength() throws {
+        let f = ImplicitFunction(solver: { $0 }, conditions: IdentityConditions(), linearSolver: .custom(OneTooManyMethod()))
+        let lin = try f.linearize(at: [1, 2, 3])
+        for product in [{ _ = try lin.jvp([1, 1, 1]) }, { _ = try lin.vjp([1, 1, 1]) }, { _ = try lin.jacobian() }] {
+            guard case .dimensionMismatch(let what)? = implicitError(product) else {
+                Issue.record("a wrong-length solution was used"); continue
+            }
+            #expect(what.contains("the prepared solver"))
+        }
+    }
+
+    @Test("class 5: a VJP with finite-difference conditions refuses ∂F/∂x (k × n) above the limit; JVPs still work")
+    func finiteDifferenceTransposedB() throws {
+        let n = 40, m = 2
+        // F = y − (Σx, Σx²): B is 2 × 40 = 640 bytes.
+        var f = ImplicitFunction(
+            solver: { x in [x.reduce(0, +), x.map { $0 * $0 }.reduce(0, +)] },
+            conditions: FiniteDifferenceConditions { x, y in [y[0] - x.reduce(0, +), y[1] - x.map { $0 * $0 }.reduce(0, +)] },
+            representation: .operator, options: ImplicitFunctionOptions(krylovOptions: tightKrylov))
+        f.options.maxMatrixBytes = 600
+        let x = [Double](repeating: 0.5, count: n)
+        let lin = try f.linearize(at: x)
+        expectError(.allocationTooLarge(what: "∂F/∂x by finite differences (2 × 40), built for transposed products",
+                                        bytes: 8 * 2 * n, limit: 600)) { _ = try lin.vjp([1, 1]) }
+        #expect(Approximate.relativeError(try lin.jvp([Double](repeating: 1, count: n)), [Double(n), Double(n)]) <= 1e-6)
+        f.options.maxMatrixBytes = 4_000
+        let xbar = try f.linearize(at: x).vjp([1, 1])
+        #expect(Approximate.relativeError(xbar, [Double](repeating: 2, count: n)) <= 1e-6)
+        _ = m
     }
 }

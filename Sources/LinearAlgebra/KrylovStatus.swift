@@ -40,20 +40,31 @@ public enum KrylovStatus: Sendable, Equatable, Hashable {
         }
     }
 
-    /// What to try next, one clause.
-    public var advice: String {
+    /// What to try, naming only settings that `method` has: a restart only
+    /// for GMRES, and a preconditioner (every method and the implicit layer
+    /// take one). Empty for the successful statuses.
+    ///
+    /// - Parameter method: the method's name as in ``KrylovStatistics/method`` ("GMRES", "CG", …).
+    /// - Returns: one clause of advice.
+    public func advice(method: String) -> String {
+        let restart = method.uppercased().hasPrefix("GMRES")
         switch self {
         case .converged, .zeroRightHandSide: return ""
         case .maxIterationsReached:
-            return "increase maxIterations or restart, or add a preconditioner"
+            return restart ? "increase maxIterations or restart, or add a preconditioner"
+                : "increase maxIterations, or add a preconditioner"
         case .breakdown:
             return "try GMRES, another initial guess, or a preconditioner"
         case .stagnation:
-            return "increase restart, add a preconditioner, or loosen the tolerance (it may be below attainable accuracy)"
+            return (restart ? "increase restart, add a preconditioner," : "add a preconditioner, try GMRES,")
+                + " or loosen the tolerance (it may be below attainable accuracy)"
         case .nonFiniteInput:
             return "check b, the initial guess, the operator and the preconditioner for NaN or ±∞"
         case .indefinite:
             return "the operator is not symmetric positive definite: use GMRES or BiCGStab, or check the preconditioner"
         }
     }
+
+    /// ``advice(method:)`` for GMRES (the method with the most settings).
+    public var advice: String { advice(method: "GMRES") }
 }

@@ -24,16 +24,21 @@ public struct KrylovStatistics: Sendable, Equatable, CustomStringConvertible {
     /// (of `(A M⁻¹)ᵀ r` when preconditioned); `nil` for the other methods.
     public var normalEquationsResidualNorm: Double?
     /// Residual norms `[‖r₀‖, ‖r₁‖, …]`, one per iteration, when
-    /// ``KrylovOptions/recordHistory`` is set; `nil` otherwise. These are the
+    /// `KrylovOptions.recordHistory` (Krylov module) is set; `nil` otherwise. These are the
     /// method's own estimates (GMRES: the Givens least-squares residual).
     public var history: [Double]?
+    /// `‖b‖` of the right-hand side as given, when the caller recorded it
+    /// (`KrylovLinearSolve` does): failure messages then state the residual
+    /// relative to it, `‖r‖ / ‖b‖`.
+    public var rightHandSideNorm: Double?
 
     /// Creates statistics (the solvers fill them; public for tests and adapters).
     ///
     /// - Parameters: see the properties.
     public init(method: String, status: KrylovStatus, iterations: Int, operatorApplications: Int,
                 initialResidualNorm: Double, residualNorm: Double,
-                normalEquationsResidualNorm: Double? = nil, history: [Double]? = nil) {
+                normalEquationsResidualNorm: Double? = nil, history: [Double]? = nil,
+                rightHandSideNorm: Double? = nil) {
         self.method = method
         self.status = status
         self.iterations = iterations
@@ -42,15 +47,24 @@ public struct KrylovStatistics: Sendable, Equatable, CustomStringConvertible {
         self.residualNorm = residualNorm
         self.normalEquationsResidualNorm = normalEquationsResidualNorm
         self.history = history
+        self.rightHandSideNorm = rightHandSideNorm
+    }
+
+    /// `‖r‖ / ‖b‖` when ``rightHandSideNorm`` is known and positive, else `nil`.
+    public var relativeResidualNorm: Double? {
+        guard let b = rightHandSideNorm, b > 0 else { return nil }
+        return residualNorm / b
     }
 
     /// One line, e.g. `GMRES converged after 37 iterations, 38 operator
     /// applications, ‖r‖ = 3.1e-11`, or for a failure `GMRES did not converge
-    /// (max iterations reached) after …: increase maxIterations or restart,
-    /// or add a preconditioner`.
+    /// (max iterations reached) after …, ‖r‖/‖b‖ = 2.0e-3: increase
+    /// maxIterations or restart, or add a preconditioner` — the advice names
+    /// only settings the method has (``KrylovStatus/advice(method:)``).
     public var description: String {
         let counts = "after \(iterations) iteration\(iterations == 1 ? "" : "s"), "
             + "\(operatorApplications) operator application\(operatorApplications == 1 ? "" : "s"), "
+            + (relativeResidualNorm.map { "‖r‖/‖b‖ = \(shortScientific($0)), " } ?? "")
             + "‖r‖ = \(shortScientific(residualNorm))"
             + (normalEquationsResidualNorm.map { ", ‖Aᵀr‖ = \(shortScientific($0))" } ?? "")
         switch status {
@@ -59,16 +73,8 @@ public struct KrylovStatistics: Sendable, Equatable, CustomStringConvertible {
         case .zeroRightHandSide:
             return "\(method) returned x = 0 at once (zero right-hand side)"
         default:
-            return "\(method) did not converge (\(status.reason)) \(counts): \(status.advice)"
+            return "\(method) did not converge (\(status.reason)) \(counts): \(status.advice(method: method))"
         }
-    }
-
-    /// Throws unless the solve succeeded (``KrylovStatus/isSuccess``: converged
-    /// or zero right-hand side).
-    ///
-    /// - Throws: ``KrylovError/notConverged(_:)`` carrying these statistics.
-    public func requireConverged() throws(KrylovError) {
-        if !status.isSuccess { throw .notConverged(self) }
     }
 }
 
