@@ -343,7 +343,8 @@ public struct AutomaticLinearSolver: LinearSolveMethod {
     ///
     /// - Throws: the preparation's `LinearAlgebraError`; a singular `∂F/∂y`
     ///   that no fallback could handle as `.singular` (its pivot, 0 when only the
-    ///   condition estimate was too small), other implicit-layer errors as
+    ///   condition estimate was too small), a singularity probe solve that did not
+    ///   converge as `.notConverged`, other implicit-layer errors as
     ///   `.invalidArgument` with their description.
     public func prepare(_ system: LinearSystem) throws(LinearAlgebraError) -> any PreparedLinearSolve {
         do {
@@ -354,6 +355,7 @@ public struct AutomaticLinearSolver: LinearSolveMethod {
             case .singularJacobian(let pivot, _): throw .singular(pivot: pivot ?? 0)
             case .notPositiveDefinite(let minor): throw .notPositiveDefinite(minor: minor)
             case .dimensionMismatch(let what): throw .dimensionMismatch(what)
+            case .krylovNotConverged(let statistics, _): throw .notConverged(statistics)
             default: throw .invalidArgument(error.description)
             }
         }

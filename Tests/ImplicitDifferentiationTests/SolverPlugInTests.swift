@@ -392,4 +392,23 @@ struct AutomaticLinearSolverTests {
         let x = try auto.prepare(op).solve(b)
         #expect(Approximate.relativeError(spd * x, b) <= 1e-6)
     }
+
+    @Test("its preparation checks what the pick assumes (issue 16): false SPD declaration, singular operator, NaN setting")
+    func decideChecksAssumptions() throws {
+        let auto = AutomaticLinearSolver()
+        let nonsymmetric = TestMatrices.convectionDiffusion(20)
+        let (lu, _) = try auto.decide(LinearSystem(matrix: nonsymmetric, structure: [.symmetric, .positiveDefinite]))
+        #expect(lu.solver == .lu && lu.note?.contains("not symmetric") == true)
+        let onOperator = LinearSystem(MatrixOperator(nonsymmetric, structure: [.symmetric, .positiveDefinite]))
+        #expect(try auto.decide(onOperator).plan.solver == .gmres(options: .default))
+        // diag(1, 1, 0) as an operator: GMRES would return some solution; the probe sends it to LSMR.
+        var singular = Matrix.identity(3)
+        singular[2, 2] = 0
+        let (ls, solver) = try auto.decide(LinearSystem(MatrixOperator(singular)))
+        #expect(ls.solver == .lsmr(options: .default) && solver.isLeastSquares)
+        #expect(ls.note?.contains("probe defect") == true)
+        var nan = AutomaticLinearSolver()
+        nan.minimumReciprocalCondition = .nan
+        #expect(throws: ImplicitDifferentiationError.self) { try nan.decide(LinearSystem(matrix: nonsymmetric)) }
+    }
 }
