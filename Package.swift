@@ -25,8 +25,14 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        // Layer 1: dense matrices, BLAS kernels, LAPACK factorizations.
-        .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
+        // Layer 0: CHOLMOD and UMFPACK from the system (SuiteSparse 5).
+        .systemLibrary(
+            name: "CSuiteSparse",
+            path: "Modulemaps/CSuiteSparse",
+            providers: [.apt(["libsuitesparse-dev"])]
+        ),
+        // Layer 1: dense and sparse matrices, BLAS kernels, LAPACK and SuiteSparse factorizations.
+        .target(name: "LinearAlgebra", dependencies: ["CLAPACK", "CSuiteSparse"]),
         // Layer 2: lazy operators and Krylov methods.
         .target(name: "Krylov", dependencies: ["LinearAlgebra"]),
         // Layer 3: forward duals, reverse tape, finite differences.

@@ -127,3 +127,17 @@ public struct BivariateLinearization: Sendable {
     /// `A = ∂F/∂y` (k×m): `m` forward or `k` reverse sweeps, whichever is fewer.
     public func jacobianY() -> Matrix { recording.jacobian(inputs: xCount..<(xCount + yCount)) }
 }
+
+extension BivariateLinearization {
+    /// The patterns of `B = ∂F/∂x` (k×n) and `A = ∂F/∂y` (k×m) at the
+    /// recorded point, from one index-set propagation over the recording
+    /// (see ``TapeRecording/jacobianPattern()``: partials exactly zero at
+    /// this point are dropped; custom nodes contribute their declared pattern
+    /// or a dense block).
+    ///
+    /// - Returns: `x`: the pattern of `B`; `y`: the pattern of `A`.
+    public func jacobianPatterns() -> (x: SparsityPattern, y: SparsityPattern) {
+        let p = recording.jacobianPattern()
+        return (p.columns(0..<xCount), p.columns(xCount..<(xCount + yCount)))
+    }
+}

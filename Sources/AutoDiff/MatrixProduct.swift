@@ -190,12 +190,17 @@ extension TapeScalar {
     /// `op(M)·v` by one `gemv`, recorded as **one** custom node whose forward
     /// sweep is `ẇ = op(M) v̇` and whose reverse sweep is `v̄ += op(M)ᵀ w̄`
     /// (one `gemv` each), instead of `k·p` scalar nodes. Constant inputs
-    /// only: nothing is recorded.
+    /// only: nothing is recorded. Its pattern, for sparsity detection, is
+    /// the non-zeros of `op(M)` (computed only when asked for).
     public static func matrixProduct(_ matrix: Matrix, _ vector: [TapeScalar], transposed: Bool) -> [TapeScalar] {
         checkProductShape(matrix, vector.count, transposed: transposed)
         let w = Double.matrixProduct(matrix, vector.map(\.value), transposed: transposed)
         return recordCustom(inputs: vector, outputValues: w,
                             jvp: { Double.matrixProduct(matrix, $0, transposed: transposed) },
-                            vjp: { Double.matrixProduct(matrix, $0, transposed: !transposed) })
+                            vjp: { Double.matrixProduct(matrix, $0, transposed: !transposed) },
+                            pattern: {
+                                let p = SparsityPattern(nonZerosOf: matrix)
+                                return transposed ? p.transposed() : p
+                            })
     }
 }

@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// One recorded operation `wₖ = φ(w_{i0}, w_{i1})`, stored as its parents and
 /// its local partial derivatives `d0 = ∂φ/∂w_{i0}`, `d1 = ∂φ/∂w_{i1}`: 24 bytes.
 ///
@@ -27,12 +29,16 @@ struct CustomNode: Sendable {
     @usableFromInline let outputCount: Int
     @usableFromInline let jvp: @Sendable ([Double]) -> [Double]
     @usableFromInline let vjp: @Sendable ([Double]) -> [Double]
+    /// The pattern of the node's Jacobian (`outputCount × inputs.count`),
+    /// computed on demand by sparsity detection; `nil` means a dense block.
+    @usableFromInline let pattern: (@Sendable () -> SparsityPattern)?
 
     @usableFromInline
     init(inputs: [Int32], inputScales: [Double], outputStart: Int, outputCount: Int,
-         jvp: @escaping @Sendable ([Double]) -> [Double], vjp: @escaping @Sendable ([Double]) -> [Double]) {
+         jvp: @escaping @Sendable ([Double]) -> [Double], vjp: @escaping @Sendable ([Double]) -> [Double],
+         pattern: (@Sendable () -> SparsityPattern)? = nil) {
         self.inputs = inputs; self.inputScales = inputScales; self.outputStart = outputStart; self.outputCount = outputCount
-        self.jvp = jvp; self.vjp = vjp
+        self.jvp = jvp; self.vjp = vjp; self.pattern = pattern
     }
 }
 

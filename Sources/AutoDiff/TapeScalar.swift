@@ -1,3 +1,4 @@
+import LinearAlgebra
 import RealModule
 
 /// The reverse-mode scalar: a value plus the index of the tape node that
@@ -189,10 +190,14 @@ extension TapeScalar {
     ///   - outputValues: `g(x)` on the inputs' values.
     ///   - jvp: `ẋ ↦ J·ẋ`.
     ///   - vjp: `ȳ ↦ Jᵀ·ȳ`.
+    ///   - pattern: the pattern of `J` (`q × p`), called only by sparsity
+    ///     detection (``TapeRecording/jacobianPattern()``); `nil` (default)
+    ///     declares `J` dense, so each output depends on every input.
     /// - Returns: `q` variables holding `outputValues`.
     public static func recordCustom(inputs: [TapeScalar], outputValues: [Double],
                                     jvp: @escaping @Sendable ([Double]) -> [Double],
-                                    vjp: @escaping @Sendable ([Double]) -> [Double]) -> [TapeScalar] {
+                                    vjp: @escaping @Sendable ([Double]) -> [Double],
+                                    pattern: (@Sendable () -> SparsityPattern)? = nil) -> [TapeScalar] {
         guard let tape = inputs.lazy.compactMap(\.tape).first else { return outputValues.map(TapeScalar.init) }
         precondition(inputs.allSatisfy { $0.tape == nil || $0.tape == tape },
                      "recordCustom: inputs from different tapes")
@@ -200,7 +205,8 @@ extension TapeScalar {
         let outputs = outputValues.map { TapeScalar($0, index: tape.pointee.push(0, 0, 0, 0), tape: tape) }
         tape.pointee.customs.append(CustomNode(inputs: inputs.map(\.index), inputScales: inputs.map(\.scale),
                                                outputStart: start,
-                                               outputCount: outputValues.count, jvp: jvp, vjp: vjp))
+                                               outputCount: outputValues.count, jvp: jvp, vjp: vjp,
+                                               pattern: pattern))
         return outputs
     }
 

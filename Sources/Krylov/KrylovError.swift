@@ -13,12 +13,18 @@ public enum KrylovError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A setting is out of range (negative or NaN tolerance, `maxIterations < 1`,
     /// `restart < 1`, a zero Jacobi diagonal entry); the string says which.
     case invalidOptions(String)
+    /// An incomplete factorization broke down (a zero or non-finite pivot in
+    /// ILU(0), a non-positive one in IC(0)); the string names the row.
+    case preconditionerBreakdown(String)
 
     /// One line: what went wrong and what to try.
     public var description: String {
         switch self {
         case .notConverged(let statistics): return statistics.description
         case .invalidOptions(let what): return "invalid Krylov options: \(what)"
+        case .preconditionerBreakdown(let what):
+            return "the incomplete factorization broke down: \(what); "
+                + "try the Jacobi preconditioner, a diagonal shift, or a sparse direct solve"
         }
     }
 }

@@ -63,11 +63,52 @@ public struct BandLUFactorization: Sendable {
             throw .invalidArgument("BandLUFactorization: bandwidths (\(kl), \(ku)) out of range for order \(n)")
         }
         var oneNorm = 0.0, firstNonFinite: Int? = nil
-        var band = LAPACKKernels.bandCopy(a.elements, order: n, lower: kl, upper: ku,
+        let band = LAPACKKernels.bandCopy(a.elements, order: n, lower: kl, upper: ku,
                                           oneNorm: &oneNorm, firstNonFinite: &firstNonFinite)
         if let bad = firstNonFinite {
             throw .nonFiniteInput(entryDescription(bad, rows: n, of: "BandLUFactorization: the matrix"))
         }
+        try self.init(factoring: consume band, order: n, lower: kl, upper: ku, oneNorm: oneNorm)
+    }
+
+    /// Factors a square sparse matrix in its band, filling LAPACK band
+    /// storage straight from the compressed columns (no dense `n × n` array).
+    ///
+    /// - Parameters:
+    ///   - a: a square sparse matrix (finite by its invariant).
+    ///   - kl: the number of subdiagonals (default: the matrix's own, ``SparseMatrix/bandwidths``).
+    ///   - ku: the number of superdiagonals (default: the matrix's own).
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(_:)`` when `a` is not
+    ///   square; ``LinearAlgebraError/invalidArgument(_:)`` when a stored
+    ///   entry lies outside the band; ``LinearAlgebraError/singular(pivot:)``.
+    public init(_ a: SparseMatrix, lowerBandwidth kl: Int? = nil, upperBandwidth ku: Int? = nil) throws(LinearAlgebraError) {
+        guard a.isSquare else {
+            throw .dimensionMismatch("BandLUFactorization needs a square matrix, got \(a.rows)×\(a.columns)")
+        }
+        let n = a.rows, own = a.bandwidths
+        let kl = kl ?? own.lower, ku = ku ?? own.upper
+        guard kl >= 0, ku >= 0, kl < Swift.max(n, 1), ku < Swift.max(n, 1), own.lower <= kl, own.upper <= ku else {
+            throw .invalidArgument("BandLUFactorization: bandwidths (\(kl), \(ku)) out of range for order \(n) "
+                                   + "or narrower than the matrix's band \(own)")
+        }
+        let ldab = LAPACKKernels.bandLeadingDimension(lower: kl, upper: ku)
+        var band = [Double](repeating: 0, count: ldab * n)
+        var oneNorm = 0.0
+        let p = a.pattern
+        for j in 0..<n {
+            var s = 0.0
+            for k in p.columnPointers[j]..<p.columnPointers[j + 1] {
+                band[kl + ku + p.rowIndices[k] - j + j * ldab] = a.values[k]
+                s += Swift.abs(a.values[k])
+            }
+            oneNorm = Swift.max(oneNorm, s.isFinite ? s : Double.greatestFiniteMagnitude)
+        }
+        try self.init(factoring: consume band, order: n, lower: kl, upper: ku, oneNorm: oneNorm)
+    }
+
+    /// Factors `band` (LAPACK band storage with `kl` rows of room for pivoting, `dgbtrf`).
+    private init(factoring band: consuming [Double], order n: Int, lower kl: Int, upper ku: Int,
+                 oneNorm: Double) throws(LinearAlgebraError) {
         var pivots = [LAPACKInt](repeating: 0, count: n)
         if n > 0 {
             let info = band.withUnsafeMutableBufferPointer { b in

@@ -22,6 +22,11 @@ public enum LinearAlgebraError: Error, Sendable, Equatable, CustomStringConverti
     case rankDeficient(rank: Int, expected: Int)
     /// An iterative LAPACK routine (the SVD) did not converge.
     case noConvergence(String)
+    /// A factorization would need more memory than allowed: `estimatedBytes`
+    /// (the library's estimate, made before allocating) exceeds `limitBytes`.
+    case memoryLimitExceeded(estimatedBytes: Int, limitBytes: Int)
+    /// A library ran out of memory during a factorization; the string says where.
+    case outOfMemory(String)
     /// An iterative solve (a Krylov method prepared as a ``PreparedLinearSolve``)
     /// did not converge; the statistics say how far it got and what to try.
     case notConverged(KrylovStatistics)
@@ -46,6 +51,11 @@ public enum LinearAlgebraError: Error, Sendable, Equatable, CustomStringConverti
                 + "use the rank-revealing (SVD) least-squares solve"
         case .noConvergence(let what):
             return "LAPACK iteration did not converge: \(what)"
+        case .memoryLimitExceeded(let estimate, let limit):
+            return "the factorization would need about \(estimate) bytes, above the limit of \(limit) bytes; "
+                + "raise the limit or use an iterative (Krylov) solve"
+        case .outOfMemory(let what):
+            return "out of memory: \(what); use an iterative (Krylov) solve or a fill-reducing ordering"
         case .notConverged(let statistics):
             return statistics.description
         }

@@ -61,3 +61,39 @@ public enum TestMatrices {
         }
     }
 }
+
+extension TestMatrices {
+    /// A random dense `rows × columns` matrix in which each entry is non-zero
+    /// (uniform in `[-1, 1)`) with probability `density`; `diagonal` is added
+    /// to the main diagonal (e.g. `Double(n)` for a well-conditioned square matrix).
+    public static func randomSparse(_ rows: Int, _ columns: Int, density: Double, diagonal: Double = 0,
+                                    seed: UInt64) -> Matrix {
+        var rng = SeededRandom(seed: seed)
+        var a = Matrix(rows: rows, columns: columns)
+        for j in 0..<columns {
+            for i in 0..<rows where rng.uniform(0, 1) < density { a[i, j] = rng.uniform() }
+        }
+        for i in 0..<Swift.min(rows, columns) { a[i, i] += diagonal }
+        return a
+    }
+}
+
+extension TestMatrices {
+    /// The 2-D Poisson matrix of ``poisson2D(_:)`` built directly in sparse
+    /// form (no dense `k² × k²` array): order `k²`, five entries per interior row.
+    public static func poisson2DSparse(_ k: Int) -> SparseMatrix {
+        var pointers = [0], rows: [Int] = [], values: [Double] = []
+        for gy in 0..<k {
+            for gx in 0..<k {   // column j = gx + gy·k; its rows in increasing order
+                let j = gx + gy * k
+                if gy > 0 { rows.append(j - k); values.append(-1) }
+                if gx > 0 { rows.append(j - 1); values.append(-1) }
+                rows.append(j); values.append(4)
+                if gx < k - 1 { rows.append(j + 1); values.append(-1) }
+                if gy < k - 1 { rows.append(j + k); values.append(-1) }
+                pointers.append(rows.count)
+            }
+        }
+        return try! SparseMatrix(rows: k * k, columns: k * k, columnPointers: pointers, rowIndices: rows, values: values)
+    }
+}

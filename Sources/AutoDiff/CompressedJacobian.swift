@@ -1,0 +1,192 @@
+import LinearAlgebra
+
+// Compressed (coloured) Jacobian evaluation: one directional derivative per
+// colour, seeded with the sum of the unit vectors of that colour's columns,
+// then each entry read back from the product of its column's colour.
+// Reference: A. R. Curtis, M. J. D. Powell & J. K. Reid, "On the estimation
+// of sparse Jacobian matrices", J. Inst. Math. Appl. 13 (1974) 117–119 (the
+// CPR method); Coleman & Moré 1983 for the colouring (ColumnColoring.swift).
+//
+//     A S = C,   S[j, c] = 1 if colour(j) = c       (k × colours, never k × m)
+//     A[i, j] = C[i, colour(j)]   for (i, j) in the pattern
+//
+// Deviations from the textbook:
+//  1. Every entry of C that no pattern entry reads must be zero; a non-zero
+//     one means the function now depends on a column outside the pattern
+//     (the pattern changed, control flow on values) and is reported as
+//     ``SparseJacobianError/patternMismatch(_:)`` instead of being ignored.
+//     A change that lands on an entry of the pattern is not visible here:
+//     ``BivariateLinearization/verify(_:withRespectToY:probes:seed:)`` checks
+//     against independent products.
+//  2. Reverse passes by row colours (``BivariateLinearization/compressedJacobianByRows(withRespectToY:pattern:rowColoring:)``)
+//     are the same method on the transpose.
+
+/// The columns of each colour, and the shared read-back of one compressed block.
+@usableFromInline
+struct ColorGroups {
+    @usableFromInline let columnsOfColor: [[Int]]
+
+    @usableFromInline
+    init(_ coloring: ColumnColoring) {
+        var groups = [[Int]](repeating: [], count: coloring.colorCount)
+        for (j, c) in coloring.colors.enumerated() { groups[c].append(j) }
+        columnsOfColor = groups
+    }
+
+    /// Reads the entries of the colours `first ..< first + lanes` from the
+    /// compressed block `c` (`rows × lanes`, column-major) into `values`,
+    /// zeroing what it reads; then any non-zero left is outside the pattern.
+    @usableFromInline
+    func scatter(_ c: inout [Double], rows k: Int, first: Int, lanes: Int, pattern: SparsityPattern,
+                 into values: inout [Double]) throws(SparseJacobianError) {
+        for l in 0..<lanes {
+            for j in columnsOfColor[first + l] {
+                for pos in pattern.columnPointers[j]..<pattern.columnPointers[j + 1] {
+                    let slot = pattern.rowIndices[pos] + l * k
+                    values[pos] = c[slot]
+                    c[slot] = 0
+                }
+            }
+        }
+        for slot in 0..<(k * lanes) where c[slot] != 0 || c[slot].isNaN {
+            throw .patternMismatch("row \(slot % k) has a non-zero derivative \(c[slot]) along colour "
+                                   + "\(first + slot / k), in a column outside its pattern")
+        }
+    }
+}
+
+/// Checks shapes and builds the matrix once every value is read.
+@usableFromInline
+func finishCompressed(_ pattern: SparsityPattern, _ values: [Double]) throws(SparseJacobianError) -> SparseMatrix {
+    if let pos = values.firstIndex(where: { !$0.isFinite }) {
+        let column = pattern.columnPointers.lastIndex { $0 <= pos }!
+        throw .nonFiniteEntry(row: pattern.rowIndices[pos], column: column)
+    }
+    return SparseMatrix(unchecked: pattern, values)
+}
+
+@usableFromInline
+func checkShape(_ pattern: SparsityPattern, _ coloring: ColumnColoring, columns: Int,
+                rows: Int) throws(SparseJacobianError) {
+    guard pattern.columns == columns, pattern.rows == rows, coloring.colors.count == columns else {
+        throw .dimensionMismatch("pattern \(pattern.rows)×\(pattern.columns) and colouring of "
+                                 + "\(coloring.colors.count) columns for a \(rows)×\(columns) Jacobian")
+    }
+}
+
+extension AD {
+    /// The Jacobian block `A = ∂F/∂y` (`withRespectToY`) or `B = ∂F/∂x` in
+    /// sparse form, from `⌈colours/8⌉` evaluations on ``DualN```<8>` whose
+    /// lanes are seeded by colour, never forming the dense `k × m` block.
+    ///
+    /// ```
+    /// lane l of pass p seeds every column j with colour(j) = 8p + l;
+    /// A[i, j] = ∂Fᵢ along lane colour(j) − 8p
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - f: the function.
+    ///   - x: the first argument, length `n`.
+    ///   - y: the second argument, length `m`.
+    ///   - withRespectToY: `true` for `∂F/∂y`, `false` for `∂F/∂x`.
+    ///   - pattern: the block's pattern (``BivariateLinearization/jacobianPatterns()``), `k` rows.
+    ///   - coloring: a valid colouring of `pattern`'s columns (``ColumnColoring``).
+    /// - Returns: the block, with `pattern` as its pattern.
+    /// - Throws: ``SparseJacobianError/patternMismatch(_:)`` when `F` has a
+    ///   non-zero derivative outside `pattern` (read off the compressed
+    ///   products); ``SparseJacobianError/nonFiniteEntry(row:column:)``;
+    ///   ``SparseJacobianError/dimensionMismatch(_:)``.
+    @inlinable
+    public static func compressedJacobian<F: DifferentiableBivariateFunction>(
+        of f: F, x: [Double], y: [Double], withRespectToY: Bool,
+        pattern: SparsityPattern, coloring: ColumnColoring
+    ) throws(SparseJacobianError) -> SparseMatrix {
+        let seeded = withRespectToY ? y : x, fixed = withRespectToY ? x : y
+        try checkShape(pattern, coloring, columns: seeded.count, rows: pattern.rows)
+        let groups = ColorGroups(coloring)
+        var s = seeded.map { DualN<8>($0) }
+        let constants = fixed.map { DualN<8>($0) }
+        var values = [Double](repeating: 0, count: pattern.nonZeroCount)
+        let k = pattern.rows
+        for first in stride(from: 0, to: coloring.colorCount, by: 8) {
+            let lanes = Swift.min(8, coloring.colorCount - first)
+            for l in 0..<lanes { for j in groups.columnsOfColor[first + l] { s[j] = DualN<8>(seeded[j], seed: l) } }
+            let out = withRespectToY ? f(constants, s) : f(s, constants)
+            guard out.count == k else {
+                throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows")
+            }
+            var c = [Double](repeating: 0, count: k * lanes)
+            for i in 0..<k { for l in 0..<lanes { c[i + l * k] = out[i].partials[l] } }
+            try groups.scatter(&c, rows: k, first: first, lanes: lanes, pattern: pattern, into: &values)
+            for l in 0..<lanes { for j in groups.columnsOfColor[first + l] { s[j] = DualN<8>(seeded[j]) } }
+        }
+        return try finishCompressed(pattern, values)
+    }
+}
+
+extension BivariateLinearization {
+    /// The block `A = ∂F/∂y` (`withRespectToY`) or `B = ∂F/∂x` in sparse
+    /// form, by one forward sweep of the recording per colour (seeded with
+    /// the indicator of the colour's columns).
+    ///
+    /// - Parameters:
+    ///   - withRespectToY: `true` for `A`, `false` for `B`.
+    ///   - pattern: the block's pattern (``jacobianPatterns()``).
+    ///   - coloring: a valid colouring of `pattern`'s columns.
+    /// - Returns: the block, with `pattern` as its pattern.
+    /// - Throws: as ``AD/compressedJacobian(of:x:y:withRespectToY:pattern:coloring:)``.
+    public func compressedJacobian(withRespectToY: Bool, pattern: SparsityPattern,
+                                   coloring: ColumnColoring) throws(SparseJacobianError) -> SparseMatrix {
+        let columns = withRespectToY ? yCount : xCount, k = outputCount
+        try checkShape(pattern, coloring, columns: columns, rows: k)
+        let groups = ColorGroups(coloring)
+        var values = [Double](repeating: 0, count: pattern.nonZeroCount)
+        var seed = [Double](repeating: 0, count: columns)
+        var c = [Double](repeating: 0, count: k)
+        for color in 0..<coloring.colorCount {
+            for j in groups.columnsOfColor[color] { seed[j] = 1 }
+            jvp(dx: withRespectToY ? nil : seed, dy: withRespectToY ? seed : nil, into: &c)
+            try groups.scatter(&c, rows: k, first: color, lanes: 1, pattern: pattern, into: &values)
+            for j in groups.columnsOfColor[color] { seed[j] = 0 }
+        }
+        return try finishCompressed(pattern, values)
+    }
+
+    /// The block `A` or `B` in sparse form, by one reverse sweep per row
+    /// colour (the cotangent is the indicator of the colour's rows): fewer
+    /// sweeps than columns when a few dense columns force many column colours.
+    ///
+    /// ```
+    /// Aᵀ (Σ_{colour(i) = c} e_i) = Σ_{colour(i) = c} A[i, :]ᵀ,   A[i, j] = (that sweep)[j]
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - withRespectToY: `true` for `A`, `false` for `B`.
+    ///   - pattern: the block's pattern.
+    ///   - rowColoring: a valid colouring of `pattern`'s rows (``ColumnColoring/rows(of:order:)``).
+    /// - Returns: the block, with `pattern` as its pattern.
+    /// - Throws: as ``compressedJacobian(withRespectToY:pattern:coloring:)``.
+    public func compressedJacobianByRows(withRespectToY: Bool, pattern: SparsityPattern,
+                                         rowColoring: ColumnColoring) throws(SparseJacobianError) -> SparseMatrix {
+        let (t, source) = pattern.transposedWithPermutation()
+        let columns = withRespectToY ? yCount : xCount
+        try checkShape(t, rowColoring, columns: outputCount, rows: columns)
+        let groups = ColorGroups(rowColoring)
+        var transposedValues = [Double](repeating: 0, count: t.nonZeroCount)
+        var u = [Double](repeating: 0, count: outputCount)
+        var gx = [Double](repeating: 0, count: xCount), gy = [Double](repeating: 0, count: yCount)
+        for color in 0..<rowColoring.colorCount {
+            for i in groups.columnsOfColor[color] { u[i] = 1 }
+            vjp(u, intoX: &gx, intoY: &gy)
+            if withRespectToY {
+                try groups.scatter(&gy, rows: columns, first: color, lanes: 1, pattern: t, into: &transposedValues)
+            } else {
+                try groups.scatter(&gx, rows: columns, first: color, lanes: 1, pattern: t, into: &transposedValues)
+            }
+            for i in groups.columnsOfColor[color] { u[i] = 0 }
+        }
+        var values = [Double](repeating: 0, count: pattern.nonZeroCount)
+        for (q, pos) in source.enumerated() { values[pos] = transposedValues[q] }
+        return try finishCompressed(pattern, values)
+    }
+}

@@ -1,0 +1,37 @@
+import LinearAlgebra
+
+/// A `SparseMatrix` seen as a ``LinearOperator``: products in `O(nnz)`.
+///
+/// ```
+/// apply:            y = A x
+/// applyTransposed:  y = Aᵀ x     (a dot product per stored column, no transpose formed)
+/// ```
+public struct SparseMatrixOperator: LinearOperator, Sendable {
+    /// The matrix.
+    public let matrix: SparseMatrix
+    /// Declared structure (unchecked; e.g. `.symmetric` so that CG may be chosen).
+    public let structure: OperatorStructure
+
+    /// Wraps `a`, with an optional declared structure.
+    ///
+    /// - Parameters:
+    ///   - a: the matrix.
+    ///   - structure: what the caller declares about `a` (not checked).
+    public init(_ a: SparseMatrix, structure: OperatorStructure = []) {
+        matrix = a
+        self.structure = structure
+    }
+
+    /// Number of rows of `A`.
+    public var rows: Int { matrix.rows }
+    /// Number of columns of `A`.
+    public var columns: Int { matrix.columns }
+    /// `true`: the transposed product is available.
+    public var supportsTranspose: Bool { true }
+
+    /// Writes `y = A x`.
+    public func apply(_ x: [Double], into y: inout [Double]) { matrix.multiply(x, into: &y) }
+
+    /// Writes `y = Aᵀ x`.
+    public func applyTransposed(_ x: [Double], into y: inout [Double]) { matrix.multiplyTransposed(x, into: &y) }
+}
