@@ -55,7 +55,7 @@ let package = Package(
         // and proximal operators, through the implicit layer's public API only.
         .target(name: "Optimality", dependencies: ["ImplicitDifferentiation", "AutoDiff", "LinearAlgebra"]),
 
-        // Shared helpers for tests and benchmarks (seeded random, structured matrices).
+        // Shared helpers for tests, benchmarks and the CLI's `solve` (seeded random, structured matrices).
         .target(name: "TestSupport", dependencies: ["LinearAlgebra"]),
 
         // The use cases of DESIGN §7, shared by the CLI, the tests and the benchmarks.
@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "ImplicitDiffCommands",
             dependencies: [
-                "ImplicitExamples",
+                "ImplicitExamples", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -33,7 +33,7 @@ extension AD {
     ///   - dx: the direction, length `n`.
     /// - Returns: the tangent, length `k` (the output length).
     @inlinable
-    public static func tangent<F: DifferentiableBivariateFunction>(of f: F, x: [Double], y: [Double],
+    package static func tangent<F: DifferentiableBivariateFunction>(of f: F, x: [Double], y: [Double],
                                                                   dx: [Double]) -> [Double] {
         precondition(dx.count == x.count, "tangent: dx has length \(dx.count), x has length \(x.count)")
         let xs = [Dual<Double>](uninitializedCount: x.count) { b in
@@ -176,7 +176,7 @@ extension AD {
     ///   - withRespectToY: `true` for `∂F/∂y`, `false` for `∂F/∂x`.
     /// - Returns: the value (length `k`) and the block (`k` rows).
     @inlinable
-    public static func valueAndJacobian<F: DifferentiableBivariateFunction>(
+    package static func valueAndJacobian<F: DifferentiableBivariateFunction>(
         of f: F, x: [Double], y: [Double], withRespectToY: Bool
     ) -> (value: [Double], jacobian: Matrix) {
         jacobianBlock(of: f, x: x, y: y, withRespectToY: withRespectToY, withValue: true)

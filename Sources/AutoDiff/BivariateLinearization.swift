@@ -34,7 +34,7 @@ public struct BivariateLinearization: Sendable {
     @inlinable public var outputCount: Int { recording.outputCount }
 
     /// `B·dx + A·dy` into `out` (length `k`); `nil` means a zero direction.
-    public func jvp(dx: UnsafeBufferPointer<Double>?, dy: UnsafeBufferPointer<Double>?,
+    package func jvp(dx: UnsafeBufferPointer<Double>?, dy: UnsafeBufferPointer<Double>?,
                     into out: UnsafeMutableBufferPointer<Double>) {
         precondition(dx == nil || dx!.count == xCount, "jvp: dx has length \(dx!.count), expected \(xCount)")
         precondition(dy == nil || dy!.count == yCount, "jvp: dy has length \(dy!.count), expected \(yCount)")
@@ -66,7 +66,7 @@ public struct BivariateLinearization: Sendable {
     }
 
     /// `(Bᵀu, Aᵀu)` into `xOut` (length `n`) and `yOut` (length `m`).
-    public func vjp(_ u: UnsafeBufferPointer<Double>, intoX xOut: UnsafeMutableBufferPointer<Double>,
+    package func vjp(_ u: UnsafeBufferPointer<Double>, intoX xOut: UnsafeMutableBufferPointer<Double>,
                     intoY yOut: UnsafeMutableBufferPointer<Double>) {
         precondition(u.count == outputCount, "vjp: cotangent has length \(u.count), expected \(outputCount)")
         precondition(xOut.count == xCount && yOut.count == yCount, "vjp: output buffers have the wrong lengths")

@@ -22,7 +22,7 @@ public struct Linearization: Sendable {
     @inlinable public var outputCount: Int { recording.outputCount }
 
     /// `J·v` into `out` (`v.count == n`, `out.count == m`).
-    public func jvp(_ v: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+    package func jvp(_ v: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         precondition(v.count == inputCount, "jvp: tangent has length \(v.count), expected \(inputCount)")
         precondition(out.count == outputCount, "jvp: output buffer has length \(out.count), expected \(outputCount)")
         guard let ob = out.baseAddress else { return }
@@ -42,7 +42,7 @@ public struct Linearization: Sendable {
     }
 
     /// `Jᵀ·u` into `out` (`u.count == m`, `out.count == n`).
-    public func vjp(_ u: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+    package func vjp(_ u: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         precondition(u.count == outputCount, "vjp: cotangent has length \(u.count), expected \(outputCount)")
         precondition(out.count == inputCount, "vjp: output buffer has length \(out.count), expected \(inputCount)")
         guard let ob = out.baseAddress else { return }

@@ -20,27 +20,7 @@ public struct ImplicitDiff: ParsableCommand {
     public init() {}
 }
 
-extension LinearSolverFlag: ExpressibleByArgument {}
 extension DerivativeMode: ExpressibleByArgument {}
-
-/// `--representation auto|matrix|operator`.
-public enum RepresentationFlag: String, CaseIterable, ExpressibleByArgument, Sendable {
-    /// The automatic rule.
-    case auto
-    /// A dense matrix.
-    case matrix
-    /// A lazy operator.
-    case `operator`
-
-    /// The library's value.
-    public var representation: Representation {
-        switch self {
-        case .auto: return .automatic
-        case .matrix: return .matrix
-        case .operator: return .operator
-        }
-    }
-}
 
 /// `implicit-diff list`: the examples, their sizes and what `--size` means.
 public struct ListCommand: ParsableCommand {

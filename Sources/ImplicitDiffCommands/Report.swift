@@ -1,4 +1,5 @@
 import Foundation
+import ImplicitDifferentiation
 import ImplicitExamples
 
 /// Text output of `run`: one block per example and a summary table.
@@ -14,7 +15,7 @@ enum Report {
 
     static func sci(_ x: Double?) -> String {
         guard let x else { return "—" }
-        return String(format: "%.1e", x)
+        return shortNumber(x)
     }
 
     static func lines(_ r: ExampleRun, verbose: Bool) -> [String] {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImplicitDifferentiation
 import ImplicitExamples
 
 /// `implicit-diff run <example|group|all> [options]`.
@@ -23,12 +24,12 @@ public struct RunCommand: ParsableCommand {
     public var size: Int?
 
     /// `--linear-solver`.
-    @Option(help: "auto|lu|cholesky|qr|svd|gmres|bicgstab|cg|lsmr")
-    public var linearSolver: LinearSolverFlag = .auto
+    @Option(help: "auto|lu|band-lu|cholesky|qr|svd|gmres|bicgstab|cg|lsmr")
+    public var linearSolver: LinearSolver = .automatic
 
     /// `--representation`.
     @Option(help: "auto|matrix|operator")
-    public var representation: RepresentationFlag = .auto
+    public var representation: Representation = .automatic
 
     /// `--mode`.
     @Option(help: "jvp|vjp|jacobian|all")
@@ -63,7 +64,7 @@ public struct RunCommand: ParsableCommand {
 
     /// The settings these flags describe.
     public var settings: RunSettings {
-        RunSettings(linearSolver: linearSolver, representation: representation.representation, mode: mode,
+        RunSettings(linearSolver: linearSolver, representation: representation, mode: mode,
                     tolerance: tolerance, maxIterations: maxIterations, restart: restart, recordHistory: verbose)
     }
 

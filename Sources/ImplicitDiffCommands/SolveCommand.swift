@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImplicitDifferentiation
+import TestSupport
 
 /// `implicit-diff solve [--size N] [--seed S]`: the dense-LU job.
 ///
@@ -43,20 +44,6 @@ public struct SolveCommand: ParsableCommand {
         }
     }
 
-    /// SplitMix64: the same stream on every machine.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in [-1, 1).
-        mutating func uniform() -> Double { -1 + 2 * Double(next() >> 11) * 0x1p-53 }
-    }
-
     /// Solves, prints, and exits 1 when the residual is too large.
     public func run() throws {
         let n = size
@@ -64,7 +51,7 @@ public struct SolveCommand: ParsableCommand {
         if seconds >= 1 {
             print("note: the LU factorization of order \(n) takes about \(Int(seconds.rounded(.up))) s at 10 GFLOP/s")
         }
-        var rng = SplitMix64(state: UInt64(truncatingIfNeeded: seed))
+        var rng = SeededRandom(seed: UInt64(truncatingIfNeeded: seed))
         var a = Matrix(rows: n, columns: n) { _, _ in rng.uniform() }
         for i in 0..<n { a[i, i] += Double(n) }
         let exactSolution = [Double](repeating: 1, count: n)

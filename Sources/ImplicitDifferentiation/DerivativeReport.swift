@@ -53,8 +53,14 @@ public struct DerivativeReport: Sendable, CustomStringConvertible {
     }
 }
 
-/// `%.3g`-style formatting for reports.
-func shortNumber(_ x: Double) -> String {
+/// Three significant digits for reports, facts and tables: `0.075`,
+/// `1.43e-4`, `7.63e6` (non-finite values print as Swift does). The one
+/// number formatter of the package: the examples and the command-line tool
+/// use it too.
+///
+/// - Parameter x: any value.
+/// - Returns: the short form.
+package func shortNumber(_ x: Double) -> String {
     if x == 0 { return "0" }
     if !x.isFinite { return "\(x)" }   // Int(log10(±∞ or NaN)) would trap
     let a = Swift.abs(x)

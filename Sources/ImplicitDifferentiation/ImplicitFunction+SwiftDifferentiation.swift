@@ -34,7 +34,7 @@ extension ImplicitFunction {
     /// differentiates the conditions and is the faster choice for whole
     /// models. Under Swift's AD, element-wise array code is quadratic: each
     /// `a[i]` read in a loop has a pullback that builds a full-length zero
-    /// array (measured: 100 000 elements, 24 s against 3 ms). Write the code
+    /// array (figures in `docs/performance.md`). Write the code
     /// around the implicit function with vector-level operations that carry
     /// their own derivative:
     ///

@@ -11,11 +11,11 @@ enum ExampleRunner {
     static func resolve(settings: RunSettings, equations k: Int, unknowns m: Int, structure: OperatorStructure)
         throws(ImplicitDifferentiationError) -> (solver: LinearSolver, representation: Representation, preview: SolvePlan)
     {
-        let requested = try settings.linearSolver(for: settings.linearSolver)
+        let requested = try settings.withOptions(settings.linearSolver)
         let preview = SolvePlan.choose(representation: settings.representation, solver: requested, rows: k,
                                        unknowns: m, structure: structure, givesMatrices: false,
                                        threshold: settings.matrixThreshold)
-        if settings.linearSolver == .auto && !preview.solver.isDirect {
+        if settings.linearSolver == .automatic && !preview.solver.isDirect {
             return (try settings.withOptions(preview.solver), preview.representation, preview)
         }
         return (requested, settings.representation, preview)
@@ -37,7 +37,7 @@ enum ExampleRunner {
             run.representation = preview.representation.description
             run.solver = preview.solver.description
             run.reason = preview.reason
-            if settings.linearSolver == .auto && !preview.solver.isDirect {
+            if settings.linearSolver == .automatic && !preview.solver.isDirect {
                 run.reason! += " (Krylov options from --tolerance/--max-iterations)"
             }
             if preview.representation == .matrix {
@@ -72,7 +72,7 @@ enum ExampleRunner {
             let report0 = lin.report
             run.representation = lin.plan.representation.description
             run.solver = lin.plan.solver.description
-            if settings.linearSolver != .auto || preview.solver.isDirect { run.reason = lin.plan.reason }
+            if settings.linearSolver != .automatic || preview.solver.isDirect { run.reason = lin.plan.reason }
             run.note = report0.note
             run.forwardResidual = report0.residualNorm
             run.residualBound = report0.residualBound
@@ -112,15 +112,6 @@ enum ExampleRunner {
             run.failure = error.description
         }
         return run
-    }
-
-    /// `‖a − b‖₂ / ‖b‖₂` (absolute when `b = 0`; `∞` for mismatched lengths or NaN).
-    static func relativeError(_ a: [Double], _ b: [Double]) -> Double {
-        guard a.count == b.count else { return .infinity }
-        var d = 0.0, r = 0.0
-        for (x, y) in zip(a, b) { d += (x - y) * (x - y); r += y * y }
-        let e = r > 0 ? (d / r).squareRoot() : d.squareRoot()
-        return e.isNaN ? .infinity : e
     }
 
     static func benchmarkPair<B: Sendable>(_ p: ExampleProblem<B>, settings: RunSettings)

@@ -129,18 +129,11 @@ extension Examples {
         return ExampleProblem(
             input: x, unknowns: p, equations: p,
             conditions: try! FixedPointConditions(map: conditions, step: conditions.step), solve: conditions.solve,
-            checks: [
-                DerivativeCheck(mode: .jvp, quantity: "∂w/∂(α, t) · (α̇, ṫ)", reference: .closedForm,
-                                compute: { lin throws(ImplicitDifferentiationError) in try lin.jvp(dx) },
-                                expected: { lin in reference(lin.solution) * dx }),
-                DerivativeCheck(mode: .vjp, quantity: "(∂w/∂α, ∂w/∂t)ᵀ ȳ", reference: .closedForm,
-                                compute: { lin throws(ImplicitDifferentiationError) in try lin.vjp(ybar) },
-                                expected: { lin in reference(lin.solution).transposedTimes(ybar) }),
-                DerivativeCheck(mode: .jacobian, quantity: "∂w_S/∂α = −G_SS⁻¹ s, ∂w_S/∂t = G_SS⁻¹ X_Sᵀ",
-                                reference: .closedForm, skipReason: p > 1000 ? "p = \(p) > 1000" : nil,
-                                compute: { lin throws(ImplicitDifferentiationError) in try lin.jacobian().elements },
-                                expected: { lin in reference(lin.solution).elements }),
-            ],
+            checks: DerivativeCheck.closedForm(
+                jacobian: { lin in reference(lin.solution) }, tangent: dx, cotangent: ybar,
+                quantities: (jvp: "∂w/∂(α, t) · (α̇, ṫ)", vjp: "(∂w/∂α, ∂w/∂t)ᵀ ȳ",
+                             jacobian: "∂w_S/∂α = −G_SS⁻¹ s, ∂w_S/∂t = G_SS⁻¹ X_Sᵀ"),
+                jacobianSkipReason: p > 1000 ? "p = \(p) > 1000" : nil),
             facts: { w in
                 var r = design * w
                 BLAS.axpy(-1, t, &r)

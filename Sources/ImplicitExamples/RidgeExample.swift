@@ -78,18 +78,11 @@ extension Examples {
         return ExampleProblem(
             input: lambda, unknowns: p, equations: p, structure: [.symmetric, .positiveDefinite],
             conditions: conditions, solve: { try! conditions.solve($0) },
-            checks: [
-                DerivativeCheck(mode: .jvp, quantity: "∂w/∂λ · λ̇", reference: .closedForm,
-                                compute: { lin throws(ImplicitDifferentiationError) in try lin.jvp(dx) },
-                                expected: { lin in closedForm(lin.solution) * dx }),
-                DerivativeCheck(mode: .vjp, quantity: "hyper-gradient (∂w/∂λ)ᵀ ȳ", reference: .closedForm,
-                                compute: { lin throws(ImplicitDifferentiationError) in try lin.vjp(ybar) },
-                                expected: { lin in closedForm(lin.solution).transposedTimes(ybar) }),
-                DerivativeCheck(mode: .jacobian, quantity: "∂w/∂λ = −(XᵀX + diag λ)⁻¹ diag(w)",
-                                reference: .closedForm, skipReason: p > 2000 ? "p = \(p) > 2000" : nil,
-                                compute: { lin throws(ImplicitDifferentiationError) in try lin.jacobian().elements },
-                                expected: { lin in closedForm(lin.solution).elements }),
-            ],
+            checks: DerivativeCheck.closedForm(
+                jacobian: { lin in closedForm(lin.solution) }, tangent: dx, cotangent: ybar,
+                quantities: (jvp: "∂w/∂λ · λ̇", vjp: "hyper-gradient (∂w/∂λ)ᵀ ȳ",
+                             jacobian: "∂w/∂λ = −(XᵀX + diag λ)⁻¹ diag(w)"),
+                jacobianSkipReason: p > 2000 ? "p = \(p) > 2000" : nil),
             facts: { w in ["‖w‖∞ = \(shortNumber(w.map { Swift.abs($0) }.max() ?? 0))"] })
     }
 }

@@ -1,32 +1,11 @@
 import ImplicitDifferentiation
 
-/// The linear solver named on the command line (`--linear-solver`).
-public enum LinearSolverFlag: String, Sendable, CaseIterable, Codable {
-    /// The library's automatic rule (see `SolvePlan`).
-    case auto
-    /// Dense LU.
-    case lu
-    /// Dense Cholesky (symmetric positive definite `A`).
-    case cholesky
-    /// Dense QR / least squares (falls back to the SVD when rank deficient).
-    case qr
-    /// Dense SVD pseudo-inverse.
-    case svd
-    /// Restarted GMRES.
-    case gmres
-    /// BiCGStab.
-    case bicgstab
-    /// Conjugate gradients (symmetric positive definite `A`).
-    case cg
-    /// LSMR (least squares, any shape).
-    case lsmr
-}
-
 /// How an example is run: the solver choice, the derivatives, and the
 /// Krylov settings — everything the command line can set.
 public struct RunSettings: Sendable {
-    /// The linear solver (default `.auto`).
-    public var linearSolver: LinearSolverFlag
+    /// The linear solver (default `.automatic`); a Krylov method's options
+    /// and restart are replaced by these settings' (see ``withOptions(_:)``).
+    public var linearSolver: LinearSolver
     /// The representation of `A` (default `.automatic`).
     public var representation: Representation
     /// Which derivatives (default `.all`).
@@ -48,7 +27,7 @@ public struct RunSettings: Sendable {
     /// Creates settings; every argument has the documented default.
     ///
     /// - Parameters:
-    ///   - linearSolver: the solver flag.
+    ///   - linearSolver: the linear solver.
     ///   - representation: the representation.
     ///   - mode: the derivatives.
     ///   - tolerance: Krylov `rtol`, finite and `≥ 0`.
@@ -57,7 +36,7 @@ public struct RunSettings: Sendable {
     ///   - recordHistory: keep residual histories.
     ///   - maxMatrixBytes: `> 0`.
     ///   - matrixThreshold: `≥ 0`.
-    public init(linearSolver: LinearSolverFlag = .auto, representation: Representation = .automatic,
+    public init(linearSolver: LinearSolver = .automatic, representation: Representation = .automatic,
                 mode: DerivativeMode = .all, tolerance: Double = 1e-12, maxIterations: Int? = nil,
                 restart: Int = 30, recordHistory: Bool = false,
                 maxMatrixBytes: Int = ImplicitFunctionOptions().maxMatrixBytes,
@@ -86,31 +65,20 @@ public struct RunSettings: Sendable {
         }
     }
 
-    /// The library's `LinearSolver` for `flag` with these Krylov options.
-    public func linearSolver(for flag: LinearSolverFlag) throws(ImplicitDifferentiationError) -> LinearSolver {
-        switch flag {
-        case .auto: return .automatic
-        case .lu: return .lu
-        case .cholesky: return .cholesky
-        case .qr: return .qr
-        case .svd: return .svd
+    /// The same Krylov method as `solver` with these settings' tolerance,
+    /// iteration cap, history and GMRES restart (direct solvers, custom
+    /// methods and `.automatic` are returned unchanged).
+    ///
+    /// - Throws: `ImplicitDifferentiationError.invalidOption` for a restart
+    ///   below 1 or invalid Krylov settings (see ``krylovOptions()``).
+    public func withOptions(_ solver: LinearSolver) throws(ImplicitDifferentiationError) -> LinearSolver {
+        switch solver {
         case .gmres:
             guard restart >= 1 else { throw .invalidOption("restart is \(restart); it must be ≥ 1") }
             return .gmres(restart: restart, options: try krylovOptions())
         case .bicgstab: return .bicgstab(options: try krylovOptions())
         case .cg: return .cg(options: try krylovOptions())
         case .lsmr: return .lsmr(options: try krylovOptions())
-        }
-    }
-
-    /// The same Krylov method as `solver` with these settings' options
-    /// (direct solvers and `.automatic` are returned unchanged).
-    func withOptions(_ solver: LinearSolver) throws(ImplicitDifferentiationError) -> LinearSolver {
-        switch solver {
-        case .gmres: return try linearSolver(for: .gmres)
-        case .bicgstab: return try linearSolver(for: .bicgstab)
-        case .cg: return try linearSolver(for: .cg)
-        case .lsmr: return try linearSolver(for: .lsmr)
         default: return solver
         }
     }

@@ -64,9 +64,9 @@ enum BLASKernels {
             if beta == 0 { for i in 0..<y.count { y[i] = 0 } } else { scal(beta, y) }
             return
         }
-        if rows * columns <= smallGemvEntries, let a {
-            gemvSmall(transpose: transpose, rows: rows, columns: columns, alpha: alpha, a: a, lda: Swift.max(1, lda),
-                      x: x, beta: beta, y: y)
+        if rows * columns <= SmallMatrixKernels.smallGemvEntries, let a {
+            SmallMatrixKernels.gemv(transpose: transpose, rows: rows, columns: columns, alpha: alpha,
+                                    a: a, lda: Swift.max(1, lda), x: x, beta: beta, y: y)
             return
         }
         cblas_dgemv(CblasColMajor, transpose ? CblasTrans : CblasNoTrans,
@@ -87,9 +87,9 @@ enum BLASKernels {
             }
             return
         }
-        if m * n * k <= smallGemmVolume, let a, let b, let c {
-            gemmSmall(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        if m * n * k <= SmallMatrixKernels.smallGemmVolume, let a, let b, let c {
+            SmallMatrixKernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
         cblas_dgemm(CblasColMajor, transposeA ? CblasTrans : CblasNoTrans,

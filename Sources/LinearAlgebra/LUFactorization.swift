@@ -18,7 +18,7 @@ import Darwin
 /// ```
 ///
 /// Up to order 16 the same three algorithms run as Swift loops
-/// (`LAPACKKernels+SmallLU.swift`): the library calls cost more than the
+/// (`SmallLUKernels.swift`): the library calls cost more than the
 /// arithmetic there.
 ///
 /// Transposed solves use the same factors: nothing is refactored.
@@ -69,8 +69,8 @@ public struct LUFactorization: Sendable {
         if n > 0 {
             let info = factors.withUnsafeMutableBufferPointer { f in
                 pivots.withUnsafeMutableBufferPointer { p in
-                    n <= LAPACKKernels.smallOrder
-                        ? LAPACKKernels.getrfSmall(n, f.baseAddress!, pivots: p.baseAddress!)
+                    n <= SmallLUKernels.smallOrder
+                        ? SmallLUKernels.getrfSmall(n, f.baseAddress!, pivots: p.baseAddress!)
                         : LAPACKKernels.getrf(n, n, f.baseAddress!, lda: n, pivots: p.baseAddress!)
                 }
             }
@@ -112,8 +112,8 @@ public struct LUFactorization: Sendable {
         let n = dimension
         guard n > 0 else { return 1 }
         var rcond = 0.0
-        if n <= LAPACKKernels.smallOrder {
-            return factors.withUnsafeBufferPointer { f in LAPACKKernels.geconSmall(n, f.baseAddress!, anorm: oneNorm) }
+        if n <= SmallLUKernels.smallOrder {
+            return factors.withUnsafeBufferPointer { f in SmallLUKernels.geconSmall(n, f.baseAddress!, anorm: oneNorm) }
         }
         let info = factors.withUnsafeBufferPointer { f in
             LAPACKKernels.gecon(n, f.baseAddress!, lda: n, anorm: oneNorm, rcond: &rcond)
@@ -168,11 +168,11 @@ public struct LUFactorization: Sendable {
         }
         let n = dimension
         guard n > 0 && k > 0 else { return }
-        if n <= LAPACKKernels.smallOrder {
+        if n <= SmallLUKernels.smallOrder {
             factors.withUnsafeBufferPointer { f in
                 pivots.withUnsafeBufferPointer { p in
                     x.withUnsafeMutableBufferPointer { xb in
-                        LAPACKKernels.getrsSmall(transpose: transposed, n, rightHandSides: k, f.baseAddress!,
+                        SmallLUKernels.getrsSmall(transpose: transposed, n, rightHandSides: k, f.baseAddress!,
                                                  pivots: p.baseAddress!, xb.baseAddress!)
                     }
                 }

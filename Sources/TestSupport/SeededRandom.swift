@@ -1,7 +1,8 @@
 import LinearAlgebra
 
 /// A small, fast, reproducible random generator (SplitMix64) for tests and
-/// benchmarks: the same seed gives the same stream on every machine.
+/// benchmarks (and the command-line `solve` job): the same seed gives the
+/// same stream on every machine.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

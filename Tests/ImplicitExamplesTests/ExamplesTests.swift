@@ -23,7 +23,7 @@ import ImplicitExamples
     @Test(arguments: runnable)
     func operatorPathMatchesToo(name: String) throws {
         let example = try #require(Examples.named(name))
-        let settings = RunSettings(linearSolver: name == "sinkhorn" ? .lsmr : .auto, representation: .operator,
+        let settings = RunSettings(linearSolver: name == "sinkhorn" ? .lsmr() : .automatic, representation: .operator,
                                    mode: .vjp)
         let run = example.run(size: example.testSize, settings: settings)
         #expect(run.failure == nil, "\(name): \(run.failure ?? "")")

@@ -8,11 +8,6 @@ import Optimality
 /// of the whole (enumerating) QP solver; and the sparsemax example's solver
 /// against the library's simplex projection.
 @Suite struct QuadraticProgramExampleTests {
-    static func relative(_ a: [Double], _ b: [Double]) -> Double {
-        let d = zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-        return (d / b.reduce(0) { $0 + $1 * $1 }).squareRoot()
-    }
-
     @Test(arguments: [6, 12])
     func kktDerivativeMatchesTheClosedFormAndFiniteDifferencesOfTheSolver(m: Int) throws {
         let problem = QuadraticProgram(size: m)
@@ -24,10 +19,10 @@ import Optimality
         #expect(active >= 2 && active < problem.bounded)   // inequalities active, others not
         let exact = problem.closedFormJacobian(point)
         let j = try lin.jacobian()
-        #expect(Self.relative(j.elements, exact.elements) <= 1e-10)
+        #expect(relativeError(j.elements, exact.elements) <= 1e-10)
         let dx = (0..<(m + 2)).map { Double.cos(0.7 * Double($0) + 0.1) }
         let fd = FiniteDifferences.jvp(of: { try! problem.solve($0).flattened }, at: x, tangent: dx)
-        #expect(Self.relative(try lin.jvp(dx), fd) <= 1e-6)
+        #expect(relativeError(try lin.jvp(dx), fd) <= 1e-6)
         // Primal feasibility and complementarity at the returned point.
         let g: [Double] = problem.equalities(x: x, y: point.primal)
         #expect(g.allSatisfy { abs($0) <= 1e-13 })

@@ -20,9 +20,9 @@ import TestSupport
     func small(_ a: [Double], _ n: Int, anorm: Double) -> (factors: [Double], pivots: [LAPACKInt], info: LAPACKInt, rcond: Double) {
         var f = a, p = [LAPACKInt](repeating: 0, count: n)
         let info = f.withUnsafeMutableBufferPointer { fb in
-            p.withUnsafeMutableBufferPointer { LAPACKKernels.getrfSmall(n, fb.baseAddress!, pivots: $0.baseAddress!) }
+            p.withUnsafeMutableBufferPointer { SmallLUKernels.getrfSmall(n, fb.baseAddress!, pivots: $0.baseAddress!) }
         }
-        let rcond = info != 0 ? -1 : f.withUnsafeBufferPointer { LAPACKKernels.geconSmall(n, $0.baseAddress!, anorm: anorm) }
+        let rcond = info != 0 ? -1 : f.withUnsafeBufferPointer { SmallLUKernels.geconSmall(n, $0.baseAddress!, anorm: anorm) }
         return (f, p, info, rcond)
     }
 
@@ -30,7 +30,7 @@ import TestSupport
         (0..<a.columns).map { j in (0..<a.rows).reduce(0.0) { $0 + Swift.abs(a[$1, j]) } }.max() ?? 0
     }
 
-    @Test("factors, pivots and condition estimate match dgetrf/dgecon", arguments: 1...LAPACKKernels.smallOrder)
+    @Test("factors, pivots and condition estimate match dgetrf/dgecon", arguments: 1...SmallLUKernels.smallOrder)
     func matchesLAPACK(n: Int) throws {
         var rng = SeededRandom(seed: UInt64(100 + n))
         for trial in 0..<4 {
@@ -67,7 +67,7 @@ import TestSupport
             f.factors.withUnsafeBufferPointer { fb in
                 f.pivots.withUnsafeBufferPointer { pb in
                     mine.withUnsafeMutableBufferPointer {
-                        LAPACKKernels.getrsSmall(transpose: transposed, n, rightHandSides: 3, fb.baseAddress!,
+                        SmallLUKernels.getrsSmall(transpose: transposed, n, rightHandSides: 3, fb.baseAddress!,
                                                  pivots: pb.baseAddress!, $0.baseAddress!)
                     }
                     _ = reference.withUnsafeMutableBufferPointer {
@@ -81,7 +81,7 @@ import TestSupport
     }
 
     @Test("the order where LUFactorization switches to LAPACK solves both ways alike",
-          arguments: [LAPACKKernels.smallOrder, LAPACKKernels.smallOrder + 1])
+          arguments: [SmallLUKernels.smallOrder, SmallLUKernels.smallOrder + 1])
     func aroundTheSwitch(n: Int) throws {
         let a = TestMatrices.wellConditioned(n, seed: 41)
         var rng = SeededRandom(seed: 42)
@@ -108,7 +108,7 @@ import TestSupport
             f.band.withUnsafeBufferPointer { ab in
                 f.pivots.withUnsafeBufferPointer { p in
                     mine.withUnsafeMutableBufferPointer {
-                        LAPACKKernels.gbtrsSwift(transpose: transposed, n, lower: kl, upper: ku, rightHandSides: k,
+                        BandSolveKernels.gbtrsSwift(transpose: transposed, n, lower: kl, upper: ku, rightHandSides: k,
                                                  ab.baseAddress!, pivots: p.baseAddress!, $0.baseAddress!)
                     }
                     _ = reference.withUnsafeMutableBufferPointer {

@@ -1,3 +1,8 @@
+// Support: concurrency helpers for the whole package, not linear algebra.
+// They live in LinearAlgebra, the lowest layer, so that every target above
+// (Krylov, AutoDiff, the implicit layer) can use them without a target of
+// their own.
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,7 +13,7 @@ import Darwin
 ///
 /// The package's caches and counters (tape scratch pools, linearization
 /// reports, diagnostics) use this rather than `Synchronization.Mutex`:
-/// measured here, ThreadSanitizer does not see `Mutex`'s futex-based locking
+/// ThreadSanitizer does not see `Mutex`'s futex-based locking
 /// on Linux and reports every guarded access as a race, while it intercepts
 /// `pthread_mutex_lock` and so checks the real thing.
 ///
@@ -16,12 +21,13 @@ import Darwin
 /// let counter = Locked(0)
 /// counter.withLock { $0 += 1 }
 /// ```
-public final class Locked<Value>: @unchecked Sendable {
+@usableFromInline
+package final class Locked<Value>: @unchecked Sendable {
     @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
     @usableFromInline var value: Value
 
     /// Creates the lock around `value`.
-    public init(_ value: Value) {
+    @usableFromInline package init(_ value: Value) {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -41,7 +47,7 @@ public final class Locked<Value>: @unchecked Sendable {
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws.
     @inlinable
-    public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result)
+    @usableFromInline package func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result)
         throws(Failure) -> Result
     {
         pthread_mutex_lock(mutex)
@@ -55,7 +61,7 @@ public final class Locked<Value>: @unchecked Sendable {
     /// - Parameter body: reads or mutates the value.
     /// - Returns: what `body` returns, or `nil` when the lock was busy.
     @inlinable
-    public func withLockIfAvailable<Result>(_ body: (inout Value) -> Result) -> Result? {
+    @usableFromInline package func withLockIfAvailable<Result>(_ body: (inout Value) -> Result) -> Result? {
         guard pthread_mutex_trylock(mutex) == 0 else { return nil }
         defer { pthread_mutex_unlock(mutex) }
         return body(&value)

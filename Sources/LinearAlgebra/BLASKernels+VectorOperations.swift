@@ -1,7 +1,7 @@
 import CLAPACK
 
-// Pointer-level helpers added for the Krylov layer. Callers (the `BLAS`
-// extension in `BLAS+Krylov.swift`) guarantee the lengths.
+// Pointer-level element-wise vector operations. Callers (the `BLAS`
+// extension in `BLAS+VectorOperations.swift`) guarantee the lengths.
 extension BLASKernels {
     /// `y[i] ← d[i] · x[i]` (element-wise product; `y` may alias neither input).
     @inlinable

@@ -2,9 +2,9 @@ import LinearAlgebra
 import Testing
 import TestSupport
 
-/// The vector kernels added for the Krylov layer (`BLAS+Krylov.swift`).
-@Suite("BLAS kernels for Krylov")
-struct BLASKrylovKernelTests {
+/// The element-wise vector operations (`BLAS+VectorOperations.swift`).
+@Suite("BLAS element-wise vector operations")
+struct BLASVectorOperationsTests {
     @Test("element-wise product, fill and finiteness")
     func elementwise() {
         var y = [Double](repeating: .nan, count: 3)

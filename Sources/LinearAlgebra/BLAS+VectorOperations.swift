@@ -1,5 +1,5 @@
-// Vector kernels used by the Krylov layer: element-wise products, fills,
-// finiteness checks and column copies into a basis stored as a `Matrix`.
+// Element-wise vector operations: products, fills, finiteness checks and
+// column copies into a basis stored as a `Matrix`.
 // Like the rest of `BLAS`, lengths are checked with `precondition` and
 // nothing here allocates.
 
@@ -16,7 +16,7 @@ extension BLAS {
     ///   - y: receives the product, length `n`; it is overwritten, never reallocated.
     /// - Precondition: `d.count == x.count == y.count`.
     @inlinable
-    public static func multiply(_ d: [Double], _ x: [Double], into y: inout [Double]) {
+    package static func multiply(_ d: [Double], _ x: [Double], into y: inout [Double]) {
         precondition(d.count == x.count && x.count == y.count,
                      "BLAS.multiply: lengths \(d.count), \(x.count) and \(y.count) differ")
         d.withUnsafeBufferPointer { dp in
@@ -33,7 +33,7 @@ extension BLAS {
     ///   - value: any `Double`.
     ///   - x: the vector to overwrite; its length is unchanged.
     @inlinable
-    public static func fill(_ value: Double, _ x: inout [Double]) {
+    package static func fill(_ value: Double, _ x: inout [Double]) {
         x.withUnsafeMutableBufferPointer { BLASKernels.fill(value, $0) }
     }
 
@@ -42,7 +42,7 @@ extension BLAS {
     /// - Parameter x: any vector; the empty vector is finite.
     /// - Returns: `false` as soon as one entry is NaN or ±∞.
     @inlinable
-    public static func isFinite(_ x: [Double]) -> Bool {
+    package static func isFinite(_ x: [Double]) -> Bool {
         x.withUnsafeBufferPointer { BLASKernels.allFinite($0) }
     }
 
@@ -61,7 +61,7 @@ extension BLAS {
     ///   - x: the new column, length `a.rows`.
     ///   - alpha: the scale applied to `x` (default `1`).
     @inlinable
-    public static func setColumn(_ j: Int, of a: inout Matrix, to x: [Double], scaledBy alpha: Double = 1) {
+    package static func setColumn(_ j: Int, of a: inout Matrix, to x: [Double], scaledBy alpha: Double = 1) {
         precondition(j >= 0 && j < a.columns, "BLAS.setColumn: column \(j) outside 0..<\(a.columns)")
         precondition(x.count == a.rows, "BLAS.setColumn: x has length \(x.count), expected \(a.rows)")
         let m = a.rows
@@ -79,7 +79,7 @@ extension BLAS {
     ///   - a: the matrix.
     ///   - y: receives the column, length `a.rows`.
     @inlinable
-    public static func copyColumn(_ j: Int, of a: Matrix, into y: inout [Double]) {
+    package static func copyColumn(_ j: Int, of a: Matrix, into y: inout [Double]) {
         precondition(j >= 0 && j < a.columns, "BLAS.copyColumn: column \(j) outside 0..<\(a.columns)")
         precondition(y.count == a.rows, "BLAS.copyColumn: y has length \(y.count), expected \(a.rows)")
         let m = a.rows

@@ -1,12 +1,13 @@
-/// LU kernels for small orders, in Swift: the same algorithms as LAPACK's
-/// `dgetf2` (unblocked partial pivoting), `dgetrs` and `dgecon` (Hager–Higham
-/// 1-norm estimator, `dlacn2`), without the fixed cost of the library calls.
+/// LU kernels for small orders, written in Swift (they call no LAPACK
+/// routine): the same algorithms as LAPACK's `dgetf2` (unblocked partial
+/// pivoting), `dgetrs` and `dgecon` (Hager–Higham 1-norm estimator,
+/// `dlacn2`), without the fixed cost of the library calls.
 ///
-/// At `n = 10` OpenBLAS's `dgetrf` spends about 9 000 instructions on 330
-/// flops, and `dgecon` about 20 000 (its scaled triangular solver `dlatrs`
-/// computes column norms and scale factors on every call); these loops do the
-/// same arithmetic in a few hundred to a few thousand. Above
-/// ``smallOrder`` the blocked LAPACK routines win and are used instead.
+/// At these orders the library's fixed cost per call (argument checks, and
+/// for `dgecon` the column norms and scale factors that its scaled triangular
+/// solver `dlatrs` computes on every call) exceeds the arithmetic; the
+/// figures are in `docs/performance.md`. Above ``smallOrder`` the blocked
+/// LAPACK routines are used instead.
 ///
 /// Differences from LAPACK, all in rounding or in cases that end the same way:
 ///
@@ -17,7 +18,8 @@
 ///    `dlatrs`'s scaled ones; if a solve overflows (the matrix is numerically
 ///    singular at the scale of `Double`), the estimate is `0` — where `dgecon`
 ///    would return a value below the overflow threshold, equally "singular".
-extension LAPACKKernels {
+@usableFromInline
+enum SmallLUKernels {
     /// Largest order factored, solved and estimated by the Swift kernels.
     @usableFromInline static var smallOrder: Int { 16 }
 

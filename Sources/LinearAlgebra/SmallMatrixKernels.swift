@@ -7,7 +7,8 @@
 /// there does not propagate), and every product is formed (no skipping of zero
 /// entries, so `0·∞` is NaN as in OpenBLAS). The summation order differs from
 /// OpenBLAS's kernels, so results may differ in the last bits.
-extension BLASKernels {
+@usableFromInline
+enum SmallMatrixKernels {
     /// `gemv` runs as Swift loops when `rows · columns` is at most this.
     @usableFromInline static let smallGemvEntries = 512
     /// `gemm` runs as Swift loops when `m · n · k` is at most this.
@@ -15,7 +16,7 @@ extension BLASKernels {
 
     /// `y ← α op(A) x + β y` by loops (see the type's contract).
     @inlinable
-    static func gemvSmall(transpose: Bool, rows: Int, columns: Int, alpha: Double,
+    static func gemv(transpose: Bool, rows: Int, columns: Int, alpha: Double,
                           a: UnsafePointer<Double>, lda: Int,
                           x: UnsafeBufferPointer<Double>, beta: Double, y: UnsafeMutableBufferPointer<Double>) {
         if transpose {   // y_j = α Σ_i A_ij x_i + β y_j
@@ -41,7 +42,7 @@ extension BLASKernels {
 
     /// `C ← α op(A) op(B) + β C` by loops (see the type's contract), `k ≥ 1`.
     @inlinable
-    static func gemmSmall(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
                           a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                           beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         for j in 0..<n {

@@ -1,12 +1,17 @@
+// Support: a concurrency helper, not linear algebra. It lives beside
+// `Locked` in LinearAlgebra, the lowest layer, because the factorizations
+// here keep their condition estimates in it.
+
 import Synchronization
 
 /// A `Double` computed on first use and then reused, shared by every copy of
 /// the value that owns it.
 ///
 /// The factorizations keep their condition estimates here: LAPACK's
-/// estimators (`dgecon`, `dpocon`) cost several triangular solves, measured
-/// at about 15% of `dgetrf` at `n = 1000`, so a factorization that is only
-/// solved with never pays for them, and one that is asked pays once.
+/// estimators (`dgecon`, `dpocon`) cost several triangular solves (a
+/// noticeable share of the factorization; see `docs/performance.md`), so a
+/// factorization that is only solved with never pays for them, and one that
+/// is asked pays once.
 ///
 /// Thread-safe without a lock: the computation is deterministic, so two
 /// threads that race both compute the same number and either store wins.

@@ -3,10 +3,10 @@ import Testing
 import TestSupport
 
 /// `gemv` and `gemm` on tiny operands run as Swift loops
-/// (`BLASKernels+Small.swift`), larger ones in OpenBLAS: both sides of the
+/// (`SmallMatrixKernels.swift`), larger ones in OpenBLAS: both sides of the
 /// size limits against a naive reference, and BLAS's `β = 0` contract.
 @Suite("Small gemv / gemm kernels")
-struct SmallBLASKernelTests {
+struct SmallMatrixKernelTests {
     /// `op(A)_ij` of a column-major matrix.
     static func entry(_ a: Matrix, _ i: Int, _ j: Int, transposed: Bool) -> Double {
         transposed ? a[j, i] : a[i, j]

@@ -1,0 +1,41 @@
+import PETScKit
+
+/// Why a distributed implicit derivative was refused. Every case is agreed
+/// on by all ranks (through one reduction) before it is thrown, so every rank
+/// throws the same error and none is left waiting in a collective.
+public enum DistributedImplicitError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A PETSc call failed.
+    case petsc(PETScError)
+    /// The linear solve with `A` or `Aᵀ` did not converge (KSP's reason, iterations, residual).
+    case linearSolveFailed(PETScError)
+    /// The forward solver threw on at least one rank.
+    case forwardSolverFailed(String)
+    /// `x` has a NaN or infinite entry, or differs across ranks in length.
+    case invalidParameters(String)
+    /// On at least one rank the conditions returned a number of rows other than its owned points.
+    case wrongResidualCount
+    /// On at least one rank the conditions read outside the ghost layers.
+    case stencilOutsideGhosts(stencilWidth: Int)
+    /// `F(x, y)` has a NaN or infinite entry on at least one rank.
+    case nonFiniteResidual
+    /// `‖F(x, y)‖₂` exceeds the residual check's bound: `y` is not a solution.
+    case residualTooLarge(norm: Double, bound: Double)
+
+    /// One sentence with advice.
+    public var description: String {
+        switch self {
+        case let .petsc(e): return "PETSc failed: \(e)"
+        case let .linearSolveFailed(e): return "the linear solve with A failed: \(e)"
+        case let .forwardSolverFailed(s): return "the forward solver failed: \(s)"
+        case let .invalidParameters(s): return "invalid parameters: \(s)"
+        case .wrongResidualCount:
+            return "the local conditions must return one row per owned point (ownedBox.count), i fastest"
+        case let .stencilOutsideGhosts(w):
+            return "the local conditions read outside the ghost layers of width \(w): create the grid with a wider stencilWidth"
+        case .nonFiniteResidual:
+            return "F(x, y) is not finite: the forward solution or the conditions produce NaN or infinity"
+        case let .residualTooLarge(norm, bound):
+            return "‖F(x, y)‖₂ = \(norm) > \(bound): y is not a solution (tighten the forward solver's tolerance)"
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import AutoDiff
+import PETScKit
+
+/// `y(x)` defined by local grid conditions `F(x, y) = 0`, with `y` a grid
+/// function distributed over the ranks and `x` a small parameter vector
+/// replicated on every rank; derivatives by the implicit function theorem
+/// with the solves done by PETSc's KSP on a shell operator.
+///
+/// ```
+/// A = ∂F/∂y (distributed, lazy)      B = ∂F/∂x (distributed rows, n columns)
+/// JVP   ẏ = −A⁻¹ (B ẋ)               one KSPSolve
+/// VJP   x̄ = −Bᵀ (A⁻ᵀ ȳ)              one KSPSolveTranspose, one reduction
+/// ∂y/∂x = −A⁻¹ B                      n KSPSolves
+/// ```
+///
+/// The forward solver is any collective black box returning a global vector
+/// of ``grid`` (the example uses PETSc's SNES). Before any derivative the
+/// residual check runs on all ranks with one reduction: accept when
+/// `‖F(x, y)‖₂ ≤ residualTolerance · max(1, ‖x‖₂, ‖y‖₂)`.
+///
+/// The KSP reads its options under ``optionsPrefix`` (`-implicit_ksp_type`,
+/// `-implicit_pc_type`, `-implicit_ksp_rtol`, …); defaults are GMRES (CG
+/// when ``symmetricPositiveDefinite`` is declared), no preconditioner (a
+/// shell operator has no entries to build one from), and `rtol = 1e-10`.
+public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
+    /// The collective forward solver: `x ↦ y`, a global vector of ``grid``.
+    public typealias ForwardSolver = (_ x: [Double]) throws -> DistributedVector
+
+    /// The grid `y` lives on.
+    public let grid: StructuredGrid
+    /// The local conditions.
+    public let conditions: Conditions
+    /// The forward solver.
+    public let solver: ForwardSolver
+    /// The residual check's relative tolerance (default `1e-6`).
+    public var residualTolerance: Double = 1e-6
+    /// The KSP's options prefix (default `"implicit_"`).
+    public var optionsPrefix = "implicit_"
+    /// Declares `A = ∂F/∂y` symmetric positive definite (unchecked): the
+    /// default KSP becomes CG. Default `false`.
+    public var symmetricPositiveDefinite = false
+    /// The KSP's default relative tolerance, before the options are read (default `1e-10`).
+    public var relativeTolerance = 1e-10
+
+    /// Creates the implicit function.
+    ///
+    /// - Parameters:
+    ///   - grid: the grid `y` lives on.
+    ///   - conditions: `F`, written locally.
+    ///   - solver: `x ↦ y`, collective.
+    public init(grid: StructuredGrid, conditions: Conditions, solver: @escaping ForwardSolver) {
+        self.grid = grid
+        self.conditions = conditions
+        self.solver = solver
+    }
+
+    /// Runs the forward solver at `x`, records the conditions, checks the
+    /// residual and prepares the KSP on `A` (collective).
+    ///
+    /// - Parameter x: the parameters, the same on every rank (checked with one
+    ///   reduction before the solver runs), finite.
+    /// - Returns: the linearization, for any number of JVPs and VJPs.
+    /// - Throws: the same ``DistributedImplicitError`` on every rank.
+    public func linearize(at x: [Double]) throws(DistributedImplicitError) -> DistributedImplicitLinearization {
+        let lengths = Collective.maxima([Double(x.count), -Double(x.count)])
+        if lengths[0] != -lengths[1] { throw .invalidParameters("x has different lengths on different ranks") }
+        let finite = x.allSatisfy { $0.isFinite }
+        let clean = finite ? x : x.map { _ in 0 }
+        let extremes = Collective.maxima([finite ? 0 : 1] + clean + clean.map { -$0 })
+        if extremes[0] > 0 { throw .invalidParameters("x has a NaN or infinite entry on at least one rank") }
+        for k in x.indices where extremes[1 + k] != x[k] || -extremes[1 + x.count + k] != x[k] {
+            throw .invalidParameters("x[\(k)] differs across ranks; a replicated x must be the same everywhere")
+        }
+        var y: DistributedVector?
+        var failure = ""
+        do { y = try solver(x) } catch { failure = "\(error)" }
+        if let v = y, v.localCount != grid.ownedBox.count {
+            failure = "the solution's layout is not the grid's (\(v.localCount) entries for \(grid.ownedBox.count) owned points)"
+        }
+        if Collective.any(!failure.isEmpty) {
+            throw .forwardSolverFailed(failure.isEmpty ? "failed on another rank" : failure)
+        }
+        let linear = try GridLinearization(conditions: conditions, grid: grid, x: x, y: y!)
+        let xNorm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let bound = residualTolerance * Swift.max(1, xNorm, linear.solutionNorm)
+        if !(linear.residualNorm <= bound) { throw .residualTooLarge(norm: linear.residualNorm, bound: bound) }
+        do {
+            let n = grid.ownedBox.count
+            let shell = try ShellOperator(localRows: n, localColumns: n,
+                                          multiply: { v, out in try linear.applyA(v, into: out) },
+                                          multiplyTransposed: { u, out in try linear.applyAT(u, into: out) })
+            let ksp = try KrylovSolve(operator_: shell, optionsPrefix: optionsPrefix,
+                                      defaultType: symmetricPositiveDefinite ? "cg" : nil, defaultPreconditioner: "none",
+                                      relativeTolerance: relativeTolerance)
+            return DistributedImplicitLinearization(solution: y!, conditions: linear, krylov: ksp)
+        } catch { throw .petsc(error) }
+    }
+}
+
+/// A distributed implicit function linearized at one `x`: the solution,
+/// the recorded conditions and the prepared KSP.
+public final class DistributedImplicitLinearization {
+    /// `y(x)`, a global vector of the grid.
+    public let solution: DistributedVector
+    /// `A` and `B` as tape sweeps and ghost exchanges.
+    public let conditions: GridLinearization
+    /// The KSP prepared on `A` (plain and transposed solves).
+    public let krylov: KrylovSolve
+
+    init(solution: DistributedVector, conditions: GridLinearization, krylov: KrylovSolve) {
+        self.solution = solution
+        self.conditions = conditions
+        self.krylov = krylov
+    }
+
+    /// `‖F(x, y)‖₂` over all ranks.
+    public var residualNorm: Double { conditions.residualNorm }
+
+    /// `ẏ = −A⁻¹ B ẋ` (collective).
+    ///
+    /// - Parameter tangent: `ẋ`, the same on every rank.
+    /// - Returns: `ẏ`, a global vector of the grid.
+    /// - Throws: ``DistributedImplicitError/linearSolveFailed(_:)`` on every rank.
+    public func jvp(tangent: [Double]) throws(DistributedImplicitError) -> DistributedVector {
+        do {
+            let b = try solution.duplicate()
+            try conditions.applyB(tangent, into: b)
+            try b.scale(-1)
+            let out = try solution.duplicate()
+            try krylov.solve(b, into: out)
+            return out
+        } catch { throw Self.mapped(error) }
+    }
+
+    /// `x̄ = −Bᵀ A⁻ᵀ ȳ` (collective), the same on every rank.
+    ///
+    /// - Parameter cotangent: `ȳ`, a global vector of the grid.
+    /// - Returns: `x̄`.
+    /// - Throws: ``DistributedImplicitError/linearSolveFailed(_:)`` on every rank.
+    public func vjp(cotangent: DistributedVector) throws(DistributedImplicitError) -> [Double] {
+        do {
+            let w = try solution.duplicate()
+            try krylov.solveTransposed(cotangent, into: w)
+            return try conditions.applyBT(w).map { -$0 }
+        } catch { throw Self.mapped(error) }
+    }
+
+    /// `∂y/∂x = −A⁻¹ B`, one global vector per parameter (collective).
+    ///
+    /// - Throws: ``DistributedImplicitError/linearSolveFailed(_:)`` on every rank.
+    public func jacobian() throws(DistributedImplicitError) -> [DistributedVector] {
+        let n = conditions.parameterCount
+        var rhs: [DistributedVector] = []
+        do {
+            for k in 0..<n {
+                var e = [Double](repeating: 0, count: n)
+                e[k] = -1
+                let b = try solution.duplicate()
+                try conditions.applyB(e, into: b)
+                rhs.append(b)
+            }
+        } catch { throw .petsc(error) }
+        do { return try krylov.solve(rhs) } catch { throw Self.mapped(error) }
+    }
+
+    /// A KSP that did not converge is ``DistributedImplicitError/linearSolveFailed(_:)``;
+    /// any other PETSc failure is ``DistributedImplicitError/petsc(_:)``.
+    static func mapped(_ error: PETScError) -> DistributedImplicitError {
+        if case .kspNotConverged = error { return .linearSolveFailed(error) }
+        return .petsc(error)
+    }
+}

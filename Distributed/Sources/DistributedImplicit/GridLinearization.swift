@@ -1,0 +1,132 @@
+import AutoDiff
+import PETScKit
+
+/// Local conditions recorded once on this rank's tape at `(x, y)`: the
+/// distributed operators `A = ∂F/∂y` and `B = ∂F/∂x` by tape sweeps and
+/// ghost exchanges, never materialized.
+///
+/// The tape's inputs are this rank's ghosted values of `y` (owned and ghost
+/// points, the ghosted box's order) followed by `x`; its outputs are the
+/// owned rows. With `P` the ghost exchange (global → ghosted local) and
+/// `Jᵧ`, `Jₓ` the recorded local Jacobians:
+///
+/// ```
+/// A v  = Jᵧ (P v)                  ghost exchange, forward sweep
+/// Aᵀ u = Pᵀ (Jᵧᵀ u)                reverse sweep, ghosts added into owners
+/// B ẋ  = Jₓ ẋ                      forward sweep (x replicated)
+/// Bᵀ u = Σ_ranks Jₓᵀ u             reverse sweep, one reduction
+/// ```
+///
+/// Every product is collective: all ranks call it together.
+public final class GridLinearization {
+    /// The grid.
+    public let grid: StructuredGrid
+    /// The recorded local conditions.
+    public let linearization: Linearization
+    /// `F(x, y)` on this rank's owned rows.
+    public let residual: [Double]
+    /// `‖F(x, y)‖₂` over all ranks.
+    public let residualNorm: Double
+    /// `‖y‖₂` over all ranks.
+    public let solutionNorm: Double
+    /// Length of `x`.
+    public let parameterCount: Int
+    let ghostedCount: Int
+    let local: DistributedVector
+    /// Forward-sweep seed: the ghosted tangent, then zeros for `x`.
+    var seed: [Double]
+    /// Reverse-sweep result: the ghosted adjoint, then `x`'s.
+    var adjoint: [Double]
+
+    /// Records `conditions` at `(x, y)` on this rank and checks the result
+    /// with every other rank in one reduction, which also gives `‖F‖₂` and `‖y‖₂`.
+    ///
+    /// - Parameters:
+    ///   - conditions: the local conditions.
+    ///   - grid: the grid `y` lives on.
+    ///   - x: parameters, the same on every rank.
+    ///   - y: a global vector of `grid`.
+    /// - Throws: on every rank alike: ``DistributedImplicitError/wrongResidualCount``,
+    ///   ``DistributedImplicitError/stencilOutsideGhosts(stencilWidth:)``,
+    ///   ``DistributedImplicitError/nonFiniteResidual``, ``DistributedImplicitError/petsc(_:)``.
+    public init<C: LocalGridConditions>(conditions: C, grid: StructuredGrid, x: [Double],
+                                        y: DistributedVector) throws(DistributedImplicitError) {
+        self.grid = grid
+        parameterCount = x.count
+        ghostedCount = grid.ghostedBox.count
+        do {
+            local = try grid.makeLocalVector()
+            try grid.scatterToLocal(y, local)
+        } catch { throw .petsc(error) }
+        let yLocal: [Double]
+        do { yLocal = try local.localEntries() } catch { throw .petsc(error) }
+        let tape = Tape(capacity: 16 * (ghostedCount + x.count) + 64)
+        let inputs = tape.inputs(yLocal + x)
+        let patch = GridPatch(values: Array(inputs[0..<ghostedCount]), ownedBox: grid.ownedBox,
+                              ghostedBox: grid.ghostedBox, nx: grid.nx, ny: grid.ny)
+        let rows = conditions(x: Array(inputs[ghostedCount...]), y: patch)
+        let countOK = rows.count == grid.ownedBox.count
+        linearization = Linearization(tape.finish(inputs: inputs, outputs: countOK ? rows : []))
+        residual = linearization.value
+        seed = [Double](repeating: 0, count: ghostedCount + x.count)
+        adjoint = seed
+        let finite = residual.allSatisfy { $0.isFinite }
+        let ownedY: [Double]
+        do { ownedY = try y.localEntries() } catch { throw .petsc(error) }
+        let flags = Collective.sum([countOK ? 0 : 1, patch.readsOutsideGhosts > 0 ? 1 : 0, finite ? 0 : 1,
+                                    finite ? residual.reduce(0) { $0 + $1 * $1 } : 0,
+                                    ownedY.reduce(0) { $0 + $1 * $1 }])
+        residualNorm = flags[3].squareRoot()
+        solutionNorm = flags[4].squareRoot()
+        if flags[0] > 0 { throw .wrongResidualCount }
+        if flags[1] > 0 { throw .stencilOutsideGhosts(stencilWidth: grid.stencilWidth) }
+        if flags[2] > 0 { throw .nonFiniteResidual }
+    }
+
+    /// `out ← A v` (collective).
+    ///
+    /// - Throws: ``PETScError``.
+    public func applyA(_ v: DistributedVector, into out: DistributedVector) throws(PETScError) {
+        try grid.scatterToLocal(v, local)
+        let l = ghostedCount
+        try local.withLocalEntries { ghosted in
+            for k in 0..<l { seed[k] = ghosted[k] }
+        }
+        try out.withLocalEntries { owned in
+            seed.withUnsafeBufferPointer { linearization.jvp($0, into: owned) }
+        }
+    }
+
+    /// `out ← Aᵀ u` (collective).
+    ///
+    /// - Throws: ``PETScError``.
+    public func applyAT(_ u: DistributedVector, into out: DistributedVector) throws(PETScError) {
+        try u.withLocalEntries { owned in
+            adjoint.withUnsafeMutableBufferPointer { linearization.vjp(UnsafeBufferPointer(owned), into: $0) }
+        }
+        let l = ghostedCount
+        try local.withLocalEntries { ghosted in
+            for k in 0..<l { ghosted[k] = adjoint[k] }
+        }
+        try out.fill(0)
+        try grid.addLocalToGlobal(local, out)
+    }
+
+    /// `out ← B ẋ` (no communication; `ẋ` the same on every rank).
+    ///
+    /// - Throws: ``PETScError``.
+    public func applyB(_ xDot: [Double], into out: DistributedVector) throws(PETScError) {
+        precondition(xDot.count == parameterCount, "applyB: \(xDot.count) entries, expected \(parameterCount)")
+        var seed = [Double](repeating: 0, count: ghostedCount)
+        seed.append(contentsOf: xDot)
+        try out.setLocalEntries(linearization.jvp(seed))
+    }
+
+    /// `Bᵀ u`, summed over the ranks (collective, one reduction); the same on every rank.
+    ///
+    /// - Throws: ``PETScError``.
+    public func applyBT(_ u: DistributedVector) throws(PETScError) -> [Double] {
+        let adjoint = linearization.vjp(try u.localEntries())
+        return Collective.sum(Array(adjoint[ghostedCount...]))
+    }
+}

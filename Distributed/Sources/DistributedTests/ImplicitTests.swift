@@ -1,0 +1,99 @@
+import DistributedExamples
+import DistributedImplicit
+import Foundation
+import ImplicitDifferentiation
+import PETScKit
+
+let bratuX = [1.0, 2.0, 1.0]
+
+/// JVP, VJP and the parameter Jacobian of the distributed Bratu problem
+/// against the single-process library's ImplicitFunction (dense LU) on the
+/// same conditions evaluated on the whole grid.
+func compareWithSingleProcess(n: Int, twoD: Bool, declareSymmetric: Bool = true) throws {
+    let problem = try BratuProblem(n: n, twoD: twoD)
+    let grid = problem.grid
+    var f = problem.implicitFunction()
+    f.relativeTolerance = 1e-13
+    f.symmetricPositiveDefinite = declareSymmetric
+    let lin = try f.linearize(at: bratuX)
+    let u = try grid.naturalEntries(lin.solution)
+    let reference = ImplicitFunction(solver: { _ in u },
+                                     conditions: WholeGridConditions(BratuGridConditions(), nx: grid.nx, ny: grid.ny),
+                                     linearSolver: .lu)
+    let tangent = [0.3, -0.7, 1.1]
+    try expect(lin.krylov.kind == (declareSymmetric ? "cg + none" : "gmres + none"), "KSP \(lin.krylov.kind)")
+    let jvp = try grid.naturalEntries(try lin.jvp(tangent: tangent))
+    let jvpRef = try reference.jvp(at: bratuX, tangent: tangent)
+    try expect(relativeError(jvp, jvpRef) <= 1e-10, "JVP relative error \(relativeError(jvp, jvpRef))")
+    let ybar = (0..<grid.count).map { cos(Double($0)) }
+    let vjp = try lin.vjp(cotangent: try grid.globalVector(natural: ybar))
+    let vjpRef = try reference.vjp(at: bratuX, cotangent: ybar)
+    try expect(relativeError(vjp, vjpRef) <= 1e-10, "VJP relative error \(relativeError(vjp, vjpRef)): \(vjp) vs \(vjpRef)")
+    let columns = try lin.jacobian()
+    let jacRef = try reference.jacobian(at: bratuX)
+    for k in 0..<3 {
+        let col = try grid.naturalEntries(columns[k])
+        try expect(relativeError(col, jacRef.column(k)) <= 1e-10,
+                   "Jacobian column \(k) relative error \(relativeError(col, jacRef.column(k)))")
+    }
+}
+
+func implicitTests() -> [TestCase] { [
+    TestCase(name: "JVP, VJP and Jacobian equal the single-process library's on a 5 × 5 grid") {
+        try compareWithSingleProcess(n: 5, twoD: true)
+    },
+    TestCase(name: "JVP, VJP and Jacobian equal the single-process library's on a 12 × 12 grid") {
+        try compareWithSingleProcess(n: 12, twoD: true)
+    },
+    TestCase(name: "JVP, VJP and Jacobian equal the single-process library's on a 12 × 12 grid with GMRES") {
+        try compareWithSingleProcess(n: 12, twoD: true, declareSymmetric: false)
+    },
+    TestCase(name: "JVP, VJP and Jacobian equal the single-process library's on a 1-D grid of 31 points") {
+        try compareWithSingleProcess(n: 31, twoD: false)
+    },
+    TestCase(name: "A v from tape sweeps equals the closed form κ L v − h² λ eᵘ∘v") {
+        let problem = try BratuProblem(n: 10)
+        let grid = problem.grid
+        let lin = try problem.implicitFunction().linearize(at: bratuX)
+        let u = try grid.naturalEntries(lin.solution)
+        let v = (0..<grid.count).map { sin(0.7 * Double($0)) }
+        let av = try grid.makeGlobalVector()
+        try lin.conditions.applyA(try grid.globalVector(natural: v), into: av)
+        let got = try grid.naturalEntries(av)
+        let h = 1 / Double(grid.nx + 1), nx = grid.nx, ny = grid.ny
+        var want = [Double](repeating: 0, count: grid.count)
+        for j in 0..<ny { for i in 0..<nx {
+            let p = i + nx * j
+            var lap = 4 * v[p]
+            if i > 0 { lap -= v[p - 1] }
+            if i < nx - 1 { lap -= v[p + 1] }
+            if j > 0 { lap -= v[p - nx] }
+            if j < ny - 1 { lap -= v[p + nx] }
+            want[p] = bratuX[0] * lap - h * h * bratuX[1] * exp(u[p]) * v[p]
+        } }
+        try expect(relativeError(got, want) <= 1e-13, "relative error \(relativeError(got, want))")
+    },
+    TestCase(name: "the distributed products are adjoint: ⟨w, A v⟩ = ⟨Aᵀ w, v⟩ and ⟨w, B ẋ⟩ = ⟨Bᵀ w, ẋ⟩") {
+        let problem = try BratuProblem(n: 11)
+        let grid = problem.grid
+        let lin = try problem.implicitFunction().linearize(at: bratuX)
+        let v = try grid.globalVector(natural: (0..<grid.count).map { sin(0.3 * Double($0)) })
+        let w = try grid.globalVector(natural: (0..<grid.count).map { cos(1.3 * Double($0)) })
+        let av = try grid.makeGlobalVector(), atw = try grid.makeGlobalVector()
+        try lin.conditions.applyA(v, into: av)
+        try lin.conditions.applyAT(w, into: atw)
+        let l1 = try w.dot(av), r1 = try atw.dot(v)
+        try expect(abs(l1 - r1) <= 1e-12 * max(1, abs(l1)), "⟨w, A v⟩ = \(l1), ⟨Aᵀ w, v⟩ = \(r1)")
+        let xDot = [0.2, -1.0, 0.5]
+        let bx = try grid.makeGlobalVector()
+        try lin.conditions.applyB(xDot, into: bx)
+        let btw = try lin.conditions.applyBT(w)
+        let l2 = try w.dot(bx), r2 = zip(btw, xDot).reduce(0) { $0 + $1.0 * $1.1 }
+        try expect(abs(l2 - r2) <= 1e-12 * max(1, abs(l2)), "⟨w, B ẋ⟩ = \(l2), ⟨Bᵀ w, ẋ⟩ = \(r2)")
+    },
+    TestCase(name: "dJ/dx equals central finite differences of the whole SNES solve on a 12 × 12 grid") {
+        let run = try BratuDerivativeRun.run(size: 12)
+        try expect(run.relativeError <= 1e-6, "gradient \(run.gradient) vs FD \(run.finiteDifferences): \(run.relativeError)")
+        try expect(run.residualNorm <= 1e-10, "residual \(run.residualNorm)")
+    },
+] }

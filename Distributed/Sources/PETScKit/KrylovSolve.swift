@@ -1,0 +1,157 @@
+import CPETSc
+
+/// A PETSc Krylov solver (`KSP`) prepared on one operator: the second phase
+/// of "prepare once, solve many", plain and transposed.
+///
+/// ```
+/// prepare(A)            KSPCreate, KSPSetOperators, KSPSetFromOptions   (once)
+/// solve(b)              x = A⁻¹ b      KSPSolve
+/// solveTransposed(c)    w = A⁻ᵀ c      KSPSolveTranspose (same KSP, same PC)
+/// ```
+///
+/// The method, preconditioner and tolerances come from PETSc's options
+/// database under ``optionsPrefix`` (`-<prefix>ksp_type gmres`,
+/// `-<prefix>pc_type jacobi`, `-<prefix>ksp_rtol 1e-12`, …), so users tune
+/// it the way they already know; the defaults given here are applied before
+/// the options are read. A solve that stops without converging throws
+/// ``PETScError/kspNotConverged(reason:iterations:residualNorm:)`` on every
+/// rank (PETSc's converged reason is global); its iterate is never returned.
+public final class KrylovSolve {
+    /// The PETSc handle.
+    public let handle: KSP
+    /// The operator (kept alive as long as the solver).
+    public let operator_: PETScOperator
+    /// The options prefix, e.g. `"implicit_"`.
+    public let optionsPrefix: String
+    /// Iterations summed over every solve so far.
+    public private(set) var iterations = 0
+    /// Solves done so far (plain and transposed).
+    public private(set) var solves = 0
+    /// The iterations and final residual norm of the most recent solve.
+    public private(set) var lastSolve: (iterations: Int, residualNorm: Double)?
+
+    /// Prepares a KSP on `operator_`.
+    ///
+    /// - Parameters:
+    ///   - operator_: `A`; also the matrix the preconditioner is built from.
+    ///   - optionsPrefix: prefix of this solver's options.
+    ///   - defaultType: PETSc KSP type applied before the options are read
+    ///     (`"cg"` for a symmetric positive definite operator), or PETSc's GMRES when `nil`.
+    ///   - defaultPreconditioner: PETSc PC type applied before the options
+    ///     are read (`"none"` for a shell operator, whose entries are unknown).
+    ///   - relativeTolerance: default `-ksp_rtol`.
+    ///   - absoluteTolerance: default `-ksp_atol`.
+    /// - Throws: ``PETScError``.
+    public init(operator_: PETScOperator, optionsPrefix: String = "", defaultType: String? = nil,
+                defaultPreconditioner: String? = nil,
+                relativeTolerance: Double = 1e-10, absoluteTolerance: Double = 1e-50) throws(PETScError) {
+        var k: KSP?
+        try check(KSPCreate(cpetsc_comm_world(), &k), "KSPCreate")
+        handle = k!
+        self.operator_ = operator_
+        self.optionsPrefix = optionsPrefix
+        try check(KSPSetOperators(handle, operator_.handle, operator_.handle), "KSPSetOperators")
+        if !optionsPrefix.isEmpty { try check(KSPSetOptionsPrefix(handle, optionsPrefix), "KSPSetOptionsPrefix") }
+        try check(KSPSetTolerances(handle, relativeTolerance, absoluteTolerance, PetscReal(cpetsc_default()),
+                                   cpetsc_default()), "KSPSetTolerances")
+        if let kspType = defaultType { try check(KSPSetType(handle, kspType), "KSPSetType") }
+        if let pcType = defaultPreconditioner {
+            var pc: PC?
+            try check(KSPGetPC(handle, &pc), "KSPGetPC")
+            try check(PCSetType(pc, pcType), "PCSetType")
+        }
+        try check(KSPSetFromOptions(handle), "KSPSetFromOptions")
+        try check(KSPSetUp(handle), "KSPSetUp")
+    }
+
+    deinit {
+        if PETSc.isActive {
+            var k: KSP? = handle
+            _ = KSPDestroy(&k)
+        }
+    }
+
+    /// `x = A⁻¹ b` (collective).
+    ///
+    /// - Parameters:
+    ///   - b: right-hand side, the layout of `A`'s rows.
+    ///   - x: solution, overwritten (its content is the initial guess only
+    ///     when `-ksp_initial_guess_nonzero` is set).
+    /// - Throws: ``PETScError/kspNotConverged(reason:iterations:residualNorm:)``, ``PETScError/call(function:code:message:)``.
+    public func solve(_ b: DistributedVector, into x: DistributedVector) throws(PETScError) {
+        try check(KSPSolve(handle, b.handle, x.handle), "KSPSolve")
+        try finishSolve()
+    }
+
+    /// `w = A⁻ᵀ c` with the same KSP and preconditioner (collective).
+    ///
+    /// - Throws: ``PETScError/kspNotConverged(reason:iterations:residualNorm:)``, ``PETScError/call(function:code:message:)``.
+    public func solveTransposed(_ c: DistributedVector, into w: DistributedVector) throws(PETScError) {
+        try check(KSPSolveTranspose(handle, c.handle, w.handle), "KSPSolveTranspose")
+        try finishSolve()
+    }
+
+    /// `xₖ = A⁻¹ bₖ` for every right-hand side, with the same KSP (collective).
+    ///
+    /// - Parameter bs: right-hand sides, the layout of `A`'s rows.
+    /// - Returns: one new solution vector per right-hand side.
+    /// - Throws: the first failure, as ``solve(_:into:)``.
+    public func solve(_ bs: [DistributedVector]) throws(PETScError) -> [DistributedVector] {
+        var xs: [DistributedVector] = []
+        for b in bs {
+            let x = try b.duplicate()
+            try solve(b, into: x)
+            xs.append(x)
+        }
+        return xs
+    }
+
+    /// `wₖ = A⁻ᵀ cₖ` for every right-hand side, with the same KSP (collective).
+    ///
+    /// - Throws: the first failure, as ``solveTransposed(_:into:)``.
+    public func solveTransposed(_ cs: [DistributedVector]) throws(PETScError) -> [DistributedVector] {
+        var ws: [DistributedVector] = []
+        for c in cs {
+            let w = try c.duplicate()
+            try solveTransposed(c, into: w)
+            ws.append(w)
+        }
+        return ws
+    }
+
+    private func finishSolve() throws(PETScError) {
+        var reason = KSP_CONVERGED_ITERATING
+        var its: PetscInt = 0
+        var rnorm: PetscReal = 0
+        try check(KSPGetConvergedReason(handle, &reason), "KSPGetConvergedReason")
+        try check(KSPGetIterationNumber(handle, &its), "KSPGetIterationNumber")
+        try check(KSPGetResidualNorm(handle, &rnorm), "KSPGetResidualNorm")
+        iterations += Int(its)
+        solves += 1
+        lastSolve = (Int(its), rnorm)
+        if reason.rawValue < 0 {
+            throw .kspNotConverged(reason: String(cString: cpetsc_ksp_reason_name(reason)),
+                                   iterations: Int(its), residualNorm: rnorm)
+        }
+    }
+
+    /// The KSP and PC types PETSc settled on, e.g. `"gmres + none"`.
+    public var kind: String {
+        var type: KSPType?
+        KSPGetType(handle, &type)
+        var pc: PC?
+        KSPGetPC(handle, &pc)
+        var pcType: PCType?
+        PCGetType(pc, &pcType)
+        let k = type.map { String(cString: $0) } ?? "?"
+        let p = pcType.map { String(cString: $0) } ?? "?"
+        return "\(k) + \(p)"
+    }
+
+    /// One line for reports: kind, solves, iterations.
+    public var summary: String {
+        var s = "KSP \(kind), \(solves) solves, \(iterations) iterations"
+        if let last = lastSolve { s += ", last ‖r‖ = \(last.residualNorm)" }
+        return s
+    }
+}
