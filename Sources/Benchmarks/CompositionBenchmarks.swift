@@ -27,7 +27,7 @@ func runCompositionBenchmarks(_ harness: inout BenchmarkHarness) {
     // A whole model (Σ y(x)) differentiated by the tape, per instance.
     let model = BenchSumOfSolution(f: f)
     recordSpeedup(&harness, name: "batch of 64 tape gradients: TaskGroup", size: m,
-                  concurrent: { _ = waitForAsync { await BatchEvaluation.map(inputs) { AD.gradient(of: model, at: $0).gradient } } },
+                  concurrent: { _ = waitForAsync { try! await BatchEvaluation.map(inputs) { AD.gradient(of: model, at: $0).gradient } } },
                   sequential: { _ = inputs.map { AD.gradient(of: model, at: $0).gradient } })
 
     // Generic path overhead: gradient of Σy through the tape's implicit node

@@ -25,6 +25,7 @@ let all: [(String, (inout BenchmarkHarness) -> Void)] = [
     ("smallm", runSmallSizeBenchmarks),
     ("downstream", runDownstreamBenchmarks),
     ("examples", runExamplesBenchmarks),
+    ("probe", runProbeBenchmarks),
 ]
 for (name, run) in all where selected.contains("all") || selected.contains(name) {
     print("== \(name)")

@@ -51,6 +51,10 @@ public struct RunCommand: ParsableCommand {
     @Flag(help: "Print each Krylov solve's residual history, the library's report, and progress (progress is also shown when standard error is a terminal).")
     public var verbose = false
 
+    /// `--allow-large`: run a size whose memory estimate is above the limit.
+    @Flag(help: "Run even when the size's memory estimate is above 4 GiB (the library still refuses arrays above its own limit).")
+    public var allowLarge = false
+
     /// `--json`: the same as JSON on standard output.
     @Flag(help: "Write the results as JSON on standard output instead of text.")
     public var json = false
@@ -70,7 +74,17 @@ public struct RunCommand: ParsableCommand {
             throw ValidationError("unknown example '\(example)'; try `implicit-diff list`")
         }
         if let size, size < 1 { throw ValidationError("--size must be at least 1") }
+        if let size, !allowLarge {
+            for e in Examples.select(example) {
+                if let why = ExampleSizeEstimate(e, size: size, settings: settings).refusal(limit: Self.memoryLimit) {
+                    throw ValidationError("--size \(size) for \(e.name): \(why)")
+                }
+            }
+        }
     }
+
+    /// The memory a size may need without `--allow-large` (4 GiB, the library's default `maxMatrixBytes`).
+    public static var memoryLimit: Int { 4 << 30 }
 
     /// Runs the selection and exits non-zero when any example failed.
     public func run() throws {
@@ -97,6 +111,11 @@ public struct RunCommand: ParsableCommand {
             if e.unavailableReason != nil && example == "all" {
                 if !json { emit("== \(e.name): skipped, \(e.unavailableReason!)\n") }
                 continue
+            }
+            let estimate = ExampleSizeEstimate(e, size: size ?? e.defaultSize, settings: settings)
+            if estimate.factorizationSeconds() >= 1 && !json {
+                emit("note: \(e.name) at size \(size ?? e.defaultSize) runs a dense factorization of about "
+                     + "\(Report.sci(estimate.factorizationFlops)) flops, roughly \(Int(estimate.factorizationSeconds().rounded(.up))) s at 10 GFLOP/s")
             }
             let run = e.run(size: size, settings: settings, progress: { line in
                 if showProgress { FileHandle.standardError.write(Data("  … \(line)\n".utf8)) }

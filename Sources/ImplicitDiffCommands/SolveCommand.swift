@@ -24,17 +24,33 @@ public struct SolveCommand: ParsableCommand {
     @Option(help: "Seed of the deterministic matrix.")
     public var seed: Int = 1
 
+    /// `--allow-large`: run an order whose memory estimate is above the limit.
+    @Flag(help: "Run even when the two N × N matrices need more than 4 GiB.")
+    public var allowLarge = false
+
     /// Creates the command (the parser calls this).
     public init() {}
 
-    /// Rejects `N < 1`.
+    /// Rejects `N < 1`, and an `N` whose two `N × N` matrices (`A` and its
+    /// LU factors) need more than 4 GiB unless `--allow-large`.
     public func validate() throws {
         if size < 1 { throw ValidationError("--size must be at least 1") }
+        let (square, o1) = size.multipliedReportingOverflow(by: size)
+        let (bytes, o2) = square.multipliedReportingOverflow(by: 16)
+        if !allowLarge && (o1 || o2 || bytes > RunCommand.memoryLimit) {
+            let need = (o1 || o2) ? "more memory than Int can count" : "about \(bytes / 1_048_576) MiB"
+            throw ValidationError("--size \(size) needs \(need) for A and its LU factors (limit "
+                + "\(RunCommand.memoryLimit / 1_048_576) MiB); choose a smaller --size or pass --allow-large")
+        }
     }
 
     /// Solves, prints, and exits 1 when the residual is too large.
     public func run() throws {
         let n = size
+        let seconds = 2 * Double(n) * Double(n) * Double(n) / 3 / 10e9
+        if seconds >= 1 {
+            print("note: the LU factorization of order \(n) takes about \(Int(seconds.rounded(.up))) s at 10 GFLOP/s")
+        }
         var rng = SeededRandom(seed: UInt64(truncatingIfNeeded: seed))
         var a = Matrix(rows: n, columns: n) { _, _ in rng.uniform() }
         for i in 0..<n { a[i, i] += Double(n) }
@@ -59,7 +75,7 @@ public struct SolveCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 
         var residual = a * x
         BLAS.axpy(-1, b, &residual)
@@ -76,7 +92,7 @@ public struct SolveCommand: ParsableCommand {
         print(String(format: "relative residual ‖Ax − b‖∞ / (‖A‖∞ ‖x‖∞) = %.3e", relativeResidual))
         print(String(format: "forward error ‖x − 1‖∞                     = %.3e", forwardError))
         print(String(format: "reciprocal condition estimate (1-norm)     = %.3e", lu.reciprocalCondition))
-        print(String(format: "factor + solve: %.3f ms, %.2f GFLOP/s", seconds * 1e3, flops / seconds / 1e9))
+        print(String(format: "factor + solve: %.3f ms, %.2f GFLOP/s", elapsedSeconds * 1e3, flops / elapsedSeconds / 1e9))
         if relativeResidual > 1e-12 {
             print("FAILED: relative residual above 1e-12")
             throw ExitCode(1)

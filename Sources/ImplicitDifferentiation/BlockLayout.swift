@@ -6,7 +6,7 @@
 ///
 /// ```swift
 /// let layout = BlockLayout(["weights": 6, "bias": 3])       // order kept
-/// let x = layout.pack(["weights": w, "bias": b])            // 9 values
+/// let x = try layout.pack(["weights": w, "bias": b])        // 9 values
 /// let bias = layout.block("bias", of: x)                    // works for any T
 /// ```
 public struct BlockLayout: Sendable, Equatable, CustomStringConvertible {
@@ -32,6 +32,9 @@ public struct BlockLayout: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A layout from `(name, length)` pairs, packed in the order given.
+    ///
+    /// - Precondition: names are distinct, lengths `≥ 0` (a layout is written
+    ///   in the program; build a computed one only from checked lengths).
     public init(_ sizes: [(name: String, count: Int)]) {
         var start = 0
         var blocks: [Block] = []
@@ -45,6 +48,9 @@ public struct BlockLayout: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The index range of block `name`.
+    ///
+    /// - Precondition: `name` is one of the layout's blocks (a name written in
+    ///   the program, not a computed value).
     public func range(of name: String) -> Range<Int> {
         guard let b = blocks.first(where: { $0.name == name }) else {
             preconditionFailure("BlockLayout: no block named \(name); blocks are \(blocks.map(\.name))")
@@ -54,28 +60,45 @@ public struct BlockLayout: Sendable, Equatable, CustomStringConvertible {
 
     /// The flat vector holding every block's values.
     ///
-    /// - Precondition: every block is given, with its exact length.
-    public func pack<T>(_ values: [String: [T]]) -> [T] {
+    /// - Throws: ``ImplicitDifferentiationError/dimensionMismatch(_:)`` when a
+    ///   block is missing, unknown, or of the wrong length.
+    public func pack<T>(_ values: [String: [T]]) throws(ImplicitDifferentiationError) -> [T] {
         var flat: [T] = []
         flat.reserveCapacity(count)
         for b in blocks {
-            guard let v = values[b.name] else { preconditionFailure("BlockLayout.pack: missing block \(b.name)") }
-            precondition(v.count == b.range.count,
-                         "BlockLayout.pack: block \(b.name) has \(v.count) values, expected \(b.range.count)")
+            guard let v = values[b.name] else {
+                throw .dimensionMismatch("BlockLayout.pack: block \(b.name) is missing; blocks are \(blocks.map(\.name))")
+            }
+            guard v.count == b.range.count else {
+                throw .dimensionMismatch("BlockLayout.pack: block \(b.name) has \(v.count) values, expected \(b.range.count)")
+            }
             flat.append(contentsOf: v)
+        }
+        if let extra = values.keys.first(where: { name in !blocks.contains { $0.name == name } }) {
+            throw .dimensionMismatch("BlockLayout.pack: no block named \(extra); blocks are \(blocks.map(\.name))")
         }
         return flat
     }
 
     /// Every block of `flat`, by name.
-    public func unpack<T>(_ flat: [T]) -> [String: [T]] {
-        precondition(flat.count == count, "BlockLayout.unpack: \(flat.count) values, expected \(count)")
+    ///
+    /// - Throws: ``ImplicitDifferentiationError/dimensionMismatch(_:)`` when
+    ///   `flat.count` is not ``count``.
+    public func unpack<T>(_ flat: [T]) throws(ImplicitDifferentiationError) -> [String: [T]] {
+        guard flat.count == count else {
+            throw .dimensionMismatch("BlockLayout.unpack: \(flat.count) values, expected \(count) (\(description))")
+        }
         var out: [String: [T]] = [:]
         for b in blocks { out[b.name] = Array(flat[b.range]) }
         return out
     }
 
     /// Block `name` of `flat` (works for `Double`, duals and tape scalars alike).
+    ///
+    /// Non-throwing so that it can be used inside conditions, which do not throw.
+    ///
+    /// - Precondition: `flat.count == count` and `name` is a block (the
+    ///   conditions receive `x` and `y` at the lengths the function was built for).
     public func block<T>(_ name: String, of flat: [T]) -> [T] {
         precondition(flat.count == count, "BlockLayout.block: \(flat.count) values, expected \(count)")
         return Array(flat[range(of: name)])

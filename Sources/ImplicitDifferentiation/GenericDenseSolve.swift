@@ -58,7 +58,7 @@ func genericDenseSolve<T: DifferentiableScalar>(_ a: [T], rows k: Int, columns m
         scale += b[r].primal * b[r].primal
     }
     let relative = (residual / Swift.max(scale, Double.leastNormalMagnitude)).squareRoot()
-    if scale > 0 && relative > 1e-6 { return .failure(.inconsistentLinearization(relativeResidual: relative)) }
+    if scale != 0 && !(relative <= 1e-6) { return .failure(.inconsistentLinearization(relativeResidual: relative)) }
     return .success(v)
 }
 

@@ -55,6 +55,8 @@ public final class ImplicitDiagnostics: Sendable {
     public let capacity: Int
 
     /// An empty log keeping the last `capacity` failures (`capacity ≥ 1`).
+    ///
+    /// - Precondition: `capacity ≥ 1` (a constant of the program, not a computed value).
     public init(capacity: Int = 64) {
         precondition(capacity >= 1, "ImplicitDiagnostics: capacity must be ≥ 1")
         self.capacity = capacity

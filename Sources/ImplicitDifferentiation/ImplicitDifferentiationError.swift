@@ -41,6 +41,13 @@ public enum ImplicitDifferentiationError: Error, Sendable, CustomStringConvertib
     case representationTooLarge(bytes: Int, limit: Int)
     /// A setting or solver choice does not apply to this problem.
     case invalidOption(String)
+    /// `A` does not have the structure its declaration or solver needs
+    /// (`.cholesky`, `.cg`, or a `[.symmetric, .positiveDefinite]`
+    /// declaration on a non-symmetric or indefinite `A`); what was found is given.
+    case structureNotAsDeclared(String)
+    /// An array proportional to `m·n` or `m²` (named in `what`) would need
+    /// more memory than ``ImplicitFunctionOptions/maxMatrixBytes`` allows.
+    case allocationTooLarge(what: String, bytes: Int, limit: Int)
     /// The dense linear-algebra layer failed in a way not covered above.
     case linearAlgebra(LinearAlgebraError)
     /// The user's forward solver threw; its error is kept.
@@ -57,7 +64,8 @@ public enum ImplicitDifferentiationError: Error, Sendable, CustomStringConvertib
             return "dimension mismatch: \(what)"
         case .residualTooLarge(let r, let tol):
             return "the forward solver's output does not satisfy the conditions: ‖F(x, y)‖ = \(r) > tolerance \(tol); "
-                + "run the solver longer or tighten its tolerance (or relax residualTolerance if F is poorly scaled)"
+                + "run the solver longer or tighten its tolerance (the bound is relative to the terms of F at this "
+                + "point, so rescaling F does not change it; use .absolute where those terms vanish)"
         case .singularJacobian(let pivot, let rcond):
             var s = "∂F/∂y is singular"
             if let pivot { s += " (zero pivot at column \(pivot))" }
@@ -79,6 +87,12 @@ public enum ImplicitDifferentiationError: Error, Sendable, CustomStringConvertib
                 + "use representation: .operator with a Krylov solver"
         case .invalidOption(let what):
             return "invalid option: \(what)"
+        case .structureNotAsDeclared(let what):
+            return "∂F/∂y does not have the declared structure: \(what); drop the declaration or use linearSolver: "
+                + ".lu / .gmres()"
+        case .allocationTooLarge(let what, let bytes, let limit):
+            return "\(what) would need \(bytes / 1_048_576) MiB (limit \(limit / 1_048_576) MiB); use JVPs or VJPs "
+                + "instead of the full array, or raise options.maxMatrixBytes"
         case .linearAlgebra(let e):
             return e.description
         case .forwardSolverFailed(let e):
@@ -102,6 +116,8 @@ extension ImplicitDifferentiationError: Equatable {
         case let (.krylovNotConverged(s1, d1), .krylovNotConverged(s2, d2)): return s1 == s2 && d1 == d2
         case let (.representationTooLarge(b1, l1), .representationTooLarge(b2, l2)): return b1 == b2 && l1 == l2
         case let (.invalidOption(x), .invalidOption(y)): return x == y
+        case let (.structureNotAsDeclared(x), .structureNotAsDeclared(y)): return x == y
+        case let (.allocationTooLarge(w1, b1, l1), .allocationTooLarge(w2, b2, l2)): return w1 == w2 && b1 == b2 && l1 == l2
         case let (.linearAlgebra(x), .linearAlgebra(y)): return x == y
         case let (.forwardSolverFailed(x), .forwardSolverFailed(y)): return "\(x)" == "\(y)"
         default: return false

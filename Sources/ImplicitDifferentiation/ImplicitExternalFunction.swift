@@ -94,8 +94,22 @@ struct ImplicitExternalFunction<Arguments: Sendable, Byproduct: Sendable>: Exter
         let yc = y.map { Dual<T>($0, tangent: T(0)) }
         let fb = conditions(x: xs, y: yc, byproduct: z)
         let k = fb.count
+        let value = fb.map { $0.value.primal }, yp = y.map(\.primal)
         do throws(ImplicitDifferentiationError) {
-            _ = try function.checkConditions(value: fb.map { $0.value.primal }, x: xp, y: y.map(\.primal))
+            let residualNorm = try function.checkConditions(value: value, y: yp)
+            _ = try function.checkResidual(residualNorm) { () throws(ImplicitDifferentiationError) in
+                try ResidualScale(function.conditions.localize(xp, yp, z, value), x: xp, y: yp, a: nil)
+            }
+        } catch {
+            return fail(error)
+        }
+        // A (k × m) and the normal matrix AᵀA (m × m) on T, each element MemoryLayout<T>.stride bytes.
+        let words = Swift.max(1, MemoryLayout<T>.stride / 8)
+        do throws(ImplicitDifferentiationError) {
+            try MemoryBudget.require("∂F/∂y (\(k) × \(m)) and its elimination on \(T.self)",
+                                     [(k, m.multipliedReportingOverflow(by: words).partialValue),
+                                      (m, m.multipliedReportingOverflow(by: words).partialValue)],
+                                     limit: function.options.maxMatrixBytes)
         } catch {
             return fail(error)
         }
@@ -106,7 +120,12 @@ struct ImplicitExternalFunction<Arguments: Sendable, Byproduct: Sendable>: Exter
         for j in 0..<m {
             var ys = yc
             ys[j].tangent = T(1)
-            a.append(contentsOf: conditions(x: xc, y: ys, byproduct: z).map(\.tangent))
+            let column = conditions(x: xc, y: ys, byproduct: z)
+            guard column.count == k else {
+                return fail(.dimensionMismatch("the conditions returned \(k) values, then \(column.count) at the same "
+                    + "point on \(T.self); F's length must not change between calls"))
+            }
+            a.append(contentsOf: column.map(\.tangent))
         }
         switch genericDenseSolve(a, rows: k, columns: m, fb.map { -$0.tangent }) {
         case .success(let v): return v

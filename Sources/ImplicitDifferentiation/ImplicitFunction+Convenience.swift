@@ -13,7 +13,7 @@ extension ImplicitFunction where Arguments == Void, Byproduct == Void {
     ///   - conditions: `F(x, y)`, generic over the scalar.
     ///   - linearSolver: see ``LinearSolver`` (default `.automatic`).
     ///   - representation: see ``Representation`` (default `.automatic`).
-    ///   - structure: declared structure of `∂F/∂y` (unchecked).
+    ///   - structure: declared structure of `∂F/∂y` (symmetry is checked before Cholesky or CG runs; see <doc:BadInput>).
     ///   - options: residual check and thresholds.
     @inlinable
     public init<C: ImplicitConditions>(
@@ -76,7 +76,7 @@ extension ImplicitFunction where Arguments == Void {
     ///   - conditions: `F(x, y, z)`, generic over the scalar.
     ///   - linearSolver: see ``LinearSolver`` (default `.automatic`).
     ///   - representation: see ``Representation`` (default `.automatic`).
-    ///   - structure: declared structure of `∂F/∂y` (unchecked).
+    ///   - structure: declared structure of `∂F/∂y` (symmetry is checked before Cholesky or CG runs; see <doc:BadInput>).
     ///   - options: residual check and thresholds.
     @inlinable
     public init<C: ImplicitConditionsWithByproduct>(

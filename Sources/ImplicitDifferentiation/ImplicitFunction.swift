@@ -44,7 +44,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     public var representation: Representation
     /// The linear solver (default `.automatic`, see ``SolvePlan``).
     public var linearSolver: LinearSolver
-    /// Declared structure of `A = ∂F/∂y` (unchecked): `.positiveDefinite`
+    /// Declared structure of `A = ∂F/∂y`, checked before Cholesky or CG runs: `.positiveDefinite`
     /// (with `.symmetric`) lets `.automatic` pick Cholesky or CG.
     public var structure: OperatorStructure
     /// Residual check, size threshold and singularity settings.
@@ -78,7 +78,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     ///   - conditions: `F(x, y, z)`, generic over the scalar.
     ///   - linearSolver: see ``LinearSolver``.
     ///   - representation: see ``Representation``.
-    ///   - structure: declared structure of `∂F/∂y` (unchecked).
+    ///   - structure: declared structure of `∂F/∂y` (symmetry is checked before Cholesky or CG runs; see <doc:BadInput>).
     ///   - options: residual check and thresholds.
     @inlinable
     public init<C: ImplicitConditionsWithByproduct>(
@@ -141,9 +141,11 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     /// The plan at a known solution `(y, z)`, without running the forward solver.
     ///
     /// It prepares what ``linearize(at:solution:byproduct:)`` prepares (on the
-    /// matrix path it materializes and factors `A`), so the plan is exactly
-    /// the one the linearization then uses: the band LU and the LU → SVD
-    /// fallback included.
+    /// matrix path it materializes and factors `A`; on the operator path it
+    /// runs the structure and singularity checks of a Krylov method, one
+    /// extra Krylov solve), so the plan is exactly the one the linearization
+    /// then uses: the band LU, the LU → SVD fallback, a false SPD declaration's
+    /// LU or GMRES and a singular `A`'s LSMR included.
     ///
     /// - Throws: as ``linearize(at:solution:byproduct:)``.
     public func plan(for x: [Double], solution y: [Double], byproduct z: Byproduct)
@@ -198,9 +200,14 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             value = conditions.evaluate(x, y, z)
         }
         let k = value.count, m = y.count
-        let (residualNorm, bound) = try checkConditions(value: value, x: x, y: y)
+        let residualNorm = try checkConditions(value: value, y: y)
         var plan = try validatedPlan(k: k, m: m)
         let local = conditions.localize(x, y, z, value)
+        try conditions.checkProducts(local, x, y, z)
+        if plan.representation == .operator, local.differentiation == finiteDifferenceLabel {
+            try MemoryBudget.require("∂F/∂y by finite differences (\(k) × \(m)), built for transposed products",
+                                     [(k, m)], limit: options.maxMatrixBytes)
+        }
 
         var matrix: Matrix? = nil
         if plan.representation == .matrix {
@@ -208,17 +215,26 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             if k > 0 && m > 0 && (bytes / 8 / m != k || bytes > options.maxMatrixBytes) {
                 throw .representationTooLarge(bytes: bytes, limit: options.maxMatrixBytes)
             }
+            try MemoryBudget.require("∂F/∂y (\(k) × \(m)) with its \(plan.solver) factorization",
+                                     MemoryBudget.factorizationShapes(plan.solver, automatic: linearSolver.isAutomatic,
+                                                                      rows: k, columns: m),
+                                     limit: options.maxMatrixBytes)
             let a = prefetchedA ?? local.a.materialize()
             if let i = a.elements.firstIndex(where: { !$0.isFinite }) {
                 throw .nonFiniteInput("∂F/∂y[\(i % max(k, 1)), \(i / max(k, 1))] = \(a.elements[i])")
             }
             matrix = a
         }
+        // ‖A y‖ from the materialized A where there is one (no tape recording); one product otherwise.
+        let bound = try checkResidual(residualNorm) { () throws(ImplicitDifferentiationError) in
+            try ResidualScale(local, x: x, y: y, a: matrix ?? prefetchedA)
+        }
         let system = matrix.map { LinearSystem(matrix: $0, structure: structure) }
             ?? LinearSystem(ConditionsOperator(local: local, structure: structure))
         let choice = try plan.solver.prepare(system, settings: SolverSettings(
             automatic: linearSolver.isAutomatic, minimumReciprocalCondition: options.minimumReciprocalCondition,
-            preconditioner: preconditioner, initialGuess: initialGuess))
+            preconditioner: preconditioner, initialGuess: initialGuess, krylovOptions: options.krylovOptions,
+            probesKrylovSingularity: options.probesKrylovSingularity))
         plan.solver = choice.used
         plan.note = choice.note
         let report = DerivativeReport(
@@ -227,13 +243,14 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             reciprocalCondition: choice.reciprocalCondition, rank: choice.rank, note: choice.note, tangentSolves: 0,
             adjointSolves: 0, krylovIterations: 0, operatorApplications: 0, lastKrylovStatistics: nil)
         let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,
-                                        local: local, solver: choice.prepared, matrix: matrix, report: report)
+                                        local: local, solver: choice.prepared, matrix: matrix, report: report,
+                                        maxMatrixBytes: options.maxMatrixBytes)
         if lin.isLeastSquares {
             // A least-squares derivative is only meaningful when every tangent
             // system A ẏ = −B ẋ is consistent; probe once with a fixed ẋ, so that
             // a VJP (which never sees a tangent residual) cannot return a number.
             let r = try lin.consistencyProbe()
-            if r > lin.consistencyTolerance {
+            if !(r <= lin.consistencyTolerance) {   // NaN fails
                 if choice.fellBack { throw .singularJacobian(pivot: nil, reciprocalCondition: choice.reciprocalCondition) }
                 throw .inconsistentLinearization(relativeResidual: r)
             }
@@ -267,29 +284,37 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     // MARK: - Plan validation
 
     /// The checks every derivative path makes before it differentiates (this
-    /// function's linearization and the generic dual/tape path alike): `F`
-    /// has at least as many equations as `y` has unknowns, and the residual
-    /// `‖F(x, y)‖` is within ``ImplicitFunctionOptions/residualTolerance`` (NaN fails).
+    /// function's linearization and the generic dual/tape path alike), before
+    /// any derivative of `F` is built: `F` has at least as many equations as
+    /// `y` has unknowns, and `‖F(x, y)‖` is finite (unless the check is disabled).
     ///
-    /// - Returns: `‖F(x, y)‖` and the bound it was held to (`nil` when the check is disabled).
+    /// - Returns: `‖F(x, y)‖`.
     /// - Throws: `.dimensionMismatch`, `.residualTooLarge`.
-    func checkConditions(value: [Double], x: [Double], y: [Double]) throws(ImplicitDifferentiationError)
-        -> (residualNorm: Double, bound: Double?)
-    {
+    func checkConditions(value: [Double], y: [Double]) throws(ImplicitDifferentiationError) -> Double {
         let k = value.count, m = y.count
         if k < m {
             throw .dimensionMismatch("F has \(k) equations for \(m) unknowns in y: fewer conditions than unknowns "
                 + "cannot determine the derivative")
         }
         let residualNorm = euclideanNorm(value)
-        let bound = options.residualTolerance.bound(x: x, y: y)
-        if let bound, !(residualNorm <= bound) {
-            throw .residualTooLarge(residualNorm: residualNorm, tolerance: bound)
-        }
-        return (residualNorm, bound)
+        try options.residualTolerance.refuseNonFinite(residualNorm)
+        return residualNorm
+    }
+
+    /// The residual check: `‖F(x, y)‖` against ``ImplicitFunctionOptions/residualTolerance``,
+    /// relative to the scale of `F`'s terms at the point (``ResidualScale``,
+    /// measured only for `.relative`). NaN fails.
+    ///
+    /// - Returns: the bound it was held to (`nil` when the check is disabled).
+    /// - Throws: `.residualTooLarge`, and what measuring the scale throws.
+    func checkResidual(_ residualNorm: Double, scale: () throws(ImplicitDifferentiationError) -> ResidualScale)
+        throws(ImplicitDifferentiationError) -> Double?
+    {
+        try options.residualTolerance.check(residualNorm: residualNorm, scale: scale)
     }
 
     func validatedPlan(k: Int, m: Int) throws(ImplicitDifferentiationError) -> SolvePlan {
+        try options.validate()
         if representation == .operator && linearSolver.isDirect {
             throw LinearSolver.needsMatrix(linearSolver)
         }

@@ -4,23 +4,44 @@ import Krylov
 ///
 /// The check runs before any derivative: an unconverged forward solver would
 /// otherwise give a plausible wrong derivative.
+///
+/// The relative bound is measured against the terms that make up `F` at the
+/// point, not against `x` and `y` themselves:
+///
+/// ```
+/// accept  ⇔  ‖F(x, y)‖₂ ≤ tol · (‖A y‖₂ + ‖B x‖₂)        A = ∂F/∂y,  B = ∂F/∂x
+/// ```
+///
+/// What it guarantees: for conditions linear in `(x, y)` (`F = A y + B x`,
+/// exact solution `y*`), an accepted `y` satisfies
+///
+/// ```
+/// ‖y − y*‖ / ‖y*‖ ≤ 2 κ(A) tol / (1 − κ(A) tol)
+/// ```
+///
+/// and for nonlinear conditions the same holds to first order in `y − y*`.
+/// The bound is invariant under scaling `F` by a constant, ignores inputs `F`
+/// does not depend on, and scales with `(x, y)` for homogeneous `F` (so it is
+/// as strict at `x ≈ 1e-300` as at `x ≈ 1`). Its cost is one directional
+/// derivative of `F` in `x` and one in `y`. At a point where both products
+/// vanish (e.g. `x = y = 0` for `F = y − x`) only a zero residual passes:
+/// use `.absolute` there. Constant terms of `F` (independent of `x` and `y`)
+/// are not in the scale: when they are much larger than `A y` and `B x`,
+/// their rounding alone can exceed the bound, and `.absolute` is the check
+/// to use.
 public enum ResidualTolerance: Sendable, Equatable, CustomStringConvertible {
-    /// Accept when `‖F(x, y)‖₂ ≤ tol · max(1, ‖x‖₂, ‖y‖₂)`.
+    /// Accept when `‖F(x, y)‖₂ ≤ tol · (‖A y‖₂ + ‖B x‖₂)`; `tol` finite, `≥ 0`.
     case relative(Double)
-    /// Accept when `‖F(x, y)‖₂ ≤ tol`.
+    /// Accept when `‖F(x, y)‖₂ ≤ tol`; `tol` finite, `≥ 0`.
     case absolute(Double)
     /// Never check (you vouch for the solver).
     case disabled
 
-    /// The bound for given `x` and `y`, or `nil` when disabled.
-    public func bound(x: [Double], y: [Double]) -> Double? {
+    /// The tolerance, or `nil` when disabled.
+    var tolerance: Double? {
         switch self {
-        case .relative(let tol):
-            return tol * Swift.max(1, euclideanNorm(x), euclideanNorm(y))
-        case .absolute(let tol):
-            return tol
-        case .disabled:
-            return nil
+        case .relative(let t), .absolute(let t): return t
+        case .disabled: return nil
         }
     }
 
@@ -63,8 +84,26 @@ public struct ImplicitFunctionOptions: Sendable, Equatable {
     /// f.options.krylovOptions = try KrylovOptions(absoluteTolerance: 0, relativeTolerance: 1e-12)
     /// ```
     public var krylovOptions: KrylovOptions
+    /// When a square Krylov method (GMRES, BiCGStab, CG) is prepared, solve
+    /// `A w = A u` once for a pseudo-random `u` (zero initial guess, the
+    /// function's preconditioner) and treat `A` as singular when
+    /// `‖w − u‖ > 10⁻³ ‖u‖` (default `true`): `.automatic` then uses LSMR (the
+    /// minimum-norm derivative), an explicit method throws
+    /// ``ImplicitDifferentiationError/singularJacobian(pivot:reciprocalCondition:)``.
+    /// Never runs for LSMR (least squares by design) or a direct solver.
+    ///
+    /// Cost: one extra Krylov solve per linearization (and per
+    /// ``ImplicitFunction/plan(for:solution:byproduct:)``) that prepares a square
+    /// Krylov method, amortized over its products; see `docs/performance.md`
+    /// for a measurement. Turn it off when `A` is known to be nonsingular and
+    /// single products dominate.
+    public var probesKrylovSingularity: Bool
 
     /// Creates options; every argument has the documented default.
+    ///
+    /// Values are checked where they are used (``validate()``, called by every
+    /// plan and linearization), so options changed through a property setter
+    /// are held to the same ranges as the ones given here.
     ///
     /// - Parameters:
     ///   - residualTolerance: the forward-solution check.
@@ -72,20 +111,37 @@ public struct ImplicitFunctionOptions: Sendable, Equatable {
     ///   - maxMatrixBytes: `> 0`.
     ///   - minimumReciprocalCondition: in `[0, 1)`.
     ///   - krylovOptions: the Krylov solves' tolerances (see ``krylovOptions``).
+    ///   - probesKrylovSingularity: see ``probesKrylovSingularity``.
     public init(residualTolerance: ResidualTolerance = .relative(1e-6),
                 matrixThreshold: Int = 250,
                 maxMatrixBytes: Int = 4 << 30,
                 minimumReciprocalCondition: Double = 100 * Double.ulpOfOne,
-                krylovOptions: KrylovOptions = .default) {
-        precondition(matrixThreshold >= 0, "ImplicitFunctionOptions: matrixThreshold must be ≥ 0")
-        precondition(maxMatrixBytes > 0, "ImplicitFunctionOptions: maxMatrixBytes must be > 0")
-        precondition(minimumReciprocalCondition >= 0 && minimumReciprocalCondition < 1,
-                     "ImplicitFunctionOptions: minimumReciprocalCondition must be in [0, 1)")
+                krylovOptions: KrylovOptions = .default,
+                probesKrylovSingularity: Bool = true) {
         self.residualTolerance = residualTolerance
         self.matrixThreshold = matrixThreshold
         self.maxMatrixBytes = maxMatrixBytes
         self.minimumReciprocalCondition = minimumReciprocalCondition
         self.krylovOptions = krylovOptions
+        self.probesKrylovSingularity = probesKrylovSingularity
+    }
+
+    /// Checks every setting against its documented range (NaN fails every range).
+    ///
+    /// - Throws: ``ImplicitDifferentiationError/invalidOption(_:)`` naming the setting and its value.
+    public func validate() throws(ImplicitDifferentiationError) {
+        if let t = residualTolerance.tolerance, !(t >= 0 && t.isFinite) {
+            throw .invalidOption("options.residualTolerance is \(residualTolerance); its tolerance must be finite and ≥ 0")
+        }
+        if !(matrixThreshold >= 0) {
+            throw .invalidOption("options.matrixThreshold is \(matrixThreshold); it must be ≥ 0")
+        }
+        if !(maxMatrixBytes > 0) {
+            throw .invalidOption("options.maxMatrixBytes is \(maxMatrixBytes); it must be > 0")
+        }
+        if !(minimumReciprocalCondition >= 0 && minimumReciprocalCondition < 1) {
+            throw .invalidOption("options.minimumReciprocalCondition is \(minimumReciprocalCondition); it must be in [0, 1)")
+        }
     }
 }
 

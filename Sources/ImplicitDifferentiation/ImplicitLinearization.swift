@@ -34,7 +34,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     public let byproduct: Byproduct
     /// The representation and solver in use.
     public let plan: SolvePlan
-    /// The declared (unchecked) structure of `A`.
+    /// The declared structure of `A` (symmetry checked before Cholesky or CG).
     public let structure: OperatorStructure
 
     let local: LocalConditions
@@ -45,9 +45,13 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// `solver.isLeastSquares`, read once.
     let isLeastSquares: Bool
     let state: Locked<DerivativeReport>
+    /// The most memory ``jacobian()`` may allocate (``ImplicitFunctionOptions/maxMatrixBytes``).
+    let maxMatrixBytes: Int
 
     init(x: [Double], solution: [Double], byproduct: Byproduct, plan: SolvePlan, structure: OperatorStructure,
-         local: LocalConditions, solver: any PreparedLinearSolve, matrix: Matrix?, report: DerivativeReport) {
+         local: LocalConditions, solver: any PreparedLinearSolve, matrix: Matrix?, report: DerivativeReport,
+         maxMatrixBytes: Int) {
+        self.maxMatrixBytes = maxMatrixBytes
         self.structure = structure
         self.x = x
         self.solution = solution
@@ -89,7 +93,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     public func jvp(_ tangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
         try checkVector(tangent, count: local.n, name: "tangent ẋ")
         if tangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.m) }
-        var b = local.b.applied(tangent)
+        var b = lengthOrNaN(local.b.applied(tangent), local.k)   // a tape longer than F: NaN, refused below
         guard BLAS.isFinite(b) else { throw Self.nonFiniteB }
         BLAS.scal(-1, &b)
         return try solveTangent(b)
@@ -111,6 +115,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     public func vjp(_ cotangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
         try checkVector(cotangent, count: local.m, name: "cotangent ȳ")
         if cotangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.n) }
+        try requireTransposedProductMemory()
         let w = try solveAdjoint(cotangent)
         var xbar = [Double](repeating: 0, count: local.n)
         local.b.applyTransposed(w, &xbar)
@@ -125,24 +130,28 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// On the matrix path the columns (rows) share the one factorization and
     /// are solved as one multi-right-hand-side solve.
     public func jacobian() throws(ImplicitDifferentiationError) -> Matrix {
+        try requireJacobianMemory()
         let m = local.m, n = local.n
         if n <= m {
             let b = local.b.materialize()
             guard b.isFinite else { throw Self.nonFiniteB }
             var j: Matrix
             do { j = try solver.solve(b) } catch { throw Self.failure(error, .tangent) }
+            try checkSolution(rows: j.rows, columns: j.columns, expected: (m, n), "solve(_:) of a matrix")
             state.withLock { $0.tangentSolves += n }
             if isLeastSquares {
                 for c in 0..<n {
                     let rel = relativeTangentResidual(j.column(c), b.column(c))
-                    if rel > consistencyTolerance { throw .inconsistentLinearization(relativeResidual: rel) }
+                    if !(rel <= consistencyTolerance) { throw .inconsistentLinearization(relativeResidual: rel) }   // NaN fails
                 }
             }
             BLAS.scal(-1, &j.elements)
             return j
         } else {
+            try requireTransposedProductMemory()
             let w: Matrix
             do { w = try solver.solveTransposed(Matrix.identity(m)) } catch { throw Self.failure(error, .adjoint) }
+            try checkSolution(rows: w.rows, columns: w.columns, expected: (local.k, m), "solveTransposed(_:) of a matrix")
             state.withLock { $0.adjointSolves += m }
             var jt = Matrix(rows: n, columns: m)   // Jᵀ, filled column by column
             var out = [Double](repeating: 0, count: n)
@@ -166,9 +175,10 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         if counted { state.withLock { $0.tangentSolves += 1 } }
         let v: [Double]
         do { v = try solver.solve(b) } catch { throw Self.failure(error, .tangent) }
+        try checkSolution(rows: v.count, columns: 1, expected: (local.m, 1), "solve(_:)")
         if isLeastSquares {
             let rel = relativeTangentResidual(v, b)
-            if rel > consistencyTolerance { throw .inconsistentLinearization(relativeResidual: rel) }
+            if !(rel <= consistencyTolerance) { throw .inconsistentLinearization(relativeResidual: rel) }
         }
         return v
     }
@@ -176,17 +186,33 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// `w = A⁻ᵀ c` (or `(A⁺)ᵀ c`) with the prepared solver.
     func solveAdjoint(_ c: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
         state.withLock { $0.adjointSolves += 1 }
-        do { return try solver.solveTransposed(c) } catch { throw Self.failure(error, .adjoint) }
+        let w: [Double]
+        do { w = try solver.solveTransposed(c) } catch { throw Self.failure(error, .adjoint) }
+        try checkSolution(rows: w.count, columns: 1, expected: (local.k, 1), "solveTransposed(_:)")
+        return w
+    }
+
+    /// A prepared solver's answer has the shape of `A⁻¹ b` (`m`) or `A⁻ᵀ c` (`k`) —
+    /// a user's ``LinearSolver/custom(_:)`` solver may not — else a typed error
+    /// naming the call, instead of a trap in the kernel that would use it.
+    func checkSolution(rows: Int, columns: Int, expected: (rows: Int, columns: Int), _ call: String)
+        throws(ImplicitDifferentiationError)
+    {
+        guard rows != expected.rows || columns != expected.columns else { return }
+        throw .dimensionMismatch("the prepared solver (\(solver.summary.kind)) returned \(rows) × \(columns) from "
+            + "\(call), expected \(expected.rows) × \(expected.columns)")
     }
 
     /// The implicit layer's error for a failed solve in `direction`: a Krylov
-    /// non-convergence keeps its statistics; a singular factor is a singular `∂F/∂y`.
+    /// non-convergence keeps its statistics; a singular factor is a singular `∂F/∂y`;
+    /// an answer of the wrong shape is a dimension mismatch.
     static func failure(_ error: LinearAlgebraError, _ direction: ImplicitDifferentiationError.SolveDirection)
         -> ImplicitDifferentiationError
     {
         switch error {
         case .notConverged(let statistics): return .krylovNotConverged(statistics, direction: direction)
         case .singular(let pivot): return .singularJacobian(pivot: pivot, reciprocalCondition: nil)
+        case .dimensionMismatch(let what): return .dimensionMismatch("the prepared solver: \(what)")
         default: return .linearAlgebra(error)
         }
     }
@@ -216,6 +242,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
         if !isLeastSquares || BLAS.nrm2(b) == 0 { return 0 }
         let v: [Double]
         do { v = try solver.solve(b) } catch { throw Self.failure(error, .tangent) }
+        try checkSolution(rows: v.count, columns: 1, expected: (local.m, 1), "solve(_:)")
         return relativeTangentResidual(v, b)
     }
 

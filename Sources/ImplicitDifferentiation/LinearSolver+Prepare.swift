@@ -28,13 +28,29 @@ struct SolverSettings: Sendable {
     let preconditioner: PreconditionerFactory?
     /// Where Krylov solves start.
     let initialGuess: KrylovInitialGuess
+    /// The options of the Krylov methods the checks fall back to (GMRES for a
+    /// CG on a non-SPD `A`, LSMR for a square method on a singular `A`).
+    let krylovOptions: KrylovOptions
+    /// Run ``KrylovSingularityProbe`` when preparing GMRES, BiCGStab or CG.
+    let probesKrylovSingularity: Bool
 }
 
 extension LinearSolver {
     /// Prepares this (already planned, never `.automatic`) solver for `system`,
-    /// applying the singularity rules of ``SolvePlan``: LU runs on the band when
-    /// `A` is banded; a singular LU falls back to SVD under `.automatic`; a
-    /// rank-deficient QR falls back to SVD always.
+    /// applying the singularity and structure rules of ``SolvePlan``:
+    ///
+    /// ```
+    /// lu          on the band when A is banded; singular → svd (automatic) or singularJacobian
+    /// cholesky    A not symmetric, or not positive definite → lu (automatic, its own rules)
+    ///             or structureNotAsDeclared / notPositiveDefinite
+    /// qr          rank deficient → svd
+    /// cg          SymmetryProbe: not symmetric or ⟨v, A v⟩ ≤ 0 → gmres (automatic) or structureNotAsDeclared
+    /// gmres, bicgstab, cg
+    ///             KrylovSingularityProbe (when enabled): A singular → lsmr (automatic) or singularJacobian
+    /// ```
+    ///
+    /// Every fallback is named in the choice's note, so the plan and the report
+    /// say what really runs.
     func prepare(_ system: LinearSystem, settings: SolverSettings) throws(ImplicitDifferentiationError)
         -> PreparedChoice
     {
@@ -81,10 +97,17 @@ extension LinearSolver {
             guard a.isSquare else {
                 throw .dimensionMismatch("Cholesky needs a square ∂F/∂y, F has \(a.rows) equations for \(a.columns) unknowns")
             }
+            if let problem = DeclaredStructureCheck.asymmetry(of: a) {
+                return try Self.lu.fallback(from: self, because: problem, system, settings)
+            }
             let f: CholeskyFactorization
             do {
                 f = try CholeskyFactorization(a)
             } catch .notPositiveDefinite(let minor) {
+                if settings.automatic {
+                    return try Self.lu.fallback(from: self, because: "its leading minor of order \(minor) is not positive",
+                                                system, settings)
+                }
                 throw .notPositiveDefinite(minor: minor)
             } catch {
                 throw .linearAlgebra(error)
@@ -108,10 +131,23 @@ extension LinearSolver {
             guard let a = system.matrix else { throw Self.needsMatrix(self) }
             return try Self.svd(a, note: nil, fellBack: false)
         case .gmres, .bicgstab, .cg, .lsmr:
+            if case .cg = self, let problem = DeclaredStructureCheck.cgProblem(system) {
+                return try Self.gmres(options: settings.krylovOptions).fallback(from: self, because: problem, system, settings)
+            }
             let method = try krylovMethod()
-            let solve = KrylovLinearSolve(system.linearOperator, method: method,
-                                          preconditioner: settings.preconditioner?.make(system),
+            let preconditioner = settings.preconditioner?.make(system)
+            let solve = KrylovLinearSolve(system.linearOperator, method: method, preconditioner: preconditioner,
                                           initialGuess: settings.initialGuess)
+            if settings.probesKrylovSingularity, !solve.isLeastSquares,
+               let probe = try KrylovSingularityProbe(system, method: method, preconditioner: preconditioner),
+               probe.isSingular
+            {
+                guard settings.automatic else { throw .singularJacobian(pivot: nil, reciprocalCondition: nil) }
+                let lsmr = try Self.lsmr(options: settings.krylovOptions).prepare(system, settings: settings)
+                let note = "\(self) found ∂F/∂y singular (probe defect \(probe.defect)); used lsmr for the "
+                    + "minimum-norm derivative"
+                return PreparedChoice(prepared: lsmr.prepared, used: lsmr.used, note: note, fellBack: false)
+            }
             return PreparedChoice(prepared: solve, used: self, note: nil, fellBack: false)
         case .custom(let method):
             do {
@@ -127,6 +163,24 @@ extension LinearSolver {
         case .automatic:
             throw .invalidOption("the automatic choice is resolved by the plan before preparation")
         }
+    }
+
+    /// This solver prepared instead of `declared`, whose assumption about `A`
+    /// failed (`problem`), under `.automatic`; otherwise the failure as
+    /// ``ImplicitDifferentiationError/structureNotAsDeclared(_:)``.
+    func fallback(from declared: LinearSolver, because problem: String, _ system: LinearSystem,
+                  _ settings: SolverSettings) throws(ImplicitDifferentiationError) -> PreparedChoice
+    {
+        guard settings.automatic else {
+            throw .structureNotAsDeclared("\(problem) but \(declared) needs a symmetric positive definite ∂F/∂y")
+        }
+        var choice = try prepare(system, settings: settings)
+        let note = "∂F/∂y was declared symmetric positive definite but \(problem); used \(choice.used)"
+        choice = PreparedChoice(prepared: choice.prepared, used: choice.used,
+                                note: [note, choice.note].compactMap { $0 }.joined(separator: "; "),
+                                fellBack: choice.fellBack, reciprocalCondition: choice.reciprocalCondition,
+                                rank: choice.rank)
+        return choice
     }
 
     /// The SVD pseudo-inverse, with a note when `A` is rank deficient.
@@ -217,7 +271,11 @@ public struct PreconditionerFactory: Sendable {
 ///
 /// ``select(_:)`` gives the rule's pick before anything is factored;
 /// ``decide(_:)`` prepares it and returns the plan that really runs (band,
-/// fallback) with the prepared solver.
+/// fallback) with the prepared solver. The preparation checks what the pick
+/// assumes, as an implicit function's does: a declared SPD `A` that is not
+/// symmetric (or not positive definite) falls back to LU or GMRES, and a
+/// square Krylov method on a singular `A` to LSMR, found by one extra Krylov
+/// solve (`A w = A u`) at preparation.
 public struct AutomaticLinearSolver: LinearSolveMethod {
     /// LU and Cholesky below this reciprocal condition count as singular.
     public var minimumReciprocalCondition: Double
@@ -231,14 +289,13 @@ public struct AutomaticLinearSolver: LinearSolveMethod {
     /// The automatic solver.
     ///
     /// - Parameters:
-    ///   - minimumReciprocalCondition: in `[0, 1)`; default `100 ε`.
+    ///   - minimumReciprocalCondition: in `[0, 1)` (checked by ``decide(_:)``,
+    ///     `.invalidOption` otherwise); default `100 ε`.
     ///   - krylovOptions: for the Krylov method on an operator.
     ///   - preconditioner: for the Krylov method, or `nil`.
     ///   - initialGuess: for the Krylov method.
     public init(minimumReciprocalCondition: Double = 100 * Double.ulpOfOne, krylovOptions: KrylovOptions = .default,
                 preconditioner: PreconditionerFactory? = nil, initialGuess: KrylovInitialGuess = .zero) {
-        precondition(minimumReciprocalCondition >= 0 && minimumReciprocalCondition < 1,
-                     "AutomaticLinearSolver: minimumReciprocalCondition must be in [0, 1)")
         self.minimumReciprocalCondition = minimumReciprocalCondition
         self.krylovOptions = krylovOptions
         self.preconditioner = preconditioner
@@ -269,9 +326,14 @@ public struct AutomaticLinearSolver: LinearSolveMethod {
         -> (plan: SolvePlan, solver: any PreparedLinearSolve)
     {
         var plan = select(system)
+        guard minimumReciprocalCondition >= 0 && minimumReciprocalCondition < 1 else {   // NaN fails
+            throw .invalidOption("AutomaticLinearSolver: minimumReciprocalCondition is \(minimumReciprocalCondition); "
+                + "it must be in [0, 1)")
+        }
         let choice = try plan.solver.prepare(system, settings: SolverSettings(
             automatic: true, minimumReciprocalCondition: minimumReciprocalCondition,
-            preconditioner: preconditioner, initialGuess: initialGuess))
+            preconditioner: preconditioner, initialGuess: initialGuess, krylovOptions: krylovOptions,
+            probesKrylovSingularity: true))
         plan.solver = choice.used
         plan.note = choice.note
         return (plan, choice.prepared)
@@ -281,7 +343,8 @@ public struct AutomaticLinearSolver: LinearSolveMethod {
     ///
     /// - Throws: the preparation's `LinearAlgebraError`; a singular `∂F/∂y`
     ///   that no fallback could handle as `.singular` (its pivot, 0 when only the
-    ///   condition estimate was too small), other implicit-layer errors as
+    ///   condition estimate was too small), a singularity probe solve that did not
+    ///   converge as `.notConverged`, other implicit-layer errors as
     ///   `.invalidArgument` with their description.
     public func prepare(_ system: LinearSystem) throws(LinearAlgebraError) -> any PreparedLinearSolve {
         do {
@@ -292,6 +355,7 @@ public struct AutomaticLinearSolver: LinearSolveMethod {
             case .singularJacobian(let pivot, _): throw .singular(pivot: pivot ?? 0)
             case .notPositiveDefinite(let minor): throw .notPositiveDefinite(minor: minor)
             case .dimensionMismatch(let what): throw .dimensionMismatch(what)
+            case .krylovNotConverged(let statistics, _): throw .notConverged(statistics)
             default: throw .invalidArgument(error.description)
             }
         }

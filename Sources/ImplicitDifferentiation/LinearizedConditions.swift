@@ -111,6 +111,10 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     /// The generic conditions themselves, for evaluation in any scalar type
     /// (second derivatives); `nil` for hand-written and finite-difference conditions.
     @usableFromInline let generic: (any ImplicitConditionsWithByproduct<Byproduct>)?
+    /// Checks the lengths of hand-written products once per point
+    /// (``HandwrittenConditions/checkProductLengths(x:y:z:k:)``); `nil` for other forms.
+    @usableFromInline var productLengthCheck: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ k: Int)
+        throws(ImplicitDifferentiationError) -> Void)? = nil
 
     /// Generic conditions, differentiated by the AD layer (``AutomaticDerivatives``).
     @inlinable
@@ -142,30 +146,31 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         valueAndJacobianY = nil
         givesMatrices = h.jacobians != nil
         generic = nil
+        if h.jacobians == nil {
+            productLengthCheck = { x, y, z, k throws(ImplicitDifferentiationError) in
+                try h.checkProductLengths(x: x, y: y, z: z, k: k)
+            }
+        }
         localize = { x, y, z, value in
             let k = value.count, m = y.count, n = x.count
             if let jacobians = h.jacobians {
-                let (b, a) = jacobians(x, y, z)
-                precondition(a.rows == k && a.columns == m,
-                             "HandwrittenConditions: ∂F/∂y is \(a.rows)×\(a.columns), expected \(k)×\(m)")
-                precondition(b.rows == k && b.columns == n,
-                             "HandwrittenConditions: ∂F/∂x is \(b.rows)×\(b.columns), expected \(k)×\(n)")
-                return LocalConditions(value: value, n: n, m: m, a: JacobianMap(matrix: a), b: JacobianMap(matrix: b),
-                                       differentiation: "hand-written Jacobians")
+                // Built on first use and kept; their shapes are checked by checkProducts before any product.
+                let pair = Lazy { jacobians(x, y, z) }
+                let b = JacobianMap(rows: k, apply: { v, out in BLAS.gemv(1, pair.get().x, v, 0, &out) },
+                                    applyTransposed: { u, out in BLAS.gemv(transpose: true, 1, pair.get().x, u, 0, &out) },
+                                    materialize: { pair.get().x })
+                let a = JacobianMap(rows: k, apply: { v, out in BLAS.gemv(1, pair.get().y, v, 0, &out) },
+                                    applyTransposed: { u, out in BLAS.gemv(transpose: true, 1, pair.get().y, u, 0, &out) },
+                                    materialize: { pair.get().y })
+                return LocalConditions(value: value, n: n, m: m, a: a, b: b, differentiation: "hand-written Jacobians")
             }
             let jvp = h.jvp!, vjp = h.vjp!
-            // A product of the wrong length is a programmer error in the closures: stop with
-            // their name rather than with a length precondition deep inside a BLAS kernel.
-            let jvpChecked: @Sendable ([Double]?, [Double]?) -> [Double] = { dx, dy in
-                let r = jvp(x, y, z, dx, dy)
-                precondition(r.count == k, "HandwrittenConditions: jvp returned \(r.count) values, expected \(k) (= F's length)")
-                return r
-            }
+            // Lengths are checked once per point by checkProducts (a typed error naming the closure);
+            // a length that changes on a later call becomes NaNs, which every solve refuses.
+            let jvpChecked: @Sendable ([Double]?, [Double]?) -> [Double] = { dx, dy in lengthOrNaN(jvp(x, y, z, dx, dy), k) }
             let vjpChecked: @Sendable ([Double]) -> (x: [Double], y: [Double]) = { u in
                 let r = vjp(x, y, z, u)
-                precondition(r.x.count == n && r.y.count == m, "HandwrittenConditions: vjp returned (\(r.x.count), "
-                             + "\(r.y.count)) values, expected (\(n), \(m)) (= the lengths of x and y)")
-                return r
+                return (lengthOrNaN(r.x, n), lengthOrNaN(r.y, m))
             }
             let a = JacobianMap(rows: k, apply: { v, out in out = jvpChecked(nil, v) },
                                 applyTransposed: { u, out in out = vjpChecked(u).y },
@@ -180,24 +185,30 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
 
     /// Double-only conditions differentiated by central finite differences.
     init(finiteDifferences fd: FiniteDifferenceConditions<Byproduct>) {
-        let f = fd.value
-        evaluate = f
+        let user = fd.value
+        evaluate = user
         valueAndJacobianY = nil
         givesMatrices = false
         generic = nil
         localize = { x, y, z, value in
-            let dfdy: @Sendable () -> Matrix = { FiniteDifferences.jacobian(of: { yy in f(x, yy, z) }, at: y) }
-            let dfdx: @Sendable () -> Matrix = { FiniteDifferences.jacobian(of: { xx in f(xx, y, z) }, at: x) }
+            // F's length at a point is fixed by its value there; a call of another length gives
+            // NaNs (refused downstream) instead of a silently truncated difference or a trap.
+            let k = value.count
+            let f: @Sendable ([Double], [Double], Byproduct) -> [Double] = { x, y, z in lengthOrNaN(user(x, y, z), k) }
+            // Built once per point on first use (transposed products need them; their memory is
+            // checked by the linearization before any product).
+            let dfdy = Lazy { FiniteDifferences.jacobian(of: { yy in f(x, yy, z) }, at: y) }.get
+            let dfdx = Lazy { FiniteDifferences.jacobian(of: { xx in f(xx, y, z) }, at: x) }.get
             let a = JacobianMap(
-                rows: value.count,
+                rows: k,
                 apply: { v, out in out = FiniteDifferences.jvp(of: { yy in f(x, yy, z) }, at: y, tangent: v) },
                 applyTransposed: { u, out in out = dfdy().transposedTimes(u) }, materialize: dfdy)
             let b = JacobianMap(
-                rows: value.count,
+                rows: k,
                 apply: { v, out in out = FiniteDifferences.jvp(of: { xx in f(xx, y, z) }, at: x, tangent: v) },
                 applyTransposed: { u, out in out = dfdx().transposedTimes(u) }, materialize: dfdx)
             return LocalConditions(value: value, n: x.count, m: y.count, a: a, b: b,
-                                   differentiation: "central finite differences")
+                                   differentiation: finiteDifferenceLabel)
         }
     }
 }
@@ -265,14 +276,38 @@ final class AutomaticDerivatives<F: DifferentiableBivariateFunction & Sendable>:
 
     @inlinable func matrixY() -> Matrix { AD.jacobian(of: f, x: x, y: y, withRespectToY: true) }
     @inlinable func matrixX() -> Matrix { AD.jacobian(of: f, x: x, y: y, withRespectToY: false) }
-    @inlinable func productY(_ v: [Double], _ out: inout [Double]) { recorded().jvp(dx: nil, dy: v, into: &out) }
-    @inlinable func adjointY(_ u: [Double], _ out: inout [Double]) { recorded().vjp(u, intoY: &out) }
-    @inlinable func adjointX(_ u: [Double], _ out: inout [Double]) { recorded().vjp(u, intoX: &out) }
+    // A recording whose output length differs from F's length on Double (conditions whose
+    // length depends on the scalar type) answers NaNs, which every solve refuses, not a trap.
+
+    @inlinable
+    func productY(_ v: [Double], _ out: inout [Double]) {
+        let t = recorded()
+        guard out.count == t.outputCount else { return out = lengthOrNaN([], out.count) }
+        t.jvp(dx: nil, dy: v, into: &out)
+    }
+
+    @inlinable
+    func adjointY(_ u: [Double], _ out: inout [Double]) {
+        let t = recorded()
+        guard u.count == t.outputCount else { return out = lengthOrNaN([], out.count) }
+        t.vjp(u, intoY: &out)
+    }
+
+    @inlinable
+    func adjointX(_ u: [Double], _ out: inout [Double]) {
+        let t = recorded()
+        guard u.count == t.outputCount else { return out = lengthOrNaN([], out.count) }
+        t.vjp(u, intoX: &out)
+    }
 
     @inlinable
     func productX(_ v: [Double], _ out: inout [Double]) {
-        if let t = tape.withLock({ $0 }) { t.jvp(dx: v, dy: nil, into: &out) }
-        else { out = AD.tangent(of: f, x: x, y: y, dx: v) }
+        if let t = tape.withLock({ $0 }) {
+            guard out.count == t.outputCount else { return out = lengthOrNaN([], out.count) }
+            t.jvp(dx: v, dy: nil, into: &out)
+        } else {
+            out = lengthOrNaN(AD.tangent(of: f, x: x, y: y, dx: v), out.count)
+        }
     }
 
     @inlinable

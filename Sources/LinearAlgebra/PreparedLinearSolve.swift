@@ -57,25 +57,36 @@ extension PreparedLinearSolve {
     /// Column by column through `solve(_:)` (the default for
     /// solvers without a blocked multi-right-hand-side solve).
     ///
-    /// - Throws: the first column's failure.
+    /// - Throws: the first column's failure; `.dimensionMismatch` when a
+    ///   column's answer has the wrong length.
     public func solve(_ b: Matrix) throws(LinearAlgebraError) -> Matrix {
         try columnByColumn(b, rows: columns) { (v: [Double]) throws(LinearAlgebraError) in try solve(v) }
     }
 
     /// Column by column through `solveTransposed(_:)`.
     ///
-    /// - Throws: the first column's failure.
+    /// - Throws: the first column's failure; `.dimensionMismatch` when a
+    ///   column's answer has the wrong length.
     public func solveTransposed(_ c: Matrix) throws(LinearAlgebraError) -> Matrix {
         try columnByColumn(c, rows: rows) { (v: [Double]) throws(LinearAlgebraError) in try solveTransposed(v) }
     }
 }
 
 /// Applies `solve` to each column of `b`, giving a `rows × b.columns` matrix.
+///
+/// - Throws: the first column's failure; `.dimensionMismatch` when a column's
+///   answer does not have `rows` values (a conformance's bug, reported rather than trapped).
 func columnByColumn(_ b: Matrix, rows: Int, _ solve: ([Double]) throws(LinearAlgebraError) -> [Double])
     throws(LinearAlgebraError) -> Matrix
 {
     var x = Matrix(rows: rows, columns: b.columns)
-    for j in 0..<b.columns { x.setColumn(j, to: try solve(b.column(j))) }
+    for j in 0..<b.columns {
+        let column = try solve(b.column(j))
+        guard column.count == rows else {
+            throw .dimensionMismatch("a solve returned \(column.count) values for column \(j), expected \(rows)")
+        }
+        x.setColumn(j, to: column)
+    }
     return x
 }
 

@@ -113,7 +113,7 @@ func centralDifference(_ f: ([Double]) throws -> [Double], at x: [Double], direc
     @Test func concurrentSweepsOfOneRecordingAgree() async throws {
         let lin = AD.linearize(RidgeLoss(), at: Ridge.x)
         let scales = (0..<32).map { Double($0) - 15.5 }
-        let grads = await BatchEvaluation.map(scales) { lin.vjp([$0]) }
+        let grads = try await BatchEvaluation.map(scales) { lin.vjp([$0]) }
         let exact = try Ridge.lossGradient(Ridge.x)
         for (s, g) in zip(scales, grads) {
             #expect(Approximate.relativeError(g, exact.map { s * $0 }) <= 1e-10)

@@ -26,10 +26,10 @@ import TestSupport
         #expect(Approximate.relativeError(jacobians[17], try Ridge.jacobian(inputs[17])) <= 1e-10)
     }
 
-    @Test func wholeModelGradientsInABatch() async {
+    @Test func wholeModelGradientsInABatch() async throws {
         let loss = RidgeLoss()
         let sequential = inputs.map { AD.gradient(of: loss, at: $0).gradient }
-        let concurrent = await BatchEvaluation.map(inputs) { AD.gradient(of: loss, at: $0).gradient }
+        let concurrent = try await BatchEvaluation.map(inputs) { AD.gradient(of: loss, at: $0).gradient }
         #expect(concurrent == sequential)
     }
 
@@ -42,7 +42,7 @@ import TestSupport
             _ = try await root.jacobians(at: xs)
             Issue.record("expected a throw")
         } catch {
-            #expect(error == .nonFiniteInput("x[0] = inf"))
+            #expect(error as? ImplicitDifferentiationError == .nonFiniteInput("x[0] = inf"))
         }
     }
 }

@@ -86,7 +86,10 @@ struct ShiftedTridiagonal: ImplicitConditions {
     @Test func explicitKrylovOptionsAreKept() throws {
         let own = try KrylovOptions(absoluteTolerance: 0, relativeTolerance: 1e-6, maxIterations: 7)
         let other = try KrylovOptions(absoluteTolerance: 0, relativeTolerance: 1e-13)
-        let f = function(ImplicitFunctionOptions(krylovOptions: other), solver: .bicgstab(options: own))
+        // The plan prepares the method; 7 iterations are too few for the singularity probe's solve
+        // (issue 16), which is not the subject here.
+        let f = function(ImplicitFunctionOptions(krylovOptions: other, probesKrylovSingularity: false),
+                         solver: .bicgstab(options: own))
         #expect(try f.plan(for: x).solver == .bicgstab(options: own))
         // A default-options method written by hand takes the function's options.
         let g = function(ImplicitFunctionOptions(krylovOptions: other), solver: .lsmr())

@@ -145,10 +145,13 @@ struct SolverPlugInTests {
         let dx = rng.vector(Self.m), ybar = rng.vector(Self.m)
 
         let adjoint = try root.linearize(at: Self.x)
+        // The Krylov singularity probe (issue 16) is one preconditioned tangent solve at preparation.
+        let appliedByProbe = pre.applications.withLock { $0 }
+        #expect(appliedByProbe > 0 && pre.transposedApplications.withLock { $0 } == 0)
         let xbar = try adjoint.vjp(ybar)
         #expect(sawMatrix.withLock { $0 } == (representation == .matrix))
         #expect(pre.transposedApplications.withLock { $0 } > 0)
-        #expect(pre.applications.withLock { $0 } == 0)
+        #expect(pre.applications.withLock { $0 } == appliedByProbe)   // the adjoint solve applied M⁻ᵀ only
         #expect(Approximate.relativeError(xbar, try Self.reference.vjp(at: Self.x, cotangent: ybar)) <= 1e-9)
 
         let transposedBefore = pre.transposedApplications.withLock { $0 }
@@ -235,6 +238,41 @@ struct PlanTruthTests {
         #expect(throws: ImplicitDifferentiationError.self) { try strict.plan(for: x, solution: y) }
     }
 
+    @Test("false SPD declaration: the plan says the structure fallback (LU, GMRES) before, and the linearization uses it",
+          arguments: [Representation.matrix, .operator])
+    func structureFallbackPlan(representation: Representation) throws {
+        // Issue 16, class 2 in the preparation: A = [2 1; 0 2] declared SPD is not symmetric.
+        let x = [1.0, 1.0], y = NonSymmetricLinear.solve(x)
+        var root = ImplicitFunction(solver: { _ in y }, conditions: NonSymmetricLinear(),
+                                    representation: representation, structure: [.symmetric, .positiveDefinite])
+        root.options.krylovOptions = tightKrylov
+        let plan = try root.plan(for: x, solution: y)
+        let lin = try root.linearize(at: x)
+        #expect(plan == lin.plan && lin.report.plan == plan)
+        #expect(plan.solver == (representation == .matrix ? .lu : .gmres(options: tightKrylov)))
+        #expect(plan.note?.contains("declared symmetric positive definite but it is not symmetric") == true)
+        #expect(Approximate.relativeError(try lin.jacobian(), NonSymmetricLinear.jacobian) <= 1e-10)
+    }
+
+    @Test("singular A on GMRES: the plan says the Krylov probe's LSMR fallback before, and the linearization uses it")
+    func krylovSingularFallbackPlan() throws {
+        // Issue 16, class 3 in the preparation: A = [1 1; 1 1] (rank 1, consistent), on an operator.
+        let x = [2.0], y = [1.0, 1.0]
+        var root = ImplicitFunction(solver: { _ in y }, conditions: SymmetricGauge(), representation: .operator)
+        root.options.krylovOptions = tightKrylov
+        let plan = try root.plan(for: x, solution: y)
+        let lin = try root.linearize(at: x)
+        #expect(plan == lin.plan && lin.report.plan == plan)
+        #expect(plan.solver == .lsmr(options: tightKrylov))
+        #expect(plan.note?.contains("found ∂F/∂y singular (probe defect") == true)
+        // The minimum-norm derivative, as the matrix path's SVD gives: J = (½, ½)ᵀ.
+        #expect(Approximate.relativeError(try lin.jvp([1]), [0.5, 0.5]) <= 1e-8)
+        // Without the probe the plan stays GMRES (what then runs), so plan and linearization still agree.
+        root.options.probesKrylovSingularity = false
+        #expect(try root.plan(for: x, solution: y) == root.linearize(at: x).plan)
+        #expect(try root.plan(for: x, solution: y).solver == .gmres(options: tightKrylov))
+    }
+
     @Test("linearize at a known solution checks the residual and matches the solved linearization")
     func knownSolution() throws {
         let m = 10
@@ -302,8 +340,11 @@ struct KrylovMessageTests {
     static let x = NonsymmetricStencil.input(for: y)
 
     static func failure(_ solver: LinearSolver) throws -> (ImplicitDifferentiationError, KrylovStatistics) {
-        let root = ImplicitFunction(solver: { _ in y }, conditions: NonsymmetricStencil(), linearSolver: solver,
+        var root = ImplicitFunction(solver: { _ in y }, conditions: NonsymmetricStencil(), linearSolver: solver,
                                     representation: .operator)
+        // The adjoint solve's own failure is the subject: without this, the Krylov singularity
+        // probe (a tangent solve at preparation, issue 16) fails first under these caps.
+        root.options.probesKrylovSingularity = false
         do {
             _ = try root.vjp(at: x, cotangent: [Double](repeating: 1, count: m))
         } catch {
@@ -350,5 +391,24 @@ struct AutomaticLinearSolverTests {
         let b = [Double](repeating: 1, count: 50)
         let x = try auto.prepare(op).solve(b)
         #expect(Approximate.relativeError(spd * x, b) <= 1e-6)
+    }
+
+    @Test("its preparation checks what the pick assumes (issue 16): false SPD declaration, singular operator, NaN setting")
+    func decideChecksAssumptions() throws {
+        let auto = AutomaticLinearSolver()
+        let nonsymmetric = TestMatrices.convectionDiffusion(20)
+        let (lu, _) = try auto.decide(LinearSystem(matrix: nonsymmetric, structure: [.symmetric, .positiveDefinite]))
+        #expect(lu.solver == .lu && lu.note?.contains("not symmetric") == true)
+        let onOperator = LinearSystem(MatrixOperator(nonsymmetric, structure: [.symmetric, .positiveDefinite]))
+        #expect(try auto.decide(onOperator).plan.solver == .gmres(options: .default))
+        // diag(1, 1, 0) as an operator: GMRES would return some solution; the probe sends it to LSMR.
+        var singular = Matrix.identity(3)
+        singular[2, 2] = 0
+        let (ls, solver) = try auto.decide(LinearSystem(MatrixOperator(singular)))
+        #expect(ls.solver == .lsmr(options: .default) && solver.isLeastSquares)
+        #expect(ls.note?.contains("probe defect") == true)
+        var nan = AutomaticLinearSolver()
+        nan.minimumReciprocalCondition = .nan
+        #expect(throws: ImplicitDifferentiationError.self) { try nan.decide(LinearSystem(matrix: nonsymmetric)) }
     }
 }
