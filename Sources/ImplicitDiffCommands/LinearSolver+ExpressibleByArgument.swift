@@ -29,16 +29,16 @@ extension LinearSolver: ExpressibleByArgument {
     }
 }
 
-/// `--representation auto|matrix|operator`, parsed straight to the library's
+/// `--representation auto|matrix|operator|sparse`, parsed straight to the library's
 /// ``Representation`` (`automatic` is accepted for `auto`).
 extension Representation: ExpressibleByArgument {
-    /// Parses `auto`, `automatic`, `matrix` or `operator`.
+    /// Parses `auto`, `automatic`, `matrix`, `operator` or `sparse`.
     public init?(argument: String) {
         self.init(rawValue: argument == "auto" ? Representation.automatic.rawValue : argument)
     }
 
     /// The spellings the help lists.
-    public static var allValueStrings: [String] { ["auto", "matrix", "operator"] }
+    public static var allValueStrings: [String] { ["auto", "matrix", "operator", "sparse"] }
 
     /// The spelling of this value in help texts.
     public var defaultValueDescription: String { self == .automatic ? "auto" : rawValue }

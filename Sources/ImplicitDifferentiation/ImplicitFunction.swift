@@ -193,7 +193,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         // that one evaluation instead of a Double one followed by a dual one.
         let value: [Double]
         var prefetchedA: Matrix? = nil
-        if y.count <= Self.prefetchLimit, representation != .operator,
+        if y.count <= Self.prefetchLimit, representation != .operator, representation != .sparse,
            let both = conditions.valueAndJacobianY {
             (value, prefetchedA) = both(x, y, z)
         } else {
@@ -229,17 +229,25 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         let bound = try checkResidual(residualNorm) { () throws(ImplicitDifferentiationError) in
             try ResidualScale(local, x: x, y: y, a: matrix ?? prefetchedA)
         }
-        let system = matrix.map { LinearSystem(matrix: $0, structure: structure) }
-            ?? LinearSystem(ConditionsOperator(local: local, structure: structure))
-        let choice = try plan.solver.prepare(system, settings: SolverSettings(
+        let settings = SolverSettings(
             automatic: linearSolver.isAutomatic, minimumReciprocalCondition: options.minimumReciprocalCondition,
             preconditioner: preconditioner, initialGuess: initialGuess, krylovOptions: options.krylovOptions,
-            probesKrylovSingularity: options.probesKrylovSingularity))
+            probesKrylovSingularity: options.probesKrylovSingularity)
+        let choice: PreparedChoice
+        if plan.representation == .sparse {
+            guard let sparseA = local.sparseA else { throw LinearSolver.sparseNeedsPattern }
+            (choice, matrix) = try plan.solver.prepareSparse(try sparseA(), structure: structure, settings: settings,
+                                                             memoryLimit: options.maxMatrixBytes)
+        } else {
+            let system = matrix.map { LinearSystem(matrix: $0, structure: structure) }
+                ?? LinearSystem(ConditionsOperator(local: local, structure: structure))
+            choice = try plan.solver.prepare(system, settings: settings)
+        }
         plan.solver = choice.used
         plan.note = choice.note
         let report = DerivativeReport(
             plan: plan, residualNorm: residualNorm, residualBound: bound, differentiation: local.differentiation,
-            factorizations: matrix != nil && choice.used.isDirect ? 1 : 0,
+            factorizations: (matrix != nil || plan.representation == .sparse) && choice.used.isDirect ? 1 : 0,
             reciprocalCondition: choice.reciprocalCondition, rank: choice.rank, note: choice.note, tangentSolves: 0,
             adjointSolves: 0, krylovIterations: 0, operatorApplications: 0, lastKrylovStatistics: nil)
         let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,

@@ -69,17 +69,22 @@ struct LocalConditions: Sendable {
     let b: JacobianMap
     /// How the derivatives of `F` are obtained, for reports.
     let differentiation: String
+    /// `A` in sparse form (``Representation/sparse``), or `nil` when the
+    /// conditions give only products (no pattern is known).
+    let sparseA: (@Sendable () throws(ImplicitDifferentiationError) -> SparseJacobian)?
     /// The number of conditions.
     var k: Int { value.count }
 
     @usableFromInline
-    init(value: [Double], n: Int, m: Int, a: JacobianMap, b: JacobianMap, differentiation: String) {
+    init(value: [Double], n: Int, m: Int, a: JacobianMap, b: JacobianMap, differentiation: String,
+         sparseA: (@Sendable () throws(ImplicitDifferentiationError) -> SparseJacobian)? = nil) {
         self.value = value
         self.n = n
         self.m = m
         self.a = a
         self.b = b
         self.differentiation = differentiation
+        self.sparseA = sparseA
     }
 }
 
@@ -134,7 +139,8 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                 applyTransposed: { u, out in d.adjointX(u, &out) }, materialize: { d.matrixX() },
                                 applied: { v in d.tangentX(v) })
             return LocalConditions(value: value, n: x.count, m: y.count, a: a, b: b,
-                                   differentiation: "automatic differentiation")
+                                   differentiation: "automatic differentiation",
+                                   sparseA: { () throws(ImplicitDifferentiationError) in try d.sparseY() })
         }
         givesMatrices = false
         generic = conditions
@@ -162,7 +168,10 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                 let a = JacobianMap(rows: k, apply: { v, out in BLAS.gemv(1, pair.get().y, v, 0, &out) },
                                     applyTransposed: { u, out in BLAS.gemv(transpose: true, 1, pair.get().y, u, 0, &out) },
                                     materialize: { pair.get().y })
-                return LocalConditions(value: value, n: n, m: m, a: a, b: b, differentiation: "hand-written Jacobians")
+                return LocalConditions(value: value, n: n, m: m, a: a, b: b, differentiation: "hand-written Jacobians",
+                                       sparseA: { () throws(ImplicitDifferentiationError) in
+                                           try SparseJacobian(converting: pair.get().y)
+                                       })
             }
             let jvp = h.jvp!, vjp = h.vjp!
             // Lengths are checked once per point by checkProducts (a typed error naming the closure);

@@ -8,8 +8,28 @@ public enum Representation: String, Sendable, Hashable, CustomStringConvertible 
     case `operator`
     /// Let the library choose; see ``SolvePlan``.
     case automatic
+    /// Build `A` as a ``SparseMatrix`` and factor it by its structure; chosen
+    /// explicitly only (`.automatic` never picks it).
+    ///
+    /// Generic conditions: one tape recording at `(x, y)`, the pattern of `A`
+    /// from it, a column (or row) colouring, and `A` from one sweep per colour,
+    /// never an `m × m` array. Conditions that give matrices: their `A`
+    /// converted. Under the ``LinearSolver/automatic`` solver, the structure
+    /// picks the factorization:
+    ///
+    /// ```
+    /// diagonal                          → diagonal (one division per entry)
+    /// band: m ≥ 32, 4(2kl + ku + 1) ≤ m → band LU
+    /// symmetric (values, rel. 1e-6)     → sparse Cholesky (CHOLMOD); not positive definite → sparse LU
+    /// otherwise                         → sparse LU (UMFPACK)
+    /// k ≠ m                             → lsmr on the sparse matrix
+    /// ```
+    ///
+    /// Conditions that give only products (hand-written products, finite
+    /// differences) have no pattern: `.sparse` throws ``ImplicitDifferentiationError/invalidOption(_:)``.
+    case sparse
 
-    /// The flag spelling (`matrix`, `operator`, `automatic`).
+    /// The flag spelling (`matrix`, `operator`, `automatic`, `sparse`).
     public var description: String { rawValue }
 }
 
@@ -166,7 +186,7 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Which rule picked the solver.
     enum SolverRule: Sendable {
-        case qr(k: Int, m: Int), cholesky, lu, lsmr(k: Int, m: Int), cg, gmres, requested(LinearSolver)
+        case qr(k: Int, m: Int), cholesky, lu, lsmr(k: Int, m: Int), cg, gmres, requested(LinearSolver), structure
     }
 
     /// The reason, kept unformatted until read.
@@ -200,6 +220,7 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
             case .cg: return "cg because ∂F/∂y is declared SPD"
             case .gmres: return "gmres (square, no declared structure)"
             case .requested(let solver): return "\(solver) as requested"
+            case .structure: return "factorization chosen by the structure of ∂F/∂y"
             }
         }
     }
@@ -252,7 +273,10 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
         var chosen = solver
         let solverRule: SolverRule
         if chosen.isAutomatic {
-            if rep == .matrix {
+            if rep == .sparse {
+                if k != m { chosen = .lsmr(); solverRule = .lsmr(k: k, m: m) }
+                else { chosen = .lu; solverRule = .structure }
+            } else if rep == .matrix {
                 if k != m { chosen = .qr; solverRule = .qr(k: k, m: m) }
                 else if spd { chosen = .cholesky; solverRule = .cholesky }
                 else { chosen = .lu; solverRule = .lu }

@@ -1,0 +1,302 @@
+import AutoDiff
+import Krylov
+import LinearAlgebra
+
+// Representation .sparse: A = ∂F/∂y built as a SparseMatrix (from the tape by
+// pattern detection, colouring and compressed sweeps, or converted from a
+// matrix the conditions give), then prepared by its structure:
+//
+//     diagonal                               → DiagonalFactorization
+//     band: m ≥ 32, 4(2kl + ku + 1) ≤ m      → BandLUFactorization
+//     symmetric by value                     → SparseCholeskyFactorization, not SPD → SparseLUFactorization
+//     otherwise                              → SparseLUFactorization
+//
+// Singular A follows the dense rules: under .automatic the SVD of the dense A
+// when it fits in the memory limit, else singularJacobian.
+
+/// `A = ∂F/∂y` in sparse form and how it was obtained (for the plan's note).
+@usableFromInline
+struct SparseJacobian: Sendable {
+    /// `A`, `k × m`.
+    let matrix: SparseMatrix
+    /// The colours and sweeps of the compressed evaluation; `nil` when `A` was converted from a given matrix.
+    let compression: (colours: Int, sweeps: Int, direction: JacobianCompression.Direction)?
+
+    /// `A` from a compressed evaluation.
+    init(_ matrix: SparseMatrix, compression: JacobianCompression) throws(ImplicitDifferentiationError) {
+        self.matrix = matrix
+        let colours = compression.direction == .forward
+            ? compression.columnColoring.colorCount : compression.rowColoring.colorCount
+        self.compression = (colours, compression.passes, compression.direction)
+        try Self.checkFinite(matrix)
+    }
+
+    /// `A` converted from the dense matrix the conditions give (its zeros dropped).
+    init(converting a: Matrix) throws(ImplicitDifferentiationError) {
+        do { matrix = try SparseMatrix(a) } catch { throw .linearAlgebra(error) }
+        compression = nil
+        try Self.checkFinite(matrix)
+    }
+
+    static func checkFinite(_ a: SparseMatrix) throws(ImplicitDifferentiationError) {
+        guard let pos = a.values.firstIndex(where: { !$0.isFinite }) else { return }
+        let column = a.pattern.columnPointers.lastIndex { $0 <= pos } ?? 0
+        throw .nonFiniteInput("∂F/∂y[\(a.pattern.rowIndices[pos]), \(column)] = \(a.values[pos])")
+    }
+
+    /// `true` when every non-zero is on the diagonal.
+    var isDiagonal: Bool {
+        let p = matrix.pattern
+        guard matrix.isSquare else { return false }
+        for j in 0..<p.columns {
+            for pos in p.columnPointers[j]..<p.columnPointers[j + 1] where p.rowIndices[pos] != j { return false }
+        }
+        return true
+    }
+
+    /// The bandwidths when a band LU is worth it (the dense path's rule:
+    /// order ≥ 32, `4(2kl + ku + 1) ≤ m`), else `nil`.
+    var bandedShape: (lower: Int, upper: Int)? {
+        let n = matrix.rows
+        guard matrix.isSquare, n >= 32 else { return nil }
+        let band = matrix.bandwidths
+        return 4 * (2 * band.lower + band.upper + 1) <= n ? band : nil
+    }
+
+    /// `sparse ∂F/∂y: nnz …, bandwidths (kl, ku), c colours (s forward sweeps)`.
+    var structureNote: String {
+        let band = matrix.bandwidths
+        var s = "sparse ∂F/∂y: \(matrix.nonZeroCount) non-zeros, bandwidths (\(band.lower), \(band.upper))"
+        if let c = compression {
+            s += ", \(c.colours) colours (\(c.sweeps) \(c.direction == .forward ? "forward" : "reverse") sweeps)"
+        } else {
+            s += ", converted from the given matrix"
+        }
+        return s
+    }
+}
+
+extension AutomaticDerivatives {
+    /// `A` in sparse form from the recording at `(x, y)` (made once, shared
+    /// with every later product): its pattern, a colouring, one sweep per
+    /// colour, then three random products against the recording
+    /// (``BivariateLinearization/verify(_:withRespectToY:probes:seed:)``).
+    ///
+    /// - Throws: `.nonFiniteInput` for a non-finite entry; `.invalidOption`
+    ///   when the compressed values contradict the pattern; `.dimensionMismatch`.
+    @usableFromInline
+    func sparseY() throws(ImplicitDifferentiationError) -> SparseJacobian {
+        let t = recorded()
+        let compression = JacobianCompression(t.jacobianPatterns().y)
+        do {
+            let a = try compression.evaluate(t, withRespectToY: true)
+            try t.verify(a, withRespectToY: true)
+            return try SparseJacobian(a, compression: compression)
+        } catch let error as SparseJacobianError {
+            switch error {
+            case .nonFiniteEntry(let row, let column):
+                throw .nonFiniteInput("∂F/∂y[\(row), \(column)] is not finite")
+            case .dimensionMismatch(let what): throw .dimensionMismatch(what)
+            default:
+                throw .invalidOption("representation .sparse: the compressed ∂F/∂y does not match its pattern "
+                                     + "(\(error)); use .matrix or .operator")
+            }
+        } catch let error as ImplicitDifferentiationError {
+            throw error
+        } catch {
+            throw .invalidOption("representation .sparse: \(error)")
+        }
+    }
+}
+
+extension LinearSolver {
+    /// The error of `.sparse` on conditions that give only products.
+    static var sparseNeedsPattern: ImplicitDifferentiationError {
+        .invalidOption("representation .sparse needs conditions differentiated by AD (generic conditions) or "
+                       + "conditions that give ∂F/∂y as a matrix; hand-written products and finite differences "
+                       + "give no sparsity pattern (use .matrix or .operator)")
+    }
+
+    /// Prepares this (planned) solver on a sparse `A`; under `.lu` from an
+    /// `.automatic` request the structure picks the factorization (see the
+    /// file's header). Explicit choices: `.lu` band LU or UMFPACK; `.bandLU`
+    /// band LU; `.cholesky` CHOLMOD (`structureNotAsDeclared` when `A` is
+    /// not symmetric); Krylov methods on the sparse operator; `.qr`, `.svd`
+    /// and custom methods that need a matrix on the dense `A` (memory checked).
+    ///
+    /// - Parameters:
+    ///   - sparse: `A`.
+    ///   - structure: the declared structure.
+    ///   - settings: the singularity and fallback settings.
+    ///   - memoryLimit: the largest factor or dense copy, in bytes.
+    /// - Returns: the choice, and the dense `A` when one was formed (an SVD or QR).
+    /// - Throws: `.singularJacobian`, `.notPositiveDefinite`, `.structureNotAsDeclared`,
+    ///   `.allocationTooLarge` (before allocation, with the estimate), `.linearAlgebra`.
+    func prepareSparse(_ sparse: SparseJacobian, structure: OperatorStructure, settings: SolverSettings,
+                       memoryLimit: Int) throws(ImplicitDifferentiationError) -> (choice: PreparedChoice, dense: Matrix?)
+    {
+        let a = sparse.matrix
+        let k = a.rows, m = a.columns
+        let head = sparse.structureNote
+        func noted(_ c: PreparedChoice, _ why: String) -> PreparedChoice {
+            let note = [head, why, c.note].compactMap { $0 }.joined(separator: "; ")
+            return PreparedChoice(prepared: c.prepared, used: c.used, note: note, fellBack: c.fellBack,
+                                  reciprocalCondition: c.reciprocalCondition, rank: c.rank)
+        }
+        func dense(_ what: String, _ shapes: [(rows: Int, columns: Int)]) throws(ImplicitDifferentiationError) -> Matrix {
+            try MemoryBudget.require(what, shapes, limit: memoryLimit)
+            do { return try a.dense(memoryLimit: memoryLimit) } catch { throw .linearAlgebra(error) }
+        }
+        func svdDense() throws(ImplicitDifferentiationError) -> Matrix {
+            try dense("∂F/∂y (\(k) × \(m)) as a dense matrix with its svd, the fallback for a singular ∂F/∂y",
+                      MemoryBudget.factorizationShapes(.svd, automatic: true, rows: k, columns: m))
+        }
+        switch self {
+        case .lu, .bandLU, .cholesky:
+            guard a.isSquare else {
+                throw .dimensionMismatch("\(self) needs as many equations as unknowns, F has \(k) for \(m); use .lsmr()")
+            }
+            let automatic = settings.automatic
+            let symmetric = a.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
+            if case .cholesky = self, !symmetric {
+                throw .structureNotAsDeclared("∂F/∂y is not symmetric (relative tolerance "
+                    + "\(DeclaredStructureCheck.tolerance)) but cholesky needs a symmetric positive definite ∂F/∂y")
+            }
+            let kind: SparseKind
+            switch self {
+            case .bandLU: kind = .band(a.bandwidths)
+            case .cholesky: kind = .cholesky
+            default:
+                if automatic && sparse.isDiagonal { kind = .diagonal }
+                else if let band = sparse.bandedShape { kind = .band(band) }
+                else if automatic && symmetric { kind = .cholesky }
+                else { kind = .lu }
+            }
+            var fallbackNote: String? = nil
+            var prepared: (solve: any PreparedLinearSolve, rcond: Double)
+            do {
+                prepared = try kind.factor(a, memoryLimit: memoryLimit)
+            } catch .notPositiveDefinite(let minor) where automatic {
+                fallbackNote = "sparse cholesky found ∂F/∂y not positive definite (minor \(minor)); used sparse lu"
+                do { prepared = try SparseKind.lu.factor(a, memoryLimit: memoryLimit) } catch {
+                    return try Self.singularOrThrow(error, automatic: automatic, svdDense, head: head)
+                }
+            } catch {
+                return try Self.singularOrThrow(error, automatic: automatic, svdDense, head: head)
+            }
+            if !(prepared.rcond >= settings.minimumReciprocalCondition) {   // NaN fails
+                if automatic {
+                    return try Self.svdFallback(svdDense, head: head,
+                                                "\(prepared.solve.summary.kind) found ∂F/∂y numerically singular "
+                                                + "(rcond ≈ \(prepared.rcond)); used svd")
+                }
+                throw .singularJacobian(pivot: nil, reciprocalCondition: prepared.rcond)
+            }
+            let why = [prepared.solve.summary.kind + " because " + kind.reason(automatic: automatic), fallbackNote]
+                .compactMap { $0 }.joined(separator: "; ")
+            let used: LinearSolver = kind.isBand ? .bandLU : (fallbackNote == nil && kind.isCholesky ? .cholesky : .lu)
+            let c = PreparedChoice(prepared: prepared.solve, used: used, note: nil, fellBack: false,
+                                   reciprocalCondition: prepared.rcond, rank: m)
+            return (noted(c, why), nil)
+        case .gmres, .bicgstab, .cg, .lsmr:
+            let system = LinearSystem(SparseMatrixOperator(a, structure: structure))
+            return (noted(try prepare(system, settings: settings), "\(self) on the sparse matrix"), nil)
+        case .custom(let method):
+            let d = method.needsMatrix
+                ? try dense("∂F/∂y (\(k) × \(m)) as a dense matrix for \(self)", [(k, m)]) : nil
+            let system = LinearSystem(SparseMatrixOperator(a, structure: structure), matrix: d)
+            return (noted(try prepare(system, settings: settings), "\(self) on the sparse matrix"), d)
+        case .qr, .svd:
+            let d = try dense("∂F/∂y (\(k) × \(m)) as a dense matrix for \(self)",
+                              MemoryBudget.factorizationShapes(self, automatic: false, rows: k, columns: m))
+            let c = try prepare(LinearSystem(matrix: d, structure: structure), settings: settings)
+            return (noted(c, "\(self) on the dense ∂F/∂y"), d)
+        case .automatic:
+            throw .invalidOption("the automatic choice is resolved by the plan before preparation")
+        }
+    }
+
+    /// A factorization's failure: singular → the SVD fallback (automatic) or `singularJacobian`;
+    /// a factor over the memory limit → `allocationTooLarge` with its estimate.
+    private static func singularOrThrow(_ error: LinearAlgebraError, automatic: Bool,
+                                        _ svdDense: () throws(ImplicitDifferentiationError) -> Matrix,
+                                        head: String) throws(ImplicitDifferentiationError) -> (choice: PreparedChoice, dense: Matrix?)
+    {
+        switch error {
+        case .singular(let pivot):
+            if automatic {
+                return try svdFallback(svdDense, head: head,
+                                       "the sparse factorization found ∂F/∂y singular (zero pivot at \(pivot)); used svd",
+                                       pivot: pivot)
+            }
+            throw .singularJacobian(pivot: pivot, reciprocalCondition: nil)
+        case .notPositiveDefinite(let minor):
+            throw .notPositiveDefinite(minor: minor)
+        case .memoryLimitExceeded(let bytes, let limit):
+            throw .allocationTooLarge(what: "the sparse factor of ∂F/∂y (estimated by its analysis)", bytes: bytes,
+                                      limit: limit)
+        default:
+            throw .linearAlgebra(error)
+        }
+    }
+
+    /// The SVD of the dense `A` when it fits in the memory limit (with its
+    /// work arrays), else `singularJacobian`.
+    private static func svdFallback(_ svdDense: () throws(ImplicitDifferentiationError) -> Matrix,
+                                    head: String, _ why: String, pivot: Int? = nil)
+        throws(ImplicitDifferentiationError) -> (choice: PreparedChoice, dense: Matrix?)
+    {
+        let d: Matrix
+        do {
+            d = try svdDense()
+        } catch {
+            throw .singularJacobian(pivot: pivot, reciprocalCondition: nil)
+        }
+        let c = try svd(d, note: head + "; " + why, fellBack: true)
+        return (c, d)
+    }
+}
+
+/// The factorizations the sparse path picks from.
+enum SparseKind {
+    case diagonal, band((lower: Int, upper: Int)), cholesky, lu
+
+    var isBand: Bool { if case .band = self { return true } else { return false } }
+    var isCholesky: Bool { if case .cholesky = self { return true } else { return false } }
+
+    /// Why this kind was picked.
+    func reason(automatic: Bool) -> String {
+        switch self {
+        case .diagonal: return "∂F/∂y is diagonal"
+        case .band(let b): return "∂F/∂y is banded (\(b.lower), \(b.upper))"
+        case .cholesky: return automatic ? "∂F/∂y is symmetric" : "cholesky was requested"
+        case .lu: return automatic ? "∂F/∂y is neither banded nor symmetric" : "lu was requested and ∂F/∂y is not narrowly banded"
+        }
+    }
+
+    /// Factors `a`; the band's storage is checked against `memoryLimit` first.
+    func factor(_ a: SparseMatrix, memoryLimit: Int) throws(LinearAlgebraError)
+        -> (solve: any PreparedLinearSolve, rcond: Double)
+    {
+        switch self {
+        case .diagonal:
+            let f = try DiagonalFactorization(a)
+            return (f, f.reciprocalCondition)
+        case .band(let b):
+            let rows = 2 * b.lower + b.upper + 1
+            let (elements, overflow) = rows.multipliedReportingOverflow(by: a.rows)
+            if overflow || elements > memoryLimit / 8 {
+                throw .memoryLimitExceeded(estimatedBytes: overflow ? .max : elements * 8, limitBytes: memoryLimit)
+            }
+            let f = try BandLUFactorization(a, lowerBandwidth: b.lower, upperBandwidth: b.upper)
+            return (f, f.reciprocalCondition)
+        case .cholesky:
+            let f = try SparseCholeskyFactorization(a, symmetryTolerance: DeclaredStructureCheck.tolerance,
+                                                    memoryLimit: memoryLimit)
+            return (f, f.reciprocalCondition)
+        case .lu:
+            let f = try SparseLUFactorization(a, memoryLimit: memoryLimit)
+            return (f, f.reciprocalCondition)
+        }
+    }
+}
