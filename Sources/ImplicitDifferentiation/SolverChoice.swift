@@ -148,6 +148,11 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 /// 3. Solver on an operator: `k ≠ m` → `.lsmr`; declared symmetric positive
 ///    definite → `.cg`; otherwise `.gmres` (restart 30).
 ///
+/// ``Representation/sparse`` is never chosen by the rule; when requested,
+/// the `.automatic` solver is `.lu` in the plan (`.lsmr` when `k ≠ m`) and
+/// the preparation picks the factorization from the structure of `A`
+/// (diagonal, band LU, sparse Cholesky, sparse LU), named in ``note``.
+///
 /// The threshold `t = 250` comes from the `crossover` benchmark suite (the
 /// measurements are in `docs/performance.md`): below it the factorization,
 /// reused by every product, wins on dense and banded conditions alike; above

@@ -176,6 +176,8 @@ enum DerivativePath: String, CaseIterable, Sendable {
     case matrix
     /// `A` lazy: GMRES (square) or LSMR (extra equations), tight tolerances.
     case `operator`
+    /// `A` sparse from the tape: factored by its structure (square) or LSMR on it (extra equations).
+    case sparse
 }
 
 /// Krylov settings tight enough that the operator path agrees with the
@@ -191,6 +193,7 @@ extension ImplicitCase {
         let (solver, rep): (LinearSolver, Representation) = switch path {
         case .matrix: (.automatic, .matrix)
         case .operator: (extra > 0 ? .lsmr(options: propertyKrylov) : .gmres(options: propertyKrylov), .operator)
+        case .sparse: (extra > 0 ? .lsmr(options: propertyKrylov) : .automatic, .sparse)
         }
         return ImplicitFunction(solver: { x in p.solve(x) }, conditions: p.conditions, linearSolver: solver,
                                 representation: rep)

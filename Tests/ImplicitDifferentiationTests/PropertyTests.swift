@@ -49,7 +49,7 @@ func adjointnessDefect(_ f: ImplicitFunction<Void, Void>, _ c: ImplicitCase) thr
 
 @Suite("Properties of implicit derivatives (random conditions, fixed seeds)")
 struct ImplicitPropertyTests {
-    static let tolerance: [DerivativePath: Double] = [.matrix: 1e-11, .operator: 1e-9]
+    static let tolerance: [DerivativePath: Double] = [.matrix: 1e-11, .operator: 1e-9, .sparse: 1e-9]
 
     @Test("adjointness ⟨ȳ, J ẋ⟩ = ⟨Jᵀȳ, ẋ⟩", arguments: DerivativePath.allCases)
     func adjointness(path: DerivativePath) {
