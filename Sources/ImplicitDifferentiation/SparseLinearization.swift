@@ -157,8 +157,8 @@ extension LinearSolver {
                 throw .dimensionMismatch("\(self) needs as many equations as unknowns, F has \(k) for \(m); use .lsmr()")
             }
             let automatic = settings.automatic
-            let symmetric = a.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
-            if case .cholesky = self, !symmetric {
+            let symmetric = { a.isSymmetric(tolerance: DeclaredStructureCheck.tolerance) }   // only where it decides
+            if case .cholesky = self, !symmetric() {
                 throw .structureNotAsDeclared("∂F/∂y is not symmetric (relative tolerance "
                     + "\(DeclaredStructureCheck.tolerance)) but cholesky needs a symmetric positive definite ∂F/∂y")
             }
@@ -169,7 +169,7 @@ extension LinearSolver {
             default:
                 if automatic && sparse.isDiagonal { kind = .diagonal }
                 else if let band = sparse.bandedShape { kind = .band(band) }
-                else if automatic && symmetric { kind = .cholesky }
+                else if automatic && symmetric() { kind = .cholesky }
                 else { kind = .lu }
             }
             var fallbackNote: String? = nil
