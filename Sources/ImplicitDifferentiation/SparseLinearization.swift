@@ -177,7 +177,8 @@ extension LinearSolver {
             do {
                 prepared = try kind.factor(a, memoryLimit: memoryLimit)
             } catch .notPositiveDefinite(let minor) where automatic {
-                fallbackNote = "sparse cholesky found ∂F/∂y not positive definite (minor \(minor)); used sparse lu"
+                fallbackNote = "∂F/∂y is symmetric but sparse cholesky found it not positive definite (minor \(minor)); "
+                    + "used sparse lu"
                 do { prepared = try SparseKind.lu.factor(a, memoryLimit: memoryLimit) } catch {
                     return try Self.singularOrThrow(error, automatic: automatic, svdDense, head: head)
                 }
@@ -192,8 +193,8 @@ extension LinearSolver {
                 }
                 throw .singularJacobian(pivot: nil, reciprocalCondition: prepared.rcond)
             }
-            let why = [prepared.solve.summary.kind + " because " + kind.reason(automatic: automatic), fallbackNote]
-                .compactMap { $0 }.joined(separator: "; ")
+            let why = fallbackNote.map { $0 + " (\(prepared.solve.summary.kind))" }
+                ?? prepared.solve.summary.kind + " because " + kind.reason(automatic: automatic)
             let used: LinearSolver = kind.isBand ? .bandLU : (fallbackNote == nil && kind.isCholesky ? .cholesky : .lu)
             let c = PreparedChoice(prepared: prepared.solve, used: used, note: nil, fellBack: false,
                                    reciprocalCondition: prepared.rcond, rank: m)

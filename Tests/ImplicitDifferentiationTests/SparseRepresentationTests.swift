@@ -174,6 +174,21 @@ struct FivePointConditions: ImplicitConditions {
         }
     }
 
+    @Test("a sparse factor above the memory limit is refused before allocation, with its estimate")
+    func factorOverMemoryLimit() {
+        let (c, x, y) = Self.problem("five-point")
+        for solver in [LinearSolver.automatic, .lu] {
+            var f = Self.function(c, y, solver, .sparse)
+            f.options.maxMatrixBytes = 1024
+            guard case .allocationTooLarge(_, let bytes, let limit)? = implicitError({ _ = try f.linearize(at: x) }) else {
+                let got = String(describing: implicitError({ _ = try f.linearize(at: x) }))
+                Issue.record("expected allocationTooLarge for \(solver), got \(got)")
+                continue
+            }
+            #expect(bytes > limit && limit == 1024)
+        }
+    }
+
     @Test("explicit cholesky on a non-symmetric sparse A throws structureNotAsDeclared")
     func choleskyOnNonSymmetric() {
         let (c, x, y) = Self.problem("convection")
