@@ -28,7 +28,7 @@ public struct RunCommand: ParsableCommand {
     public var linearSolver: LinearSolver = .automatic
 
     /// `--representation`.
-    @Option(help: "auto|matrix|operator")
+    @Option(help: "auto|matrix|operator|sparse")
     public var representation: Representation = .automatic
 
     /// `--mode`.

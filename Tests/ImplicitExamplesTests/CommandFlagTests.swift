@@ -32,6 +32,7 @@ import ImplicitDiffCommands
         #expect(try parseRun(["ridge", "--representation", "auto"]).representation == .automatic)
         #expect(try parseRun(["ridge", "--representation", "matrix"]).representation == .matrix)
         #expect(try parseRun(["ridge", "--representation", "operator"]).representation == .operator)
+        #expect(try parseRun(["ridge", "--representation", "sparse"]).representation == .sparse)
         #expect(throws: (any Error).self) { try parseRun(["ridge", "--representation", "dense"]) }
     }
 
