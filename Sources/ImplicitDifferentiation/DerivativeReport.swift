@@ -11,7 +11,9 @@ public struct DerivativeReport: Sendable, CustomStringConvertible {
     public var plan: SolvePlan
     /// `‖F(x, y)‖₂` at the forward solution.
     public var residualNorm: Double
-    /// The bound it was checked against (`nil`: check disabled).
+    /// The bound it was checked against (`nil`: check disabled). Under
+    /// ``ResidualTolerance/relative(_:)``: `tol · ‖A y‖` when that already
+    /// admits the residual (`‖B x‖` is then not measured), else `tol · (‖A y‖ + ‖B x‖)`.
     public var residualBound: Double?
     /// How the conditions were differentiated (automatic differentiation,
     /// hand-written products or Jacobians, finite differences).

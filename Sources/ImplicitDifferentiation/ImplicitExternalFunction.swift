@@ -97,8 +97,9 @@ struct ImplicitExternalFunction<Arguments: Sendable, Byproduct: Sendable>: Exter
         let value = fb.map { $0.value.primal }, yp = y.map(\.primal)
         do throws(ImplicitDifferentiationError) {
             let residualNorm = try function.checkConditions(value: value, y: yp)
-            _ = try function.checkResidual(residualNorm) { () throws(ImplicitDifferentiationError) in
-                try ResidualScale(function.conditions.localize(xp, yp, z, value), x: xp, y: yp, a: nil)
+            _ = try function.checkResidual(residualNorm) { (tol: Double) throws(ImplicitDifferentiationError) in
+                try ResidualScale(function.conditions.localize(xp, yp, z, value), x: xp, y: yp, a: nil,
+                                  admitting: residualNorm, tolerance: tol)
             }
         } catch {
             return fail(error)

@@ -226,8 +226,8 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             matrix = a
         }
         // ‖A y‖ from the materialized A where there is one (no tape recording); one product otherwise.
-        let bound = try checkResidual(residualNorm) { () throws(ImplicitDifferentiationError) in
-            try ResidualScale(local, x: x, y: y, a: matrix ?? prefetchedA)
+        let bound = try checkResidual(residualNorm) { (tol: Double) throws(ImplicitDifferentiationError) in
+            try ResidualScale(local, x: x, y: y, a: matrix ?? prefetchedA, admitting: residualNorm, tolerance: tol)
         }
         let settings = SolverSettings(
             automatic: linearSolver.isAutomatic, minimumReciprocalCondition: options.minimumReciprocalCondition,
@@ -315,7 +315,8 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     ///
     /// - Returns: the bound it was held to (`nil` when the check is disabled).
     /// - Throws: `.residualTooLarge`, and what measuring the scale throws.
-    func checkResidual(_ residualNorm: Double, scale: () throws(ImplicitDifferentiationError) -> ResidualScale)
+    func checkResidual(_ residualNorm: Double,
+                       scale: (_ tolerance: Double) throws(ImplicitDifferentiationError) -> ResidualScale)
         throws(ImplicitDifferentiationError) -> Double?
     {
         try options.residualTolerance.check(residualNorm: residualNorm, scale: scale)

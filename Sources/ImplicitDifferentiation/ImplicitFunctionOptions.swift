@@ -22,8 +22,11 @@ import Krylov
 /// and for nonlinear conditions the same holds to first order in `y − y*`.
 /// The bound is invariant under scaling `F` by a constant, ignores inputs `F`
 /// does not depend on, and scales with `(x, y)` for homogeneous `F` (so it is
-/// as strict at `x ≈ 1e-300` as at `x ≈ 1`). Its cost is one directional
-/// derivative of `F` in `x` and one in `y`. At a point where both products
+/// as strict at `x ≈ 1e-300` as at `x ≈ 1`). Its cost is one product with
+/// `A` (a matrix-vector product where `A` is materialized), plus one
+/// directional derivative of `F` in `x` only when `tol · ‖A y‖₂` alone does
+/// not already admit the residual (the `B x` term cannot change the verdict
+/// otherwise, and the reported bound is then `tol · ‖A y‖₂`). At a point where both products
 /// vanish (e.g. `x = y = 0` for `F = y − x`) only a zero residual passes:
 /// use `.absolute` there. Constant terms of `F` (independent of `x` and `y`)
 /// are not in the scale: when they are much larger than `A y` and `B x`,

@@ -18,19 +18,21 @@ struct ResidualScale: Sendable, Equatable {
     /// `‖B x‖₂`, or 0 when not finite.
     let inputTerm: Double
 
-    /// Measures the two terms: `A y` from `a` when `A` is already materialized
-    /// (no product, no tape recording), else one product with `A`; `B x` one product with `B`.
+    /// Measures the terms needed to decide `‖F‖ ≤ tol · s`: `A y` from `a` when
+    /// `A` is already materialized (no product, no tape recording), else one
+    /// product with `A`; then `B x`, one product with `B`, only when
+    /// `tol · ‖A y‖` (finite) does not already admit `residualNorm` — the
+    /// second term cannot change the verdict then, and is left at 0.
     ///
+    /// - Parameters:
+    ///   - residualNorm: `‖F(x, y)‖₂`.
+    ///   - tolerance: the relative tolerance `tol`.
     /// - Throws: ``ImplicitDifferentiationError/dimensionMismatch(_:)`` when a
     ///   product's length differs from `k`, the length of `F` on `Double`
     ///   (conditions whose output length depends on the scalar type).
-    init(_ local: LocalConditions, x: [Double], y: [Double], a: Matrix?) throws(ImplicitDifferentiationError) {
+    init(_ local: LocalConditions, x: [Double], y: [Double], a: Matrix?, admitting residualNorm: Double,
+         tolerance: Double) throws(ImplicitDifferentiationError) {
         let k = local.k
-        let bx = local.b.applied(x)
-        guard bx.count == k else {
-            throw .dimensionMismatch("the conditions returned \(k) values on Double but \(bx.count) on dual numbers; "
-                + "F's length must not depend on the scalar type")
-        }
         var ay = [Double](repeating: 0, count: k)
         if let a {
             guard a.rows == k, a.columns == y.count else {
@@ -41,7 +43,17 @@ struct ResidualScale: Sendable, Equatable {
         } else {
             local.a.apply(y, &ay)
         }
-        self.init(stateTerm: euclideanNorm(ay), inputTerm: euclideanNorm(bx))
+        let stateTerm = euclideanNorm(ay)
+        if stateTerm.isFinite, residualNorm <= tolerance * stateTerm {
+            self.init(stateTerm: stateTerm, inputTerm: 0)
+            return
+        }
+        let bx = local.b.applied(x)
+        guard bx.count == k else {
+            throw .dimensionMismatch("the conditions returned \(k) values on Double but \(bx.count) on dual numbers; "
+                + "F's length must not depend on the scalar type")
+        }
+        self.init(stateTerm: stateTerm, inputTerm: euclideanNorm(bx))
     }
 
     init(stateTerm: Double, inputTerm: Double) {
@@ -73,16 +85,17 @@ extension ResidualTolerance {
     ///
     /// - Parameters:
     ///   - residualNorm: `‖F(x, y)‖₂`.
-    ///   - scale: the terms of `F` at the point (needed by `.relative` only).
+    ///   - scale: the terms of `F` at the point, given the relative tolerance
+    ///     (measured for `.relative` only).
     /// - Throws: ``ImplicitDifferentiationError/residualTooLarge(residualNorm:tolerance:)``.
-    func check(residualNorm: Double, scale: () throws(ImplicitDifferentiationError) -> ResidualScale)
+    func check(residualNorm: Double, scale: (_ tolerance: Double) throws(ImplicitDifferentiationError) -> ResidualScale)
         throws(ImplicitDifferentiationError) -> Double?
     {
         let bound: Double
         switch self {
         case .disabled: return nil
         case .absolute(let tol): bound = tol
-        case .relative(let tol): bound = try scale().bound(tol)
+        case .relative(let tol): bound = try scale(tol).bound(tol)
         }
         if !(residualNorm <= bound) { throw .residualTooLarge(residualNorm: residualNorm, tolerance: bound) }
         return bound

@@ -80,12 +80,21 @@ struct ResidualScaleTests {
         #expect(Approximate.relativeError(try right.vjp(at: [1, 2], cotangent: [1, 1]), [1, 1]) <= 1e-12)
     }
 
-    @Test("the bound is tol · (‖A y‖ + ‖B x‖) and is reported")
+    @Test("the bound is tol · ‖A y‖ when that admits the residual, else tol · (‖A y‖ + ‖B x‖), and is reported")
     func reportedBound() throws {
-        // F = y² − x at x = 4, y = 2: A y = 2y·y = 8, B x = −4.
+        // F = y² − x at x = 4, y = 2: A y = 2y·y = 8, B x = −4; F = 0 passes on the first term.
         let f = ImplicitFunction(solver: { x in x.map { $0.squareRoot() } }, conditions: SquareRootEquation())
-        let lin = try f.linearize(at: [4])
-        #expect(lin.report.residualBound == 1e-6 * 8 + 1e-6 * 4)
+        #expect(try f.linearize(at: [4]).report.residualBound == 1e-6 * 8)
+        // y = 2 + 2.5e-6: F ≈ 1.0e-5 > tol · ‖A y‖ ≈ 8.0e-6, ≤ tol · (‖A y‖ + ‖B x‖) ≈ 1.2e-5.
+        let y = 2 + 2.5e-6
+        let near = ImplicitFunction(solver: { _ in [y] }, conditions: SquareRootEquation())
+        let bound = try #require(try near.linearize(at: [4]).report.residualBound)
+        #expect(abs(bound - (1e-6 * (2 * y * y) + 1e-6 * 4)) <= 1e-15 * bound)
+        // y = 2 + 3.5e-6: F ≈ 1.4e-5 > 1.2e-5, refused.
+        let far = ImplicitFunction(solver: { _ in [2 + 3.5e-6] }, conditions: SquareRootEquation())
+        guard case .residualTooLarge? = implicitError({ _ = try far.linearize(at: [4]) }) else {
+            Issue.record("a residual above tol · (‖A y‖ + ‖B x‖) was accepted"); return
+        }
     }
 }
 
