@@ -32,8 +32,29 @@ func runSparsePathBenchmarks(_ harness: inout BenchmarkHarness) {
         harness.record(.init(suite: "sparsepath", name: "bratu1d linearize + VJP (operator, gmres)", size: m,
                              medianSeconds: tLazy, baselineName: "plain F", baselineMedianSeconds: tF,
                              ratio: tLazy / tF))
+        // The sparse path's parts, each once more on its own (ratios to plain F).
+        let tRecord = harness.median(repetitions: reps) { _ = AD.linearize(BivariateConditions(conditions: conditions), x: theta, y: u) }
+        let tape = AD.linearize(BivariateConditions(conditions: conditions), x: theta, y: u)
+        let tPattern = harness.median(repetitions: reps) { _ = tape.jacobianPatterns() }
+        let pattern = tape.jacobianPatterns().y
+        let tColour = harness.median(repetitions: reps) { _ = JacobianCompression(pattern) }
+        let compression = JacobianCompression(pattern)
+        let tSweeps = harness.median(repetitions: reps) { _ = try! compression.evaluate(tape, withRespectToY: true) }
+        let a = try! compression.evaluate(tape, withRespectToY: true)
+        let tVerify = harness.median(repetitions: reps) { try! tape.verify(a, withRespectToY: true) }
+        let tFactor = harness.median(repetitions: reps) { _ = try! BandLUFactorization(a, lowerBandwidth: 1, upperBandwidth: 1) }
+        let parts = [("recording", tRecord), ("pattern", tPattern), ("colouring", tColour), ("colour sweeps", tSweeps),
+                     ("verification", tVerify), ("band LU", tFactor)]
+        print("  m = \(m) parts (× F): " + parts.map { "\($0.0) \(String(format: "%.1f", $0.1 / tF))" }
+            .joined(separator: ", "))
         print("  m = \(m): F \(String(format: "%.3g", tF)) s; sparse \(String(format: "%.3g", tSparse)) s "
               + "(\(String(format: "%.1f", tSparse / tF))× F); operator \(String(format: "%.3g", tLazy)) s "
               + "(\(String(format: "%.1f", tLazy / tF))× F); operator / sparse \(String(format: "%.2f", tLazy / tSparse))")
     }
+}
+
+/// Implicit conditions as the AD layer's bivariate function `(x, y) ↦ F(x, y)`.
+struct BivariateConditions<C: ImplicitConditions>: DifferentiableBivariateFunction, Sendable {
+    let conditions: C
+    func callAsFunction<T: DifferentiableScalar>(_ x: [T], _ y: [T]) -> [T] { conditions(x: x, y: y) }
 }
