@@ -47,7 +47,7 @@ package final class Locked<Value>: @unchecked Sendable {
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws.
     @inlinable
-    @usableFromInline package func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result)
+    package func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result)
         throws(Failure) -> Result
     {
         pthread_mutex_lock(mutex)
@@ -61,7 +61,7 @@ package final class Locked<Value>: @unchecked Sendable {
     /// - Parameter body: reads or mutates the value.
     /// - Returns: what `body` returns, or `nil` when the lock was busy.
     @inlinable
-    @usableFromInline package func withLockIfAvailable<Result>(_ body: (inout Value) -> Result) -> Result? {
+    package func withLockIfAvailable<Result>(_ body: (inout Value) -> Result) -> Result? {
         guard pthread_mutex_trylock(mutex) == 0 else { return nil }
         defer { pthread_mutex_unlock(mutex) }
         return body(&value)
