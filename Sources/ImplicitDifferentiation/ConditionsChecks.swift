@@ -4,46 +4,80 @@ import LinearAlgebra
 let finiteDifferenceLabel = "central finite differences"
 
 extension ConditionsModel {
-    /// Checks, once per point, what the conditions' derivatives will return
-    /// against the lengths of `F`, `x` and `y` (hand-written products and
-    /// matrices; the matrices are built here once and kept), so
-    /// that a wrong length is a typed error naming the closure rather than a
-    /// trap inside a kernel.
+    /// Checks, once per point, the shapes of the matrices that hand-written
+    /// Jacobians return (built here once and kept) against the lengths of
+    /// `F`, `x` and `y`, so that a wrong shape is a typed error naming the
+    /// closure rather than a trap inside a kernel. Hand-written products are
+    /// checked on each call instead (``ProductLengthFault``).
     ///
     /// - Throws: ``ImplicitDifferentiationError/dimensionMismatch(_:)``.
     func checkProducts(_ local: LocalConditions, _ x: [Double], _ y: [Double], _ z: Byproduct)
         throws(ImplicitDifferentiationError)
     {
-        try productLengthCheck?(x, y, z, local.k)
-        if givesMatrices {
-            let a = local.a.materialize(), b = local.b.materialize()
-            guard a.rows == local.k, a.columns == y.count, b.rows == local.k, b.columns == x.count else {
-                throw .dimensionMismatch("HandwrittenConditions: jacobians returned ∂F/∂x \(b.rows)×\(b.columns) and "
-                    + "∂F/∂y \(a.rows)×\(a.columns), expected \(local.k)×\(x.count) and \(local.k)×\(y.count) "
-                    + "(F's length × the lengths of x and y)")
-            }
+        guard givesMatrices else { return }
+        let a = local.a.materialize(), b = local.b.materialize()
+        guard a.rows == local.k, a.columns == y.count, b.rows == local.k, b.columns == x.count else {
+            throw .dimensionMismatch("HandwrittenConditions: jacobians returned ∂F/∂x \(b.rows)×\(b.columns) and "
+                + "∂F/∂y \(a.rows)×\(a.columns), expected \(local.k)×\(x.count) and \(local.k)×\(y.count) "
+                + "(F's length × the lengths of x and y)")
         }
     }
 }
 
-extension HandwrittenConditions {
-    /// Calls `jvp` once in `x`, once in `y` and `vjp` once, and compares the
-    /// lengths they return with `k` (F's length), `x.count` and `y.count`.
-    ///
-    /// - Throws: ``ImplicitDifferentiationError/dimensionMismatch(_:)`` naming the closure.
-    func checkProductLengths(x: [Double], y: [Double], z: Byproduct, k: Int) throws(ImplicitDifferentiationError) {
-        guard let jvp, let vjp else { return }
-        let inX = jvp(x, y, z, [Double](repeating: 0, count: x.count), nil).count
-        let inY = jvp(x, y, z, nil, [Double](repeating: 0, count: y.count)).count
-        guard inX == k, inY == k else {
-            throw .dimensionMismatch("HandwrittenConditions: jvp returned \(inX == k ? inY : inX) values for a tangent in "
-                + "\(inX == k ? "y" : "x"), expected \(k) (= the length of F's value)")
+/// The first product of a hand-written `jvp` or `vjp` closure that returned
+/// the wrong number of values at one point.
+///
+/// The product itself becomes NaNs (``lengthOrNaN(_:_:)``), which every
+/// solve and product refuses; the call that was linearizing or
+/// differentiating then throws this error, which names the closure, instead
+/// of the error the NaNs caused (``LocalConditions/reportingLengthFaults(_:)``).
+/// The lengths are checked on the products the derivative makes anyway, so
+/// the check costs no extra call of the user's closures.
+@usableFromInline
+final class ProductLengthFault: Sendable {
+    private let first = Locked<ImplicitDifferentiationError?>(nil)
+
+    /// Keeps `error` unless an earlier fault was recorded.
+    func record(_ error: @autoclosure () -> ImplicitDifferentiationError) {
+        first.withLock { if $0 == nil { $0 = error() } }
+    }
+
+    /// The first fault, or `nil`.
+    var error: ImplicitDifferentiationError? { first.withLock { $0 } }
+
+    /// `v` when it has `count` values (a `jvp` output of length `k`); else
+    /// records the fault and returns `count` NaNs.
+    func checkedJVP(_ v: [Double], count k: Int, tangentInX: Bool) -> [Double] {
+        if v.count != k {
+            record(.dimensionMismatch("HandwrittenConditions: jvp returned \(v.count) values for a tangent in "
+                + "\(tangentInX ? "x" : "y"), expected \(k) (= the length of F's value)"))
         }
-        let r = vjp(x, y, z, [Double](repeating: 0, count: k))
-        guard r.x.count == x.count, r.y.count == y.count else {
-            throw .dimensionMismatch("HandwrittenConditions: vjp returned (\(r.x.count), \(r.y.count)) values, expected "
-                + "(\(x.count), \(y.count)) (= the lengths of x and y)")
+        return lengthOrNaN(v, k)
+    }
+
+    /// The `vjp` output when its parts have `n` and `m` values; else records
+    /// the fault and returns NaNs of those lengths.
+    func checkedVJP(_ r: (x: [Double], y: [Double]), n: Int, m: Int) -> (x: [Double], y: [Double]) {
+        if r.x.count != n || r.y.count != m {
+            record(.dimensionMismatch("HandwrittenConditions: vjp returned (\(r.x.count), \(r.y.count)) values, "
+                + "expected (\(n), \(m)) (= the lengths of x and y)"))
         }
+        return (lengthOrNaN(r.x, n), lengthOrNaN(r.y, m))
+    }
+}
+
+extension LocalConditions {
+    /// Runs `body`; when a hand-written product returned a wrong length
+    /// meanwhile, throws that fault (naming the closure) in place of
+    /// `body`'s error or result.
+    func reportingLengthFaults<R>(_ body: () throws(ImplicitDifferentiationError) -> R)
+        throws(ImplicitDifferentiationError) -> R
+    {
+        guard let lengthFault else { return try body() }
+        let result: R
+        do { result = try body() } catch { throw lengthFault.error ?? error }
+        if let fault = lengthFault.error { throw fault }
+        return result
     }
 }
 

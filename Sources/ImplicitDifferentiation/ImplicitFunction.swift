@@ -201,8 +201,21 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         }
         let k = value.count, m = y.count
         let residualNorm = try checkConditions(value: value, y: y)
-        var plan = try validatedPlan(k: k, m: m)
+        let plan = try validatedPlan(k: k, m: m)
         let local = conditions.localize(x, y, z, value)
+        return try local.reportingLengthFaults { () throws(ImplicitDifferentiationError) in
+            try prepare(local, plan: plan, x: x, y: y, z: z, residualNorm: residualNorm, prefetchedA: prefetchedA)
+        }
+    }
+
+    /// The second half of ``linearize(at:solution:byproduct:)``: the planned
+    /// representation of `A` built, the residual bound, the solver prepared.
+    func prepare(_ local: LocalConditions, plan: SolvePlan, x: [Double], y: [Double], z: Byproduct,
+                 residualNorm: Double, prefetchedA: Matrix?) throws(ImplicitDifferentiationError)
+        -> ImplicitLinearization<Byproduct>
+    {
+        var plan = plan
+        let k = local.k, m = local.m
         try conditions.checkProducts(local, x, y, z)
         if plan.representation == .operator, local.differentiation == finiteDifferenceLabel {
             try MemoryBudget.require("∂F/∂y by finite differences (\(k) × \(m)), built for transposed products",

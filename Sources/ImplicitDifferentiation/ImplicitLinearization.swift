@@ -91,6 +91,11 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     ///   ``ImplicitDifferentiationError/nonFiniteInput(_:)``,
     ///   ``ImplicitDifferentiationError/krylovNotConverged(_:direction:)``.
     public func jvp(_ tangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
+        try local.reportingLengthFaults { () throws(ImplicitDifferentiationError) in try jvpUnreported(tangent) }
+    }
+
+    /// ``jvp(_:)`` without the product-length report.
+    private func jvpUnreported(_ tangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
         try checkVector(tangent, count: local.n, name: "tangent ẋ")
         if tangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.m) }
         var b = lengthOrNaN(local.b.applied(tangent), local.k)   // a tape longer than F: NaN, refused below
@@ -113,6 +118,11 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// - Returns: `x̄`, length `x.count`; exactly zero for `ȳ = 0`.
     /// - Throws: as ``jvp(_:)``, with `direction: .adjoint` for Krylov failures.
     public func vjp(_ cotangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
+        try local.reportingLengthFaults { () throws(ImplicitDifferentiationError) in try vjpUnreported(cotangent) }
+    }
+
+    /// ``vjp(_:)`` without the product-length report.
+    private func vjpUnreported(_ cotangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
         try checkVector(cotangent, count: local.m, name: "cotangent ȳ")
         if cotangent.allSatisfy({ $0 == 0 }) { return [Double](repeating: 0, count: local.n) }
         try requireTransposedProductMemory()
@@ -130,6 +140,11 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// On the matrix path the columns (rows) share the one factorization and
     /// are solved as one multi-right-hand-side solve.
     public func jacobian() throws(ImplicitDifferentiationError) -> Matrix {
+        try local.reportingLengthFaults { () throws(ImplicitDifferentiationError) in try jacobianUnreported() }
+    }
+
+    /// ``jacobian()`` without the product-length report.
+    private func jacobianUnreported() throws(ImplicitDifferentiationError) -> Matrix {
         try requireJacobianMemory()
         let m = local.m, n = local.n
         if n <= m {

@@ -72,12 +72,15 @@ struct LocalConditions: Sendable {
     /// `A` in sparse form (``Representation/sparse``), or `nil` when the
     /// conditions give only products (no pattern is known).
     let sparseA: (@Sendable () throws(ImplicitDifferentiationError) -> SparseJacobian)?
+    /// The wrong-length record of hand-written products; `nil` for other forms.
+    let lengthFault: ProductLengthFault?
     /// The number of conditions.
     var k: Int { value.count }
 
     @usableFromInline
     init(value: [Double], n: Int, m: Int, a: JacobianMap, b: JacobianMap, differentiation: String,
-         sparseA: (@Sendable () throws(ImplicitDifferentiationError) -> SparseJacobian)? = nil) {
+         sparseA: (@Sendable () throws(ImplicitDifferentiationError) -> SparseJacobian)? = nil,
+         lengthFault: ProductLengthFault? = nil) {
         self.value = value
         self.n = n
         self.m = m
@@ -85,6 +88,7 @@ struct LocalConditions: Sendable {
         self.b = b
         self.differentiation = differentiation
         self.sparseA = sparseA
+        self.lengthFault = lengthFault
     }
 }
 
@@ -116,10 +120,6 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     /// The generic conditions themselves, for evaluation in any scalar type
     /// (second derivatives); `nil` for hand-written and finite-difference conditions.
     @usableFromInline let generic: (any ImplicitConditionsWithByproduct<Byproduct>)?
-    /// Checks the lengths of hand-written products once per point
-    /// (``HandwrittenConditions/checkProductLengths(x:y:z:k:)``); `nil` for other forms.
-    @usableFromInline var productLengthCheck: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ k: Int)
-        throws(ImplicitDifferentiationError) -> Void)? = nil
 
     /// Generic conditions, differentiated by the AD layer (``AutomaticDerivatives``).
     @inlinable
@@ -152,11 +152,6 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         valueAndJacobianY = nil
         givesMatrices = h.jacobians != nil
         generic = nil
-        if h.jacobians == nil {
-            productLengthCheck = { x, y, z, k throws(ImplicitDifferentiationError) in
-                try h.checkProductLengths(x: x, y: y, z: z, k: k)
-            }
-        }
         localize = { x, y, z, value in
             let k = value.count, m = y.count, n = x.count
             if let jacobians = h.jacobians {
@@ -174,12 +169,14 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                        })
             }
             let jvp = h.jvp!, vjp = h.vjp!
-            // Lengths are checked once per point by checkProducts (a typed error naming the closure);
-            // a length that changes on a later call becomes NaNs, which every solve refuses.
-            let jvpChecked: @Sendable ([Double]?, [Double]?) -> [Double] = { dx, dy in lengthOrNaN(jvp(x, y, z, dx, dy), k) }
+            // Every output length is checked: a wrong one becomes NaNs, which every solve refuses,
+            // and the call then throws the fault naming the closure (reportingLengthFaults).
+            let fault = ProductLengthFault()
+            let jvpChecked: @Sendable ([Double]?, [Double]?) -> [Double] = { dx, dy in
+                fault.checkedJVP(jvp(x, y, z, dx, dy), count: k, tangentInX: dx != nil)
+            }
             let vjpChecked: @Sendable ([Double]) -> (x: [Double], y: [Double]) = { u in
-                let r = vjp(x, y, z, u)
-                return (lengthOrNaN(r.x, n), lengthOrNaN(r.y, m))
+                fault.checkedVJP(vjp(x, y, z, u), n: n, m: m)
             }
             let a = JacobianMap(rows: k, apply: { v, out in out = jvpChecked(nil, v) },
                                 applyTransposed: { u, out in out = vjpChecked(u).y },
@@ -188,7 +185,8 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                 applyTransposed: { u, out in out = vjpChecked(u).x },
                                 materialize: { columnsByProducts(rows: k, columns: n) { jvpChecked($0, nil) } },
                                 applied: { v in jvpChecked(v, nil) })
-            return LocalConditions(value: value, n: n, m: m, a: a, b: b, differentiation: "hand-written products")
+            return LocalConditions(value: value, n: n, m: m, a: a, b: b, differentiation: "hand-written products",
+                                   lengthFault: fault)
         }
     }
 

@@ -548,14 +548,23 @@ struct ImplicitBadInputCatalogueTests {
 
     @Test("class 6: hand-written products of the wrong length are a typed error naming the closure")
     func handwrittenProductLength() {
-        let f = ImplicitFunction(
-            solver: { $0 },
-            conditions: HandwrittenConditions(value: { x, y in zip(x, y).map { $1 - $0 } },
-                                              jvp: { _, _, _, _ in [0] },     // one value for two equations
-                                              vjp: { _, _, u in (u.map { -$0 }, u) }),
-            linearSolver: .gmres(), representation: .operator)
-        expectError(.dimensionMismatch("HandwrittenConditions: jvp returned 1 values for a tangent in x, expected 2 "
-                                       + "(= the length of F's value)")) { _ = try f.jvp(at: [1, 2], tangent: [1, 1]) }
+        // Checked on the products the derivative makes anyway: the first wrong one is named.
+        for wrongIn in ["x", "y"] {
+            let f = ImplicitFunction(
+                solver: { $0 },
+                conditions: HandwrittenConditions(
+                    value: { x, y in zip(x, y).map { $1 - $0 } },
+                    jvp: { _, _, dx, dy in   // one value for two equations, in `wrongIn` only
+                        if (dx != nil) == (wrongIn == "x") { return [0] }
+                        return zip(dx ?? [0, 0], dy ?? [0, 0]).map { $1 - $0 }
+                    },
+                    vjp: { _, _, u in (u.map { -$0 }, u) }),
+                linearSolver: .gmres(), representation: .operator)
+            expectError(.dimensionMismatch("HandwrittenConditions: jvp returned 1 values for a tangent in \(wrongIn), "
+                                           + "expected 2 (= the length of F's value)")) {
+                _ = try f.jvp(at: [1, 2], tangent: [1, 1])
+            }
+        }
         let badVJP = ImplicitFunction(
             solver: { $0 },
             conditions: HandwrittenConditions(value: { x, y in zip(x, y).map { $1 - $0 } },
