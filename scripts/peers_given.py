@@ -21,6 +21,7 @@ import statistics
 import sys
 import time
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jaxopt
@@ -118,6 +119,16 @@ def optx_settings(problem, m, dense_limit):
     return settings
 
 
+def _primal(inputs):   # the black box: returns the stored y
+    _, y, _ = inputs
+    return y, None
+
+
+def _rewrite(root, _, inputs):
+    fn, _, x = inputs
+    return fn(root, x)
+
+
 def peer_functions(problem, F, y, m, dense_limit):
     """{setting: {op: jitted (x, v) -> derivative}} with the black box returning y."""
     y = jnp.asarray(y)
@@ -140,9 +151,9 @@ def peer_functions(problem, F, y, m, dense_limit):
     tags = frozenset({lx.symmetric_tag, lx.positive_semidefinite_tag}) if problem == "bratu2d" else frozenset()
     for name, linear_solver in optx_settings(problem, m, dense_limit).items():
         def root(x, linear_solver=linear_solver):
-            primal = lambda inputs: (y, None)   # noqa: E731
-            rewrite = lambda root, _, inputs: F(root, inputs[0])   # noqa: E731
-            return optx.internal.implicit_jvp(primal, rewrite, (x,), tags, linear_solver)[0]
+            # As optx.root_find with ImplicitAdjoint does: F closure-converted into the inputs.
+            inputs = (eqx.filter_closure_convert(F, y, x), y, x)
+            return optx.internal.implicit_jvp(_primal, _rewrite, inputs, tags, linear_solver)[0]
 
         if scalar:
             fns[name] = {"vjp": jax.jit(jax.grad(lambda x, v, root=root: 0.5 * jnp.sum(root(x) ** 2)))}
