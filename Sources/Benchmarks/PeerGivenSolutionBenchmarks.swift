@@ -12,8 +12,8 @@ import ImplicitExamples
 //   lse      `LogSumExpConditions` (dense, written as scalar loops), m = 200:
 //            one VJP and one JVP with the probe vector cos(0.91·(i+1)).
 //
-// Ours under `.automatic` and under explicit alternatives (`.sparse`, or
-// `.operator` + GMRES), every Krylov solve to ‖r‖ ≤ 1e-10‖b‖. Writes
+// Ours under `.automatic` and under explicit alternatives (`.sparse`, with
+// and without `.cholesky`, or `.operator` + GMRES), every Krylov solve to ‖r‖ ≤ 1e-10‖b‖. Writes
 // `peer-given-results.json` (or `$PEERS_GIVEN_JSON`) with the solution, the
 // timings, the plans and the derivatives, which `scripts/peers.py` checks
 // against a reference of its own and against the peers.
@@ -65,14 +65,15 @@ func runGivenSolutionPeerBenchmarks(_ harness: inout BenchmarkHarness) {
             let (theta, source) = bratu2DInputs(n)
             let conditions = BratuConditions(nx: n, ny: n, source: source)
             let u = conditions.solve(theta)
-            let variants: [(String, Representation, OperatorStructure)] = [
-                ("automatic", .automatic, []),
-                ("automatic, SPD declared", .automatic, [.symmetric, .positiveDefinite]),
-                ("sparse", .sparse, []),
+            let variants: [(String, Representation, LinearSolver, OperatorStructure)] = [
+                ("automatic", .automatic, .automatic, []),
+                ("automatic, SPD declared", .automatic, .automatic, [.symmetric, .positiveDefinite]),
+                ("sparse", .sparse, .automatic, []),
+                ("sparse + cholesky (CHOLMOD)", .sparse, .cholesky, []),
             ]
             var rows: [GivenSolutionRow] = []
-            for (name, representation, structure) in variants {
-                var f = ImplicitFunction(solver: { _ in u }, conditions: conditions,
+            for (name, representation, linearSolver, structure) in variants {
+                var f = ImplicitFunction(solver: { _ in u }, conditions: conditions, linearSolver: linearSolver,
                                          representation: representation, structure: structure)
                 f.options.krylovOptions = benchKrylovOptions
                 let root = f

@@ -48,7 +48,10 @@ public struct LogSumExpConditions: ImplicitConditions {
     /// - Returns: `x`, length `m`.
     public static func input(_ m: Int) -> [Double] { (0..<m).map { 0.5 * Double.sin(0.37 * Double($0 + 1)) } }
 
-    /// `F(x, y)`, one loop per row, as written by hand.
+    /// `F(x, y)`, one loop per row, as written by hand; inlinable so that
+    /// callers in other modules specialize it for their scalar, as they do
+    /// conditions of their own.
+    @inlinable
     public func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> [T] {
         var f: [T] = []
         for i in 0..<m {
