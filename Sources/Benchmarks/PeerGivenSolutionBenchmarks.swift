@@ -13,7 +13,8 @@ import ImplicitExamples
 //            one VJP and one JVP with the probe vector cos(0.91·(i+1)).
 //
 // Ours under `.automatic` and under explicit alternatives (`.sparse`, with
-// and without `.cholesky`, or `.operator` + GMRES), every Krylov solve to ‖r‖ ≤ 1e-10‖b‖. Writes
+// and without `.cholesky`, or `.operator` + GMRES, and a Krylov plan without
+// the singularity probe), every Krylov solve to ‖r‖ ≤ 1e-10‖b‖. Writes
 // `peer-given-results.json` (or `$PEERS_GIVEN_JSON`) with the solution, the
 // timings, the plans and the derivatives, which `scripts/peers.py` checks
 // against a reference of its own and against the peers.
@@ -65,17 +66,20 @@ func runGivenSolutionPeerBenchmarks(_ harness: inout BenchmarkHarness) {
             let (theta, source) = bratu2DInputs(n)
             let conditions = BratuConditions(nx: n, ny: n, source: source)
             let u = conditions.solve(theta)
-            let variants: [(String, Representation, LinearSolver, OperatorStructure)] = [
-                ("automatic", .automatic, .automatic, []),
-                ("automatic, SPD declared", .automatic, .automatic, [.symmetric, .positiveDefinite]),
-                ("sparse", .sparse, .automatic, []),
-                ("sparse + cholesky (CHOLMOD)", .sparse, .cholesky, []),
+            let spd: OperatorStructure = [.symmetric, .positiveDefinite]
+            let variants: [(String, Representation, LinearSolver, OperatorStructure, Bool)] = [
+                ("automatic", .automatic, .automatic, [], true),
+                ("automatic, SPD declared", .automatic, .automatic, spd, true),
+                ("automatic, SPD declared, no singularity probe", .automatic, .automatic, spd, false),
+                ("sparse", .sparse, .automatic, [], true),
+                ("sparse + cholesky (CHOLMOD)", .sparse, .cholesky, [], true),
             ]
             var rows: [GivenSolutionRow] = []
-            for (name, representation, linearSolver, structure) in variants {
+            for (name, representation, linearSolver, structure, probes) in variants {
                 var f = ImplicitFunction(solver: { _ in u }, conditions: conditions, linearSolver: linearSolver,
                                          representation: representation, structure: structure)
                 f.options.krylovOptions = benchKrylovOptions
+                f.options.probesKrylovSingularity = probes
                 let root = f
                 let plan = try! root.plan(for: theta)
                 // The gradient of L(u) = ½‖u‖²: ȳ = u.
@@ -96,15 +100,18 @@ func runGivenSolutionPeerBenchmarks(_ harness: inout BenchmarkHarness) {
             let x = LogSumExpConditions.input(m)
             let y = conditions.solve(x)
             let probe = probeVector(m)
-            let variants: [(String, Representation, LinearSolver)] = [
-                ("automatic", .automatic, .automatic),
-                ("operator + GMRES", .operator, .gmres(restart: 30, options: benchKrylovOptions)),
+            let gmres = LinearSolver.gmres(restart: 30, options: benchKrylovOptions)
+            let variants: [(String, Representation, LinearSolver, Bool)] = [
+                ("automatic", .automatic, .automatic, true),
+                ("operator + GMRES", .operator, gmres, true),
+                ("operator + GMRES, no singularity probe", .operator, gmres, false),
             ]
             var rows: [GivenSolutionRow] = []
-            for (name, representation, solver) in variants {
+            for (name, representation, solver, probes) in variants {
                 var f = ImplicitFunction(solver: { _ in y }, conditions: conditions, linearSolver: solver,
                                          representation: representation)
                 f.options.krylovOptions = benchKrylovOptions
+                f.options.probesKrylovSingularity = probes
                 let root = f
                 let plan = try! root.plan(for: x)
                 let products: [(String, () -> [Double])] = [
