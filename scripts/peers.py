@@ -8,7 +8,10 @@ function with jaxopt's custom_root and with optimistix.root_find
 ‖r‖ ≤ 1e-10‖b‖ on the operator path), checks that the derivatives agree with
 ours to 1e-8 relative, and prints one table.
 
-Usage: peers.py SWIFT_PEER_JSON
+The rows given the solution (2-D Bratu, dense log-sum-exp conditions) are in
+peers_given.py and read the second JSON.
+
+Usage: peers.py SWIFT_PEER_JSON [SWIFT_GIVEN_SOLUTION_JSON]
 """
 import functools
 import json
@@ -190,18 +193,29 @@ def main():
                     agree.append(e)
                     if not e <= 1e-8:
                         failures.append(f"{name} m={m} {op} {lib}: relative difference {e:.2e}")
-            peers = [t for t in theirs.values() if t is not None]
-            best = min(peers) if peers else None
-            rows.append((name, m, r["solver"], op, ours[op], theirs["jaxopt"], theirs["optimistix"],
-                         best / ours[op] if best else None, max(agree) if agree else None))
+            peers = {lib: t for lib, t in theirs.items() if t is not None}
+            best = min(peers, key=peers.get) if peers else None
+            rows.append((name, m, r["solver"], op, ours[op], theirs["jaxopt"], theirs["optimistix"], best,
+                         peers[best] / ours[op] if best else None, max(agree) if agree else None))
             print(f"  measured {name} m={m} {op}", file=sys.stderr, flush=True)
 
+    given_rows = []
+    if len(sys.argv) > 2:
+        import peers_given
+        given_rows, given_failures = peers_given.run(json.load(open(sys.argv[2])))
+        failures += given_failures
+
     print(f"jax {jax.__version__}, float64, CPU; best peer / ours (> 1: we are faster)")
-    print("| problem | m | our solver | op | ours | jaxopt | optimistix | best peer / ours | max rel. diff |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for (name, m, solver, op, o, j, x_, ratio, diff) in rows:
-        print(f"| {name} | {m} | {solver} | {op} | {fmt(o)} | {fmt(j)} | {fmt(x_)} | "
-              f"{'n/a' if ratio is None else f'{ratio:.1f}×'} | {'—' if diff is None else f'{diff:.1e}'} |")
+    if rows:
+        print("| problem | m | our solver | op | ours | jaxopt | optimistix | best peer | best peer / ours "
+              "| max rel. diff |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+    for (name, m, solver, op, o, j, x_, best, ratio, diff) in rows:
+        print(f"| {name} | {m} | {solver} | {op} | {fmt(o)} | {fmt(j)} | {fmt(x_)} | {best or 'n/a'} | "
+              f"{'n/a' if ratio is None else f'{ratio:.2f}×'} | {'—' if diff is None else f'{diff:.1e}'} |")
+    if given_rows:
+        import peers_given
+        peers_given.print_table(given_rows)
     if failures:
         print("DERIVATIVES DISAGREE:\n  " + "\n  ".join(failures))
         sys.exit(1)

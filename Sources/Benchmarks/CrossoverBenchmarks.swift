@@ -3,8 +3,9 @@ import ImplicitDifferentiation
 
 /// Direct (matrix + LU) against lazy (operator + GMRES) for the two problem
 /// families of `PerfProblems.swift`, at m = 10 … 3000 (and the lazy path alone
-/// up to 10⁶ for the banded family): the measurements behind the `.automatic`
-/// rule documented on `SolvePlan`.
+/// up to 10⁶ for the banded family), and for dense conditions written as
+/// scalar loops (`runScalarLoopCrossover`, with `.automatic` beside them):
+/// the measurements behind the `.automatic` rule documented on `SolvePlan`.
 ///
 /// Each row is `linearize + 1 VJP` (or `+ 1 JVP`) with the lazy path as the
 /// candidate and the matrix path as the baseline, interleaved; ratio < 1 means
@@ -35,7 +36,9 @@ func runCrossoverBenchmarks(_ harness: inout BenchmarkHarness) {
         }
         return
     }
-    for family in ["dense", "banded"] {
+    // CROSSOVER_FAMILIES (comma list of dense, banded, lse, lazy; default all) selects families.
+    let families = Set((env["CROSSOVER_FAMILIES"] ?? "dense,banded,lse,lazy").split(separator: ",").map(String.init))
+    for family in ["dense", "banded"] where families.contains(family) {
         for m in sizes where family == "banded" || m <= maxDense {
             if family == "dense" {
                 let c = DenseTanhConditions(m: m)
@@ -46,8 +49,10 @@ func runCrossoverBenchmarks(_ harness: inout BenchmarkHarness) {
             }
         }
     }
+    // Dense conditions written as scalar loops (CrossoverScalarLoopBenchmarks.swift).
+    if families.contains("lse") { runScalarLoopCrossover(&harness) }
     // The lazy path alone, where a dense A would not fit.
-    for m in harness.quick ? [10_000] : [10_000, 100_000, 1_000_000] {
+    for m in families.contains("lazy") ? (harness.quick ? [10_000] : [10_000, 100_000, 1_000_000]) : [] {
         lazyScalingRow(&harness, m: m)
     }
 }

@@ -9,7 +9,9 @@ import ImplicitDifferentiation
 // so that both libraries' derivatives can be compared at 1e-8).
 // Writes `peer-results.json` (or `$PEERS_JSON`): timings, the plan, and the
 // derivatives (JVP and VJP with the probe vector, the Jacobian when m ≤ 100)
-// that the Python script checks against JAX.
+// that the Python script checks against JAX. `PEERS_PROBLEMS` (comma list of
+// dense, dense-blas, banded, bratu2d, lse) and `PEERS_SIZES` select rows; the
+// rows given the solution are in `PeerGivenSolutionBenchmarks.swift`.
 
 /// Newton on the dense family: `y ← y − (M + diag(1 − tanh²y))⁻¹ F(x, y)`, from 0.
 private func denseNewton(_ c: DenseTanhConditions, _ x: [Double]) -> [Double] {
@@ -105,8 +107,10 @@ private struct PeerRecord: Codable {
 
 func runPeerBenchmarks(_ harness: inout BenchmarkHarness) {
     var records: [PeerRecord] = []
-    let sizes = harness.quick ? [10, 100] : [10, 100, 1000]
-    for problem in ["dense", "dense-blas", "banded"] {
+    let sizes = ProcessInfo.processInfo.environment["PEERS_SIZES"].map {
+        $0.split(separator: ",").compactMap { Int($0) }
+    } ?? (harness.quick ? [10, 100] : [10, 100, 1000])
+    for problem in selectedPeerProblems(["dense", "dense-blas", "banded"]) {
         for m in sizes {
             let x: [Double], root: ImplicitFunction<Void, Void>
             let probe = probeVector(m)
@@ -156,4 +160,5 @@ func runPeerBenchmarks(_ harness: inout BenchmarkHarness) {
     } catch {
         print("could not write \(path): \(error)")
     }
+    runGivenSolutionPeerBenchmarks(&harness)
 }

@@ -42,9 +42,12 @@ public struct BratuConditions: ImplicitConditions {
     }
 
     /// The number of unknowns `m = nx·ny`.
+    @inlinable
     public var count: Int { nx * ny }
 
-    /// `D·L u + θ∘exp(u) − f`.
+    /// `D·L u + θ∘exp(u) − f`; inlinable so that callers in other modules
+    /// specialize it for their scalar, as they do conditions of their own.
+    @inlinable
     public func callAsFunction<T: DifferentiableScalar>(x theta: [T], y u: [T]) -> [T] {
         let degree = T(ny == 1 ? 2 : 4), d = T(diffusion)
         var out: [T] = []
