@@ -71,7 +71,7 @@ public struct BratuDerivativeRun: Sendable {
         return BratuDerivativeRun(size: size, objective: objective, gradient: gradient, finiteDifferences: fd,
                                   relativeError: err, forwardSeconds: forward.seconds,
                                   newtonIterations: forward.newton, forwardLinearIterations: forward.linear,
-                                  derivativeSeconds: derivativeSeconds, recordingSeconds: recordingSeconds, krylovSummary: lin2.krylov.summary,
+                                  derivativeSeconds: derivativeSeconds, recordingSeconds: recordingSeconds, krylovSummary: lin2.plan,
                                   residualNorm: lin2.residualNorm)
     }
 }
