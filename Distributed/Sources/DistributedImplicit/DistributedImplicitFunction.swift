@@ -97,10 +97,12 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         if Collective.any(!failure.isEmpty) {
             throw .forwardSolverFailed(failure.isEmpty ? "failed on another rank" : failure)
         }
+        let start = PETSc.wallTime
         let linear = try GridLinearization(conditions: conditions, grid: grid, x: x, y: y!)
         let xNorm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let bound = residualTolerance * Swift.max(1, xNorm, linear.solutionNorm)
         if !(linear.residualNorm <= bound) { throw .residualTooLarge(norm: linear.residualNorm, bound: bound) }
+        let recorded = PETSc.wallTime
         var assembled: AssembledJacobian?
         if representation != .shell {
             let pattern = linear.localJacobianPattern()
@@ -109,6 +111,7 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
                 assembled = try linear.assembleA(pattern: pattern)
             }
         }
+        let assembledAt = PETSc.wallTime
         do {
             let spd = symmetricPositiveDefinite
             let op: any PETScOperator
@@ -123,7 +126,10 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
             let ksp = try KrylovSolve(operator_: op, optionsPrefix: optionsPrefix, defaultType: spd ? "cg" : nil,
                                       defaultPreconditioner: assembled == nil ? "none" : (spd ? "gamg" : nil),
                                       relativeTolerance: relativeTolerance)
-            return DistributedImplicitLinearization(solution: y!, conditions: linear, krylov: ksp, assembled: assembled)
+            let timings = LinearizationTimings(recording: recorded - start, assembly: assembledAt - recorded,
+                                               solverSetup: PETSc.wallTime - assembledAt)
+            return DistributedImplicitLinearization(solution: y!, conditions: linear, krylov: ksp, assembled: assembled,
+                                                    timings: timings)
         } catch { throw .petsc(error) }
     }
 }
@@ -139,13 +145,16 @@ public final class DistributedImplicitLinearization {
     public let krylov: KrylovSolve
     /// `A` as assembled, or `nil` when it is a shell operator.
     public let assembled: AssembledJacobian?
+    /// Where ``DistributedImplicitFunction/linearize(at:)`` spent its time after the forward solve (this rank's clock).
+    public let timings: LinearizationTimings
 
     init(solution: DistributedVector, conditions: GridLinearization, krylov: KrylovSolve,
-         assembled: AssembledJacobian?) {
+         assembled: AssembledJacobian?, timings: LinearizationTimings) {
         self.solution = solution
         self.conditions = conditions
         self.krylov = krylov
         self.assembled = assembled
+        self.timings = timings
     }
 
     /// The representation that runs: ``DistributedRepresentation/assembled`` or ``DistributedRepresentation/shell``.
@@ -214,4 +223,14 @@ public final class DistributedImplicitLinearization {
         if case .kspNotConverged = error { return .linearSolveFailed(error) }
         return .petsc(error)
     }
+}
+
+/// Seconds spent by one linearization after the forward solve, on this rank's clock.
+public struct LinearizationTimings: Sendable, Equatable {
+    /// Recording the local conditions on the tape and the global residual check.
+    public var recording: Double
+    /// Pattern detection, colouring, compressed sweeps and matrix assembly (0 for a shell).
+    public var assembly: Double
+    /// Creating the KSP and `KSPSetUp` (for GAMG: the whole multigrid hierarchy).
+    public var solverSetup: Double
 }
