@@ -41,7 +41,7 @@ extension KrylovSolve: PreparedLinearSolve {
     /// Kind `"PETSc <ksp> + <pc>"`, iterations over every solve, the last solve's statistics.
     public var summary: LinearSolveSummary {
         LinearSolveSummary(kind: "PETSc \(kind)", iterations: iterations, lastStatistics: lastStatistics,
-                           note: "\(solves) solves; operator applications are not counted by PETSc")
+                           note: "solves: \(solves); PETSc does not count operator applications (0 above)")
     }
 
     /// This rank's slice of `x = A⁻¹ b` (collective).
