@@ -46,9 +46,14 @@ extension GridLinearization {
     /// Rows are only this rank's, so assembly sends nothing between ranks
     /// except PETSc's own bookkeeping. Local failures — a compressed sweep
     /// that does not match the pattern or gives a non-finite entry, a column
-    /// whose point has no global index (a star-stencil grid's corner ghost
-    /// read) — are agreed on by one reduction before any rank creates the
-    /// matrix, so every rank throws the same case.
+    /// whose point PETSc's mapping gives no global index — are agreed on by
+    /// one reduction before any rank creates the matrix, so every rank throws
+    /// the same case.
+    ///
+    /// Not detected (here or on the shell path): on a star-stencil grid the
+    /// corner ghosts are in the ghosted box and have global indices, but
+    /// are never exchanged, so conditions that read diagonal neighbours see
+    /// zeros there; such conditions need a grid made with `box: true`.
     ///
     /// - Parameter pattern: ``localJacobianPattern()`` (passed in so a caller
     ///   that already has it does not search twice).
@@ -80,8 +85,7 @@ extension GridLinearization {
                 offDiagonal.append(p.columnPointers[r + 1] - p.columnPointers[r] - d)
             }
             if let k = columns.firstIndex(where: { $0 < 0 }) {
-                failure = "the conditions read ghosted point \(p.rowIndices[k]), which has no global index "
-                    + "(a corner ghost of a star-stencil grid: create the grid with box: true)"
+                failure = "the conditions read ghosted point \(p.rowIndices[k]), which has no global index"
             }
         } catch {
             failure = "\(error)"

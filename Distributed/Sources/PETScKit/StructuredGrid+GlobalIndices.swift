@@ -10,9 +10,9 @@ extension StructuredGrid {
     /// global[ghostedBox.offset(i, j)] = the global-vector index of point (i, j)
     /// ```
     ///
-    /// With a star stencil the corner points of the ghosted box are not
-    /// exchanged; PETSc may map them to a negative index, which callers must
-    /// treat as "not available".
+    /// With a star stencil the corner points of the ghosted box have global
+    /// indices here but are never exchanged by ``scatterToLocal(_:_:)``. A
+    /// negative index (PETSc's "unmapped") must be treated as not available.
     ///
     /// - Returns: ``ghostedBox``'s count of indices.
     /// - Throws: ``PETScError``.
