@@ -19,7 +19,7 @@ public struct AssembledJacobian {
 extension GridLinearization {
     /// The pattern of the local `A`: this rank's owned rows × its ghosted
     /// points (``GridPatch``'s `ghostedBox` order), from one backward search
-    /// over the recording (``AutoDiff/BivariateLinearization/jacobianPatterns()``:
+    /// over the recording (`BivariateLinearization.jacobianPatterns()`:
     /// partials exactly zero at this point are dropped).
     public func localJacobianPattern() -> SparsityPattern { bivariate.jacobianPatterns().y }
 
@@ -37,7 +37,7 @@ extension GridLinearization {
     /// The colouring is the greedy one in natural (grid) order, forward sweeps
     /// only: on a stencil it needs a few colours more than smallest-last
     /// ordering (7 against 5 for the 5-point stencil), but costs a fraction of
-    /// it, and a second, row colouring (what ``AutoDiff/JacobianCompression``
+    /// it, and a second, row colouring (what `JacobianCompression`
     /// adds for the reverse direction) pays only for dense columns, which
     /// local stencil conditions do not have. Column colouring needs at least
     /// the longest row's count of sweeps, which is why

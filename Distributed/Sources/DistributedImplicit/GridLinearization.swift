@@ -7,7 +7,7 @@ import PETScKit
 ///
 /// The tape's inputs are `x` followed by this rank's ghosted values of `y`
 /// (owned and ghost points, the ghosted box's order), as in the main
-/// package's ``AutoDiff/BivariateLinearization``; its outputs are the owned
+/// package's `BivariateLinearization`; its outputs are the owned
 /// rows. With `P` the ghost exchange (global → ghosted local) and
 /// `Jᵧ`, `Jₓ` the recorded local Jacobians:
 ///
@@ -93,7 +93,7 @@ public final class GridLinearization {
 
     /// `out ← A v` (collective).
     ///
-    /// - Throws: ``PETScError``.
+    /// - Throws: `PETScError`.
     public func applyA(_ v: DistributedVector, into out: DistributedVector) throws(PETScError) {
         try grid.scatterToLocal(v, local)
         let l = ghostedCount, n = parameterCount
@@ -107,7 +107,7 @@ public final class GridLinearization {
 
     /// `out ← Aᵀ u` (collective).
     ///
-    /// - Throws: ``PETScError``.
+    /// - Throws: `PETScError`.
     public func applyAT(_ u: DistributedVector, into out: DistributedVector) throws(PETScError) {
         try u.withLocalEntries { owned in
             adjoint.withUnsafeMutableBufferPointer { linearization.vjp(UnsafeBufferPointer(owned), into: $0) }
@@ -122,7 +122,7 @@ public final class GridLinearization {
 
     /// `out ← B ẋ` (no communication; `ẋ` the same on every rank).
     ///
-    /// - Throws: ``PETScError``.
+    /// - Throws: `PETScError`.
     public func applyB(_ xDot: [Double], into out: DistributedVector) throws(PETScError) {
         precondition(xDot.count == parameterCount, "applyB: \(xDot.count) entries, expected \(parameterCount)")
         var seed = xDot
@@ -132,7 +132,7 @@ public final class GridLinearization {
 
     /// `Bᵀ u`, summed over the ranks (collective, one reduction); the same on every rank.
     ///
-    /// - Throws: ``PETScError``.
+    /// - Throws: `PETScError`.
     public func applyBT(_ u: DistributedVector) throws(PETScError) -> [Double] {
         let adjoint = linearization.vjp(try u.localEntries())
         return Collective.sum(Array(adjoint[0..<parameterCount]))
