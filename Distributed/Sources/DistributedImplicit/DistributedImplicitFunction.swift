@@ -161,7 +161,7 @@ public final class DistributedImplicitLinearization {
     public var representation: DistributedRepresentation { assembled == nil ? .shell : .assembled }
 
     /// One line for reports: the representation (entries, colours on this
-    /// rank) and the KSP, e.g. `assembled MPIAIJ A (198 400 entries, 5 colours), KSP cg + gamg, …`.
+    /// rank) and the KSP, e.g. `assembled AIJ A (199200 entries, 7 colours on this rank), KSP cg + gamg, …`.
     public var plan: String {
         guard let a = assembled else { return "shell operator A (tape sweeps + ghost exchange), \(krylov.report)" }
         return "assembled AIJ A (\(a.globalNonZeros) entries, \(a.localColors) colours on this rank), \(krylov.report)"
