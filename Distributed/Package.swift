@@ -31,7 +31,11 @@ let package = Package(
             providers: [.apt(["libpetsc-real-dev"])]
         ),
         // Layer 1: thin Swift wrappers (Vec, Mat, KSP, DMDA, SNES), typed errors.
-        .target(name: "PETScKit", dependencies: ["CMPI", "CPETSc"]),
+        // Its KSP conforms to the main package's PreparedLinearSolve, hence LinearAlgebra.
+        .target(
+            name: "PETScKit",
+            dependencies: ["CMPI", "CPETSc", .product(name: "LinearAlgebra", package: "ImplicitDifferentiation")]
+        ),
         // Layer 2: local conditions on DMDA grids, the distributed implicit function.
         .target(
             name: "DistributedImplicit",
@@ -56,6 +60,7 @@ let package = Package(
             dependencies: [
                 "DistributedExamples", "DistributedImplicit", "PETScKit", "CPETSc", "CMPI",
                 .product(name: "ImplicitDifferentiation", package: "ImplicitDifferentiation"),
+                .product(name: "LinearAlgebra", package: "ImplicitDifferentiation"),
             ]
         ),
     ]

@@ -1,16 +1,29 @@
 // The 2-D Bratu example on PETSc: scripts/run-distributed -n 2 --size 200
-// Options: --size N (grid N × N), --no-fd (skip the finite-difference check),
-// and any PETSc option (-snes_monitor, -implicit_ksp_type cg, -implicit_pc_type jacobi, …).
+// Options: --size N (grid N × N), --representation assembled|shell|automatic
+// (default automatic), --no-fd (skip the finite-difference check), and any
+// PETSc option (-snes_monitor, -implicit_ksp_type cg, -implicit_pc_type gamg, …).
 import DistributedExamples
+import DistributedImplicit
 import Foundation
 import PETScKit
 
 var size = 64
 var fdCheck = true
+var representation = DistributedRepresentation.automatic
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
     if a == "--size", let v = args.next(), let n = Int(v), n >= 2 { size = n }
     if a == "--no-fd" { fdCheck = false }
+    if a == "--representation", let v = args.next() {
+        switch v {
+        case "assembled": representation = .assembled
+        case "shell": representation = .shell
+        case "automatic": representation = .automatic
+        default:
+            FileHandle.standardError.write(Data("distributed-bratu: --representation assembled|shell|automatic\n".utf8))
+            exit(2)
+        }
+    }
 }
 
 do {
@@ -21,12 +34,15 @@ do {
 }
 var status: Int32 = 0
 do {
-    let r = try BratuDerivativeRun.run(size: size, finiteDifferenceCheck: fdCheck)
+    let r = try BratuDerivativeRun.run(size: size, representation: representation, finiteDifferenceCheck: fdCheck)
     if PETSc.rank == 0 {
         func f(_ v: Double) -> String { String(format: "%.12e", v) }
+        func s(_ v: Double) -> String { String(format: "%.3f", v) }
+        func mb(_ b: Int) -> String { String(format: "%.0f MB", Double(b) / 1e6) }
+        let t = r.timings
         print("2-D Bratu on a \(size) × \(size) DMDA (\(size * size) unknowns), \(PETSc.size) rank(s), x = (κ, λ, s) = (1, 2, 1)")
-        print("forward  SNES: \(r.newtonIterations) Newton steps, \(r.forwardLinearIterations) linear iterations, \(String(format: "%.3f", r.forwardSeconds)) s")
-        print("plan     shell operator A (tape sweeps + ghost exchange), \(r.krylovSummary)")
+        print("forward  SNES: \(r.newtonIterations) Newton steps, \(r.forwardLinearIterations) linear iterations, \(s(r.forwardSeconds)) s (\(s(r.newtonStepSeconds)) s per Newton step)")
+        print("plan     \(r.representation): \(r.plan)")
         print("residual ‖F(x, y)‖₂ = \(f(r.residualNorm))")
         print("J(u)     = \(f(r.objective))")
         print("dJ/dx    = [\(r.gradient.map(f).joined(separator: ", "))]")
@@ -34,7 +50,8 @@ do {
             print("central FD of SNES = [\(r.finiteDifferences.map(f).joined(separator: ", "))]")
             print("relative error = \(String(format: "%.2e", r.relativeError))")
         }
-        print("derivative \(String(format: "%.3f", r.derivativeSeconds)) s = \(String(format: "%.3f", r.derivativeSeconds / r.forwardSeconds)) × forward (recording, residual check, KSP setup: \(String(format: "%.3f", r.recordingSeconds)) s)")
+        print("derivative \(s(r.derivativeSeconds)) s = \(s(r.derivativeSeconds / r.forwardSeconds)) × forward = \(s(r.derivativeSeconds / r.newtonStepSeconds)) Newton steps (recording + residual check \(s(t.recording)) s, assembly \(s(t.assembly)) s, KSP setup \(s(t.solverSetup)) s, adjoint solve + Bᵀw \(s(r.adjointSeconds)) s)")
+        print("memory   peak resident (VmHWM) \(mb(r.peakMemoryMax)) max over ranks, \(mb(r.peakMemorySum)) summed over \(PETSc.size) rank(s)")
     }
     if fdCheck && !(r.relativeError <= 1e-5) { status = 1 }
 } catch {

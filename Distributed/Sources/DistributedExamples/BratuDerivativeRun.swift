@@ -2,8 +2,10 @@ import DistributedImplicit
 import PETScKit
 
 /// One run of the Bratu example: SNES forward solve, the objective's
-/// gradient by one adjoint solve, and its check against central finite
-/// differences of the whole SNES solve. Collective; every rank returns the same.
+/// gradient by one adjoint solve on the chosen representation of `A`, peak
+/// memory, and (optionally) the check against central finite differences of
+/// the whole SNES solve. Collective; every rank returns the same figures,
+/// except that times are rank 0's clock.
 public struct BratuDerivativeRun: Sendable {
     /// Grid points per axis.
     public var size: Int
@@ -11,49 +13,62 @@ public struct BratuDerivativeRun: Sendable {
     public var objective: Double
     /// `dJ/dx` by the implicit function (one KSPSolveTranspose).
     public var gradient: [Double]
-    /// `dJ/dx` by central differences of SNES solves.
+    /// `dJ/dx` by central differences of SNES solves (NaN when not run).
     public var finiteDifferences: [Double]
     /// `max_k |g_k − fd_k| / max(|fd|∞, tiny)`.
     public var relativeError: Double
-    /// Forward solve: seconds, Newton iterations, linear iterations.
+    /// Seconds of the forward SNES solve.
     public var forwardSeconds: Double
     /// Newton iterations of the forward solve.
     public var newtonIterations: Int
     /// Linear iterations summed over the forward solve's Newton steps.
     public var forwardLinearIterations: Int
-    /// Seconds for the derivative: recording, KSP setup, transposed solve, `Bᵀ w`.
+    /// Seconds for the derivative: linearization (``timings``) and the transposed solve with `Bᵀ w`.
     public var derivativeSeconds: Double
-    /// Of ``derivativeSeconds``: recording, the residual check and the KSP setup.
-    public var recordingSeconds: Double
-    /// KSP summary of the derivative's solver.
-    public var krylovSummary: String
+    /// The linearization's parts: recording and residual check, assembly, KSP setup.
+    public var timings: LinearizationTimings
+    /// Seconds of the adjoint solve and `Bᵀ w`.
+    public var adjointSeconds: Double
+    /// The representation that ran.
+    public var representation: DistributedRepresentation
+    /// The plan line: representation, entries, colours, KSP and its iterations.
+    public var plan: String
     /// `‖F(x, y)‖₂`.
     public var residualNorm: Double
+    /// Peak resident memory (`VmHWM`) after the derivative: the largest over the ranks, bytes (0 when unknown).
+    public var peakMemoryMax: Int
+    /// Peak resident memory summed over the ranks, bytes.
+    public var peakMemorySum: Int
+
+    /// Seconds of one Newton step of the forward solve, on average.
+    public var newtonStepSeconds: Double { forwardSeconds / Double(Swift.max(1, newtonIterations)) }
 
     /// Runs the example at `x` on an `n × n` grid.
     ///
     /// - Parameters:
     ///   - size: `n`.
+    ///   - representation: how `A` is given to the KSP.
     ///   - x: `(κ, λ, s)`.
     ///   - step: relative finite-difference step.
     ///   - finiteDifferenceCheck: whether to run the `2·3` extra SNES solves.
     /// - Throws: ``DistributedImplicitError``, ``PETScError``.
-    public static func run(size: Int, x: [Double] = [1, 2, 1], step: Double = 1e-5,
+    public static func run(size: Int, representation: DistributedRepresentation = .automatic,
+                           x: [Double] = [1, 2, 1], step: Double = 1e-5,
                            finiteDifferenceCheck: Bool = true) throws -> BratuDerivativeRun {
         let problem = try BratuProblem(n: size)
-        let f = problem.implicitFunction()
-        let lin = try f.linearize(at: x)
+        let u = try problem.solve(x)
         let forward = problem.lastForward
+        var f = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in u }
+        f.symmetricPositiveDefinite = true
+        f.representation = representation
         let start = PETSc.wallTime
-        var recorded = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in
-            lin.solution
-        }
-        recorded.symmetricPositiveDefinite = f.symmetricPositiveDefinite
-        let lin2 = try recorded.linearize(at: x)
-        let recordingSeconds = PETSc.wallTime - start
-        let gradient = try lin2.vjp(cotangent: try problem.objectiveGradient(lin2.solution))
-        let derivativeSeconds = PETSc.wallTime - start
-        let objective = try problem.objective(lin.solution)
+        let lin = try f.linearize(at: x)
+        let solved = PETSc.wallTime
+        let gradient = try lin.vjp(cotangent: try problem.objectiveGradient(lin.solution))
+        let end = PETSc.wallTime
+        let peak = Double(ProcessMemory.peakResidentBytes() ?? 0)
+        let memory = Collective.sum([peak]), memoryMax = Collective.maxima([peak])
+        let objective = try problem.objective(u)
         var fd = [Double](repeating: .nan, count: x.count)
         if finiteDifferenceCheck {
             for k in x.indices {
@@ -71,7 +86,9 @@ public struct BratuDerivativeRun: Sendable {
         return BratuDerivativeRun(size: size, objective: objective, gradient: gradient, finiteDifferences: fd,
                                   relativeError: err, forwardSeconds: forward.seconds,
                                   newtonIterations: forward.newton, forwardLinearIterations: forward.linear,
-                                  derivativeSeconds: derivativeSeconds, recordingSeconds: recordingSeconds, krylovSummary: lin2.krylov.summary,
-                                  residualNorm: lin2.residualNorm)
+                                  derivativeSeconds: end - start, timings: lin.timings, adjointSeconds: end - solved,
+                                  representation: lin.representation, plan: lin.plan,
+                                  residualNorm: lin.residualNorm, peakMemoryMax: Int(memoryMax[0]),
+                                  peakMemorySum: Int(memory[0]))
     }
 }

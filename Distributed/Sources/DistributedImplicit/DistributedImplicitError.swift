@@ -18,6 +18,10 @@ public enum DistributedImplicitError: Error, Sendable, Equatable, CustomStringCo
     case stencilOutsideGhosts(stencilWidth: Int)
     /// `F(x, y)` has a NaN or infinite entry on at least one rank.
     case nonFiniteResidual
+    /// The local Jacobian of `A` could not be assembled on at least one rank
+    /// (a non-finite entry, a sweep outside the detected pattern, a column
+    /// with no global index); the string is this rank's reason.
+    case localJacobianFailed(String)
     /// `‖F(x, y)‖₂` exceeds the residual check's bound: `y` is not a solution.
     case residualTooLarge(norm: Double, bound: Double)
 
@@ -32,6 +36,8 @@ public enum DistributedImplicitError: Error, Sendable, Equatable, CustomStringCo
             return "the local conditions must return one row per owned point (ownedBox.count), i fastest"
         case let .stencilOutsideGhosts(w):
             return "the local conditions read outside the ghost layers of width \(w): create the grid with a wider stencilWidth"
+        case let .localJacobianFailed(s):
+            return "the local Jacobian of A could not be assembled: \(s); try representation: .shell"
         case .nonFiniteResidual:
             return "F(x, y) is not finite: the forward solution or the conditions produce NaN or infinity"
         case let .residualTooLarge(norm, bound):

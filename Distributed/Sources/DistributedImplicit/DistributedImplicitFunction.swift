@@ -4,7 +4,8 @@ import PETScKit
 /// `y(x)` defined by local grid conditions `F(x, y) = 0`, with `y` a grid
 /// function distributed over the ranks and `x` a small parameter vector
 /// replicated on every rank; derivatives by the implicit function theorem
-/// with the solves done by PETSc's KSP on a shell operator.
+/// with the solves done by PETSc's KSP, on `A` assembled from coloured local
+/// Jacobians or kept lazy as a shell operator (``representation``).
 ///
 /// ```
 /// A = ∂F/∂y (distributed, lazy)      B = ∂F/∂x (distributed rows, n columns)
@@ -19,9 +20,20 @@ import PETScKit
 /// `‖F(x, y)‖₂ ≤ residualTolerance · max(1, ‖x‖₂, ‖y‖₂)`.
 ///
 /// The KSP reads its options under ``optionsPrefix`` (`-implicit_ksp_type`,
-/// `-implicit_pc_type`, `-implicit_ksp_rtol`, …); defaults are GMRES (CG
-/// when ``symmetricPositiveDefinite`` is declared), no preconditioner (a
-/// shell operator has no entries to build one from), and `rtol = 1e-10`.
+/// `-implicit_pc_type`, `-implicit_ksp_rtol`, …). Defaults, applied before
+/// the options are read:
+///
+/// ```
+///                      KSP                           PC
+/// assembled, SPD       cg                            gamg (algebraic multigrid)
+/// assembled            gmres                         PETSc's: ilu (1 rank), bjacobi + ilu (several)
+/// shell                cg (SPD) / gmres              none (a shell has no entries to build one from)
+/// rtol = 1e-10 in every case
+/// ```
+///
+/// The adjoint solve is `KSPSolveTranspose` on the same KSP and
+/// preconditioner (no second setup); `B ẋ` and `Bᵀ u` are tape sweeps in
+/// both representations.
 public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
     /// The collective forward solver: `x ↦ y`, a global vector of ``grid``.
     public typealias ForwardSolver = (_ x: [Double]) throws -> DistributedVector
@@ -41,6 +53,9 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
     public var symmetricPositiveDefinite = false
     /// The KSP's default relative tolerance, before the options are read (default `1e-10`).
     public var relativeTolerance = 1e-10
+    /// How `A` is given to the KSP (default ``DistributedRepresentation/automatic``:
+    /// assembled for stencil conditions, which enables real preconditioners).
+    public var representation = DistributedRepresentation.automatic
 
     /// Creates the implicit function.
     ///
@@ -55,7 +70,9 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
     }
 
     /// Runs the forward solver at `x`, records the conditions, checks the
-    /// residual and prepares the KSP on `A` (collective).
+    /// residual, chooses the representation (one reduction for
+    /// ``DistributedRepresentation/automatic``), assembles `A` when it is
+    /// ``DistributedRepresentation/assembled`` and prepares the KSP on it (collective).
     ///
     /// - Parameter x: the parameters, the same on every rank (checked with one
     ///   reduction before the solver runs), finite.
@@ -80,19 +97,39 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         if Collective.any(!failure.isEmpty) {
             throw .forwardSolverFailed(failure.isEmpty ? "failed on another rank" : failure)
         }
+        let start = PETSc.wallTime
         let linear = try GridLinearization(conditions: conditions, grid: grid, x: x, y: y!)
         let xNorm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let bound = residualTolerance * Swift.max(1, xNorm, linear.solutionNorm)
         if !(linear.residualNorm <= bound) { throw .residualTooLarge(norm: linear.residualNorm, bound: bound) }
+        let recorded = PETSc.wallTime
+        var assembled: AssembledJacobian?
+        if representation != .shell {
+            let pattern = linear.localJacobianPattern()
+            let widest = Collective.max(Double(pattern.maximumNonZerosPerRow))
+            if representation == .assembled || widest <= Double(DistributedRepresentation.maxAssembledRowEntries) {
+                assembled = try linear.assembleA(pattern: pattern)
+            }
+        }
+        let assembledAt = PETSc.wallTime
         do {
-            let n = grid.ownedBox.count
-            let shell = try ShellOperator(localRows: n, localColumns: n,
-                                          multiply: { v, out in try linear.applyA(v, into: out) },
-                                          multiplyTransposed: { u, out in try linear.applyAT(u, into: out) })
-            let ksp = try KrylovSolve(operator_: shell, optionsPrefix: optionsPrefix,
-                                      defaultType: symmetricPositiveDefinite ? "cg" : nil, defaultPreconditioner: "none",
+            let spd = symmetricPositiveDefinite
+            let op: any PETScOperator
+            if let assembled {
+                op = assembled.matrix
+            } else {
+                let n = grid.ownedBox.count
+                op = try ShellOperator(localRows: n, localColumns: n,
+                                       multiply: { v, out in try linear.applyA(v, into: out) },
+                                       multiplyTransposed: { u, out in try linear.applyAT(u, into: out) })
+            }
+            let ksp = try KrylovSolve(operator_: op, optionsPrefix: optionsPrefix, defaultType: spd ? "cg" : nil,
+                                      defaultPreconditioner: assembled == nil ? "none" : (spd ? "gamg" : nil),
                                       relativeTolerance: relativeTolerance)
-            return DistributedImplicitLinearization(solution: y!, conditions: linear, krylov: ksp)
+            let timings = LinearizationTimings(recording: recorded - start, assembly: assembledAt - recorded,
+                                               solverSetup: PETSc.wallTime - assembledAt)
+            return DistributedImplicitLinearization(solution: y!, conditions: linear, krylov: ksp, assembled: assembled,
+                                                    timings: timings)
         } catch { throw .petsc(error) }
     }
 }
@@ -106,11 +143,28 @@ public final class DistributedImplicitLinearization {
     public let conditions: GridLinearization
     /// The KSP prepared on `A` (plain and transposed solves).
     public let krylov: KrylovSolve
+    /// `A` as assembled, or `nil` when it is a shell operator.
+    public let assembled: AssembledJacobian?
+    /// Where ``DistributedImplicitFunction/linearize(at:)`` spent its time after the forward solve (this rank's clock).
+    public let timings: LinearizationTimings
 
-    init(solution: DistributedVector, conditions: GridLinearization, krylov: KrylovSolve) {
+    init(solution: DistributedVector, conditions: GridLinearization, krylov: KrylovSolve,
+         assembled: AssembledJacobian?, timings: LinearizationTimings) {
         self.solution = solution
         self.conditions = conditions
         self.krylov = krylov
+        self.assembled = assembled
+        self.timings = timings
+    }
+
+    /// The representation that runs: ``DistributedRepresentation/assembled`` or ``DistributedRepresentation/shell``.
+    public var representation: DistributedRepresentation { assembled == nil ? .shell : .assembled }
+
+    /// One line for reports: the representation (entries, colours on this
+    /// rank) and the KSP, e.g. `assembled AIJ A (199200 entries, 7 colours on this rank), KSP cg + gamg, …`.
+    public var plan: String {
+        guard let a = assembled else { return "shell operator A (tape sweeps + ghost exchange), \(krylov.report)" }
+        return "assembled AIJ A (\(a.globalNonZeros) entries, \(a.localColors) colours on this rank), \(krylov.report)"
     }
 
     /// `‖F(x, y)‖₂` over all ranks.
@@ -169,4 +223,14 @@ public final class DistributedImplicitLinearization {
         if case .kspNotConverged = error { return .linearSolveFailed(error) }
         return .petsc(error)
     }
+}
+
+/// Seconds spent by one linearization after the forward solve, on this rank's clock.
+public struct LinearizationTimings: Sendable, Equatable {
+    /// Recording the local conditions on the tape and the global residual check.
+    public var recording: Double
+    /// Pattern detection, colouring, compressed sweeps and matrix assembly (0 for a shell).
+    public var assembly: Double
+    /// Creating the KSP and `KSPSetUp` (for GAMG: the whole multigrid hierarchy).
+    public var solverSetup: Double
 }

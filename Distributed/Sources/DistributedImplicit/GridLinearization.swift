@@ -5,9 +5,10 @@ import PETScKit
 /// distributed operators `A = ∂F/∂y` and `B = ∂F/∂x` by tape sweeps and
 /// ghost exchanges, never materialized.
 ///
-/// The tape's inputs are this rank's ghosted values of `y` (owned and ghost
-/// points, the ghosted box's order) followed by `x`; its outputs are the
-/// owned rows. With `P` the ghost exchange (global → ghosted local) and
+/// The tape's inputs are `x` followed by this rank's ghosted values of `y`
+/// (owned and ghost points, the ghosted box's order), as in the main
+/// package's `BivariateLinearization`; its outputs are the owned
+/// rows. With `P` the ghost exchange (global → ghosted local) and
 /// `Jᵧ`, `Jₓ` the recorded local Jacobians:
 ///
 /// ```
@@ -33,10 +34,17 @@ public final class GridLinearization {
     public let parameterCount: Int
     let ghostedCount: Int
     let local: DistributedVector
-    /// Forward-sweep seed: the ghosted tangent, then zeros for `x`.
+    /// Forward-sweep seed: zeros for `x`, then the ghosted tangent.
     var seed: [Double]
-    /// Reverse-sweep result: the ghosted adjoint, then `x`'s.
+    /// Reverse-sweep result: `x`'s adjoint, then the ghosted one.
     var adjoint: [Double]
+
+    /// The same recording seen as `F(x, y_ghosted)`: the blocks `B` (owned
+    /// rows × `x`) and the local `A` (owned rows × ghosted points) for
+    /// pattern detection and compressed Jacobians.
+    public var bivariate: BivariateLinearization {
+        BivariateLinearization(linearization.recording, xCount: parameterCount)
+    }
 
     /// Records `conditions` at `(x, y)` on this rank and checks the result
     /// with every other rank in one reduction, which also gives `‖F‖₂` and `‖y‖₂`.
@@ -61,14 +69,14 @@ public final class GridLinearization {
         let yLocal: [Double]
         do { yLocal = try local.localEntries() } catch { throw .petsc(error) }
         let tape = Tape(capacity: 16 * (ghostedCount + x.count) + 64)
-        let inputs = tape.inputs(yLocal + x)
-        let patch = GridPatch(values: Array(inputs[0..<ghostedCount]), ownedBox: grid.ownedBox,
+        let inputs = tape.inputs(x + yLocal)
+        let patch = GridPatch(values: Array(inputs[x.count...]), ownedBox: grid.ownedBox,
                               ghostedBox: grid.ghostedBox, nx: grid.nx, ny: grid.ny)
-        let rows = conditions(x: Array(inputs[ghostedCount...]), y: patch)
+        let rows = conditions(x: Array(inputs[0..<x.count]), y: patch)
         let countOK = rows.count == grid.ownedBox.count
         linearization = Linearization(tape.finish(inputs: inputs, outputs: countOK ? rows : []))
         residual = linearization.value
-        seed = [Double](repeating: 0, count: ghostedCount + x.count)
+        seed = [Double](repeating: 0, count: x.count + ghostedCount)
         adjoint = seed
         let finite = residual.allSatisfy { $0.isFinite }
         let ownedY: [Double]
@@ -85,12 +93,12 @@ public final class GridLinearization {
 
     /// `out ← A v` (collective).
     ///
-    /// - Throws: ``PETScError``.
+    /// - Throws: `PETScError`.
     public func applyA(_ v: DistributedVector, into out: DistributedVector) throws(PETScError) {
         try grid.scatterToLocal(v, local)
-        let l = ghostedCount
+        let l = ghostedCount, n = parameterCount
         try local.withLocalEntries { ghosted in
-            for k in 0..<l { seed[k] = ghosted[k] }
+            for k in 0..<l { seed[n + k] = ghosted[k] }
         }
         try out.withLocalEntries { owned in
             seed.withUnsafeBufferPointer { linearization.jvp($0, into: owned) }
@@ -99,14 +107,14 @@ public final class GridLinearization {
 
     /// `out ← Aᵀ u` (collective).
     ///
-    /// - Throws: ``PETScError``.
+    /// - Throws: `PETScError`.
     public func applyAT(_ u: DistributedVector, into out: DistributedVector) throws(PETScError) {
         try u.withLocalEntries { owned in
             adjoint.withUnsafeMutableBufferPointer { linearization.vjp(UnsafeBufferPointer(owned), into: $0) }
         }
-        let l = ghostedCount
+        let l = ghostedCount, n = parameterCount
         try local.withLocalEntries { ghosted in
-            for k in 0..<l { ghosted[k] = adjoint[k] }
+            for k in 0..<l { ghosted[k] = adjoint[n + k] }
         }
         try out.fill(0)
         try grid.addLocalToGlobal(local, out)
@@ -114,19 +122,19 @@ public final class GridLinearization {
 
     /// `out ← B ẋ` (no communication; `ẋ` the same on every rank).
     ///
-    /// - Throws: ``PETScError``.
+    /// - Throws: `PETScError`.
     public func applyB(_ xDot: [Double], into out: DistributedVector) throws(PETScError) {
         precondition(xDot.count == parameterCount, "applyB: \(xDot.count) entries, expected \(parameterCount)")
-        var seed = [Double](repeating: 0, count: ghostedCount)
-        seed.append(contentsOf: xDot)
+        var seed = xDot
+        seed.append(contentsOf: repeatElement(0, count: ghostedCount))
         try out.setLocalEntries(linearization.jvp(seed))
     }
 
     /// `Bᵀ u`, summed over the ranks (collective, one reduction); the same on every rank.
     ///
-    /// - Throws: ``PETScError``.
+    /// - Throws: `PETScError`.
     public func applyBT(_ u: DistributedVector) throws(PETScError) -> [Double] {
         let adjoint = linearization.vjp(try u.localEntries())
-        return Collective.sum(Array(adjoint[ghostedCount...]))
+        return Collective.sum(Array(adjoint[0..<parameterCount]))
     }
 }

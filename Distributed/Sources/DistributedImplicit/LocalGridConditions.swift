@@ -4,7 +4,7 @@ import PETScKit
 /// Conditions `F(x, y) = 0` on a structured grid, written *locally*: the
 /// residual rows of the points this rank owns, from its owned and ghost
 /// values of `y` and a small parameter vector `x` replicated on every rank,
-/// generic over the scalar like ``AutoDiff/DifferentiableScalar`` code
+/// generic over the scalar like `DifferentiableScalar` code
 /// elsewhere in the library.
 ///
 /// The invariant is `F(x, y(x)) = 0` on every owned row of every rank:
@@ -41,7 +41,8 @@ extension LocalGridConditions {
     /// - Parameters:
     ///   - x: the parameters.
     ///   - y: every grid point, `i` fastest (`nx·ny` values).
-    ///   - nx, ny: the grid.
+    ///   - nx: points along the first axis.
+    ///   - ny: points along the second axis (1 in 1-D).
     /// - Returns: every row, `i` fastest.
     public func wholeGrid<T: DifferentiableScalar>(x: [T], y: [T], nx: Int, ny: Int) -> [T] {
         let all = GridBox(xs: 0..<nx, ys: 0..<ny)

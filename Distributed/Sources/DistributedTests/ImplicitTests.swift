@@ -9,19 +9,30 @@ let bratuX = [1.0, 2.0, 1.0]
 /// JVP, VJP and the parameter Jacobian of the distributed Bratu problem
 /// against the single-process library's ImplicitFunction (dense LU) on the
 /// same conditions evaluated on the whole grid.
-func compareWithSingleProcess(n: Int, twoD: Bool, declareSymmetric: Bool = true) throws {
+///
+/// - Parameters:
+///   - kind: the KSP and PC expected to run.
+///   - optionsPrefix: the KSP's options prefix (tests that set options use their own).
+/// - Returns: the linearization, for further comparisons.
+@discardableResult
+func compareWithSingleProcess(n: Int, twoD: Bool, declareSymmetric: Bool = true,
+                              representation: DistributedRepresentation, kind: String,
+                              optionsPrefix: String = "implicit_") throws -> DistributedImplicitLinearization {
     let problem = try BratuProblem(n: n, twoD: twoD)
     let grid = problem.grid
     var f = problem.implicitFunction()
     f.relativeTolerance = 1e-13
     f.symmetricPositiveDefinite = declareSymmetric
+    f.representation = representation
+    f.optionsPrefix = optionsPrefix
     let lin = try f.linearize(at: bratuX)
+    try expect(lin.representation == (representation == .shell ? .shell : .assembled), "ran \(lin.representation)")
     let u = try grid.naturalEntries(lin.solution)
     let reference = ImplicitFunction(solver: { _ in u },
                                      conditions: WholeGridConditions(BratuGridConditions(), nx: grid.nx, ny: grid.ny),
                                      linearSolver: .lu)
     let tangent = [0.3, -0.7, 1.1]
-    try expect(lin.krylov.kind == (declareSymmetric ? "cg + none" : "gmres + none"), "KSP \(lin.krylov.kind)")
+    try expect(lin.krylov.kind == kind, "KSP \(lin.krylov.kind), expected \(kind)")
     let jvp = try grid.naturalEntries(try lin.jvp(tangent: tangent))
     let jvpRef = try reference.jvp(at: bratuX, tangent: tangent)
     try expect(relativeError(jvp, jvpRef) <= 1e-10, "JVP relative error \(relativeError(jvp, jvpRef))")
@@ -36,25 +47,29 @@ func compareWithSingleProcess(n: Int, twoD: Bool, declareSymmetric: Bool = true)
         try expect(relativeError(col, jacRef.column(k)) <= 1e-10,
                    "Jacobian column \(k) relative error \(relativeError(col, jacRef.column(k)))")
     }
+    return lin
 }
 
 func implicitTests() -> [TestCase] { [
-    TestCase(name: "JVP, VJP and Jacobian equal the single-process library's on a 5 × 5 grid") {
-        try compareWithSingleProcess(n: 5, twoD: true)
+    TestCase(name: "shell: JVP, VJP and Jacobian equal the single-process library's on a 5 × 5 grid") {
+        try compareWithSingleProcess(n: 5, twoD: true, representation: .shell, kind: "cg + none")
     },
-    TestCase(name: "JVP, VJP and Jacobian equal the single-process library's on a 12 × 12 grid") {
-        try compareWithSingleProcess(n: 12, twoD: true)
+    TestCase(name: "shell: JVP, VJP and Jacobian equal the single-process library's on a 12 × 12 grid") {
+        try compareWithSingleProcess(n: 12, twoD: true, representation: .shell, kind: "cg + none")
     },
-    TestCase(name: "JVP, VJP and Jacobian equal the single-process library's on a 12 × 12 grid with GMRES") {
-        try compareWithSingleProcess(n: 12, twoD: true, declareSymmetric: false)
+    TestCase(name: "shell: JVP, VJP and Jacobian equal the single-process library's on a 12 × 12 grid with GMRES") {
+        try compareWithSingleProcess(n: 12, twoD: true, declareSymmetric: false, representation: .shell,
+                                     kind: "gmres + none")
     },
-    TestCase(name: "JVP, VJP and Jacobian equal the single-process library's on a 1-D grid of 31 points") {
-        try compareWithSingleProcess(n: 31, twoD: false)
+    TestCase(name: "shell: JVP, VJP and Jacobian equal the single-process library's on a 1-D grid of 31 points") {
+        try compareWithSingleProcess(n: 31, twoD: false, representation: .shell, kind: "cg + none")
     },
     TestCase(name: "A v from tape sweeps equals the closed form κ L v − h² λ eᵘ∘v") {
         let problem = try BratuProblem(n: 10)
         let grid = problem.grid
-        let lin = try problem.implicitFunction().linearize(at: bratuX)
+        var f = problem.implicitFunction()
+        f.representation = .shell
+        let lin = try f.linearize(at: bratuX)
         let u = try grid.naturalEntries(lin.solution)
         let v = (0..<grid.count).map { sin(0.7 * Double($0)) }
         let av = try grid.makeGlobalVector()

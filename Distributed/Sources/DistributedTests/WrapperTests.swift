@@ -42,7 +42,7 @@ func wrapperTests() -> [TestCase] { [
         try w.addScaled(-1, xStar)
         let ex = try x.normInfinity(), ew = try w.normInfinity()
         try expect(ex <= 1e-10 && ew <= 1e-10, "‖x − x*‖∞ = \(ex), ‖w − x*‖∞ = \(ew)")
-        try expect(ksp.solves == 2 && ksp.iterations > 0, ksp.summary)
+        try expect(ksp.solves == 2 && ksp.iterations > 0, ksp.report)
     },
     TestCase(name: "a shell operator's products equal the assembled matrix's, and KSP solves with it both ways") {
         let n = 40

@@ -1,4 +1,5 @@
 import CPETSc
+import LinearAlgebra
 
 /// A PETSc Krylov solver (`KSP`) prepared on one operator: the second phase
 /// of "prepare once, solve many", plain and transposed.
@@ -16,7 +17,13 @@ import CPETSc
 /// the options are read. A solve that stops without converging throws
 /// ``PETScError/kspNotConverged(reason:iterations:residualNorm:)`` on every
 /// rank (PETSc's converged reason is global); its iterate is never returned.
-public final class KrylovSolve {
+///
+/// It also conforms to ``LinearAlgebra/PreparedLinearSolve`` with arrays read
+/// as this rank's slices (see `KrylovSolve+PreparedLinearSolve.swift`).
+/// `Sendable` only because that protocol requires it: a PETSc object belongs
+/// to its rank's one PETSc thread (every call is collective, in the same
+/// order on every rank), so an instance must not be used from two threads.
+public final class KrylovSolve: @unchecked Sendable {
     /// The PETSc handle.
     public let handle: KSP
     /// The operator (kept alive as long as the solver).
@@ -29,6 +36,10 @@ public final class KrylovSolve {
     public private(set) var solves = 0
     /// The iterations and final residual norm of the most recent solve.
     public private(set) var lastSolve: (iterations: Int, residualNorm: Double)?
+    /// The most recent solve in the main package's terms (method
+    /// `"PETSc <ksp> + <pc>"`, status from PETSc's converged reason, `‖b‖`);
+    /// PETSc does not count operator applications, reported as 0.
+    public private(set) var lastStatistics: KrylovStatistics?
 
     /// Prepares a KSP on `operator_`.
     ///
@@ -80,7 +91,7 @@ public final class KrylovSolve {
     /// - Throws: ``PETScError/kspNotConverged(reason:iterations:residualNorm:)``, ``PETScError/call(function:code:message:)``.
     public func solve(_ b: DistributedVector, into x: DistributedVector) throws(PETScError) {
         try check(KSPSolve(handle, b.handle, x.handle), "KSPSolve")
-        try finishSolve()
+        try finishSolve(b)
     }
 
     /// `w = A⁻ᵀ c` with the same KSP and preconditioner (collective).
@@ -88,7 +99,7 @@ public final class KrylovSolve {
     /// - Throws: ``PETScError/kspNotConverged(reason:iterations:residualNorm:)``, ``PETScError/call(function:code:message:)``.
     public func solveTransposed(_ c: DistributedVector, into w: DistributedVector) throws(PETScError) {
         try check(KSPSolveTranspose(handle, c.handle, w.handle), "KSPSolveTranspose")
-        try finishSolve()
+        try finishSolve(c)
     }
 
     /// `xₖ = A⁻¹ bₖ` for every right-hand side, with the same KSP (collective).
@@ -119,19 +130,40 @@ public final class KrylovSolve {
         return ws
     }
 
-    private func finishSolve() throws(PETScError) {
+    /// Reads the converged reason, counts the solve, and throws when it diverged.
+    private func finishSolve(_ b: DistributedVector) throws(PETScError) {
         var reason = KSP_CONVERGED_ITERATING
         var its: PetscInt = 0
         var rnorm: PetscReal = 0
         try check(KSPGetConvergedReason(handle, &reason), "KSPGetConvergedReason")
         try check(KSPGetIterationNumber(handle, &its), "KSPGetIterationNumber")
         try check(KSPGetResidualNorm(handle, &rnorm), "KSPGetResidualNorm")
+        let bNorm = try b.norm2()
         iterations += Int(its)
         solves += 1
         lastSolve = (Int(its), rnorm)
+        let name = String(cString: cpetsc_ksp_reason_name(reason))
+        lastStatistics = KrylovStatistics(method: "PETSc \(kind) (\(name))", status: Self.status(reason, name: name),
+                                          iterations: Int(its), operatorApplications: 0, initialResidualNorm: bNorm,
+                                          residualNorm: rnorm, rightHandSideNorm: bNorm)
         if reason.rawValue < 0 {
-            throw .kspNotConverged(reason: String(cString: cpetsc_ksp_reason_name(reason)),
-                                   iterations: Int(its), residualNorm: rnorm)
+            throw .kspNotConverged(reason: name, iterations: Int(its), residualNorm: rnorm)
+        }
+    }
+
+    /// PETSc's converged reason as the main package's status: `DIVERGED_ITS`
+    /// → max iterations, `DIVERGED_NANORINF` → non-finite input, the
+    /// indefinite reasons → indefinite, `DIVERGED_DTOL` → stagnation (the
+    /// residual grew), every other divergence (breakdowns, a failed
+    /// preconditioner) → breakdown.
+    static func status(_ reason: KSPConvergedReason, name: String) -> KrylovStatus {
+        if reason.rawValue > 0 { return .converged }
+        switch name {
+        case "DIVERGED_ITS": return .maxIterationsReached
+        case "DIVERGED_NANORINF": return .nonFiniteInput
+        case "DIVERGED_INDEFINITE_PC", "DIVERGED_INDEFINITE_MAT": return .indefinite
+        case "DIVERGED_DTOL": return .stagnation
+        default: return .breakdown
         }
     }
 
@@ -148,8 +180,8 @@ public final class KrylovSolve {
         return "\(k) + \(p)"
     }
 
-    /// One line for reports: kind, solves, iterations.
-    public var summary: String {
+    /// One line for reports: kind, solves, iterations (``summary`` is the protocol's form).
+    public var report: String {
         var s = "KSP \(kind), \(solves) solves, \(iterations) iterations"
         if let last = lastSolve { s += ", last ‖r‖ = \(last.residualNorm)" }
         return s
