@@ -251,10 +251,16 @@ struct CostModelDecision {
 }
 
 extension KrylovOptions {
-    /// The Krylov tolerances of the automatic plan, `atol = rtol = 1e-12`
-    /// (right-hand sides are unit-scaled, so the relative residual is ≤ 2e-12):
-    /// tight enough for derivatives within 1e-10 relative on well-conditioned `A`.
-    static var automaticPlan: KrylovOptions {
+    /// The Krylov tolerances the `.automatic` solver uses when
+    /// ``ImplicitFunctionOptions/krylovOptions`` is left at its default:
+    ///
+    /// ```
+    /// atol = rtol = 1e-12     on unit-scaled right-hand sides: ‖r‖ ≤ 2e-12 ‖b‖
+    /// ```
+    ///
+    /// tight enough for derivatives within about `1e-10` relative when `A`
+    /// has a condition number up to about `100`; explicit Krylov choices keep their own options.
+    public static var automaticPlan: KrylovOptions {
         // Valid by construction.
         try! KrylovOptions(absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
