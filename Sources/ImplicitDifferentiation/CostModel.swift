@@ -289,7 +289,7 @@ extension ImplicitFunction {
         guard representation == .automatic, linearSolver.isAutomatic, k == m, m > Self.prefetchLimit,
               !conditions.givesMatrices, let detect = local.detectStructure, let sparseA = local.sparseA
         else { return nil }
-        let detected = detect(structureCache)
+        let detected = detect(structureCache, StructureCache.Key(k: k, m: m, n: local.n))
         let sparse = detected.compression == nil ? nil : try sparseA(structureCache)
         let model = CostModel(m: m, products: products.count(m: m, n: local.n), operations: detected.operationCount,
                               evaluationSeconds: detected.evaluationSeconds, sweepSeconds: detected.sweepSeconds,

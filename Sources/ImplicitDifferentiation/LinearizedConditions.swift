@@ -76,14 +76,14 @@ struct LocalConditions: Sendable {
     /// The pattern of `A` and the cost of `F` for the cost model (from the
     /// cache, or detected from a recording and stored), or `nil` when the
     /// conditions are not recorded on the tape.
-    let detectStructure: (@Sendable (StructureCache) -> DetectedStructure)?
+    let detectStructure: (@Sendable (StructureCache, StructureCache.Key) -> DetectedStructure)?
     /// The number of conditions.
     var k: Int { value.count }
 
     @usableFromInline
     init(value: [Double], n: Int, m: Int, a: JacobianMap, b: JacobianMap, differentiation: String,
          sparseA: (@Sendable (StructureCache?) throws(ImplicitDifferentiationError) -> SparseJacobian)? = nil,
-         detectStructure: (@Sendable (StructureCache) -> DetectedStructure)? = nil) {
+         detectStructure: (@Sendable (StructureCache, StructureCache.Key) -> DetectedStructure)? = nil) {
         self.value = value
         self.n = n
         self.m = m
@@ -147,11 +147,11 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                 applied: { v in d.tangentX(v) })
             return LocalConditions(value: value, n: x.count, m: y.count, a: a, b: b,
                                    differentiation: "automatic differentiation",
-                                   sparseA: { cache throws(ImplicitDifferentiationError) in try d.sparseY(cache: cache) },
-                                   detectStructure: { cache in
-                                       d.detectedStructure(cache: cache,
-                                                           key: .init(k: value.count, m: y.count, n: x.count))
-                                   })
+                                   sparseA: { cache throws(ImplicitDifferentiationError) in
+                                       _ = d.recorded()   // here, where the recording is specialized for C
+                                       return try d.sparseY(cache: cache)
+                                   },
+                                   detectStructure: { cache, key in d.detectedStructure(cache: cache, key: key) })
         }
         givesMatrices = false
         generic = conditions

@@ -87,8 +87,10 @@ struct SparseJacobian: Sendable {
 extension AutomaticDerivatives {
     /// The structure of `A`: from `cache` when it holds one for these
     /// shapes (no recording is made then), else detected from the recording
-    /// at `(x, y)` and stored.
-    @usableFromInline
+    /// at `(x, y)` and stored, with one evaluation of `F` and one reverse
+    /// sweep timed for the cost model. Inlinable so that the evaluation and
+    /// the recording are specialized for the caller's conditions.
+    @inlinable
     func detectedStructure(cache: StructureCache, key: StructureCache.Key) -> DetectedStructure {
         if let known = cache.structure(for: key) { return known }
         var length = 0

@@ -96,11 +96,13 @@ final class StructureCache: Sendable {
     init() {}
 
     /// The structure stored for `key`, if any.
+    @usableFromInline
     func structure(for key: Key) -> DetectedStructure? {
         entries.withLock { $0[key] }
     }
 
     /// Stores `structure` for `key`, replacing what was there.
+    @usableFromInline
     func store(_ structure: DetectedStructure, for key: Key) {
         entries.withLock { $0[key] = structure }
     }
