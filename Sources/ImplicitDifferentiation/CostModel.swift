@@ -260,17 +260,21 @@ extension KrylovOptions {
     ///
     /// tight enough for derivatives within about `1e-10` relative when `A`
     /// has a condition number up to about `100`; explicit Krylov choices keep their own options.
-    public static var automaticPlan: KrylovOptions {
+    public static let automaticPlan: KrylovOptions = {
         // Valid by construction.
         try! KrylovOptions(absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-    }
+    }()
+
+    /// ``KrylovOptions/default``, built once (the comparison runs on every linearization).
+    static let defaultOptions = KrylovOptions.default
 }
 
 extension ImplicitFunction {
     /// The Krylov options the plan uses: the user's, or ``KrylovOptions/automaticPlan``
     /// when the solver is `.automatic` and the options were left at their default.
     var effectiveKrylovOptions: KrylovOptions {
-        linearSolver.isAutomatic && options.krylovOptions == .default ? .automaticPlan : options.krylovOptions
+        linearSolver.isAutomatic && options.krylovOptions == KrylovOptions.defaultOptions
+            ? KrylovOptions.automaticPlan : options.krylovOptions
     }
 
     /// The cost model's plan for conditions recorded on the tape (see ``SolvePlan``),

@@ -217,7 +217,8 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         }
         let k = value.count, m = y.count
         let residualNorm = try checkConditions(value: value, y: y)
-        var plan = try validatedPlan(k: k, m: m)
+        let krylovOptions = effectiveKrylovOptions
+        var plan = try validatedPlan(k: k, m: m, krylovOptions: krylovOptions)
         let local = conditions.localize(x, y, z, value)
         try conditions.checkProducts(local, x, y, z)
         var preconditioner = self.preconditioner
@@ -254,7 +255,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         }
         let settings = SolverSettings(
             automatic: linearSolver.isAutomatic, minimumReciprocalCondition: options.minimumReciprocalCondition,
-            preconditioner: preconditioner, initialGuess: initialGuess, krylovOptions: effectiveKrylovOptions,
+            preconditioner: preconditioner, initialGuess: initialGuess, krylovOptions: krylovOptions,
             probesKrylovSingularity: options.probesKrylovSingularity)
         let choice: PreparedChoice
         if plan.representation == .sparse {
@@ -347,7 +348,9 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         try options.residualTolerance.check(residualNorm: residualNorm, scale: scale)
     }
 
-    func validatedPlan(k: Int, m: Int) throws(ImplicitDifferentiationError) -> SolvePlan {
+    func validatedPlan(k: Int, m: Int, krylovOptions: KrylovOptions? = nil) throws(ImplicitDifferentiationError)
+        -> SolvePlan
+    {
         try options.validate()
         if representation == .operator && linearSolver.isDirect {
             throw LinearSolver.needsMatrix(linearSolver)
@@ -355,7 +358,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         let plan = SolvePlan.choose(representation: representation, solver: linearSolver, rows: k, unknowns: m,
                                     structure: structure, givesMatrices: conditions.givesMatrices,
                                     threshold: options.matrixThreshold)
-            .withKrylovOptions(effectiveKrylovOptions)
+            .withKrylovOptions(krylovOptions ?? effectiveKrylovOptions)
         var custom = false
         if case .custom = plan.solver { custom = true }   // its prepared solve says whether it does least squares
         if k != m && !plan.solver.isLeastSquares && !custom {

@@ -144,7 +144,9 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 ///    of its entries structurally non-zero), and each candidate's cost is
 ///    estimated in plain evaluations of `F` for the number of solves `P` the
 ///    call will make — `jvp(at:)` and `vjp(at:)` one, `jacobian(at:)`
-///    `min(m, n)`, a linearization or a plan `max(32, min(m, n))`:
+///    `min(m, n)`, a linearization or a plan `max(32, min(m, n))` — from a
+///    timed evaluation of `F` and a timed tape sweep (taken once, cached with
+///    the pattern) and the flops of the kernels:
 ///
 ///    ```
 ///    diagonal A                → diagonal          band (m ≥ 32, 4(2kl+ku+1) ≤ m) → band LU
