@@ -230,6 +230,18 @@ struct CostModel {
         return list
     }
 
+    /// `true` when building `A` by `passes` compressed sweeps (and three
+    /// verification sweeps) costs less than the dense path's dual passes,
+    /// `(passes + 3)·T_s < ⌈m/8⌉·δ·T_F`; otherwise the sparse candidates are
+    /// not considered and `A` is not compressed (an arrow-shaped pattern needs
+    /// `m` colours in either direction).
+    static func compressionPays(passes: Int, m: Int, structure: DetectedStructure) -> Bool {
+        let operations = Double(Swift.max(structure.operationCount, 1))
+        let tF = structure.evaluationSeconds > 0 ? structure.evaluationSeconds : operations * fallbackSecondsPerOperation
+        let tS = structure.sweepSeconds > 0 ? structure.sweepSeconds : operations * sweepSecondsPerOperation
+        return (Double(passes) + verificationProducts) * tS < Double((m + 7) / 8) * dualPass * tF
+    }
+
     /// The cheapest candidate that fits in memory (the first on ties), or
     /// the lazy Krylov candidate when none fits (it needs `O(m)` memory).
     static func cheapest(_ list: [CandidateCost]) -> CandidateCost {
@@ -284,7 +296,8 @@ extension ImplicitFunction {
     ///
     /// The pattern of `A` and the operation count of `F` come from this
     /// function's ``StructureCache`` (detected on first use). When the pattern
-    /// is sparse, `A` is compressed and verified at this point before the
+    /// is sparse and its compressed sweeps cost less than the dense path's
+    /// dual passes, `A` is compressed and verified at this point before the
     /// choice, so that symmetry is read from its values.
     func costModelDecision(_ local: LocalConditions, products: ExpectedProducts)
         throws(ImplicitDifferentiationError) -> CostModelDecision?
@@ -294,7 +307,10 @@ extension ImplicitFunction {
               !conditions.givesMatrices, let detect = local.detectStructure, let sparseA = local.sparseA
         else { return nil }
         let detected = detect(structureCache, StructureCache.Key(k: k, m: m, n: local.n))
-        let sparse = detected.compression == nil ? nil : try sparseA(structureCache)
+        var sparse: SparseJacobian? = nil
+        if let c = detected.compression, CostModel.compressionPays(passes: c.passes, m: m, structure: detected) {
+            sparse = try sparseA(structureCache)
+        }
         let model = CostModel(m: m, products: products.count(m: m, n: local.n), operations: detected.operationCount,
                               evaluationSeconds: detected.evaluationSeconds, sweepSeconds: detected.sweepSeconds,
                               sparse: sparse, declaredSPD: structure.contains(.positiveDefinite),
