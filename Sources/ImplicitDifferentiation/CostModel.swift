@@ -14,8 +14,8 @@ import LinearAlgebra
 //   IC(0)-CG / ILU(0)-GMRES  R + S·its_p·(6·nnz + w·m)·τ
 //   CG / GMRES (lazy)     ρ·T_F + S·its·(T_s + w·m·τ)
 //
-// with R = ρ·T_F + (colours + 3 checks)·T_s + 3·nnz·τ the recording, compressed sweeps and
-// verification of the sparse A; L ≈ the factor's non-zeros; S = P solves (+1 for the Krylov
+// with R = κ + ρ·T_F + (colours + 3 checks)·T_s + 3·nnz·τ the set-up, recording, compressed
+// sweeps and verification of the sparse A; L ≈ the factor's non-zeros; S = P solves (+1 for the Krylov
 // singularity probe); its, its_p the assumed iteration counts; w the vector work per
 // iteration. Ties go to the earlier line.
 
@@ -48,6 +48,14 @@ public struct CandidateCost: Sendable, Hashable, CustomStringConvertible {
         case lazyCG = "CG on the lazy operator"
         /// GMRES on the lazy operator (tape sweeps).
         case lazyGMRES = "GMRES on the lazy operator"
+
+        /// `true` for the candidates that need `A` in sparse form.
+        var isSparse: Bool {
+            switch self {
+            case .diagonal, .bandLU, .sparseCholesky, .sparseLU, .preconditionedCG, .preconditionedGMRES: return true
+            default: return false
+            }
+        }
     }
 
     /// The candidate.
@@ -125,6 +133,9 @@ struct CostModel {
     static let secondsPerFlop = 0.05e-9
     /// `T_F` per operation when `F` could not be timed (a clock reading of zero).
     static let fallbackSecondsPerOperation = 2e-9
+    /// `κ`: the fixed cost of the sparse path (pattern bookkeeping, the
+    /// verification's scale arrays, the factorization's set-up), in seconds.
+    static let sparseSetupSeconds = 15e-6
     /// Random products that verify a compressed `A`.
     static let verificationProducts = 3.0
     /// The number of products ``ExpectedProducts/many`` stands for (a
@@ -155,8 +166,8 @@ struct CostModel {
     let evaluationSeconds: Double
     /// `T_s`, one tape sweep, in seconds (`0` when it could not be timed).
     let sweepSeconds: Double
-    /// `A` in sparse form, when its pattern is sparse (values known); `nil` for a dense pattern.
-    let sparse: SparseJacobian?
+    /// What the sparse candidates need to know about `A`, or `nil` when they are not considered.
+    let sparse: SparseStructure?
     /// `A` declared symmetric positive definite.
     let declaredSPD: Bool
     /// The Krylov singularity probe runs (one extra solve for each Krylov candidate).
@@ -186,10 +197,10 @@ struct CostModel {
         let record = Self.recording * tF
         var list: [CandidateCost] = []
         if let s = sparse {
-            let a = s.matrix
-            let nnz = Double(a.nonZeroCount)
-            let base = record + (Double(s.compression?.sweeps ?? m) + Self.verificationProducts) * sweep + 3 * nnz * tau
-            let symmetric = a.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
+            let nnz = Double(s.pattern.nonZeroCount)
+            let base = Self.sparseSetupSeconds + record
+                + (Double(s.sweeps) + Self.verificationProducts) * sweep + 3 * nnz * tau
+            let symmetric = s.symmetric
             if s.isDiagonal {
                 list.append(candidate(.diagonal, seconds: base + (md + p * md) * tau, bytes: 8 * md))
             } else if let band = s.bandedShape {
@@ -200,7 +211,7 @@ struct CostModel {
             } else {
                 // The factor's non-zeros L: the envelope bound m(b + 1) for narrow profiles, the
                 // nnz·⌈log₂ m⌉ of a fill-reducing ordering on mesh-like patterns otherwise.
-                let b = Double(Swift.max(a.bandwidths.lower, a.bandwidths.upper))
+                let b = Double(Swift.max(s.pattern.bandwidths.lower, s.pattern.bandwidths.upper))
                 let fill = Swift.max(nnz, Swift.min(md * (b + 1), nnz * Double(Int.bitWidth - m.leadingZeroBitCount)))
                 let factor = fill * fill / md
                 if symmetric {
@@ -253,6 +264,30 @@ struct CostModel {
     }
 }
 
+/// What the sparse candidates of the cost model need to know about `A`:
+/// its pattern, the sweeps that build it, and whether it is symmetric (by
+/// value once `A` is compressed; by pattern before, as a first estimate).
+struct SparseStructure {
+    let pattern: SparsityPattern
+    let sweeps: Int
+    let symmetric: Bool
+
+    /// Every non-zero on the diagonal (a square pattern).
+    var isDiagonal: Bool {
+        guard pattern.rows == pattern.columns else { return false }
+        for j in 0..<pattern.columns where pattern.rows(inColumn: j).contains(where: { $0 != j }) { return false }
+        return true
+    }
+
+    /// The bandwidths when a band LU is worth it (the same rule as ``SparseJacobian/bandedShape``).
+    var bandedShape: (lower: Int, upper: Int)? {
+        let n = pattern.rows
+        guard pattern.rows == pattern.columns, n >= 32 else { return nil }
+        let band = pattern.bandwidths
+        return 4 * (2 * band.lower + band.upper + 1) <= n ? band : nil
+    }
+}
+
 /// The cost model's decision: the plan, `A` in sparse form when a sparse
 /// candidate won (already compressed and verified), and the preconditioner of
 /// a preconditioned candidate.
@@ -295,10 +330,10 @@ extension ImplicitFunction {
     /// without a tape (hand-written, finite differences, given matrices).
     ///
     /// The pattern of `A` and the operation count of `F` come from this
-    /// function's ``StructureCache`` (detected on first use). When the pattern
-    /// is sparse and its compressed sweeps cost less than the dense path's
-    /// dual passes, `A` is compressed and verified at this point before the
-    /// choice, so that symmetry is read from its values.
+    /// function's ``StructureCache`` (detected on first use). The candidates
+    /// are first priced from the pattern (symmetry by pattern); when a sparse
+    /// one wins, `A` is compressed and verified at this point and the choice
+    /// is made again with symmetry read from its values.
     func costModelDecision(_ local: LocalConditions, products: ExpectedProducts)
         throws(ImplicitDifferentiationError) -> CostModelDecision?
     {
@@ -307,15 +342,31 @@ extension ImplicitFunction {
               !conditions.givesMatrices, let detect = local.detectStructure, let sparseA = local.sparseA
         else { return nil }
         let detected = detect(structureCache, StructureCache.Key(k: k, m: m, n: local.n))
-        var sparse: SparseJacobian? = nil
-        if let c = detected.compression, CostModel.compressionPays(passes: c.passes, m: m, structure: detected) {
-            sparse = try sparseA(structureCache)
+        let count = products.count(m: m, n: local.n)
+        func model(_ s: SparseStructure?) -> CostModel {
+            CostModel(m: m, products: count, operations: detected.operationCount,
+                      evaluationSeconds: detected.evaluationSeconds, sweepSeconds: detected.sweepSeconds,
+                      sparse: s, declaredSPD: structure.contains(.positiveDefinite),
+                      probes: options.probesKrylovSingularity, memoryLimit: options.maxMatrixBytes)
         }
-        let model = CostModel(m: m, products: products.count(m: m, n: local.n), operations: detected.operationCount,
-                              evaluationSeconds: detected.evaluationSeconds, sweepSeconds: detected.sweepSeconds,
-                              sparse: sparse, declaredSPD: structure.contains(.positiveDefinite),
-                              probes: options.probesKrylovSingularity, memoryLimit: options.maxMatrixBytes)
-        let list = model.candidates()
+        // First from the pattern alone (symmetry by pattern); A is compressed only when a
+        // sparse candidate wins, and then the choice is made again with symmetry by value.
+        var sparse: SparseJacobian? = nil
+        var list = model(nil).candidates()
+        if let c = detected.compression, CostModel.compressionPays(passes: c.passes, m: m, structure: detected) {
+            let byPattern = SparseStructure(pattern: c.pattern, sweeps: c.passes,
+                                            symmetric: c.pattern.isStructurallySymmetric)
+            let first = model(byPattern).candidates()
+            if CostModel.cheapest(first).kind.isSparse {
+                let a = try sparseA(structureCache)
+                sparse = a
+                list = model(SparseStructure(pattern: a.matrix.pattern, sweeps: a.compression?.sweeps ?? c.passes,
+                                             symmetric: a.matrix.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)))
+                    .candidates()
+            } else {
+                list = first
+            }
+        }
         let winner = CostModel.cheapest(list)
         let krylov = effectiveKrylovOptions
         let rep: Representation, solver: LinearSolver

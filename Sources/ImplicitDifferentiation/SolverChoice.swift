@@ -140,9 +140,11 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 /// 1. **Cost model** — for generic conditions (recorded on the tape) with
 ///    `k = m > 16`: the pattern of `A` is detected from one recording (once
 ///    per implicit function and shape, then reused and verified at every new
-///    point), `A` is compressed when its pattern is sparse (at most a quarter
-///    of its entries structurally non-zero) and its colours make the
-///    compressed sweeps cheaper than the dense dual passes, and each candidate's cost is
+///    point); when its pattern is sparse (at most a quarter of its entries
+///    structurally non-zero) and its colours make the compressed sweeps
+///    cheaper than the dense dual passes, the sparse candidates join (`A` is
+///    compressed only when one of them wins, and symmetry then read from its
+///    values); each candidate's cost is
 ///    estimated in plain evaluations of `F` for the number of solves `P` the
 ///    call will make — `jvp(at:)` and `vjp(at:)` one, `jacobian(at:)`
 ///    `min(m, n)`, a linearization or a plan `max(32, min(m, n))` — from a
