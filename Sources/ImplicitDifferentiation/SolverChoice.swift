@@ -144,9 +144,8 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 ///    structurally non-zero) and its colours make the compressed sweeps
 ///    cheaper than the dense dual passes, the sparse candidates join (`A` is
 ///    compressed only when one of them wins, and symmetry then read from its
-///    values); each candidate's cost is
-///    estimated in plain evaluations of `F` for the number of solves `P` the
-///    call will make — `jvp(at:)` and `vjp(at:)` one, `jacobian(at:)`
+///    values). Each candidate's cost is estimated in plain evaluations of
+///    `F` for the number of solves `P` the call will make — `jvp(at:)` and `vjp(at:)` one, `jacobian(at:)`
 ///    `min(m, n)`, a linearization or a plan `max(32, min(m, n))` — from a
 ///    timed evaluation of `F` and a timed tape sweep (taken once, cached with
 ///    the pattern) and the flops of the kernels:
