@@ -116,29 +116,29 @@ extension ImplicitFunction where Arguments == Void {
 
     /// The Jacobian-vector product `J ẋ` at `x`.
     public func jvp(at x: [Double], tangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
-        try linearize(at: x, arguments: ()).jvp(tangent)
+        try linearize(at: x, arguments: (), expecting: .one).jvp(tangent)
     }
 
     /// The vector-Jacobian product `Jᵀ ȳ` at `x`.
     public func vjp(at x: [Double], cotangent: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
-        try linearize(at: x, arguments: ()).vjp(cotangent)
+        try linearize(at: x, arguments: (), expecting: .one).vjp(cotangent)
     }
 
     /// The Jacobian `∂y/∂x` (`m × n`) at `x`.
     public func jacobian(at x: [Double]) throws(ImplicitDifferentiationError) -> Matrix {
-        try linearize(at: x, arguments: ()).jacobian()
+        try linearize(at: x, arguments: (), expecting: .jacobian).jacobian()
     }
 
     /// `dy/dx` for a scalar input `x` (one JVP with `ẋ = 1`).
     public func derivative(at x: Double) throws(ImplicitDifferentiationError) -> [Double] {
-        try linearize(at: [x], arguments: ()).jvp([1])
+        try linearize(at: [x], arguments: (), expecting: .one).jvp([1])
     }
 
     /// `∇y(x)` for a scalar output `y` (one VJP with `ȳ = 1`).
     ///
     /// - Throws: ``ImplicitDifferentiationError/dimensionMismatch(_:)`` when `y` is not scalar.
     public func gradient(at x: [Double]) throws(ImplicitDifferentiationError) -> [Double] {
-        let lin = try linearize(at: x, arguments: ())
+        let lin = try linearize(at: x, arguments: (), expecting: .one)
         guard lin.solution.count == 1 else {
             throw .dimensionMismatch("gradient(at:) needs a scalar output, y has \(lin.solution.count) entries; use vjp")
         }

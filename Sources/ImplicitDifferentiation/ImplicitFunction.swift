@@ -40,6 +40,8 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     /// the Swift `_Differentiation` bridge), recorded instead of thrown; see
     /// ``ImplicitDiagnostics``. Copies of this function share the log.
     public let diagnostics = ImplicitDiagnostics()
+    /// The structure of `A` detected by the automatic plan, per shape; shared by copies.
+    @usableFromInline let structureCache = StructureCache()
     /// How `A` is represented (default `.automatic`, see ``SolvePlan``).
     public var representation: Representation
     /// The linear solver (default `.automatic`, see ``SolvePlan``).
@@ -164,8 +166,15 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     public func linearize(at x: [Double], arguments: Arguments) throws(ImplicitDifferentiationError)
         -> ImplicitLinearization<Byproduct>
     {
+        try linearize(at: x, arguments: arguments, expecting: .many)
+    }
+
+    /// ``linearize(at:arguments:)`` for a call that will make `products` solves (the cost model's `P`).
+    func linearize(at x: [Double], arguments: Arguments, expecting products: ExpectedProducts)
+        throws(ImplicitDifferentiationError) -> ImplicitLinearization<Byproduct>
+    {
         let (y, z) = try solve(x, arguments: arguments)
-        return try linearize(at: x, solution: y, byproduct: z)
+        return try linearize(at: x, solution: y, byproduct: z, expecting: products)
     }
 
     /// Linearizes at a solution `(y, z)` you already have (no forward solve):
@@ -187,6 +196,13 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     public func linearize(at x: [Double], solution y: [Double], byproduct z: Byproduct)
         throws(ImplicitDifferentiationError) -> ImplicitLinearization<Byproduct>
     {
+        try linearize(at: x, solution: y, byproduct: z, expecting: .many)
+    }
+
+    /// ``linearize(at:solution:byproduct:)`` for a call that will make `products` solves.
+    func linearize(at x: [Double], solution y: [Double], byproduct z: Byproduct, expecting products: ExpectedProducts)
+        throws(ImplicitDifferentiationError) -> ImplicitLinearization<Byproduct>
+    {
         if let i = x.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteInput("x[\(i)] = \(x[i])") }
         if let i = y.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteSolution(index: i) }
         // At small m (one dual evaluation covers A) the residual and A come from
@@ -201,22 +217,33 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         }
         let k = value.count, m = y.count
         let residualNorm = try checkConditions(value: value, y: y)
-        let plan = try validatedPlan(k: k, m: m)
+        let krylovOptions = effectiveKrylovOptions
+        let plan = try validatedPlan(k: k, m: m, krylovOptions: krylovOptions)
         let local = conditions.localize(x, y, z, value)
         return try local.reportingLengthFaults { () throws(ImplicitDifferentiationError) in
-            try prepare(local, plan: plan, x: x, y: y, z: z, residualNorm: residualNorm, prefetchedA: prefetchedA)
+            try prepare(local, plan: plan, expecting: products, krylovOptions: krylovOptions, x: x, y: y, z: z,
+                        residualNorm: residualNorm, prefetchedA: prefetchedA)
         }
     }
 
-    /// The second half of ``linearize(at:solution:byproduct:)``: the planned
-    /// representation of `A` built, the residual bound, the solver prepared.
-    func prepare(_ local: LocalConditions, plan: SolvePlan, x: [Double], y: [Double], z: Byproduct,
+    /// The second half of ``linearize(at:solution:byproduct:)``: the plan
+    /// (the cost model's, when it applies), the representation of `A` built,
+    /// the residual bound, the solver prepared.
+    func prepare(_ local: LocalConditions, plan: SolvePlan, expecting products: ExpectedProducts,
+                 krylovOptions: KrylovOptions, x: [Double], y: [Double], z: Byproduct,
                  residualNorm: Double, prefetchedA: Matrix?) throws(ImplicitDifferentiationError)
         -> ImplicitLinearization<Byproduct>
     {
         var plan = plan
         let k = local.k, m = local.m
         try conditions.checkProducts(local, x, y, z)
+        var preconditioner = self.preconditioner
+        var sparseJacobian: SparseJacobian? = nil
+        if let decision = try costModelDecision(local, products: products) {
+            plan = decision.plan
+            sparseJacobian = decision.sparse
+            preconditioner = decision.preconditioner ?? preconditioner
+        }
         if plan.representation == .operator, local.differentiation == finiteDifferenceLabel {
             try MemoryBudget.require("∂F/∂y by finite differences (\(k) × \(m)), built for transposed products",
                                      [(k, m)], limit: options.maxMatrixBytes)
@@ -244,12 +271,14 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         }
         let settings = SolverSettings(
             automatic: linearSolver.isAutomatic, minimumReciprocalCondition: options.minimumReciprocalCondition,
-            preconditioner: preconditioner, initialGuess: initialGuess, krylovOptions: options.krylovOptions,
+            preconditioner: preconditioner, initialGuess: initialGuess, krylovOptions: krylovOptions,
             probesKrylovSingularity: options.probesKrylovSingularity)
         let choice: PreparedChoice
         if plan.representation == .sparse {
             guard let sparseA = local.sparseA else { throw LinearSolver.sparseNeedsPattern }
-            (choice, matrix) = try plan.solver.prepareSparse(try sparseA(), structure: structure, settings: settings,
+            let a: SparseJacobian
+            if let sparseJacobian { a = sparseJacobian } else { a = try sparseA(structureCache) }
+            (choice, matrix) = try plan.solver.prepareSparse(a, structure: structure, settings: settings,
                                                              memoryLimit: options.maxMatrixBytes)
         } else {
             let system = matrix.map { LinearSystem(matrix: $0, structure: structure) }
@@ -283,19 +312,19 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     public func jvp(at x: [Double], arguments: Arguments, tangent: [Double]) throws(ImplicitDifferentiationError)
         -> [Double]
     {
-        try linearize(at: x, arguments: arguments).jvp(tangent)
+        try linearize(at: x, arguments: arguments, expecting: .one).jvp(tangent)
     }
 
     /// The vector-Jacobian product `Jᵀ ȳ = −Bᵀ(A⁻ᵀ ȳ)` at `x`.
     public func vjp(at x: [Double], arguments: Arguments, cotangent: [Double]) throws(ImplicitDifferentiationError)
         -> [Double]
     {
-        try linearize(at: x, arguments: arguments).vjp(cotangent)
+        try linearize(at: x, arguments: arguments, expecting: .one).vjp(cotangent)
     }
 
     /// The Jacobian `J = −A⁻¹B` (`m × n`) at `x`.
     public func jacobian(at x: [Double], arguments: Arguments) throws(ImplicitDifferentiationError) -> Matrix {
-        try linearize(at: x, arguments: arguments).jacobian()
+        try linearize(at: x, arguments: arguments, expecting: .jacobian).jacobian()
     }
 
     /// Largest `m` for which ``linearize(at:solution:byproduct:)`` takes the
@@ -335,7 +364,9 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         try options.residualTolerance.check(residualNorm: residualNorm, scale: scale)
     }
 
-    func validatedPlan(k: Int, m: Int) throws(ImplicitDifferentiationError) -> SolvePlan {
+    func validatedPlan(k: Int, m: Int, krylovOptions: KrylovOptions? = nil) throws(ImplicitDifferentiationError)
+        -> SolvePlan
+    {
         try options.validate()
         if representation == .operator && linearSolver.isDirect {
             throw LinearSolver.needsMatrix(linearSolver)
@@ -343,7 +374,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         let plan = SolvePlan.choose(representation: representation, solver: linearSolver, rows: k, unknowns: m,
                                     structure: structure, givesMatrices: conditions.givesMatrices,
                                     threshold: options.matrixThreshold)
-            .withKrylovOptions(options.krylovOptions)
+            .withKrylovOptions(krylovOptions ?? effectiveKrylovOptions)
         var custom = false
         if case .custom = plan.solver { custom = true }   // its prepared solve says whether it does least squares
         if k != m && !plan.solver.isLeastSquares && !custom {

@@ -69,9 +69,14 @@ struct LocalConditions: Sendable {
     let b: JacobianMap
     /// How the derivatives of `F` are obtained, for reports.
     let differentiation: String
-    /// `A` in sparse form (``Representation/sparse``), or `nil` when the
+    /// `A` in sparse form (``Representation/sparse``), reusing and updating
+    /// the function's ``StructureCache`` when one is given, or `nil` when the
     /// conditions give only products (no pattern is known).
-    let sparseA: (@Sendable () throws(ImplicitDifferentiationError) -> SparseJacobian)?
+    let sparseA: (@Sendable (StructureCache?) throws(ImplicitDifferentiationError) -> SparseJacobian)?
+    /// The pattern of `A` and the cost of `F` for the cost model (from the
+    /// cache, or detected from a recording and stored), or `nil` when the
+    /// conditions are not recorded on the tape.
+    let detectStructure: (@Sendable (StructureCache, StructureCache.Key) -> DetectedStructure)?
     /// The wrong-length record of hand-written products; `nil` for other forms.
     let lengthFault: ProductLengthFault?
     /// The number of conditions.
@@ -79,7 +84,8 @@ struct LocalConditions: Sendable {
 
     @usableFromInline
     init(value: [Double], n: Int, m: Int, a: JacobianMap, b: JacobianMap, differentiation: String,
-         sparseA: (@Sendable () throws(ImplicitDifferentiationError) -> SparseJacobian)? = nil,
+         sparseA: (@Sendable (StructureCache?) throws(ImplicitDifferentiationError) -> SparseJacobian)? = nil,
+         detectStructure: (@Sendable (StructureCache, StructureCache.Key) -> DetectedStructure)? = nil,
          lengthFault: ProductLengthFault? = nil) {
         self.value = value
         self.n = n
@@ -88,6 +94,7 @@ struct LocalConditions: Sendable {
         self.b = b
         self.differentiation = differentiation
         self.sparseA = sparseA
+        self.detectStructure = detectStructure
         self.lengthFault = lengthFault
     }
 }
@@ -140,7 +147,11 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                 applied: { v in d.tangentX(v) })
             return LocalConditions(value: value, n: x.count, m: y.count, a: a, b: b,
                                    differentiation: "automatic differentiation",
-                                   sparseA: { () throws(ImplicitDifferentiationError) in try d.sparseY() })
+                                   sparseA: { cache throws(ImplicitDifferentiationError) in
+                                       _ = d.recorded()   // here, where the recording is specialized for C
+                                       return try d.sparseY(cache: cache)
+                                   },
+                                   detectStructure: { cache, key in d.detectedStructure(cache: cache, key: key) })
         }
         givesMatrices = false
         generic = conditions
@@ -164,7 +175,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                     applyTransposed: { u, out in BLAS.gemv(transpose: true, 1, pair.get().y, u, 0, &out) },
                                     materialize: { pair.get().y })
                 return LocalConditions(value: value, n: n, m: m, a: a, b: b, differentiation: "hand-written Jacobians",
-                                       sparseA: { () throws(ImplicitDifferentiationError) in
+                                       sparseA: { _ throws(ImplicitDifferentiationError) in
                                            try SparseJacobian(converting: pair.get().y)
                                        })
             }

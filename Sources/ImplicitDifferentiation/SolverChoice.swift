@@ -9,7 +9,7 @@ public enum Representation: String, Sendable, Hashable, CustomStringConvertible 
     /// Let the library choose; see ``SolvePlan``.
     case automatic
     /// Build `A` as a ``SparseMatrix`` and factor it by its structure; chosen
-    /// explicitly only (`.automatic` never picks it).
+    /// explicitly, or by the cost model of ``SolvePlan``.
     ///
     /// Generic conditions: one tape recording at `(x, y)`, the pattern of `A`
     /// from it, a column (or row) colouring, and `A` from one sweep per colour,
@@ -133,37 +133,74 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 /// The representation and solver that will be used, and why: the inspectable
 /// result of the automatic choice.
 ///
-/// The automatic rule, with `k` equations, `m` unknowns in `y` and the
-/// threshold `t` (``ImplicitFunctionOptions/matrixThreshold``, default 250):
+/// The automatic rule, with `k` equations, `m` unknowns in `y`, `n` inputs
+/// in `x`, and the threshold `t` (``ImplicitFunctionOptions/matrixThreshold``,
+/// default 250). When both the representation and the solver are `.automatic`:
 ///
-/// 1. Representation: `.matrix` when the conditions give `A` as a matrix, or
-///    when `m ≤ t`; otherwise `.operator` (never form an `m × m` matrix).
-/// 2. Solver on a matrix: `k ≠ m` → `.qr` (least squares / minimum norm);
+/// 1. **Cost model** — for generic conditions (recorded on the tape) with
+///    `k = m > 16`: the pattern of `A` is detected from one recording (once
+///    per implicit function and shape, then reused and verified at every new
+///    point); when its pattern is sparse (at most a quarter of its entries
+///    structurally non-zero) and its colours make the compressed sweeps
+///    cheaper than the dense dual passes, the sparse candidates join (`A` is
+///    compressed only when one of them wins, and symmetry then read from its
+///    values). Each candidate's cost is estimated in plain evaluations of
+///    `F` for the number of solves `P` the call will make — `jvp(at:)` and `vjp(at:)` one, `jacobian(at:)`
+///    `min(m, n)`, a linearization or a plan `max(32, min(m, n))` — from a
+///    timed evaluation of `F` and a timed tape sweep (taken once, cached with
+///    the pattern) and the flops of the kernels:
+///
+///    ```
+///    diagonal A                → diagonal          band (m ≥ 32, 4(2kl+ku+1) ≤ m) → band LU
+///    other sparse A            → sparse Cholesky (symmetric by value) or sparse LU,
+///                                and IC(0)-CG (symmetric) or ILU(0)-GMRES on the sparse A
+///    always                    → dense LU (dense Cholesky when declared SPD), and
+///                                GMRES (CG when declared SPD) on the lazy operator
+///    ```
+///
+///    The cheapest candidate that fits in ``ImplicitFunctionOptions/maxMatrixBytes``
+///    runs; ``candidates`` lists them all with their costs, and ``reason`` says
+///    `cost model for 1 product: GMRES on the lazy operator: est. 40 F (dense LU: est. 520 F)`.
+///    The formulas and constants are in <doc:SolverSelection>. A sparse
+///    Cholesky that finds `A` not positive definite becomes a sparse LU, and a
+///    singular `A` takes the fallbacks below, each with a ``note``.
+/// 2. **Size rule** — otherwise (explicit choices, `m ≤ 16`, `k ≠ m`,
+///    hand-written products or matrices, finite differences):
+///    representation `.matrix` when the conditions give `A` as a matrix, or
+///    when `m ≤ t`, else `.operator` (never form an `m × m` matrix).
+/// 3. Solver on a matrix: `k ≠ m` → `.qr` (least squares / minimum norm);
 ///    `A` declared symmetric positive definite → `.cholesky`; otherwise `.lu`
 ///    — ``LinearSolver/bandLU`` when the materialized `A` is banded (order
 ///    ≥ 32, band with pivoting fill-in `2kl + ku + 1` ≤ m/4) — and if LU
 ///    finds `A` singular (zero pivot, or reciprocal condition below
 ///    ``ImplicitFunctionOptions/minimumReciprocalCondition``) the solver
 ///    becomes `.svd` (minimum norm), with a ``note``.
-/// 3. Solver on an operator: `k ≠ m` → `.lsmr`; declared symmetric positive
+/// 4. Solver on an operator: `k ≠ m` → `.lsmr`; declared symmetric positive
 ///    definite → `.cg`; otherwise `.gmres` (restart 30).
 ///
-/// ``Representation/sparse`` is never chosen by the rule; when requested,
-/// the `.automatic` solver is `.lu` in the plan (`.lsmr` when `k ≠ m`) and
-/// the preparation picks the factorization from the structure of `A`
-/// (diagonal, band LU, sparse Cholesky, sparse LU), named in ``note``.
+/// Krylov methods picked by the `.automatic` solver stop at a relative
+/// residual of `1e-12` (`atol = rtol = 1e-12` on unit-scaled right-hand
+/// sides) unless ``ImplicitFunctionOptions/krylovOptions`` was changed;
+/// explicit Krylov choices keep their options.
 ///
-/// The threshold `t = 250` comes from the `crossover` benchmark suite (the
-/// measurements are in `docs/performance.md`): below it the factorization,
-/// reused by every product, wins on dense and banded conditions alike; above
-/// it the lazy operator avoids forming an `m × m` matrix. Raise `t` when many
-/// products share a linearization or `A` is ill-conditioned (Krylov
-/// iterations grow); lower it for one product on dense conditions.
+/// ``Representation/sparse`` is chosen by the cost model or explicitly; when
+/// requested with the `.automatic` solver, the plan says `.lu` (`.lsmr`
+/// when `k ≠ m`) and the preparation picks the factorization from the
+/// structure of `A` (diagonal, band LU, sparse Cholesky, sparse LU), named
+/// in ``note``.
+///
+/// The threshold `t = 250` of the size rule comes from the `crossover`
+/// benchmark suite (the measurements are in `docs/performance.md`): below it
+/// the factorization, reused by every product, wins on dense and banded
+/// conditions alike; above it the lazy operator avoids forming an `m × m`
+/// matrix.
 ///
 /// ``ImplicitFunction/plan(for:solution:byproduct:)`` prepares exactly what
 /// a linearization prepares (materializes and factors `A` on the matrix
 /// path), so the plan it returns — band LU and SVD fallback included — is
-/// the one ``ImplicitLinearization/plan`` then reports.
+/// the one ``ImplicitLinearization/plan`` then reports. It plans for a
+/// linearization (many products); `jvp(at:)` and `vjp(at:)` plan for one
+/// product and may pick a Krylov method where this plan shows a factorization.
 public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
     /// The representation of `A` that will be used.
     public var representation: Representation
@@ -172,6 +209,10 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
     /// What the preparation of `A` decided beyond the rule (a band LU, an
     /// SVD fallback, a rank deficiency), or `nil`; part of ``reason``.
     public var note: String?
+    /// The candidates the cost model compared, cheapest first is not implied
+    /// (they are in the model's order); empty when the plan came from the size
+    /// rule or an explicit choice.
+    public var candidates: [CandidateCost] = []
     /// Why: which rule picked them.
     ///
     /// Spelled out on access: the plan is made on every derivative call and
@@ -197,12 +238,17 @@ public struct SolvePlan: Sendable, Equatable, CustomStringConvertible {
     /// The reason, kept unformatted until read.
     enum Explanation: Sendable {
         case rules(RepresentationRule, SolverRule)
+        case costModel(winner: CandidateCost, candidates: [CandidateCost], products: String)
         case text(String)
 
         var text: String {
             switch self {
             case .text(let s): return s
             case .rules(let r, let s): return Self.sentence(r) + "; " + Self.sentence(s)
+            case .costModel(let winner, let candidates, let products):
+                let others = candidates.filter { $0.kind != winner.kind }.map(\.description)
+                return "cost model for \(products): \(winner)"
+                    + (others.isEmpty ? "" : " (" + others.joined(separator: ", ") + ")")
             }
         }
 

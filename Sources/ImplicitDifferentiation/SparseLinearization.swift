@@ -22,9 +22,15 @@ struct SparseJacobian: Sendable {
     /// The colours and sweeps of the compressed evaluation; `nil` when `A` was converted from a given matrix.
     let compression: (colours: Int, sweeps: Int, direction: JacobianCompression.Direction)?
 
+    /// How the pattern was obtained when it is worth saying (cache reuse, re-detection).
+    let detection: String?
+
     /// `A` from a compressed evaluation.
-    init(_ matrix: SparseMatrix, compression: JacobianCompression) throws(ImplicitDifferentiationError) {
+    init(_ matrix: SparseMatrix, compression: JacobianCompression, detection: String? = nil)
+        throws(ImplicitDifferentiationError)
+    {
         self.matrix = matrix
+        self.detection = detection
         let colours = compression.direction == .forward
             ? compression.columnColoring.colorCount : compression.rowColoring.colorCount
         self.compression = (colours, compression.passes, compression.direction)
@@ -35,6 +41,7 @@ struct SparseJacobian: Sendable {
     init(converting a: Matrix) throws(ImplicitDifferentiationError) {
         do { matrix = try SparseMatrix(a) } catch { throw .linearAlgebra(error) }
         compression = nil
+        detection = nil
         try Self.checkFinite(matrix)
     }
 
@@ -72,26 +79,78 @@ struct SparseJacobian: Sendable {
         } else {
             s += ", converted from the given matrix"
         }
+        if let detection { s += " (" + detection + ")" }
         return s
     }
 }
 
 extension AutomaticDerivatives {
+    /// The structure of `A`: from `cache` when it holds one for these
+    /// shapes (no recording is made then), else detected from the recording
+    /// at `(x, y)` and stored, with one evaluation of `F` and one reverse
+    /// sweep timed for the cost model. Inlinable so that the evaluation and
+    /// the recording are specialized for the caller's conditions.
+    @inlinable
+    func detectedStructure(cache: StructureCache, key: StructureCache.Key) -> DetectedStructure {
+        if let known = cache.structure(for: key) { return known }
+        var length = 0
+        let evaluation = DetectedStructure.seconds { let value: [Double] = f(x, y); length = value.count }
+        precondition(length >= 0)
+        let t = recorded()
+        let u = [Double](repeating: 1, count: t.outputCount)
+        var adjoint = [Double](repeating: 0, count: y.count)
+        let sweep = DetectedStructure.seconds { t.vjp(u, intoY: &adjoint) }
+        let fresh = DetectedStructure(t, evaluationSeconds: evaluation, sweepSeconds: sweep)
+        cache.store(fresh, for: key)
+        return fresh
+    }
+
     /// `A` in sparse form from the recording at `(x, y)` (made once, shared
-    /// with every later product): its pattern, a colouring, one sweep per
-    /// colour, then three random products against the recording
+    /// with every later product): the pattern and colouring (from `cache`
+    /// when it has them for these shapes, else detected and stored), one
+    /// sweep per colour, then three random products against the recording
     /// (``BivariateLinearization/verify(_:withRespectToY:probes:seed:)``).
+    /// When a cached colouring fails the check (the pattern changed with the
+    /// point), the pattern is detected again from this recording, once, and
+    /// the returned matrix says so in its note.
     ///
     /// - Throws: `.nonFiniteInput` for a non-finite entry; `.invalidOption`
-    ///   when the compressed values contradict the pattern; `.dimensionMismatch`.
+    ///   when freshly detected values contradict their pattern; `.dimensionMismatch`.
     @usableFromInline
-    func sparseY() throws(ImplicitDifferentiationError) -> SparseJacobian {
+    func sparseY(cache: StructureCache?) throws(ImplicitDifferentiationError) -> SparseJacobian {
         let t = recorded()
-        let compression = JacobianCompression(t.jacobianPatterns().y)
+        let key = StructureCache.Key(k: t.outputCount, m: y.count, n: x.count)
+        var detection: String? = nil
+        if let cache, let known = cache.structure(for: key) {
+            if let compression = known.compression {
+                let checked: SparseMatrix?
+                do throws(SparseJacobianError) {
+                    let a = try compression.evaluate(t, withRespectToY: true)
+                    try t.verify(a, withRespectToY: true)
+                    checked = a
+                } catch .nonFiniteEntry(let row, let column) {
+                    throw .nonFiniteInput("∂F/∂y[\(row), \(column)] is not finite")
+                } catch {
+                    checked = nil
+                    detection = "the cached pattern did not match ∂F/∂y at this point (\(error)); detected again"
+                }
+                if let checked {
+                    return try SparseJacobian(checked, compression: compression)
+                }
+            }
+        }
+        let known = cache?.structure(for: key)
+        let fresh = DetectedStructure(t, evaluationSeconds: known?.evaluationSeconds ?? 0,
+                                      sweepSeconds: known?.sweepSeconds ?? 0)
+        let compression = fresh.compression ?? JacobianCompression(fresh.pattern)
+        cache?.store(DetectedStructure(pattern: fresh.pattern, compression: compression,
+                                       operationCount: fresh.operationCount,
+                                       evaluationSeconds: fresh.evaluationSeconds, sweepSeconds: fresh.sweepSeconds),
+                     for: key)
         do {
             let a = try compression.evaluate(t, withRespectToY: true)
             try t.verify(a, withRespectToY: true)
-            return try SparseJacobian(a, compression: compression)
+            return try SparseJacobian(a, compression: compression, detection: detection)
         } catch let error as SparseJacobianError {
             switch error {
             case .nonFiniteEntry(let row, let column):

@@ -4,10 +4,12 @@ import ImplicitDifferentiation
 /// their comparison with the references. Shared by the command line, the
 /// tests and the benchmarks.
 enum ExampleRunner {
-    /// The plan for the settings, resolved the way the library's automatic
-    /// rule would, except that a Krylov method picked automatically gets the
-    /// settings' Krylov options (the library's automatic choice uses the
-    /// default `rtol = √ε`, too loose for 1e-8 derivatives).
+    /// The plan for the settings as the size rule previews it (for the memory
+    /// check before the forward solve), and the solver and representation to
+    /// hand to the library: unchanged when both are `.automatic` (the library's
+    /// cost model decides, with ``krylovOptions(_:)`` for the Krylov methods it
+    /// picks); otherwise an explicit Krylov method gets the settings' options,
+    /// and an automatic solver with an explicit representation is resolved here.
     static func resolve(settings: RunSettings, equations k: Int, unknowns m: Int, structure: OperatorStructure)
         throws(ImplicitDifferentiationError) -> (solver: LinearSolver, representation: Representation, preview: SolvePlan)
     {
@@ -15,10 +17,20 @@ enum ExampleRunner {
         let preview = SolvePlan.choose(representation: settings.representation, solver: requested, rows: k,
                                        unknowns: m, structure: structure, givesMatrices: false,
                                        threshold: settings.matrixThreshold)
+        if settings.linearSolver == .automatic && settings.representation == .automatic {
+            return (.automatic, .automatic, preview)
+        }
         if settings.linearSolver == .automatic && !preview.solver.isDirect {
             return (try settings.withOptions(preview.solver), preview.representation, preview)
         }
         return (requested, settings.representation, preview)
+    }
+
+    /// The function's options: the threshold and memory limit, and the
+    /// settings' Krylov options for the methods the library's automatic plan picks.
+    static func options(_ settings: RunSettings) throws(ImplicitDifferentiationError) -> ImplicitFunctionOptions {
+        ImplicitFunctionOptions(matrixThreshold: settings.matrixThreshold, maxMatrixBytes: settings.maxMatrixBytes,
+                                krylovOptions: try settings.krylovOptions())
     }
 
     static func seconds(_ d: Duration) -> Double {
@@ -37,9 +49,6 @@ enum ExampleRunner {
             run.representation = preview.representation.description
             run.solver = preview.solver.description
             run.reason = preview.reason
-            if settings.linearSolver == .automatic && !preview.solver.isDirect {
-                run.reason! += " (Krylov options from --tolerance/--max-iterations)"
-            }
             if preview.representation == .matrix {
                 let (cells, overflow) = p.equations.multipliedReportingOverflow(by: p.unknowns)
                 let bytes = overflow ? Int.max : cells.multipliedReportingOverflow(by: 8).partialValue
@@ -59,8 +68,7 @@ enum ExampleRunner {
             run.facts = p.facts(out.y, out.byproduct)
             let input = p.input
             let memo: ExampleProblem<B>.Solver = { x in x == input ? out : try p.solve(x) }
-            let options = ImplicitFunctionOptions(matrixThreshold: settings.matrixThreshold,
-                                                  maxMatrixBytes: settings.maxMatrixBytes)
+            let options = try Self.options(settings)
             let function = p.makeFunction(memo, solver, representation, options)
 
             // 3. Linearize: residual check, then factor A or record the tape.
@@ -72,7 +80,10 @@ enum ExampleRunner {
             let report0 = lin.report
             run.representation = lin.plan.representation.description
             run.solver = lin.plan.solver.description
-            if settings.linearSolver != .automatic || preview.solver.isDirect { run.reason = lin.plan.reason }
+            run.reason = lin.plan.reason
+            if settings.linearSolver == .automatic && !lin.plan.solver.isDirect {
+                run.reason! += " (Krylov options from --tolerance/--max-iterations)"
+            }
             run.note = report0.note
             run.forwardResidual = report0.residualNorm
             run.residualBound = report0.residualBound
@@ -121,7 +132,7 @@ enum ExampleRunner {
         let input = p.input
         let plan = try! resolve(settings: settings, equations: p.equations, unknowns: p.unknowns, structure: p.structure)
         let function = p.makeFunction({ x in x == input ? out : try p.solve(x) }, plan.solver, plan.representation,
-                                      ImplicitFunctionOptions(matrixThreshold: settings.matrixThreshold))
+                                      try! options(settings))
         let check = p.checks.first { $0.mode == .vjp && $0.skipReason == nil }
             ?? p.checks.first { $0.mode == .jvp && $0.skipReason == nil }!
         return (forward: { _ = try! p.solve(input) },

@@ -48,22 +48,25 @@ struct ShiftedTridiagonal: ImplicitConditions {
 }
 
 @Suite("Krylov options of ImplicitFunctionOptions") struct KrylovOptionsTests {
-    let m = 400   // above the automatic threshold (250): the lazy path, GMRES
+    let m = 400   // on the lazy path (representation .operator): GMRES
     var x: [Double] { (0..<m).map { (i: Int) -> Double in 1 + 0.5 * Double((i * 7) % 11) / 11 } }
     var exactTangent: [Double] { (0..<m).map { (i: Int) -> Double in Double((i * 5) % 13) / 13 - 0.4 } }
 
-    func function(_ options: ImplicitFunctionOptions = .init(), solver: LinearSolver = .automatic)
-        -> ImplicitFunction<Void, Void>
+    func function(_ options: ImplicitFunctionOptions = .init(), solver: LinearSolver = .automatic,
+                  representation: Representation = .operator) -> ImplicitFunction<Void, Void>
     {
         ImplicitFunction(solver: ShiftedTridiagonal.solve, conditions: ShiftedTridiagonal(),
-                         linearSolver: solver, options: options)
+                         linearSolver: solver, representation: representation, options: options)
     }
 
     @Test func tightenedToleranceGivesAMoreAccurateDerivativeUnderAutomatic() throws {
         let tight = try KrylovOptions(absoluteTolerance: 0, relativeTolerance: 1e-13)
-        let loose = function()
+        let looseOptions = try KrylovOptions(absoluteTolerance: 0, relativeTolerance: 1e-8)
+        let loose = function(ImplicitFunctionOptions(krylovOptions: looseOptions))
         let strict = function(ImplicitFunctionOptions(krylovOptions: tight))
-        #expect(try loose.plan(for: x).solver == .gmres())
+        // Left at their default, the options become the automatic plan's 1e-12.
+        #expect(try function().plan(for: x).solver == .gmres(options: .automaticPlan))
+        #expect(try loose.plan(for: x).solver == .gmres(options: looseOptions))
         #expect(try strict.plan(for: x).representation == .operator)
         #expect(try strict.plan(for: x).solver == .gmres(options: tight))
 
@@ -72,10 +75,12 @@ struct ShiftedTridiagonal: ImplicitConditions {
         let strictJVP = try strict.jvp(at: x, tangent: dx)
         let looseError = Approximate.relativeError(looseJVP, exactTangent)
         let strictError = Approximate.relativeError(strictJVP, exactTangent)
-        // √ε stops GMRES near ‖r‖ ≈ 1e-8‖b‖; 1e-13 must be far closer to the closed form.
+        // 1e-8 stops GMRES near ‖r‖ ≈ 1e-8‖b‖; 1e-13 must be far closer to the closed form.
         #expect(strictError <= 1e-12, "tight: \(strictError)")
         #expect(looseError > 100 * strictError, "loose \(looseError) vs tight \(strictError)")
-        #expect(looseError <= 1e-7, "the default is still a derivative: \(looseError)")
+        #expect(looseError <= 1e-7, "a loose tolerance still gives a derivative: \(looseError)")
+        let defaultError = Approximate.relativeError(try function().jvp(at: x, tangent: dx), exactTangent)
+        #expect(defaultError <= 1e-10, "the automatic default: \(defaultError)")
 
         // The adjoint solve takes the same options: ⟨ȳ, J ẋ⟩ = ⟨Jᵀȳ, ẋ⟩ with J = M⁻¹.
         let ybar = (0..<m).map { (i: Int) -> Double in Double((i * 3) % 7) / 7 - 0.5 }
@@ -95,7 +100,7 @@ struct ShiftedTridiagonal: ImplicitConditions {
         let g = function(ImplicitFunctionOptions(krylovOptions: other), solver: .lsmr())
         #expect(try g.plan(for: x).solver == .lsmr(options: other))
         // Direct solvers are unaffected.
-        let h = function(ImplicitFunctionOptions(krylovOptions: other), solver: .lu)
+        let h = function(ImplicitFunctionOptions(krylovOptions: other), solver: .lu, representation: .automatic)
         #expect(try h.plan(for: x).solver == .bandLU)   // .lu on this tridiagonal A runs on the band, and the plan says so
     }
 }

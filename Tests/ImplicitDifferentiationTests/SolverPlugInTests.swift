@@ -211,8 +211,10 @@ struct PlanTruthTests {
         #expect(calls.withLock { $0 } == 1)
         let lin = try root.linearize(at: x)
         #expect(known == lin.plan && solved == lin.plan && lin.report.plan == lin.plan)
-        #expect(lin.plan.solver == .bandLU && lin.plan.representation == .matrix)
+        // The cost model sees the band in the tape's pattern and builds it by compressed sweeps.
+        #expect(lin.plan.solver == .bandLU && lin.plan.representation == .sparse)
         #expect(lin.plan.reason.contains("band LU (lower 1, upper 1)"))
+        #expect(lin.plan.reason.hasPrefix("cost model for"))
         #expect(lin.solverSummary.kind == "band LU (lower 1, upper 1)")
         // Below the order where the band pays, the same conditions get the dense LU.
         let small = Array(y.prefix(20)), smallX = NonsymmetricStencil.input(for: small)

@@ -1,0 +1,394 @@
+import Krylov
+import LinearAlgebra
+
+// The automatic plan's cost model: given what the tape showed about A = ∂F/∂y (its
+// pattern, and its values when the pattern is sparse), the cost of F (a timed plain
+// evaluation T_F and a timed tape sweep T_s, taken once per pattern), and the number of products P the
+// call will make, estimate each candidate's time and pick the cheapest that fits in
+// memory. Times are reported in plain evaluations of F ("F").
+//
+//   dense LU / Cholesky   ⌈m/8⌉·δ·T_F + (⅔m³ or ⅓m³ + P·2m²)·τ                  16m² bytes
+//   diagonal              R + (m + P·m)·τ
+//   band LU               R + (2m·kl·(kl+ku+1) + P·2m(2kl+ku+1))·τ              8m(2kl+ku+1) bytes
+//   sparse Cholesky / LU  R + (L²/m, ×2 for LU)·τ + P·4L·τ                      12L (24L for LU) bytes
+//   IC(0)-CG / ILU(0)-GMRES  R + S·its_p·(6·nnz + w·m)·τ
+//   CG / GMRES (lazy)     ρ·T_F + S·its·(T_s + w·m·τ)
+//
+// with R = κ + ρ·T_F + (colours + 3 checks)·T_s + 3·nnz·τ the set-up, recording, compressed
+// sweeps and verification of the sparse A; L ≈ the factor's non-zeros; S = P solves (+1 for the Krylov
+// singularity probe); its, its_p the assumed iteration counts; w the vector work per
+// iteration. Ties go to the earlier line.
+
+/// One candidate of the automatic plan with its estimated cost
+/// (``SolvePlan/candidates``).
+///
+/// Costs are in plain evaluations of the conditions `F` (`1 F` = one
+/// evaluation on `Double`), so that they read the same whatever the size of
+/// `F`; see <doc:SolverSelection> for the formulas.
+public struct CandidateCost: Sendable, Hashable, CustomStringConvertible {
+    /// What a candidate runs.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// `A` materialized by dual passes, dense LU (`getrf`).
+        case denseLU = "dense LU"
+        /// `A` materialized by dual passes, dense Cholesky (declared SPD).
+        case denseCholesky = "dense Cholesky"
+        /// `A` diagonal: one division per entry.
+        case diagonal
+        /// `A` banded: LU on the band, from the compressed `A`.
+        case bandLU = "band LU"
+        /// `A` sparse and symmetric by value: CHOLMOD (LU when not positive definite).
+        case sparseCholesky = "sparse Cholesky"
+        /// `A` sparse: UMFPACK.
+        case sparseLU = "sparse LU"
+        /// CG preconditioned by IC(0) on the compressed `A` (symmetric by value).
+        case preconditionedCG = "IC(0)-CG"
+        /// GMRES preconditioned by ILU(0) on the compressed `A`.
+        case preconditionedGMRES = "ILU(0)-GMRES"
+        /// CG on the lazy operator (tape sweeps), declared SPD.
+        case lazyCG = "CG on the lazy operator"
+        /// GMRES on the lazy operator (tape sweeps).
+        case lazyGMRES = "GMRES on the lazy operator"
+
+        /// `true` for the candidates that need `A` in sparse form.
+        var isSparse: Bool {
+            switch self {
+            case .diagonal, .bandLU, .sparseCholesky, .sparseLU, .preconditionedCG, .preconditionedGMRES: return true
+            default: return false
+            }
+        }
+    }
+
+    /// The candidate.
+    public let kind: Kind
+    /// The estimated cost of the call, in plain evaluations of `F`.
+    public let evaluations: Double
+    /// The estimated size of its largest arrays, in bytes.
+    public let bytes: Int
+    /// `false` when ``bytes`` exceeds ``ImplicitFunctionOptions/maxMatrixBytes``
+    /// (the candidate is then never picked).
+    public let fitsMemory: Bool
+
+    /// `sparse Cholesky: est. 14 F` (with `, over the memory limit` when it does not fit).
+    public var description: String {
+        "\(kind.rawValue): est. \(shortNumber(evaluations)) F" + (fitsMemory ? "" : ", over the memory limit")
+    }
+}
+
+/// How many products a linearization will serve, as the cost model counts them.
+enum ExpectedProducts: Sendable {
+    /// One JVP or VJP (``ImplicitFunction/jvp(at:arguments:tangent:)``, ``ImplicitFunction/vjp(at:arguments:cotangent:)``).
+    case one
+    /// A full Jacobian: `min(m, n)` solves.
+    case jacobian
+    /// A linearization or a plan kept for later use: ``CostModel/manyProducts`` solves.
+    case many
+
+    /// The number of solves with `m` unknowns and `n` inputs.
+    func count(m: Int, n: Int) -> Int {
+        switch self {
+        case .one: return 1
+        case .jacobian: return Swift.max(1, Swift.min(m, n))
+        case .many: return Swift.max(CostModel.manyProducts, Swift.min(m, n))
+        }
+    }
+
+    /// `1 product`, `n products`.
+    func phrase(m: Int, n: Int) -> String {
+        let c = count(m: m, n: n)
+        return c == 1 ? "1 product" : "\(c) products"
+    }
+}
+
+/// The estimated cost of every candidate for one square `A`, and the cheapest.
+///
+/// ```
+/// cost(candidate) = setup + P · cost per product          (seconds, reported in units of T_F)
+/// ```
+///
+/// Two measures of `F` enter, both taken once when the pattern is detected
+/// (two timed calls each, the shorter kept, cached with the pattern): `T_F`,
+/// one plain evaluation on `Double`, which prices the passes that evaluate
+/// `F` again (dual passes at ``dualPass``·`T_F`, the recording at
+/// ``recording``·`T_F`); and `T_s`, one reverse sweep of the recording, which
+/// prices every tape sweep. Sweeps and evaluations do not scale together — a
+/// sweep reads every operation's stored partials whatever the operation was,
+/// so it costs 0.7 `T_F` on transcendental-heavy conditions and 4.5 `T_F` on
+/// multiply–add loops — which is why both are timed. When a clock reads
+/// zero, `T_F` and `T_s` fall back to ``fallbackSecondsPerOperation`` and
+/// ``sweepSecondsPerOperation`` times the tape's operation count `N`. Flops of
+/// BLAS, LAPACK and the sparse kernels are priced at ``secondsPerFlop``.
+///
+/// The constants were measured on the development machine (release build,
+/// one BLAS thread; figures in `docs/performance.md`); they need only be
+/// right to a factor of about two, since where the choice matters the
+/// candidates differ by much more.
+struct CostModel {
+    /// `δ`: one `DualN<8>` pass over `F` (eight directions of the dense path), in `T_F`.
+    static let dualPass = 12.0
+    /// `ρ`: one tape recording of `F`, in `T_F`.
+    static let recording = 5.0
+    /// `σ`: one tape sweep (forward or reverse), in seconds per operation on the tape.
+    static let sweepSecondsPerOperation = 3.5e-9
+    /// `τ`: one flop of the dense and sparse kernels, in seconds.
+    static let secondsPerFlop = 0.05e-9
+    /// `T_F` per operation when `F` could not be timed (a clock reading of zero).
+    static let fallbackSecondsPerOperation = 2e-9
+    /// `κ`: the fixed cost of the sparse path (pattern bookkeeping, the
+    /// verification's scale arrays, the factorization's set-up), in seconds.
+    static let sparseSetupSeconds = 15e-6
+    /// Random products that verify a compressed `A`.
+    static let verificationProducts = 3.0
+    /// The number of products ``ExpectedProducts/many`` stands for (a
+    /// linearization kept for later use is charged as if it served at least
+    /// this many solves, or a full Jacobian when that is more).
+    static let manyProducts = 32
+    /// GMRES restart of the automatic plan.
+    static let restart = 30
+
+    /// The assumed iterations of an unpreconditioned Krylov solve to the
+    /// automatic tolerance, `min(m, 20 + 2√m)` (no spectral information is available).
+    static func plainIterations(_ m: Int) -> Double {
+        Swift.min(Double(m), 20 + 2 * Double(m).squareRoot())
+    }
+
+    /// The assumed iterations of an IC(0)/ILU(0)-preconditioned solve, `min(m, 10 + √m)`.
+    static func preconditionedIterations(_ m: Int) -> Double {
+        Swift.min(Double(m), 10 + Double(m).squareRoot())
+    }
+
+    /// `m`, the order of `A`.
+    let m: Int
+    /// `P`, the number of solves the call will make.
+    let products: Int
+    /// `N`, the operations of `F` on the tape.
+    let operations: Int
+    /// `T_F`, one plain evaluation of `F`, in seconds (`0` when it could not be timed).
+    let evaluationSeconds: Double
+    /// `T_s`, one tape sweep, in seconds (`0` when it could not be timed).
+    let sweepSeconds: Double
+    /// What the sparse candidates need to know about `A`, or `nil` when they are not considered.
+    let sparse: SparseStructure?
+    /// `A` declared symmetric positive definite.
+    let declaredSPD: Bool
+    /// The Krylov singularity probe runs (one extra solve for each Krylov candidate).
+    let probes: Bool
+    /// The largest allocation allowed, in bytes.
+    let memoryLimit: Int
+
+    /// `T_F`, or its fallback from the operation count.
+    private var tF: Double {
+        evaluationSeconds > 0 ? evaluationSeconds : Double(Swift.max(operations, 1)) * Self.fallbackSecondsPerOperation
+    }
+
+    /// `T_s`, or its fallback `σ·N` from the operation count.
+    private var sweep: Double {
+        sweepSeconds > 0 ? sweepSeconds : Double(Swift.max(operations, 1)) * Self.sweepSecondsPerOperation
+    }
+
+    private func candidate(_ kind: CandidateCost.Kind, seconds: Double, bytes: Double) -> CandidateCost {
+        let b = bytes.isFinite && bytes < Double(Int.max / 2) ? Int(bytes) : Int.max
+        return CandidateCost(kind: kind, evaluations: seconds / tF, bytes: b, fitsMemory: b <= memoryLimit)
+    }
+
+    /// Every candidate that applies, in the order ties are broken.
+    func candidates() -> [CandidateCost] {
+        let md = Double(m), p = Double(products), tau = Self.secondsPerFlop
+        let solves = p + (probes ? 1 : 0)
+        let record = Self.recording * tF
+        var list: [CandidateCost] = []
+        if let s = sparse {
+            let nnz = Double(s.pattern.nonZeroCount)
+            let base = Self.sparseSetupSeconds + record
+                + (Double(s.sweeps) + Self.verificationProducts) * sweep + 3 * nnz * tau
+            let symmetric = s.symmetric
+            if s.isDiagonal {
+                list.append(candidate(.diagonal, seconds: base + (md + p * md) * tau, bytes: 8 * md))
+            } else if let band = s.bandedShape {
+                let kl = Double(band.lower), ku = Double(band.upper)
+                let width = 2 * kl + ku + 1
+                list.append(candidate(.bandLU, seconds: base + (2 * md * kl * (kl + ku + 1) + p * 2 * md * width) * tau,
+                                      bytes: 8 * md * width))
+            } else {
+                // The factor's non-zeros L: the envelope bound m(b + 1) for narrow profiles, the
+                // nnz·⌈log₂ m⌉ of a fill-reducing ordering on mesh-like patterns otherwise.
+                let b = Double(Swift.max(s.pattern.bandwidths.lower, s.pattern.bandwidths.upper))
+                let fill = Swift.max(nnz, Swift.min(md * (b + 1), nnz * Double(Int.bitWidth - m.leadingZeroBitCount)))
+                let factor = fill * fill / md
+                if symmetric {
+                    list.append(candidate(.sparseCholesky, seconds: base + (factor + p * 4 * fill) * tau, bytes: 12 * fill))
+                } else {
+                    list.append(candidate(.sparseLU, seconds: base + (2 * factor + p * 4 * fill) * tau, bytes: 24 * fill))
+                }
+            }
+            let its = Self.preconditionedIterations(m)
+            if symmetric {
+                list.append(candidate(.preconditionedCG, seconds: base + (nnz + solves * its * (6 * nnz + 10 * md)) * tau,
+                                      bytes: 16 * nnz + 48 * md))
+            } else {
+                let work = 6 * nnz + Double(2 * Self.restart) * md
+                list.append(candidate(.preconditionedGMRES, seconds: base + (nnz + solves * its * work) * tau,
+                                      bytes: 16 * nnz + 8 * Double(Self.restart + 4) * md))
+            }
+        }
+        let cube = (declaredSPD ? 1.0 / 3 : 2.0 / 3) * md * md * md
+        list.append(candidate(declaredSPD ? .denseCholesky : .denseLU,
+                              seconds: Double((m + 7) / 8) * Self.dualPass * tF + (cube + p * 2 * md * md) * tau,
+                              bytes: 16 * md * md))
+        let work = declaredSPD ? 10 * md : Double(2 * Self.restart) * md
+        list.append(candidate(declaredSPD ? .lazyCG : .lazyGMRES,
+                              seconds: record + solves * Self.plainIterations(m) * (sweep + work * tau),
+                              bytes: 8 * Double(Self.restart + 4) * md))
+        return list
+    }
+
+    /// `true` when building `A` by `passes` compressed sweeps (and three
+    /// verification sweeps) costs less than the dense path's dual passes,
+    /// `(passes + 3)·T_s < ⌈m/8⌉·δ·T_F`; otherwise the sparse candidates are
+    /// not considered and `A` is not compressed (an arrow-shaped pattern needs
+    /// `m` colours in either direction).
+    static func compressionPays(passes: Int, m: Int, structure: DetectedStructure) -> Bool {
+        let operations = Double(Swift.max(structure.operationCount, 1))
+        let tF = structure.evaluationSeconds > 0 ? structure.evaluationSeconds : operations * fallbackSecondsPerOperation
+        let tS = structure.sweepSeconds > 0 ? structure.sweepSeconds : operations * sweepSecondsPerOperation
+        return (Double(passes) + verificationProducts) * tS < Double((m + 7) / 8) * dualPass * tF
+    }
+
+    /// The cheapest candidate that fits in memory (the first on ties), or
+    /// the lazy Krylov candidate when none fits (it needs `O(m)` memory).
+    static func cheapest(_ list: [CandidateCost]) -> CandidateCost {
+        var best: CandidateCost? = nil
+        for c in list where c.fitsMemory {
+            if best == nil || c.evaluations < best!.evaluations { best = c }
+        }
+        return best ?? list.last!
+    }
+}
+
+/// What the sparse candidates of the cost model need to know about `A`:
+/// its pattern, the sweeps that build it, and whether it is symmetric (by
+/// value once `A` is compressed; by pattern before, as a first estimate).
+struct SparseStructure {
+    let pattern: SparsityPattern
+    let sweeps: Int
+    let symmetric: Bool
+
+    /// Every non-zero on the diagonal (a square pattern).
+    var isDiagonal: Bool {
+        guard pattern.rows == pattern.columns else { return false }
+        for j in 0..<pattern.columns where pattern.rows(inColumn: j).contains(where: { $0 != j }) { return false }
+        return true
+    }
+
+    /// The bandwidths when a band LU is worth it (the same rule as ``SparseJacobian/bandedShape``).
+    var bandedShape: (lower: Int, upper: Int)? {
+        let n = pattern.rows
+        guard pattern.rows == pattern.columns, n >= 32 else { return nil }
+        let band = pattern.bandwidths
+        return 4 * (2 * band.lower + band.upper + 1) <= n ? band : nil
+    }
+}
+
+/// The cost model's decision: the plan, `A` in sparse form when a sparse
+/// candidate won (already compressed and verified), and the preconditioner of
+/// a preconditioned candidate.
+struct CostModelDecision {
+    let plan: SolvePlan
+    let sparse: SparseJacobian?
+    let preconditioner: PreconditionerFactory?
+}
+
+extension KrylovOptions {
+    /// The Krylov tolerances the `.automatic` solver uses when
+    /// ``ImplicitFunctionOptions/krylovOptions`` is left at its default:
+    ///
+    /// ```
+    /// atol = rtol = 1e-12     on unit-scaled right-hand sides: ‖r‖ ≤ 2e-12 ‖b‖
+    /// ```
+    ///
+    /// tight enough for derivatives within about `1e-10` relative when `A`
+    /// has a condition number up to about `100`; explicit Krylov choices keep their own options.
+    public static let automaticPlan: KrylovOptions = {
+        // Valid by construction.
+        try! KrylovOptions(absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+    }()
+
+    /// ``KrylovOptions/default``, built once (the comparison runs on every linearization).
+    static let defaultOptions = KrylovOptions.default
+}
+
+extension ImplicitFunction {
+    /// The Krylov options the plan uses: the user's, or ``KrylovOptions/automaticPlan``
+    /// when the solver is `.automatic` and the options were left at their default.
+    var effectiveKrylovOptions: KrylovOptions {
+        linearSolver.isAutomatic && options.krylovOptions == KrylovOptions.defaultOptions
+            ? KrylovOptions.automaticPlan : options.krylovOptions
+    }
+
+    /// The cost model's plan for conditions recorded on the tape (see ``SolvePlan``),
+    /// or `nil` when the size rule applies instead: a representation or solver
+    /// chosen explicitly, `k ≠ m`, `m ≤` ``prefetchLimit``, or conditions
+    /// without a tape (hand-written, finite differences, given matrices).
+    ///
+    /// The pattern of `A` and the operation count of `F` come from this
+    /// function's ``StructureCache`` (detected on first use). The candidates
+    /// are first priced from the pattern (symmetry by pattern); when a sparse
+    /// one wins, `A` is compressed and verified at this point and the choice
+    /// is made again with symmetry read from its values.
+    func costModelDecision(_ local: LocalConditions, products: ExpectedProducts)
+        throws(ImplicitDifferentiationError) -> CostModelDecision?
+    {
+        let k = local.k, m = local.m
+        guard representation == .automatic, linearSolver.isAutomatic, k == m, m > Self.prefetchLimit,
+              !conditions.givesMatrices, let detect = local.detectStructure, let sparseA = local.sparseA
+        else { return nil }
+        let detected = detect(structureCache, StructureCache.Key(k: k, m: m, n: local.n))
+        let count = products.count(m: m, n: local.n)
+        func model(_ s: SparseStructure?) -> CostModel {
+            CostModel(m: m, products: count, operations: detected.operationCount,
+                      evaluationSeconds: detected.evaluationSeconds, sweepSeconds: detected.sweepSeconds,
+                      sparse: s, declaredSPD: structure.contains(.positiveDefinite),
+                      probes: options.probesKrylovSingularity, memoryLimit: options.maxMatrixBytes)
+        }
+        // First from the pattern alone (symmetry by pattern); A is compressed only when a
+        // sparse candidate wins, and then the choice is made again with symmetry by value.
+        var sparse: SparseJacobian? = nil
+        var list = model(nil).candidates()
+        if let c = detected.compression, CostModel.compressionPays(passes: c.passes, m: m, structure: detected) {
+            let byPattern = SparseStructure(pattern: c.pattern, sweeps: c.passes,
+                                            symmetric: c.pattern.isStructurallySymmetric)
+            let first = model(byPattern).candidates()
+            if CostModel.cheapest(first).kind.isSparse {
+                let a = try sparseA(structureCache)
+                sparse = a
+                list = model(SparseStructure(pattern: a.matrix.pattern, sweeps: a.compression?.sweeps ?? c.passes,
+                                             symmetric: a.matrix.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)))
+                    .candidates()
+            } else {
+                list = first
+            }
+        }
+        let winner = CostModel.cheapest(list)
+        let krylov = effectiveKrylovOptions
+        let rep: Representation, solver: LinearSolver
+        var preconditioner: PreconditionerFactory? = nil
+        switch winner.kind {
+        case .denseLU: (rep, solver) = (.matrix, .lu)
+        case .denseCholesky: (rep, solver) = (.matrix, .cholesky)
+        case .diagonal, .bandLU, .sparseCholesky, .sparseLU: (rep, solver) = (.sparse, .lu)
+        case .preconditionedCG, .preconditionedGMRES:
+            let a = sparse!.matrix
+            let cg = winner.kind == .preconditionedCG
+            (rep, solver) = (.sparse, cg ? .cg(options: krylov) : .gmres(restart: CostModel.restart, options: krylov))
+            preconditioner = self.preconditioner ?? PreconditionerFactory { _ in
+                cg ? (try? IncompleteCholeskyPreconditioner(a)) : (try? IncompleteLUPreconditioner(a))
+            }
+        case .lazyCG: (rep, solver) = (.operator, .cg(options: krylov))
+        case .lazyGMRES: (rep, solver) = (.operator, .gmres(restart: CostModel.restart, options: krylov))
+        }
+        var plan = SolvePlan(representation: rep, solver: solver,
+                             explanation: .costModel(winner: winner, candidates: list,
+                                                     products: products.phrase(m: m, n: local.n)))
+        plan.candidates = list
+        return CostModelDecision(plan: plan, sparse: rep == .sparse ? sparse : nil, preconditioner: preconditioner)
+    }
+}

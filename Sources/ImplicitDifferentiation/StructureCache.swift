@@ -1,0 +1,109 @@
+import AutoDiff
+import LinearAlgebra
+
+// The structure of A = ∂F/∂y, detected once per implicit function and reused:
+//
+//   first call at (k, m, n)   record F, detect A's pattern, colour it (when sparse), store
+//   later calls               reuse the stored colouring: sweep by colour at the new point, then
+//                             verify against random products of the new recording
+//   verification fails       (control flow on values changed the pattern) detect again, store,
+//                             and say so in the plan's note
+//
+// A wrong number cannot come out of a stale entry: the values are always checked
+// against the recording made at the point where they are used.
+
+/// The structure of `A = ∂F/∂y` detected from one recording.
+@usableFromInline
+struct DetectedStructure: Sendable {
+    /// The pattern of `A` (`k × m`).
+    let pattern: SparsityPattern
+    /// The colourings for compressed sweeps, or `nil` when the pattern is
+    /// too full to be worth colouring (``isDense``).
+    let compression: JacobianCompression?
+    /// The number of operations of `F` on the tape (the recording's node
+    /// count): the cost model's measure of one plain evaluation.
+    let operationCount: Int
+    /// `T_F`: one plain evaluation of `F` on `Double`, in seconds, timed once
+    /// when the pattern was detected (`0` when not timed).
+    let evaluationSeconds: Double
+    /// One reverse sweep of the recording, in seconds, timed with `T_F` (`0` when not timed).
+    let sweepSeconds: Double
+
+    /// `true` when more than a quarter of `A`'s entries are structurally non-zero:
+    /// then no sparse candidate can beat the dense one, and the pattern is not coloured.
+    static func isDense(_ pattern: SparsityPattern) -> Bool {
+        let (cells, overflow) = pattern.rows.multipliedReportingOverflow(by: pattern.columns)
+        return !overflow && 4 * pattern.nonZeroCount > cells
+    }
+
+    /// The pattern of the recording `t`, coloured unless it is dense.
+    @usableFromInline
+    init(_ t: BivariateLinearization, evaluationSeconds: Double, sweepSeconds: Double) {
+        pattern = t.jacobianPatterns().y
+        compression = Self.isDense(pattern) ? nil : JacobianCompression(pattern)
+        operationCount = t.recording.nodeCount
+        self.evaluationSeconds = evaluationSeconds
+        self.sweepSeconds = sweepSeconds
+    }
+
+    /// A detected structure with its colouring made now (for ``Representation/sparse`` on a dense pattern).
+    init(pattern: SparsityPattern, compression: JacobianCompression, operationCount: Int, evaluationSeconds: Double,
+         sweepSeconds: Double) {
+        self.pattern = pattern
+        self.compression = compression
+        self.operationCount = operationCount
+        self.evaluationSeconds = evaluationSeconds
+        self.sweepSeconds = sweepSeconds
+    }
+
+    /// The shorter of two timed calls of `body`, in seconds (the model needs
+    /// the order of magnitude; the shorter call is the one least disturbed).
+    @usableFromInline
+    static func seconds(_ body: () -> Void) -> Double {
+        let clock = ContinuousClock()
+        var best = Double.infinity
+        for _ in 0..<2 {
+            let (s, attoseconds) = clock.measure(body).components
+            best = Swift.min(best, Double(s) + Double(attoseconds) * 1e-18)
+        }
+        return best
+    }
+}
+
+/// The structures detected by one ``ImplicitFunction`` (and its copies),
+/// keyed by the shapes `(k, m, n)`; safe to use from any thread.
+///
+/// A reference type inside a value type: copies of the function share the
+/// cache, which only ever holds what a recording showed, never a value that
+/// is used without being verified at the point of use.
+@usableFromInline
+final class StructureCache: Sendable {
+    /// The shapes a structure belongs to: `k` equations, `m` unknowns in `y`, `n` inputs in `x`.
+    @usableFromInline
+    struct Key: Hashable, Sendable {
+        let k: Int, m: Int, n: Int
+
+        @usableFromInline
+        init(k: Int, m: Int, n: Int) {
+            self.k = k
+            self.m = m
+            self.n = n
+        }
+    }
+
+    private let entries = Locked<[Key: DetectedStructure]>([:])
+
+    init() {}
+
+    /// The structure stored for `key`, if any.
+    @usableFromInline
+    func structure(for key: Key) -> DetectedStructure? {
+        entries.withLock { $0[key] }
+    }
+
+    /// Stores `structure` for `key`, replacing what was there.
+    @usableFromInline
+    func store(_ structure: DetectedStructure, for key: Key) {
+        entries.withLock { $0[key] = structure }
+    }
+}
