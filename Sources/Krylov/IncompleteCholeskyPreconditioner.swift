@@ -31,6 +31,8 @@ public struct IncompleteCholeskyPreconditioner: Preconditioner, Sendable {
     let columnIndices: [Int]
     /// The entries of `L`.
     let factors: [Double]
+    /// `1 / lᵢᵢ`, so that the triangular sweeps multiply instead of dividing.
+    let inverseDiagonal: [Double]
 
     /// Factors the lower triangle of `a` incompletely.
     ///
@@ -78,23 +80,42 @@ public struct IncompleteCholeskyPreconditioner: Preconditioner, Sendable {
         rowPointers = pointers
         columnIndices = columns
         factors = l
+        inverseDiagonal = (0..<n).map { 1 / l[pointers[$0 + 1] - 1] }
     }
 
     /// Writes `z = L⁻ᵀ L⁻¹ r`.
     public func apply(_ r: [Double], into z: inout [Double]) {
         let n = rowPointers.count - 1
         precondition(r.count == n && z.count == n, "IncompleteCholeskyPreconditioner.apply: lengths \(r.count), \(z.count) for order \(n)")
+        r.withUnsafeBufferPointer { r in
+            z.withUnsafeMutableBufferPointer { z in
+                rowPointers.withUnsafeBufferPointer { rowPointers in
+                    columnIndices.withUnsafeBufferPointer { columnIndices in
+                        factors.withUnsafeBufferPointer { factors in
+                            inverseDiagonal.withUnsafeBufferPointer { inverseDiagonal in
+                                Self.sweeps(n, r, z, rowPointers, columnIndices, factors, inverseDiagonal)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The two triangular sweeps of ``apply(_:into:)`` on the factor's buffers
+    /// (a kernel helper: no bounds or uniqueness checks in the loops).
+    private static func sweeps(_ n: Int, _ r: UnsafeBufferPointer<Double>, _ z: UnsafeMutableBufferPointer<Double>,
+                               _ rowPointers: UnsafeBufferPointer<Int>, _ columnIndices: UnsafeBufferPointer<Int>,
+                               _ factors: UnsafeBufferPointer<Double>, _ inverseDiagonal: UnsafeBufferPointer<Double>) {
         for i in 0..<n {   // L y = r
             var s = r[i]
-            let diagonal = rowPointers[i + 1] - 1
-            for p in rowPointers[i]..<diagonal { s -= factors[p] * z[columnIndices[p]] }
-            z[i] = s / factors[diagonal]
+            for p in rowPointers[i]..<(rowPointers[i + 1] - 1) { s -= factors[p] * z[columnIndices[p]] }
+            z[i] = s * inverseDiagonal[i]
         }
         for i in stride(from: n - 1, through: 0, by: -1) {   // Lᵀ z = y, by rows of L
-            let diagonal = rowPointers[i + 1] - 1
-            z[i] /= factors[diagonal]
-            let zi = z[i]
-            for p in rowPointers[i]..<diagonal { z[columnIndices[p]] -= factors[p] * zi }
+            let zi = z[i] * inverseDiagonal[i]
+            z[i] = zi
+            for p in rowPointers[i]..<(rowPointers[i + 1] - 1) { z[columnIndices[p]] -= factors[p] * zi }
         }
     }
 }
