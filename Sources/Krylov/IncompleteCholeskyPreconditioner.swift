@@ -29,10 +29,9 @@ public struct IncompleteCholeskyPreconditioner: Preconditioner, Sendable {
     let rowPointers: [Int]
     /// The column of each entry, increasing within a row.
     let columnIndices: [Int]
-    /// The entries of `L`.
+    /// The entries of `L`, except that each row's last entry holds `1 / lᵢᵢ`
+    /// (the triangular sweeps multiply by it instead of dividing).
     let factors: [Double]
-    /// `1 / lᵢᵢ`, so that the triangular sweeps multiply instead of dividing.
-    let inverseDiagonal: [Double]
 
     /// Factors the lower triangle of `a` incompletely.
     ///
@@ -79,8 +78,8 @@ public struct IncompleteCholeskyPreconditioner: Preconditioner, Sendable {
         }
         rowPointers = pointers
         columnIndices = columns
+        for i in 0..<n { l[pointers[i + 1] - 1] = 1 / l[pointers[i + 1] - 1] }
         factors = l
-        inverseDiagonal = (0..<n).map { 1 / l[pointers[$0 + 1] - 1] }
     }
 
     /// Writes `z = L⁻ᵀ L⁻¹ r`.
@@ -92,9 +91,7 @@ public struct IncompleteCholeskyPreconditioner: Preconditioner, Sendable {
                 rowPointers.withUnsafeBufferPointer { rowPointers in
                     columnIndices.withUnsafeBufferPointer { columnIndices in
                         factors.withUnsafeBufferPointer { factors in
-                            inverseDiagonal.withUnsafeBufferPointer { inverseDiagonal in
-                                Self.sweeps(n, r, z, rowPointers, columnIndices, factors, inverseDiagonal)
-                            }
+                            Self.sweeps(n, r, z, rowPointers, columnIndices, factors)
                         }
                     }
                 }
@@ -106,16 +103,18 @@ public struct IncompleteCholeskyPreconditioner: Preconditioner, Sendable {
     /// (a kernel helper: no bounds or uniqueness checks in the loops).
     private static func sweeps(_ n: Int, _ r: UnsafeBufferPointer<Double>, _ z: UnsafeMutableBufferPointer<Double>,
                                _ rowPointers: UnsafeBufferPointer<Int>, _ columnIndices: UnsafeBufferPointer<Int>,
-                               _ factors: UnsafeBufferPointer<Double>, _ inverseDiagonal: UnsafeBufferPointer<Double>) {
+                               _ factors: UnsafeBufferPointer<Double>) {
         for i in 0..<n {   // L y = r
             var s = r[i]
-            for p in rowPointers[i]..<(rowPointers[i + 1] - 1) { s -= factors[p] * z[columnIndices[p]] }
-            z[i] = s * inverseDiagonal[i]
+            let diagonal = rowPointers[i + 1] - 1
+            for p in rowPointers[i]..<diagonal { s -= factors[p] * z[columnIndices[p]] }
+            z[i] = s * factors[diagonal]
         }
         for i in stride(from: n - 1, through: 0, by: -1) {   // Lᵀ z = y, by rows of L
-            let zi = z[i] * inverseDiagonal[i]
+            let diagonal = rowPointers[i + 1] - 1
+            let zi = z[i] * factors[diagonal]
             z[i] = zi
-            for p in rowPointers[i]..<(rowPointers[i + 1] - 1) { z[columnIndices[p]] -= factors[p] * zi }
+            for p in rowPointers[i]..<diagonal { z[columnIndices[p]] -= factors[p] * zi }
         }
     }
 }
