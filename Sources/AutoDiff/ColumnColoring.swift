@@ -7,7 +7,7 @@ import LinearAlgebra
 // 1967), as surveyed in A. H. Gebremedhin, F. Manne & A. Pothen, "What color
 // is your Jacobian? Graph coloring for computing derivatives", SIAM Rev. 47
 // (2005) 629–705, §3; smallest-last is D. W. Matula & L. L. Beck, J. ACM 30
-// (1983) 417–427.
+// (1983) 417–427 (ColumnColoring+Orders.swift).
 //
 // Two columns may share a colour when no row has entries in both: then one
 // directional derivative along the sum of their unit vectors recovers both
@@ -16,15 +16,18 @@ import LinearAlgebra
 //
 // Deviations from the textbook:
 //  1. The intersection graph is never built: a column's neighbours are found
-//     through the rows of its entries (the transposed pattern) and marked in
-//     a stamp array, so memory is O(nnz + columns).
+//     through the rows of its entries (the transposed pattern, i.e. the CSR
+//     index arrays) and marked in a stamp array, so memory is O(nnz + columns).
 //  2. Degrees for the largest-first and smallest-last orders are the exact
 //     intersection-graph degrees, computed the same way; largest-first ties
 //     keep the natural order. Smallest-last is the default.
 //  3. Row colouring (for reverse passes) is the column colouring of the
 //     transposed pattern.
-//  4. A pattern with at most one entry per row (a diagonal, a permutation)
-//     takes one colour at once, without the graph walks.
+//  4. Two shortcuts skip the graph walks: a pattern with at most one entry
+//     per row (a diagonal, a permutation) takes one colour; a banded pattern
+//     whose widest row fills its band (kl + ku + 1 entries) takes the cyclic
+//     colouring j mod (kl + ku + 1), which then meets the lower bound
+//     (ColumnColoring+Banded.swift).
 
 /// A partition of a pattern's columns into structurally orthogonal groups:
 /// no row has entries in two columns of one colour.
@@ -63,93 +66,74 @@ public struct ColumnColoring: Sendable, Equatable {
         self.colorCount = (colors.max() ?? -1) + 1
     }
 
-    /// Colours the columns of `pattern` greedily: each column, in `order`,
-    /// takes the smallest colour not used by a column sharing a row with it.
-    ///
-    /// - Parameters:
-    ///   - pattern: the Jacobian's pattern.
-    ///   - order: the vertex order (default ``Order/smallestLast``).
-    public init(_ pattern: SparsityPattern, order: Order = .smallestLast) {
-        let n = pattern.columns
-        if pattern.maximumNonZerosPerRow <= 1 {   // no two columns share a row: one colour
-            colors = [Int](repeating: 0, count: n)
-            colorCount = n > 0 ? 1 : 0
-            return
-        }
-        let rowsView = pattern.transposed()   // column i of rowsView: the columns of row i
-        var sequence = Array(0..<n)
-        switch order {
-        case .natural: break
-        case .largestFirst:
-            let degree = Self.degrees(pattern, rowsView)
-            sequence.sort { degree[$0] > degree[$1] || (degree[$0] == degree[$1] && $0 < $1) }
-        case .smallestLast:
-            sequence = Self.smallestLastOrder(pattern, rowsView)
-        }
-        var colors = [Int](repeating: -1, count: n)
-        var forbidden = [Int](repeating: -1, count: n + 1)   // forbidden[c] == j: colour c is taken near j
-        var count = 0
-        for j in sequence {
-            for i in pattern.rows(inColumn: j) {
-                for q in rowsView.rows(inColumn: i) where colors[q] >= 0 { forbidden[colors[q]] = j }
-            }
-            var c = 0
-            while forbidden[c] == j { c += 1 }
-            colors[j] = c
-            count = Swift.max(count, c + 1)
-        }
+    /// A colouring whose colour count is already known to be `count`.
+    init(unchecked colors: [Int], count: Int) {
         self.colors = colors
         self.colorCount = count
     }
 
-    /// The degree of each column in the column-intersection graph.
-    static func degrees(_ pattern: SparsityPattern, _ rowsView: SparsityPattern) -> [Int] {
-        let n = pattern.columns
-        var stamp = [Int](repeating: -1, count: n), degree = [Int](repeating: 0, count: n)
-        for j in 0..<n {
-            for i in pattern.rows(inColumn: j) {
-                for q in rowsView.rows(inColumn: i) where q != j && stamp[q] != j {
-                    stamp[q] = j
-                    degree[j] += 1
-                }
-            }
+    /// Colours the columns of `pattern`: each column, in `order`, takes the
+    /// smallest colour not used by a column sharing a row with it.
+    ///
+    /// Two patterns skip the greedy walk because a direct colouring meets
+    /// the lower bound `maximumNonZerosPerRow`: at most one entry per row
+    /// (one colour), and a banded pattern with a row of `kl + ku + 1`
+    /// entries (``banded(_:)``, column `j` takes `j mod (kl + ku + 1)`).
+    /// Either colouring is optimal, so never worse than the greedy one.
+    ///
+    /// - Parameters:
+    ///   - pattern: the Jacobian's pattern.
+    ///   - order: the vertex order of the greedy colouring (default ``Order/smallestLast``).
+    public init(_ pattern: SparsityPattern, order: Order = .smallestLast) {
+        let rowCounts = pattern.rowCounts
+        let widest = rowCounts.max() ?? 0
+        if widest <= 1 {   // no two columns share a row: one colour
+            self.init(unchecked: [Int](repeating: 0, count: pattern.columns), count: pattern.columns > 0 ? 1 : 0)
+            return
         }
-        return degree
+        let (kl, ku) = pattern.bandwidths
+        if Swift.min(kl + ku + 1, pattern.columns) <= widest {
+            self = Self.banded(pattern)
+            return
+        }
+        self = Self.greedy(pattern, order: order)
     }
 
-    /// The smallest-last order: columns removed by least remaining degree
-    /// (bucket queue), returned last-removed first.
-    static func smallestLastOrder(_ pattern: SparsityPattern, _ rowsView: SparsityPattern) -> [Int] {
+    /// The greedy colouring in `order`, without the shortcuts of ``init(_:order:)``.
+    ///
+    /// - Parameters:
+    ///   - pattern: the Jacobian's pattern.
+    ///   - order: the vertex order.
+    /// - Returns: a valid colouring of `pattern`'s columns.
+    package static func greedy(_ pattern: SparsityPattern, order: Order) -> ColumnColoring {
         let n = pattern.columns
-        var degree = degrees(pattern, rowsView)
-        let top = (degree.max() ?? 0) + 1
-        var buckets = [[Int]](repeating: [], count: top), slot = [Int](repeating: 0, count: n)
-        for j in 0..<n { slot[j] = buckets[degree[j]].count; buckets[degree[j]].append(j) }
-        func take(_ j: Int) {   // removes j from its bucket by swapping with the last
-            let b = degree[j], last = buckets[b].removeLast()
-            if last != j { buckets[b][slot[j]] = last; slot[last] = slot[j] }
+        let rowsView = pattern.transposed()   // column i of rowsView: the columns of row i
+        let sequence: [Int]
+        switch order {
+        case .natural: sequence = Array(0..<n)
+        case .largestFirst: sequence = largestFirstOrder(pattern, rowsView)
+        case .smallestLast: sequence = smallestLastOrder(pattern, rowsView)
         }
-        var removed = [Bool](repeating: false, count: n), stamp = [Int](repeating: -1, count: n)
-        var order: [Int] = [], low = 0
-        order.reserveCapacity(n)
-        for _ in 0..<n {
-            while buckets[low].isEmpty { low += 1 }
-            let j = buckets[low].last!
-            take(j)
-            removed[j] = true
-            order.append(j)
-            for i in pattern.rows(inColumn: j) {
-                for q in rowsView.rows(inColumn: i) where !removed[q] && stamp[q] != j {
-                    stamp[q] = j
-                    take(q)
-                    degree[q] -= 1
-                    slot[q] = buckets[degree[q]].count
-                    buckets[degree[q]].append(q)
+        var colors = [Int](repeating: -1, count: n)
+        var forbidden = [Int](repeating: -1, count: n + 1)   // forbidden[c] == j: colour c is taken near j
+        var count = 0
+        IntersectionGraph.with(pattern, rowsView) { graph in
+            colors.withUnsafeMutableBufferPointer { colors in
+                forbidden.withUnsafeMutableBufferPointer { forbidden in
+                    for j in sequence {
+                        graph.forEachNeighbour(of: j) { q in
+                            let c = colors[q]
+                            if c >= 0 { forbidden[c] = j }
+                        }
+                        var c = 0
+                        while forbidden[c] == j { c += 1 }
+                        colors[j] = c
+                        count = Swift.max(count, c + 1)
+                    }
                 }
             }
-            low = Swift.max(0, low - 1)
         }
-        return order.reversed()
+        return ColumnColoring(unchecked: colors, count: count)
     }
 
     /// The colouring of the rows of `pattern` (the columns of its transpose):

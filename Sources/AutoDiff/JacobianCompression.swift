@@ -35,13 +35,17 @@ public struct JacobianCompression: Sendable {
 
     /// Colours `pattern`'s columns and rows.
     ///
+    /// A structurally symmetric pattern has the same rows as columns, so its
+    /// row colouring is its column colouring, computed once.
+    ///
     /// - Parameters:
     ///   - pattern: the block's pattern (``BivariateLinearization/jacobianPatterns()``).
     ///   - order: the greedy colouring order (default ``ColumnColoring/Order/smallestLast``).
     public init(_ pattern: SparsityPattern, order: ColumnColoring.Order = .smallestLast) {
         self.pattern = pattern
         columnColoring = ColumnColoring(pattern, order: order)
-        rowColoring = .rows(of: pattern, order: order)
+        let transposed = pattern.transposed()
+        rowColoring = transposed == pattern ? columnColoring : ColumnColoring(transposed, order: order)
     }
 
     /// ``Direction/forward`` when there are no more column colours than row colours.

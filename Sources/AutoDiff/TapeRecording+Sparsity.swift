@@ -74,12 +74,30 @@ struct DependencyWalker {
         for (i, index) in r.outputIndices.enumerated() {
             row.removeAll(keepingCapacity: true)
             if r.outputScales[i] != 0 { search(from: index, output: i, into: &row) }
-            row.sort()
             columns.append(contentsOf: row)
             pointers.append(columns.count)
         }
-        // Rows are built as the columns of the transpose, then transposed once.
-        return SparsityPattern(unchecked: r.inputCount, r.outputCount, pointers, columns).transposed()
+        return Self.compressedColumns(rows: r.outputCount, columns: r.inputCount, rowPointers: pointers,
+                                      columnIndices: columns)
+    }
+
+    /// The CSC pattern of the rows given in CSR form, each row's columns in
+    /// any order: a counting sort by column, visiting the rows in order, so
+    /// every column's rows come out increasing without sorting a row.
+    static func compressedColumns(rows: Int, columns: Int, rowPointers: [Int], columnIndices: [Int]) -> SparsityPattern {
+        var starts = [Int](repeating: 0, count: columns + 1)
+        for j in columnIndices { starts[j + 1] += 1 }
+        for j in 0..<columns { starts[j + 1] += starts[j] }
+        var next = starts
+        var rowIndices = [Int](repeating: 0, count: columnIndices.count)
+        for i in 0..<rows {
+            for k in rowPointers[i]..<rowPointers[i + 1] {
+                let j = columnIndices[k]
+                rowIndices[next[j]] = i
+                next[j] += 1
+            }
+        }
+        return SparsityPattern(unchecked: rows, columns, starts, rowIndices)
     }
 
     /// Collects into `row` the inputs reachable from node `start` (output `i`).

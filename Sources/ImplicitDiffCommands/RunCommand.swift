@@ -55,6 +55,10 @@ public struct RunCommand: ParsableCommand {
     @Flag(help: "Run even when the size's memory estimate is above 4 GiB (the library still refuses arrays above its own limit).")
     public var allowLarge = false
 
+    /// `--unit-square`: the 2-D Bratu example unscaled on the unit square, IC(0)-preconditioned.
+    @Flag(help: "bratu2d: solve unscaled on the unit square (condition number ≈ 0.4 (N+1)²) with IC(0)-preconditioned Krylov solves.")
+    public var unitSquare = false
+
     /// `--json`: the same as JSON on standard output.
     @Flag(help: "Write the results as JSON on standard output instead of text.")
     public var json = false
@@ -64,8 +68,11 @@ public struct RunCommand: ParsableCommand {
 
     /// The settings these flags describe.
     public var settings: RunSettings {
-        RunSettings(linearSolver: linearSolver, representation: representation, mode: mode,
-                    tolerance: tolerance, maxIterations: maxIterations, restart: restart, recordHistory: verbose)
+        var settings = RunSettings(linearSolver: linearSolver, representation: representation, mode: mode,
+                                   tolerance: tolerance, maxIterations: maxIterations, restart: restart,
+                                   recordHistory: verbose)
+        settings.unitSquare = unitSquare
+        return settings
     }
 
     /// Rejects an unknown example and a size below 1 before running anything.

@@ -186,11 +186,21 @@ public struct Example: Sendable {
     public let benchmarkSizes: [Int]
     /// `nil` when runnable; otherwise what is missing (shown by `list`).
     public let unavailableReason: String?
-    let make: @Sendable (Int) -> AnyExampleProblem
+    /// The problem at a size, for settings (only a few examples read them, e.g. ``RunSettings/unitSquare``).
+    let make: @Sendable (Int, RunSettings) -> AnyExampleProblem
 
     init<B: Sendable>(name: String, group: String? = nil, title: String, sizeMeaning: String, defaultSize: Int,
                       testSize: Int, benchmarkSizes: [Int], unavailableReason: String? = nil,
                       minimumSize: Int = 1, make: @escaping @Sendable (Int) -> ExampleProblem<B>) {
+        self.init(name: name, group: group, title: title, sizeMeaning: sizeMeaning, defaultSize: defaultSize,
+                  testSize: testSize, benchmarkSizes: benchmarkSizes, unavailableReason: unavailableReason,
+                  minimumSize: minimumSize, makeForSettings: { size, _ in make(size) })
+    }
+
+    init<B: Sendable>(name: String, group: String? = nil, title: String, sizeMeaning: String, defaultSize: Int,
+                      testSize: Int, benchmarkSizes: [Int], unavailableReason: String? = nil,
+                      minimumSize: Int = 1,
+                      makeForSettings make: @escaping @Sendable (Int, RunSettings) -> ExampleProblem<B>) {
         self.name = name
         self.group = group ?? name
         self.title = title
@@ -200,7 +210,7 @@ public struct Example: Sendable {
         self.benchmarkSizes = benchmarkSizes
         self.unavailableReason = unavailableReason
         self.minimumSize = minimumSize
-        self.make = { size in AnyExampleProblem(make(size)) }
+        self.make = { size, settings in AnyExampleProblem(make(size, settings)) }
     }
 
     /// The smallest valid `--size`.
@@ -212,7 +222,7 @@ public struct Example: Sendable {
     public func benchmarkPair(size: Int, settings: RunSettings = RunSettings())
         -> (forward: @Sendable () -> Void, derivative: @Sendable () -> Void)
     {
-        make(size).benchmarkPair(settings)
+        make(size, settings).benchmarkPair(settings)
     }
 }
 

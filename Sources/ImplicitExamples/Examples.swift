@@ -52,6 +52,6 @@ extension Example {
             r.failure = e.description
             return r
         }
-        return make(size).run(self, size, settings, progress)
+        return make(size, settings).run(self, size, settings, progress)
     }
 }

@@ -23,6 +23,10 @@ public struct RunSettings: Sendable {
     public var maxMatrixBytes: Int
     /// The automatic rule's threshold on `m` (default: the library's).
     public var matrixThreshold: Int
+    /// Run the 2-D Bratu example unscaled on the unit square (`D = (N + 1)²`,
+    /// condition number ≈ 0.4 (N + 1)²) with IC(0)-preconditioned Krylov
+    /// solves, instead of in grid units (`D = 1`); default `false`. Other examples ignore it.
+    public var unitSquare: Bool = false
 
     /// Creates settings; every argument has the documented default.
     ///

@@ -29,7 +29,8 @@ public struct IncompleteCholeskyPreconditioner: Preconditioner, Sendable {
     let rowPointers: [Int]
     /// The column of each entry, increasing within a row.
     let columnIndices: [Int]
-    /// The entries of `L`.
+    /// The entries of `L`, except that each row's last entry holds `1 / lᵢᵢ`
+    /// (the triangular sweeps multiply by it instead of dividing).
     let factors: [Double]
 
     /// Factors the lower triangle of `a` incompletely.
@@ -77,6 +78,7 @@ public struct IncompleteCholeskyPreconditioner: Preconditioner, Sendable {
         }
         rowPointers = pointers
         columnIndices = columns
+        for i in 0..<n { l[pointers[i + 1] - 1] = 1 / l[pointers[i + 1] - 1] }
         factors = l
     }
 
@@ -84,16 +86,34 @@ public struct IncompleteCholeskyPreconditioner: Preconditioner, Sendable {
     public func apply(_ r: [Double], into z: inout [Double]) {
         let n = rowPointers.count - 1
         precondition(r.count == n && z.count == n, "IncompleteCholeskyPreconditioner.apply: lengths \(r.count), \(z.count) for order \(n)")
+        r.withUnsafeBufferPointer { r in
+            z.withUnsafeMutableBufferPointer { z in
+                rowPointers.withUnsafeBufferPointer { rowPointers in
+                    columnIndices.withUnsafeBufferPointer { columnIndices in
+                        factors.withUnsafeBufferPointer { factors in
+                            Self.sweeps(n, r, z, rowPointers, columnIndices, factors)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The two triangular sweeps of ``apply(_:into:)`` on the factor's buffers
+    /// (a kernel helper: no bounds or uniqueness checks in the loops).
+    private static func sweeps(_ n: Int, _ r: UnsafeBufferPointer<Double>, _ z: UnsafeMutableBufferPointer<Double>,
+                               _ rowPointers: UnsafeBufferPointer<Int>, _ columnIndices: UnsafeBufferPointer<Int>,
+                               _ factors: UnsafeBufferPointer<Double>) {
         for i in 0..<n {   // L y = r
             var s = r[i]
             let diagonal = rowPointers[i + 1] - 1
             for p in rowPointers[i]..<diagonal { s -= factors[p] * z[columnIndices[p]] }
-            z[i] = s / factors[diagonal]
+            z[i] = s * factors[diagonal]
         }
         for i in stride(from: n - 1, through: 0, by: -1) {   // Lᵀ z = y, by rows of L
             let diagonal = rowPointers[i + 1] - 1
-            z[i] /= factors[diagonal]
-            let zi = z[i]
+            let zi = z[i] * factors[diagonal]
+            z[i] = zi
             for p in rowPointers[i]..<diagonal { z[columnIndices[p]] -= factors[p] * zi }
         }
     }

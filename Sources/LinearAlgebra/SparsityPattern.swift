@@ -160,7 +160,19 @@ public struct SparsityPattern: Sendable, Equatable, Hashable {
     /// Its compressed columns are this pattern's rows: the compressed sparse
     /// row (CSR) form, which the colourings and row products walk.
     public func transposed() -> SparsityPattern {
-        transposedWithPermutation().pattern
+        var counts = [Int](repeating: 0, count: rows + 1)
+        for i in rowIndices { counts[i + 1] += 1 }
+        for i in 0..<rows { counts[i + 1] += counts[i] }
+        var next = counts
+        var indices = [Int](repeating: 0, count: nonZeroCount)
+        for j in 0..<columns {
+            for k in columnPointers[j]..<columnPointers[j + 1] {
+                let i = rowIndices[k]
+                indices[next[i]] = j
+                next[i] += 1
+            }
+        }
+        return SparsityPattern(unchecked: columns, rows, counts, indices)
     }
 
     /// The transpose and, for each of its entries, the index of the same

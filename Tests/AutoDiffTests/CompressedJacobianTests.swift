@@ -40,6 +40,18 @@ private func randomPattern(_ rng: inout SeededRandom) -> SparsityPattern {
     return try! SparsityPattern(rows: rows, columns: columns, entries: entries)
 }
 
+/// A random banded pattern (bandwidths up to 6 either side, any shape) and
+/// whether its band is full (every position within the band present).
+private func randomBandedPattern(_ rng: inout SeededRandom) -> (SparsityPattern, Bool) {
+    let rows = rng.int(1...40), columns = rng.int(1...40), kl = rng.int(0...6), ku = rng.int(0...6)
+    let full = rng.uniform(0, 1) < 0.5, density = full ? 1 : rng.uniform(0.2, 0.9)
+    var entries: [(row: Int, column: Int)] = []
+    for j in 0..<columns {
+        for i in 0..<rows where i - j <= kl && j - i <= ku && rng.uniform(0, 1) < density { entries.append((i, j)) }
+    }
+    return (try! SparsityPattern(rows: rows, columns: columns, entries: entries), full)
+}
+
 @Suite struct ColoringTests {
     @Test("every colouring is valid and uses at least max non-zeros per row colours (property)")
     func coloringsAreValid() {
@@ -52,10 +64,42 @@ private func randomPattern(_ rng: inout SeededRandom) -> SparsityPattern {
                     if c.colorCount < p.maximumNonZerosPerRow { return "fewer colours than a row's entries" }
                     let r = ColumnColoring.rows(of: p, order: order)
                     if !r.isValid(for: p.transposed()) { return "row colouring (\(order)) invalid" }
+                    let g = ColumnColoring.greedy(p, order: order)   // the walk itself, without the shortcuts
+                    if !g.isValid(for: p) { return "greedy colouring (\(order)) invalid" }
+                    if c.colorCount > g.colorCount { return "a shortcut used more colours than the greedy walk" }
                 }
                 return nil
             })
         #expect(failure == nil, "\(failure.map { "\($0)" } ?? "")")
+    }
+
+    @Test("the banded colouring is valid with kl + ku + 1 colours, and taken when a row fills the band (property)")
+    func bandedColouring() {
+        let failure = PropertyCheck.run(
+            "banded colouring", seed: 2005, cases: 400, generate: randomBandedPattern, shrink: { _ in [] },
+            property: { band -> String? in
+                let (p, full) = band
+                let (kl, ku) = p.bandwidths, width = Swift.min(kl + ku + 1, p.columns)
+                let cyclic = ColumnColoring.banded(p)
+                if !cyclic.isValid(for: p) { return "cyclic colouring invalid (kl \(kl), ku \(ku))" }
+                if cyclic.colorCount != width { return "cyclic colouring has \(cyclic.colorCount) colours, expected \(width)" }
+                let chosen = ColumnColoring(p)
+                if !chosen.isValid(for: p) { return "default colouring invalid" }
+                if full && p.maximumNonZerosPerRow == width && chosen != cyclic {
+                    return "a full band did not take the cyclic colouring"
+                }
+                if full && p.maximumNonZerosPerRow == width && chosen.colorCount != width {
+                    return "a full band used \(chosen.colorCount) colours, expected kl + ku + 1 = \(width)"
+                }
+                if chosen.colorCount > ColumnColoring.greedy(p, order: .smallestLast).colorCount {
+                    return "the default used more colours than the greedy walk"
+                }
+                return nil
+            })
+        #expect(failure == nil, "\(failure.map { "\($0)" } ?? "")")
+        // A tridiagonal pattern: column j takes j mod 3, without a graph walk.
+        let tri = ColumnColoring(StructuredPatterns.tridiagonal(1000))
+        #expect(tri.colorCount == 3 && tri.colors == (0..<1000).map { $0 % 3 })
     }
 
     @Test("the validity check rejects two columns of one colour sharing a row")

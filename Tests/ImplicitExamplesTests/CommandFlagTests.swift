@@ -43,4 +43,9 @@ import ImplicitDiffCommands
         #expect(solver == .gmres(restart: 7, options: options))
         #expect(try command.settings.withOptions(.bandLU) == .bandLU)
     }
+
+    @Test func unitSquareIsAFlagOffByDefault() throws {
+        #expect(try parseRun(["bratu2d"]).settings.unitSquare == false)
+        #expect(try parseRun(["bratu2d", "--unit-square"]).settings.unitSquare == true)
+    }
 }
