@@ -18,6 +18,12 @@ import LinearAlgebra
 /// so ill-conditioned that the solver's forward error exceeds `10⁻³` as
 /// (numerically) singular — where a derivative from that solver would be
 /// inaccurate anyway.
+///
+/// The probe solve stops at tolerances of at least ``tolerance`` (`10⁻⁸`),
+/// whatever the derivative's solves use: its forward error is then below the
+/// threshold for a condition number up to about `10⁵`, and a tighter
+/// tolerance for the derivatives (the automatic plan's `10⁻¹²`) does not make
+/// the probe dearer.
 struct KrylovSingularityProbe: Sendable {
     /// `‖w − u‖ / ‖u‖` (`+∞` when not finite).
     let defect: Double
@@ -28,6 +34,16 @@ struct KrylovSingularityProbe: Sendable {
 
     /// Defects above this mean singular.
     static var threshold: Double { 1e-3 }
+
+    /// The smallest absolute and relative tolerance of the probe solve.
+    static var tolerance: Double { 1e-8 }
+
+    /// `options` with both tolerances raised to at least ``tolerance``.
+    static func options(from options: KrylovOptions) -> KrylovOptions {
+        (try? KrylovOptions(absoluteTolerance: max(options.absoluteTolerance, tolerance),
+                            relativeTolerance: max(options.relativeTolerance, tolerance),
+                            maxIterations: options.maxIterations)) ?? options
+    }
 
     /// `true` when the defect is above ``threshold`` (or NaN).
     var isSingular: Bool { !(defect <= Self.threshold) }

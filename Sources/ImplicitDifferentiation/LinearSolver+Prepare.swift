@@ -139,7 +139,8 @@ extension LinearSolver {
             let solve = KrylovLinearSolve(system.linearOperator, method: method, preconditioner: preconditioner,
                                           initialGuess: settings.initialGuess)
             if settings.probesKrylovSingularity, !solve.isLeastSquares,
-               let probe = try KrylovSingularityProbe(system, method: method, preconditioner: preconditioner),
+               let probe = try KrylovSingularityProbe(system, method: try probeVariant().krylovMethod(),
+                                                      preconditioner: preconditioner),
                probe.isSingular
             {
                 guard settings.automatic else { throw .singularJacobian(pivot: nil, reciprocalCondition: nil) }
@@ -198,6 +199,18 @@ extension LinearSolver {
 
     static func needsMatrix(_ solver: LinearSolver) -> ImplicitDifferentiationError {
         .invalidOption("\(solver) needs representation .matrix (or .automatic), not .operator")
+    }
+
+    /// This Krylov case with the singularity probe's tolerances
+    /// (``KrylovSingularityProbe/options(from:)``).
+    func probeVariant() -> LinearSolver {
+        switch self {
+        case .gmres(let restart, let o): return .gmres(restart: restart, options: KrylovSingularityProbe.options(from: o))
+        case .bicgstab(let o): return .bicgstab(options: KrylovSingularityProbe.options(from: o))
+        case .cg(let o): return .cg(options: KrylovSingularityProbe.options(from: o))
+        case .lsmr(let o): return .lsmr(options: KrylovSingularityProbe.options(from: o))
+        default: return self
+        }
     }
 
     /// The Krylov method of a Krylov case.
