@@ -18,7 +18,7 @@ public enum DistributedImplicitError: Error, Sendable, Equatable, CustomStringCo
     case stencilOutsideGhosts(stencilWidth: Int)
     /// On at least one rank the conditions read a ghost point the grid's
     /// stencil does not provide: a diagonal neighbour (or a corner ghost) on a
-    /// ``PETScKit/GridStencil/star`` grid, whose exchange never fills corner
+    /// `GridStencil.star` grid, whose exchange never fills corner
     /// ghosts, or a ghost farther from its row than the stencil width; the
     /// string is this rank's finding (the first row and point) or
     /// `"on another rank"`.

@@ -14,7 +14,7 @@ import PETScKit
 /// width) returns zero and is recorded; the distributed implicit function
 /// then fails on every rank with
 /// ``DistributedImplicitError/stencilOutsideGhosts(stencilWidth:)``. With a
-/// ``GridStencil/star`` ``stencil``, a read of a corner ghost (outside
+/// `GridStencil.star` ``stencil``, a read of a corner ghost (outside
 /// ``ownedBox`` in both directions, never filled by the exchange) is
 /// recorded too, and fails with ``DistributedImplicitError/stencilMismatch(_:)``.
 /// Points outside the grid itself (`i < 0`, `i ≥ nx`) are never ghosts:
@@ -29,7 +29,7 @@ public struct GridPatch<T: DifferentiableScalar> {
     public let nx: Int
     /// Points along the second axis of the whole grid (1 in 1-D).
     public let ny: Int
-    /// Which ghosts hold exchanged values: with ``GridStencil/star`` the
+    /// Which ghosts hold exchanged values: with `GridStencil.star` the
     /// corner ghosts do not, and reads of them are recorded.
     public let stencil: GridStencil
     @usableFromInline let values: [T]
@@ -38,7 +38,7 @@ public struct GridPatch<T: DifferentiableScalar> {
     /// A patch over `values` (stored over `ghostedBox`, `i` fastest).
     ///
     /// - Parameters: see the properties; `values.count == ghostedBox.count`;
-    ///   `stencil` the grid's (default ``GridStencil/box``: every ghost valid).
+    ///   `stencil` the grid's (default `GridStencil.box`: every ghost valid).
     public init(values: [T], ownedBox: GridBox, ghostedBox: GridBox, nx: Int, ny: Int, stencil: GridStencil = .box) {
         precondition(values.count == ghostedBox.count, "GridPatch: \(values.count) values for \(ghostedBox.count) points")
         self.values = values
@@ -51,7 +51,7 @@ public struct GridPatch<T: DifferentiableScalar> {
     }
 
     /// `y` at grid point `(i, j)`; zero (and recorded) outside ``ghostedBox``;
-    /// a corner ghost of a ``GridStencil/star`` patch is recorded.
+    /// a corner ghost of a `GridStencil.star` patch is recorded.
     @inlinable
     public subscript(i: Int, j: Int) -> T {
         guard ghostedBox.contains(i, j) else {
@@ -69,7 +69,7 @@ public struct GridPatch<T: DifferentiableScalar> {
     /// How many reads fell outside ``ghostedBox`` so far.
     public var readsOutsideGhosts: Int { outside.count }
 
-    /// How many reads of corner ghosts a ``GridStencil/star`` exchange never fills, so far.
+    /// How many reads of corner ghosts a `GridStencil.star` exchange never fills, so far.
     public var readsOfUnexchangedCorners: Int { outside.corners }
 
     /// The first corner ghost read that the exchange never fills, if any.

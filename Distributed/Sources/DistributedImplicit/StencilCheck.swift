@@ -40,10 +40,10 @@ public enum StencilCheck {
     ///   - stencilWidth: the grid's ghost width `s`.
     /// - Returns: e.g. `"row (3, 4) reads the ghost (4, 5), a diagonal neighbour; …"`, or `nil`.
     public static func firstMismatch(pattern: SparsityPattern, ownedBox: GridBox, ghostedBox: GridBox,
-                                     stencil: GridStencil, stencilWidth s: Int) -> String? {
+                                     stencil: GridStencil, stencilWidth: Int) -> String? {
         precondition(pattern.rows == ownedBox.count && pattern.columns == ghostedBox.count,
                      "StencilCheck: a \(pattern.rows) × \(pattern.columns) pattern for \(ownedBox.count) owned and \(ghostedBox.count) ghosted points")
-        let gx = ghostedBox.xs.count, ox = ownedBox.xs.count
+        let s = stencilWidth, gx = ghostedBox.xs.count, ox = ownedBox.xs.count
         for g in 0..<pattern.columns {
             let k = ghostedBox.xs.lowerBound + g % gx, l = ghostedBox.ys.lowerBound + g / gx
             if ownedBox.contains(k, l) { continue }
