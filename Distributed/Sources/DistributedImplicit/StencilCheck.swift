@@ -38,7 +38,7 @@ public enum StencilCheck {
     ///   - ghostedBox: its owned and ghost points.
     ///   - stencil: the grid's stencil type.
     ///   - stencilWidth: the grid's ghost width `s`.
-    /// - Returns: e.g. `"row (3, 4) reads the ghost (4, 5), a diagonal neighbour; …"`, or `nil`.
+    /// - Returns: e.g. `"row (3, 4) reads the ghost (4, 5) at offset (1, 1), a diagonal neighbour, …"`, or `nil`.
     public static func firstMismatch(pattern: SparsityPattern, ownedBox: GridBox, ghostedBox: GridBox,
                                      stencil: GridStencil, stencilWidth: Int) -> String? {
         precondition(pattern.rows == ownedBox.count && pattern.columns == ghostedBox.count,
