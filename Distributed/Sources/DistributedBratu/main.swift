@@ -50,7 +50,7 @@ do {
             print("central FD of SNES = [\(r.finiteDifferences.map(f).joined(separator: ", "))]")
             print("relative error = \(String(format: "%.2e", r.relativeError))")
         }
-        print("derivative \(s(r.derivativeSeconds)) s = \(s(r.derivativeSeconds / r.forwardSeconds)) × forward = \(s(r.derivativeSeconds / r.newtonStepSeconds)) Newton steps (recording + residual check \(s(t.recording)) s, assembly \(s(t.assembly)) s, KSP setup \(s(t.solverSetup)) s, adjoint solve + Bᵀw \(s(r.adjointSeconds)) s)")
+        print("derivative \(s(r.derivativeSeconds)) s = \(s(r.derivativeSeconds / r.forwardSeconds)) × forward = \(s(r.derivativeSeconds / r.newtonStepSeconds)) Newton steps (recording + residual check \(s(t.recording)) s, pattern + stencil check \(s(t.stencilCheck)) s, assembly \(s(t.assembly)) s, KSP setup \(s(t.solverSetup)) s, adjoint solve + Bᵀw \(s(r.adjointSeconds)) s)")
         print("memory   peak resident (VmHWM) \(mb(r.peakMemoryMax)) max over ranks, \(mb(r.peakMemorySum)) summed over \(PETSc.size) rank(s)")
     }
     if fdCheck && !(r.relativeError <= 1e-5) { status = 1 }

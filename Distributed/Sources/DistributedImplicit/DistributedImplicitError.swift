@@ -16,6 +16,13 @@ public enum DistributedImplicitError: Error, Sendable, Equatable, CustomStringCo
     case wrongResidualCount
     /// On at least one rank the conditions read outside the ghost layers.
     case stencilOutsideGhosts(stencilWidth: Int)
+    /// On at least one rank the conditions read a ghost point the grid's
+    /// stencil does not provide: a diagonal neighbour (or a corner ghost) on a
+    /// `GridStencil.star` grid, whose exchange never fills corner
+    /// ghosts, or a ghost farther from its row than the stencil width; the
+    /// string is this rank's finding (the first row and point) or
+    /// `"on another rank"`.
+    case stencilMismatch(String)
     /// `F(x, y)` has a NaN or infinite entry on at least one rank.
     case nonFiniteResidual
     /// The local Jacobian of `A` could not be assembled on at least one rank
@@ -36,6 +43,8 @@ public enum DistributedImplicitError: Error, Sendable, Equatable, CustomStringCo
             return "the local conditions must return one row per owned point (ownedBox.count), i fastest"
         case let .stencilOutsideGhosts(w):
             return "the local conditions read outside the ghost layers of width \(w): create the grid with a wider stencilWidth"
+        case let .stencilMismatch(s):
+            return "the local conditions read ghosts the grid does not exchange: \(s)"
         case let .localJacobianFailed(s):
             return "the local Jacobian of A could not be assembled: \(s); try representation: .shell"
         case .nonFiniteResidual:

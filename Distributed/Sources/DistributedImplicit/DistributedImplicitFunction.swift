@@ -1,4 +1,5 @@
 import AutoDiff
+import LinearAlgebra
 import PETScKit
 
 /// `y(x)` defined by local grid conditions `F(x, y) = 0`, with `y` a grid
@@ -69,10 +70,12 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         self.solver = solver
     }
 
-    /// Runs the forward solver at `x`, records the conditions, checks the
-    /// residual, chooses the representation (one reduction for
-    /// ``DistributedRepresentation/automatic``), assembles `A` when it is
-    /// ``DistributedRepresentation/assembled`` and prepares the KSP on it (collective).
+    /// Runs the forward solver at `x`, records the conditions, detects the
+    /// pattern of the local `A` and checks it against the grid's stencil
+    /// (``StencilCheck``; one reduction, which also agrees on the longest row
+    /// for ``DistributedRepresentation/automatic``), checks the residual,
+    /// assembles `A` when it is ``DistributedRepresentation/assembled`` and
+    /// prepares the KSP on it (collective).
     ///
     /// - Parameter x: the parameters, the same on every rank (checked with one
     ///   reduction before the solver runs), finite.
@@ -99,18 +102,20 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         }
         let start = PETSc.wallTime
         let linear = try GridLinearization(conditions: conditions, grid: grid, x: x, y: y!)
+        let recorded = PETSc.wallTime
+        var pattern: SparsityPattern? = linear.localJacobianPattern()
+        let widest = try linear.checkStencil(pattern: pattern!)
+        let checked = PETSc.wallTime
         let xNorm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let bound = residualTolerance * Swift.max(1, xNorm, linear.solutionNorm)
         if !(linear.residualNorm <= bound) { throw .residualTooLarge(norm: linear.residualNorm, bound: bound) }
-        let recorded = PETSc.wallTime
         var assembled: AssembledJacobian?
-        if representation != .shell {
-            let pattern = linear.localJacobianPattern()
-            let widest = Collective.max(Double(pattern.maximumNonZerosPerRow))
-            if representation == .assembled || widest <= Double(DistributedRepresentation.maxAssembledRowEntries) {
-                assembled = try linear.assembleA(pattern: pattern)
-            }
+        if representation == .assembled
+            || (representation == .automatic && widest <= DistributedRepresentation.maxAssembledRowEntries)
+        {
+            assembled = try linear.assembleA(pattern: pattern!)
         }
+        pattern = nil
         let assembledAt = PETSc.wallTime
         do {
             let spd = symmetricPositiveDefinite
@@ -126,8 +131,8 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
             let ksp = try KrylovSolve(operator_: op, optionsPrefix: optionsPrefix, defaultType: spd ? "cg" : nil,
                                       defaultPreconditioner: assembled == nil ? "none" : (spd ? "gamg" : nil),
                                       relativeTolerance: relativeTolerance)
-            let timings = LinearizationTimings(recording: recorded - start, assembly: assembledAt - recorded,
-                                               solverSetup: PETSc.wallTime - assembledAt)
+            let timings = LinearizationTimings(recording: recorded - start, stencilCheck: checked - recorded,
+                                               assembly: assembledAt - checked, solverSetup: PETSc.wallTime - assembledAt)
             return DistributedImplicitLinearization(solution: y!, conditions: linear, krylov: ksp, assembled: assembled,
                                                     timings: timings)
         } catch { throw .petsc(error) }
@@ -229,7 +234,9 @@ public final class DistributedImplicitLinearization {
 public struct LinearizationTimings: Sendable, Equatable {
     /// Recording the local conditions on the tape and the global residual check.
     public var recording: Double
-    /// Pattern detection, colouring, compressed sweeps and matrix assembly (0 for a shell).
+    /// Detecting the pattern of the local `A` and checking it against the grid's stencil (both representations).
+    public var stencilCheck: Double
+    /// Colouring, compressed sweeps and matrix assembly (0 for a shell).
     public var assembly: Double
     /// Creating the KSP and `KSPSetUp` (for GAMG: the whole multigrid hierarchy).
     public var solverSetup: Double

@@ -50,10 +50,10 @@ extension GridLinearization {
     /// one reduction before any rank creates the matrix, so every rank throws
     /// the same case.
     ///
-    /// Not detected (here or on the shell path): on a star-stencil grid the
-    /// corner ghosts are in the ghosted box and have global indices, but
-    /// are never exchanged, so conditions that read diagonal neighbours see
-    /// zeros there; such conditions need a grid made with `box: true`.
+    /// On a star-stencil grid the corner ghosts are in the ghosted box and
+    /// have global indices, but are never exchanged: conditions that read
+    /// diagonal neighbours are refused before assembly, on both paths, by
+    /// ``checkStencil(pattern:)`` and ``GridPatch``'s read record.
     ///
     /// - Parameter pattern: ``localJacobianPattern()`` (passed in so a caller
     ///   that already has it does not search twice).

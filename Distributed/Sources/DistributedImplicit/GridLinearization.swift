@@ -56,6 +56,7 @@ public final class GridLinearization {
     ///   - y: a global vector of `grid`.
     /// - Throws: on every rank alike: ``DistributedImplicitError/wrongResidualCount``,
     ///   ``DistributedImplicitError/stencilOutsideGhosts(stencilWidth:)``,
+    ///   ``DistributedImplicitError/stencilMismatch(_:)`` (a read of a corner ghost of a star grid),
     ///   ``DistributedImplicitError/nonFiniteResidual``, ``DistributedImplicitError/petsc(_:)``.
     public init<C: LocalGridConditions>(conditions: C, grid: StructuredGrid, x: [Double],
                                         y: DistributedVector) throws(DistributedImplicitError) {
@@ -71,7 +72,7 @@ public final class GridLinearization {
         let tape = Tape(capacity: 16 * (ghostedCount + x.count) + 64)
         let inputs = tape.inputs(x + yLocal)
         let patch = GridPatch(values: Array(inputs[x.count...]), ownedBox: grid.ownedBox,
-                              ghostedBox: grid.ghostedBox, nx: grid.nx, ny: grid.ny)
+                              ghostedBox: grid.ghostedBox, nx: grid.nx, ny: grid.ny, stencil: grid.stencil)
         let rows = conditions(x: Array(inputs[0..<x.count]), y: patch)
         let countOK = rows.count == grid.ownedBox.count
         linearization = Linearization(tape.finish(inputs: inputs, outputs: countOK ? rows : []))
@@ -81,14 +82,20 @@ public final class GridLinearization {
         let finite = residual.allSatisfy { $0.isFinite }
         let ownedY: [Double]
         do { ownedY = try y.localEntries() } catch { throw .petsc(error) }
-        let flags = Collective.sum([countOK ? 0 : 1, patch.readsOutsideGhosts > 0 ? 1 : 0, finite ? 0 : 1,
-                                    finite ? residual.reduce(0) { $0 + $1 * $1 } : 0,
+        let corner = patch.firstUnexchangedCorner
+        let flags = Collective.sum([countOK ? 0 : 1, patch.readsOutsideGhosts > 0 ? 1 : 0, corner == nil ? 0 : 1,
+                                    finite ? 0 : 1, finite ? residual.reduce(0) { $0 + $1 * $1 } : 0,
                                     ownedY.reduce(0) { $0 + $1 * $1 }])
-        residualNorm = flags[3].squareRoot()
-        solutionNorm = flags[4].squareRoot()
+        residualNorm = flags[4].squareRoot()
+        solutionNorm = flags[5].squareRoot()
         if flags[0] > 0 { throw .wrongResidualCount }
         if flags[1] > 0 { throw .stencilOutsideGhosts(stencilWidth: grid.stencilWidth) }
-        if flags[2] > 0 { throw .nonFiniteResidual }
+        if flags[2] > 0 {
+            guard let (k, l) = corner else { throw .stencilMismatch("on another rank") }
+            throw .stencilMismatch("the conditions read the corner ghost (\(k), \(l)), which the grid's star stencil "
+                                   + "never exchanges (it holds 0 or a stale value): create the grid with box: true")
+        }
+        if flags[3] > 0 { throw .nonFiniteResidual }
     }
 
     /// `out ← A v` (collective).

@@ -27,12 +27,21 @@ func compareWithSingleProcess(n: Int, twoD: Bool, declareSymmetric: Bool = true,
     f.optionsPrefix = optionsPrefix
     let lin = try f.linearize(at: bratuX)
     try expect(lin.representation == (representation == .shell ? .shell : .assembled), "ran \(lin.representation)")
+    try expect(lin.krylov.kind == kind, "KSP \(lin.krylov.kind), expected \(kind)")
+    try expectMatchesSingleProcess(lin, conditions: BratuGridConditions(), grid: grid)
+    return lin
+}
+
+/// JVP, VJP and the parameter Jacobian of `lin` (linearized at `bratuX`)
+/// against the single-process library's ImplicitFunction (dense LU) on
+/// `conditions` evaluated on the whole grid, each to 1e-10 relative.
+func expectMatchesSingleProcess<C: LocalGridConditions>(_ lin: DistributedImplicitLinearization, conditions: C,
+                                                         grid: StructuredGrid) throws {
     let u = try grid.naturalEntries(lin.solution)
     let reference = ImplicitFunction(solver: { _ in u },
-                                     conditions: WholeGridConditions(BratuGridConditions(), nx: grid.nx, ny: grid.ny),
+                                     conditions: WholeGridConditions(conditions, nx: grid.nx, ny: grid.ny),
                                      linearSolver: .lu)
     let tangent = [0.3, -0.7, 1.1]
-    try expect(lin.krylov.kind == kind, "KSP \(lin.krylov.kind), expected \(kind)")
     let jvp = try grid.naturalEntries(try lin.jvp(tangent: tangent))
     let jvpRef = try reference.jvp(at: bratuX, tangent: tangent)
     try expect(relativeError(jvp, jvpRef) <= 1e-10, "JVP relative error \(relativeError(jvp, jvpRef))")
@@ -47,7 +56,6 @@ func compareWithSingleProcess(n: Int, twoD: Bool, declareSymmetric: Bool = true,
         try expect(relativeError(col, jacRef.column(k)) <= 1e-10,
                    "Jacobian column \(k) relative error \(relativeError(col, jacRef.column(k)))")
     }
-    return lin
 }
 
 func implicitTests() -> [TestCase] { [

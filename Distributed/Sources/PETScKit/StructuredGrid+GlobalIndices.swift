@@ -11,8 +11,9 @@ extension StructuredGrid {
     /// ```
     ///
     /// With a star stencil the corner points of the ghosted box have global
-    /// indices here but are never exchanged by ``scatterToLocal(_:_:)``. A
-    /// negative index (PETSc's "unmapped") must be treated as not available.
+    /// indices here but are never exchanged by ``scatterToLocal(_:_:)``
+    /// (``GridStencil``). A negative index (PETSc's "unmapped") must be
+    /// treated as not available.
     ///
     /// - Returns: ``ghostedBox``'s count of indices.
     /// - Throws: ``PETScError``.

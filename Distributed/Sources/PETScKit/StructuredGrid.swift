@@ -19,6 +19,26 @@ public struct GridBox: Sendable, Equatable {
     @inlinable public func offset(_ i: Int, _ j: Int) -> Int { (i - xs.lowerBound) + xs.count * (j - ys.lowerBound) }
 }
 
+/// Which ghost points a ``StructuredGrid``'s exchange fills: the DMDA's stencil type.
+///
+/// ```
+/// star   ghosts (i, j) with i in the owned columns or j in the owned rows (the arms of a cross)
+/// box    every ghost of the ghosted box, corners included
+/// ```
+///
+/// With ``star`` the corner blocks of the ghosted box (points outside the
+/// owned box in both directions) are part of local vectors and have global
+/// indices, but no exchange ever writes them. In 1-D the two coincide.
+public enum GridStencil: Sendable, Hashable, CustomStringConvertible {
+    /// `DMDA_STENCIL_STAR`: ghosts along the axes only.
+    case star
+    /// `DMDA_STENCIL_BOX`: every ghost, corners included.
+    case box
+
+    /// `"star"` or `"box"`.
+    public var description: String { self == .star ? "star" : "box" }
+}
+
 /// A PETSc `DMDA`: a structured 1-D or 2-D grid of `nx × ny` points with one
 /// unknown per point and non-periodic (Dirichlet-style) edges, split across
 /// the ranks in boxes, each rank's box surrounded by ghost layers of width
@@ -39,6 +59,8 @@ public final class StructuredGrid {
     public let dimension: Int
     /// The ghost layer width.
     public let stencilWidth: Int
+    /// Which ghosts the exchange fills (as set up, options included; ``GridStencil/box`` in 1-D).
+    public let stencil: GridStencil
     /// This rank's owned points.
     public let ownedBox: GridBox
     /// This rank's owned and ghost points.
@@ -54,7 +76,7 @@ public final class StructuredGrid {
         var dm: DM?
         try check(DMDACreate1d(cpetsc_comm_world(), DM_BOUNDARY_NONE, PetscInt(nx), 1, PetscInt(stencilWidth),
                                nil, &dm), "DMDACreate1d")
-        try self.init(handle: dm!, nx: nx, ny: 1, dimension: 1, stencilWidth: stencilWidth)
+        try self.init(handle: dm!, nx: nx, ny: 1, dimension: 1)
     }
 
     /// A 2-D grid of `nx × ny` points with a star (5-point) or box (9-point) stencil.
@@ -62,7 +84,8 @@ public final class StructuredGrid {
     /// - Parameters:
     ///   - nx, ny: `≥ 1` each; the split over ranks is PETSc's.
     ///   - stencilWidth: ghost width `≥ 1`.
-    ///   - box: `true` for corner ghosts too (`DMDA_STENCIL_BOX`).
+    ///   - box: `true` for corner ghosts too (`DMDA_STENCIL_BOX`): needed by
+    ///     conditions that read diagonal neighbours (``GridStencil``).
     /// - Throws: ``PETScError``.
     public convenience init(nx: Int, ny: Int, stencilWidth: Int = 1, box: Bool = false) throws(PETScError) {
         var dm: DM?
@@ -70,23 +93,28 @@ public final class StructuredGrid {
                                box ? DMDA_STENCIL_BOX : DMDA_STENCIL_STAR, PetscInt(nx), PetscInt(ny),
                                PetscInt(cpetsc_decide()), PetscInt(cpetsc_decide()), 1, PetscInt(stencilWidth),
                                nil, nil, &dm), "DMDACreate2d")
-        try self.init(handle: dm!, nx: nx, ny: ny, dimension: 2, stencilWidth: stencilWidth)
+        try self.init(handle: dm!, nx: nx, ny: ny, dimension: 2)
     }
 
-    private init(handle: DM, nx: Int, ny: Int, dimension: Int, stencilWidth: Int) throws(PETScError) {
+    private init(handle: DM, nx: Int, ny: Int, dimension: Int) throws(PETScError) {
         self.handle = handle
         self.nx = nx
         self.ny = ny
         self.dimension = dimension
-        self.stencilWidth = stencilWidth
         var s: DM? = handle
+        var width: PetscInt = 0
+        var type = DMDA_STENCIL_STAR
         do {
             try check(DMSetFromOptions(handle), "DMSetFromOptions")
             try check(DMSetUp(handle), "DMSetUp")
+            try check(DMDAGetInfo(handle, nil, nil, nil, nil, nil, nil, nil, nil, &width, nil, nil, nil, &type),
+                      "DMDAGetInfo")
         } catch {
             _ = DMDestroy(&s)
             throw error
         }
+        stencilWidth = Int(width)
+        stencil = dimension == 1 || type == DMDA_STENCIL_BOX ? .box : .star
         var x: PetscInt = 0, y: PetscInt = 0, z: PetscInt = 0, m: PetscInt = 0, n: PetscInt = 0, p: PetscInt = 0
         DMDAGetCorners(handle, &x, &y, &z, &m, &n, &p)
         ownedBox = GridBox(xs: Int(x)..<Int(x + m), ys: Int(y)..<Int(y + (dimension == 1 ? 1 : n)))
