@@ -109,6 +109,7 @@ func structureBratu2DRows(_ harness: inout BenchmarkHarness, n: Int) {
         do {
             let lin = try! f.linearize(at: theta, solution: u)
             vjps.append(try! lin.vjp(ybar))
+            if label == "automatic" { print("    automatic plan: \(lin.plan.reason)") }
             print("  2-D N = \(n) \(label): plan \(lin.plan.solver), \(lin.solverSummary.kind), "
                   + "Krylov iterations \(lin.report.krylovIterations); \(lin.plan.note ?? "")")
         }

@@ -203,12 +203,15 @@ struct CostModel {
             let symmetric = s.symmetric
             if s.isDiagonal {
                 list.append(candidate(.diagonal, seconds: base + (md + p * md) * tau, bytes: 8 * md))
-            } else if let band = s.bandedShape {
-                let kl = Double(band.lower), ku = Double(band.upper)
-                let width = 2 * kl + ku + 1
-                list.append(candidate(.bandLU, seconds: base + (2 * md * kl * (kl + ku + 1) + p * 2 * md * width) * tau,
-                                      bytes: 8 * md * width))
             } else {
+                // A band LU when the band is narrow; the sparse factorizations always, so that a
+                // 2-D stencil (band N on N² unknowns) weighs its band against a fill-reducing ordering.
+                if let band = s.bandedShape {
+                    let kl = Double(band.lower), ku = Double(band.upper)
+                    let width = 2 * kl + ku + 1
+                    list.append(candidate(.bandLU, seconds: base + (2 * md * kl * (kl + ku + 1) + p * 2 * md * width) * tau,
+                                          bytes: 8 * md * width))
+                }
                 // The factor's non-zeros L: the envelope bound m(b + 1) for narrow profiles, the
                 // nnz·⌈log₂ m⌉ of a fill-reducing ordering on mesh-like patterns otherwise.
                 let b = Double(Swift.max(s.pattern.bandwidths.lower, s.pattern.bandwidths.upper))
@@ -295,6 +298,8 @@ struct CostModelDecision {
     let plan: SolvePlan
     let sparse: SparseJacobian?
     let preconditioner: PreconditionerFactory?
+    /// The sparse factorization the model picked (the preparation then does not choose by structure).
+    var sparseKind: SparseKind? = nil
 }
 
 extension KrylovOptions {
@@ -371,10 +376,14 @@ extension ImplicitFunction {
         let krylov = effectiveKrylovOptions
         let rep: Representation, solver: LinearSolver
         var preconditioner: PreconditionerFactory? = nil
+        var sparseKind: SparseKind? = nil
         switch winner.kind {
         case .denseLU: (rep, solver) = (.matrix, .lu)
         case .denseCholesky: (rep, solver) = (.matrix, .cholesky)
-        case .diagonal, .bandLU, .sparseCholesky, .sparseLU: (rep, solver) = (.sparse, .lu)
+        case .diagonal: (rep, solver, sparseKind) = (.sparse, .lu, .diagonal)
+        case .bandLU: (rep, solver, sparseKind) = (.sparse, .lu, sparse?.bandedShape.map { .band($0) })
+        case .sparseCholesky: (rep, solver, sparseKind) = (.sparse, .lu, .cholesky)
+        case .sparseLU: (rep, solver, sparseKind) = (.sparse, .lu, .lu)
         case .preconditionedCG, .preconditionedGMRES:
             let a = sparse!.matrix
             let cg = winner.kind == .preconditionedCG
@@ -389,6 +398,7 @@ extension ImplicitFunction {
                              explanation: .costModel(winner: winner, candidates: list,
                                                      products: products.phrase(m: m, n: local.n)))
         plan.candidates = list
-        return CostModelDecision(plan: plan, sparse: rep == .sparse ? sparse : nil, preconditioner: preconditioner)
+        return CostModelDecision(plan: plan, sparse: rep == .sparse ? sparse : nil, preconditioner: preconditioner,
+                                 sparseKind: sparseKind)
     }
 }

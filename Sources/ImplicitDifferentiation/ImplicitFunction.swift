@@ -239,10 +239,12 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         try conditions.checkProducts(local, x, y, z)
         var preconditioner = self.preconditioner
         var sparseJacobian: SparseJacobian? = nil
+        var sparseKind: SparseKind? = nil
         if let decision = try costModelDecision(local, products: products) {
             plan = decision.plan
             sparseJacobian = decision.sparse
             preconditioner = decision.preconditioner ?? preconditioner
+            sparseKind = decision.sparseKind
         }
         if plan.representation == .operator, local.differentiation == finiteDifferenceLabel {
             try MemoryBudget.require("∂F/∂y by finite differences (\(k) × \(m)), built for transposed products",
@@ -279,7 +281,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             let a: SparseJacobian
             if let sparseJacobian { a = sparseJacobian } else { a = try sparseA(structureCache) }
             (choice, matrix) = try plan.solver.prepareSparse(a, structure: structure, settings: settings,
-                                                             memoryLimit: options.maxMatrixBytes)
+                                                             memoryLimit: options.maxMatrixBytes, chosen: sparseKind)
         } else {
             let system = matrix.map { LinearSystem(matrix: $0, structure: structure) }
                 ?? LinearSystem(ConditionsOperator(local: local, structure: structure))

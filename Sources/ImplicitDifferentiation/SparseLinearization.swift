@@ -188,11 +188,14 @@ extension LinearSolver {
     ///   - structure: the declared structure.
     ///   - settings: the singularity and fallback settings.
     ///   - memoryLimit: the largest factor or dense copy, in bytes.
+    ///   - chosen: under `.lu` from an `.automatic` request, the factorization the cost
+    ///     model picked (instead of the structure's rule).
     /// - Returns: the choice, and the dense `A` when one was formed (an SVD or QR).
     /// - Throws: `.singularJacobian`, `.notPositiveDefinite`, `.structureNotAsDeclared`,
     ///   `.allocationTooLarge` (before allocation, with the estimate), `.linearAlgebra`.
     func prepareSparse(_ sparse: SparseJacobian, structure: OperatorStructure, settings: SolverSettings,
-                       memoryLimit: Int) throws(ImplicitDifferentiationError) -> (choice: PreparedChoice, dense: Matrix?)
+                       memoryLimit: Int, chosen: SparseKind? = nil)
+        throws(ImplicitDifferentiationError) -> (choice: PreparedChoice, dense: Matrix?)
     {
         let a = sparse.matrix
         let k = a.rows, m = a.columns
@@ -226,7 +229,8 @@ extension LinearSolver {
             case .bandLU: kind = .band(a.bandwidths)
             case .cholesky: kind = .cholesky
             default:
-                if automatic && sparse.isDiagonal { kind = .diagonal }
+                if automatic, let chosen { kind = chosen }
+                else if automatic && sparse.isDiagonal { kind = .diagonal }
                 else if let band = sparse.bandedShape { kind = .band(band) }
                 else if automatic && symmetric() { kind = .cholesky }
                 else { kind = .lu }
@@ -253,7 +257,8 @@ extension LinearSolver {
                 throw .singularJacobian(pivot: nil, reciprocalCondition: prepared.rcond)
             }
             let why = fallbackNote.map { $0 + " (\(prepared.solve.summary.kind))" }
-                ?? prepared.solve.summary.kind + " because " + kind.reason(automatic: automatic)
+                ?? prepared.solve.summary.kind + " because "
+                    + (automatic && chosen != nil ? "the cost model picked it" : kind.reason(automatic: automatic))
             let used: LinearSolver = kind.isBand ? .bandLU : (fallbackNote == nil && kind.isCholesky ? .cholesky : .lu)
             let c = PreparedChoice(prepared: prepared.solve, used: used, note: nil, fellBack: false,
                                    reciprocalCondition: prepared.rcond, rank: m)
