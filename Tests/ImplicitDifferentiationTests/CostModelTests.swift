@@ -104,6 +104,22 @@ struct SwitchingNeighbourConditions: ImplicitConditions {
         #expect(try auto.linearize(at: x).plan == lin.plan)
     }
 
+    @Test("a 2-D stencil passes the band rule, yet the model weighs band LU against sparse Cholesky and runs its pick")
+    func twoDimensionalStencilWeighsBandAgainstSparse() throws {
+        let n = 40   // bandwidth 40 on 1600 unknowns: 4(2kl + ku + 1) = 484 ≤ 1600, so the band rule accepts it
+        let c = FivePointConditions(n: n, convection: 0)
+        let y = (0..<(n * n)).map { 0.5 * Double.cos(0.21 * Double($0)) }
+        let x = c.input(for: y)
+        let auto = Self.function(c, y)
+        let lin = try auto.linearize(at: x)
+        let kinds = lin.plan.candidates.map(\.kind)
+        #expect(kinds.contains(.bandLU) && kinds.contains(.sparseCholesky), "\(lin.plan)")
+        let winner = try #require(lin.plan.candidates.filter(\.fitsMemory).min { $0.evaluations < $1.evaluations })
+        #expect(winner.kind == .sparseCholesky, "\(lin.plan)")
+        #expect(lin.solverSummary.kind.contains("cholesky"), "ran \(lin.solverSummary.kind); \(lin.plan)")
+        try Self.expectMatchesDenseLU(lin, try Self.function(c, y, .lu, .matrix).linearize(at: x))
+    }
+
     @Test("dense scalar-loop conditions at m = 200: one VJP on the lazy operator, the Jacobian by a factorization")
     func denseScalarLoops() throws {
         let m = 200
