@@ -152,7 +152,7 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 ///
 ///    ```
 ///    diagonal A                → diagonal          band (m ≥ 32, 4(2kl+ku+1) ≤ m) → band LU
-///    other sparse A            → sparse Cholesky (symmetric by value) or sparse LU,
+///    A not diagonal            → sparse Cholesky (symmetric by value) or sparse LU,
 ///                                and IC(0)-CG (symmetric) or ILU(0)-GMRES on the sparse A
 ///    always                    → dense LU (dense Cholesky when declared SPD), and
 ///                                GMRES (CG when declared SPD) on the lazy operator
