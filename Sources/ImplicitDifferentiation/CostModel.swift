@@ -276,19 +276,10 @@ struct SparseStructure {
     let symmetric: Bool
 
     /// Every non-zero on the diagonal (a square pattern).
-    var isDiagonal: Bool {
-        guard pattern.rows == pattern.columns else { return false }
-        for j in 0..<pattern.columns where pattern.rows(inColumn: j).contains(where: { $0 != j }) { return false }
-        return true
-    }
+    var isDiagonal: Bool { pattern.isDiagonal }
 
-    /// The bandwidths when a band LU is worth it (the same rule as ``SparseJacobian/bandedShape``).
-    var bandedShape: (lower: Int, upper: Int)? {
-        let n = pattern.rows
-        guard pattern.rows == pattern.columns, n >= 32 else { return nil }
-        let band = pattern.bandwidths
-        return 4 * (2 * band.lower + band.upper + 1) <= n ? band : nil
-    }
+    /// The bandwidths when a band LU is worth it (``LinearSolver/worthBandLU(order:_:)``).
+    var bandedShape: (lower: Int, upper: Int)? { pattern.bandLUShape }
 }
 
 /// The cost model's decision: the plan, `A` in sparse form when a sparse

@@ -225,15 +225,19 @@ extension LinearSolver {
         }
     }
 
-    /// The bandwidths of `a` when a band LU is worth it, else `nil`: order at
-    /// least 32 and a band (with pivoting's fill-in, `2kl + ku + 1` rows) at
-    /// most a quarter of the order. The band LU costs about `2n·kl(kl + ku)`
-    /// flops against `2n³/3`; the scan for the bandwidths `O(n²)` comparisons.
+    /// The bandwidths of `a` when a band LU is worth it (``worthBandLU(order:_:)``),
+    /// else `nil`; the scan for the bandwidths costs `O(n²)` comparisons.
     static func bandedShape(_ a: Matrix) -> (lower: Int, upper: Int)? {
-        let n = a.rows
-        guard n >= 32 else { return nil }
-        let band = BandLUFactorization.bandwidths(of: a)
-        return 4 * (2 * band.lower + band.upper + 1) <= n ? band : nil
+        a.rows >= 32 ? worthBandLU(order: a.rows, BandLUFactorization.bandwidths(of: a)) : nil
+    }
+
+    /// `band` when a band LU on a square matrix of this order is worth it,
+    /// else `nil`: order at least 32 and a band (with pivoting's fill-in,
+    /// `2kl + ku + 1` rows) at most a quarter of the order. The band LU costs
+    /// about `2n·kl(kl + ku)` flops against `2n³/3`. The one rule of the dense
+    /// path, the sparse path and the cost model.
+    static func worthBandLU(order n: Int, _ band: (lower: Int, upper: Int)) -> (lower: Int, upper: Int)? {
+        n >= 32 && 4 * (2 * band.lower + band.upper + 1) <= n ? band : nil
     }
 }
 

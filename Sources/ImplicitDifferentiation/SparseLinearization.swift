@@ -52,23 +52,10 @@ struct SparseJacobian: Sendable {
     }
 
     /// `true` when every non-zero is on the diagonal.
-    var isDiagonal: Bool {
-        let p = matrix.pattern
-        guard matrix.isSquare else { return false }
-        for j in 0..<p.columns {
-            for pos in p.columnPointers[j]..<p.columnPointers[j + 1] where p.rowIndices[pos] != j { return false }
-        }
-        return true
-    }
+    var isDiagonal: Bool { matrix.pattern.isDiagonal }
 
-    /// The bandwidths when a band LU is worth it (the dense path's rule:
-    /// order ≥ 32, `4(2kl + ku + 1) ≤ m`), else `nil`.
-    var bandedShape: (lower: Int, upper: Int)? {
-        let n = matrix.rows
-        guard matrix.isSquare, n >= 32 else { return nil }
-        let band = matrix.bandwidths
-        return 4 * (2 * band.lower + band.upper + 1) <= n ? band : nil
-    }
+    /// The bandwidths when a band LU is worth it (``LinearSolver/worthBandLU(order:_:)``), else `nil`.
+    var bandedShape: (lower: Int, upper: Int)? { matrix.pattern.bandLUShape }
 
     /// `sparse ∂F/∂y: nnz …, bandwidths (kl, ku), c colours (s forward sweeps)`.
     var structureNote: String {
@@ -81,6 +68,22 @@ struct SparseJacobian: Sendable {
         }
         if let detection { s += " (" + detection + ")" }
         return s
+    }
+}
+
+extension SparsityPattern {
+    /// `true` for a square pattern whose every entry is on the diagonal.
+    var isDiagonal: Bool {
+        guard rows == columns else { return false }
+        for j in 0..<columns where self.rows(inColumn: j).contains(where: { $0 != j }) { return false }
+        return true
+    }
+
+    /// The bandwidths of a square pattern when a band LU is worth it
+    /// (``LinearSolver/worthBandLU(order:_:)``), else `nil`.
+    var bandLUShape: (lower: Int, upper: Int)? {
+        guard rows == columns else { return nil }
+        return LinearSolver.worthBandLU(order: rows, bandwidths)
     }
 }
 
