@@ -96,6 +96,7 @@ extension AutomaticDerivatives {
     @inlinable
     func detectedStructure(cache: StructureCache, key: StructureCache.Key) -> DetectedStructure {
         if let known = cache.structure(for: key) { return known }
+        // The value's length is read after timing, so that the timed evaluation is not optimized away.
         var length = 0
         let evaluation = DetectedStructure.seconds { let value: [Double] = f(x, y); length = value.count }
         precondition(length >= 0)
