@@ -144,7 +144,7 @@ extension Examples {
         let table = Locked<Matrix?>(nil)
         let finiteDifferences: @Sendable () -> Matrix = {
             if let t = table.withLock({ $0 }) { return t }
-            let t = FiniteDifferences.jacobian(of: { x in
+            let t = SolverFiniteDifferences.jacobian(of: { x in
                 let p = conditions.plan(x: x, y: conditions.solve(x))
                 return p + [zip(p, x).reduce(0) { $0 + $1.0 * $1.1 }]
             }, at: x)
