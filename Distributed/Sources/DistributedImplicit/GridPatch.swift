@@ -70,7 +70,12 @@ public struct GridPatch<T: DifferentiableScalar> {
         outside = OutsideReads()
     }
 
-    /// A patch over a local vector's `values` of `grid` (its boxes, sizes, dof and stencil).
+    /// A patch over the entries of a local vector of `grid`, with the grid's
+    /// boxes, sizes, `dof` and stencil.
+    ///
+    /// - Parameters:
+    ///   - values: `grid.ghostedUnknowns` entries, in the local vector's order.
+    ///   - grid: the grid they live on.
     public init(values: [T], grid: StructuredGrid) {
         self.init(values: values, ownedBox: grid.ownedBox, ghostedBox: grid.ghostedBox, nx: grid.nx, ny: grid.ny,
                   nz: grid.nz, dof: grid.dof, stencil: grid.stencil)

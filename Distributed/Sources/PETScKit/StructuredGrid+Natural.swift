@@ -7,6 +7,11 @@
 /// ```
 extension StructuredGrid {
     /// The natural index of component `c` at point `(i, j, k)`.
+    ///
+    /// - Parameters:
+    ///   - i, j, k: a grid point (`j = 0` in 1-D, `k = 0` below 3-D).
+    ///   - c: a component, `0 ≤ c < dof`.
+    /// - Returns: `((k · ny + j) · nx + i) · dof + c`.
     @inlinable
     public func naturalIndex(_ i: Int, _ j: Int, _ k: Int = 0, component c: Int = 0) -> Int {
         ((k * ny + j) * nx + i) * dof + c

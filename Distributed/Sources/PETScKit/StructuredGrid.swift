@@ -26,6 +26,9 @@ public struct GridBox: Sendable, Equatable {
         (i - xs.lowerBound) + xs.count * ((j - ys.lowerBound) + ys.count * (k - zs.lowerBound))
     }
     /// The point at `offset` in this box's storage order: the inverse of ``offset(_:_:_:)``.
+    ///
+    /// - Parameter offset: `0 ≤ offset < count`.
+    /// - Returns: its global grid indices.
     @inlinable public func point(at offset: Int) -> (i: Int, j: Int, k: Int) {
         let plane = xs.count * ys.count
         let k = offset / plane, rest = offset - k * plane
