@@ -111,7 +111,7 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         if !(linear.residualNorm <= bound) { throw .residualTooLarge(norm: linear.residualNorm, bound: bound) }
         var assembled: AssembledJacobian?
         if representation == .assembled
-            || (representation == .automatic && widest <= DistributedRepresentation.maxAssembledRowEntries)
+            || (representation == .automatic && widest <= DistributedRepresentation.maxAssembledRowEntries * grid.dof)
         {
             assembled = try linear.assembleA(pattern: pattern!)
         }

@@ -69,6 +69,18 @@ func componentTests() -> [TestCase] { [
         try expect(relativeError(got, want) <= 1e-13, "A v relative error \(relativeError(got, want))")
         try expectAdjoint(lin, grid: grid)
     },
+    TestCase(name: "three species (dof 3) on a 27-point box stencil: automatic assembles rows of 81 entries, and the derivatives equal the single-process library's") {
+        let grid = try StructuredGrid(nx: 3, ny: 4, nz: 3, dof: 3, box: true)
+        let u = try snesSolution(ThreeSpeciesBox(), on: grid)
+        var f = DistributedImplicitFunction(grid: grid, conditions: ThreeSpeciesBox()) { _ in u }
+        f.relativeTolerance = 1e-13
+        let lin = try f.linearize(at: bratuX)
+        try expect(lin.representation == .assembled, lin.plan)
+        try expect(lin.assembled!.globalNonZeros == 9 * (3 * 3 - 2) * (3 * 4 - 2) * (3 * 3 - 2),
+                   "entries \(lin.assembled!.globalNonZeros)")
+        try expect(lin.assembled!.localColors >= 81, "colours \(lin.assembled!.localColors)")
+        try expectMatchesSingleProcess(lin, conditions: ThreeSpeciesBox(), grid: grid)
+    },
     TestCase(name: "two species (dof 2): one row missing on the last rank is wrongResidualCount on every rank") {
         struct OneRowShort: LocalGridConditions {
             func callAsFunction<T: DifferentiableScalar>(x: [T], y: GridPatch<T>) -> [T] {

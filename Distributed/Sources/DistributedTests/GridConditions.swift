@@ -134,3 +134,35 @@ func linearize<C: LocalGridConditions>(_ conditions: C, on grid: StructuredGrid,
     try expect(lin.representation == representation, "ran \(lin.representation), asked \(representation)")
     return lin
 }
+
+/// Three species on a 3-D box grid, every row reading every component at
+/// each of its 27 stencil points (81 entries per row of `A`):
+///
+/// ```
+/// F_c = L₂₇ y_c + h²·(y_{c,p} − Σ_{q in the 27 points} Σ_{c' ≠ c} y_{c',q}/54)      c = 1, 2
+/// F_0 = κ·L₂₇ u − h²·(λ e^{u_p} + s) + h²·(u_p − Σ_q Σ_{c' ≠ 0} y_{c',q}/54)
+/// L₂₇ y = (26 y_p − Σ_{26 neighbours q} y_q)/3
+/// ```
+struct ThreeSpeciesBox: LocalGridConditions {
+    func callAsFunction<T: DifferentiableScalar>(x: [T], y w: GridPatch<T>) -> [T] {
+        precondition(w.dof == 3, "ThreeSpeciesBox: dof \(w.dof)")
+        let h2 = T(1 / Double((w.nx + 1) * (w.nx + 1)))
+        var out: [T] = []
+        for k in w.ownedBox.zs { for j in w.ownedBox.ys { for i in w.ownedBox.xs {
+            for c in 0..<3 {
+                var same = T(0), others = T(0)
+                for dk in -1...1 { for dj in -1...1 { for di in -1...1 {
+                    let a = i + di, b = j + dj, d = k + dk
+                    guard a >= 0 && a < w.nx && b >= 0 && b < w.ny && d >= 0 && d < w.nz else { continue }
+                    if (di, dj, dk) != (0, 0, 0) { same += w[a, b, d, component: c] }
+                    others += w[a, b, d, component: (c + 1) % 3] + w[a, b, d, component: (c + 2) % 3]
+                } } }
+                let centre = w[i, j, k, component: c]
+                let lap = (T(26) * centre - same) / T(3)
+                let coupling = h2 * (centre - others / T(54))
+                out.append(c == 0 ? x[0] * lap - h2 * (x[1] * T.exp(centre) + x[2]) + coupling : lap + coupling)
+            }
+        } } }
+        return out
+    }
+}
