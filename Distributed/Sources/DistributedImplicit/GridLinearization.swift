@@ -59,8 +59,30 @@ public final class GridLinearization {
     ///   ``DistributedImplicitError/stencilOutsideGhosts(stencilWidth:)``,
     ///   ``DistributedImplicitError/stencilMismatch(_:)`` (a read of a ghost a star grid never exchanges),
     ///   ``DistributedImplicitError/nonFiniteResidual``, ``DistributedImplicitError/petsc(_:)``.
-    public init<C: LocalGridConditions>(conditions: C, grid: StructuredGrid, x: [Double],
-                                        y: DistributedVector) throws(DistributedImplicitError) {
+    public convenience init<C: LocalGridConditions>(conditions: C, grid: StructuredGrid, x: [Double],
+                                                    y: DistributedVector) throws(DistributedImplicitError) {
+        try self.init(grid: grid, x: x, y: y) { xs, patch in
+            RecordedReads(rows: conditions(x: xs, y: patch), parameterReadsOutsideGhosts: 0,
+                          parameterUnexchangedGhost: nil)
+        }
+    }
+
+    /// What a recording read besides `y`'s patch: the rows, and the
+    /// parameter patch's bad reads when `x` is a grid function too.
+    struct RecordedReads {
+        var rows: [TapeScalar]
+        var parameterReadsOutsideGhosts: Int
+        var parameterUnexchangedGhost: (i: Int, j: Int, k: Int)?
+    }
+
+    /// Records the conditions `evaluate` calls at `(x, y)`: the tape's inputs
+    /// are `x` (replicated parameters, or this rank's ghosted parameter
+    /// field) then `y`'s ghosted entries; checks as the public initializer.
+    ///
+    /// - Parameter parameterStencilWidth: the parameter grid's ghost width, for
+    ///   the error when the parameter patch was read outside its ghosts.
+    init(grid: StructuredGrid, x: [Double], y: DistributedVector, parameterStencilWidth: Int = 0,
+         evaluate: ([TapeScalar], GridPatch<TapeScalar>) -> RecordedReads) throws(DistributedImplicitError) {
         self.grid = grid
         parameterCount = x.count
         ghostedCount = grid.ghostedUnknowns
@@ -73,7 +95,8 @@ public final class GridLinearization {
         let tape = Tape(capacity: 16 * (ghostedCount + x.count) + 64)
         let inputs = tape.inputs(x + yLocal)
         let patch = GridPatch(values: Array(inputs[x.count...]), grid: grid)
-        let rows = conditions(x: Array(inputs[0..<x.count]), y: patch)
+        let read = evaluate(Array(inputs[0..<x.count]), patch)
+        let rows = read.rows
         let countOK = rows.count == grid.ownedUnknowns
         linearization = Linearization(tape.finish(inputs: inputs, outputs: countOK ? rows : []))
         residual = linearization.value
@@ -82,14 +105,15 @@ public final class GridLinearization {
         let finite = residual.allSatisfy { $0.isFinite }
         let ownedY: [Double]
         do { ownedY = try y.localEntries() } catch { throw .petsc(error) }
-        let corner = patch.firstUnexchangedGhost
+        let corner = patch.firstUnexchangedGhost ?? read.parameterUnexchangedGhost
         let flags = Collective.sum([countOK ? 0 : 1, patch.readsOutsideGhosts > 0 ? 1 : 0, corner == nil ? 0 : 1,
                                     finite ? 0 : 1, finite ? residual.reduce(0) { $0 + $1 * $1 } : 0,
-                                    ownedY.reduce(0) { $0 + $1 * $1 }])
+                                    ownedY.reduce(0) { $0 + $1 * $1 }, read.parameterReadsOutsideGhosts > 0 ? 1 : 0])
         residualNorm = flags[4].squareRoot()
         solutionNorm = flags[5].squareRoot()
         if flags[0] > 0 { throw .wrongResidualCount }
         if flags[1] > 0 { throw .stencilOutsideGhosts(stencilWidth: grid.stencilWidth) }
+        if flags[6] > 0 { throw .stencilOutsideGhosts(stencilWidth: parameterStencilWidth) }
         if flags[2] > 0 {
             guard let (i, j, k) = corner else { throw .stencilMismatch("on another rank") }
             let point = grid.dimension == 3 ? "(\(i), \(j), \(k))" : "(\(i), \(j))"

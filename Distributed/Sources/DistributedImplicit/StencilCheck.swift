@@ -47,19 +47,25 @@ public enum StencilCheck {
     ///   - ghostedBox: its owned and ghost points.
     ///   - stencil: the grid's stencil type.
     ///   - stencilWidth: the grid's ghost width `s`.
-    ///   - dof: unknowns per point (default 1).
+    ///   - dof: unknowns per point of the rows' grid (default 1).
+    ///   - columnDof: unknowns per point of the columns' grid, when the
+    ///     columns are another grid function on the same boxes (the
+    ///     parameter field of ``DistributedFieldImplicitFunction``); default `dof`.
     /// - Returns: e.g. `"row (3, 4) reads the ghost (4, 5) at offset (1, 1), a diagonal neighbour, …"`, or `nil`.
     public static func firstMismatch(pattern: SparsityPattern, ownedBox: GridBox, ghostedBox: GridBox,
-                                     stencil: GridStencil, stencilWidth: Int, dof: Int = 1) -> String? {
-        precondition(dof >= 1 && pattern.rows == ownedBox.count * dof && pattern.columns == ghostedBox.count * dof,
+                                     stencil: GridStencil, stencilWidth: Int, dof: Int = 1,
+                                     columnDof: Int? = nil) -> String? {
+        let cdof = columnDof ?? dof
+        precondition(dof >= 1 && cdof >= 1 && pattern.rows == ownedBox.count * dof
+                        && pattern.columns == ghostedBox.count * cdof,
                      "StencilCheck: a \(pattern.rows) × \(pattern.columns) pattern for \(ownedBox.count) owned and "
-                        + "\(ghostedBox.count) ghosted points × \(dof) components")
+                        + "\(ghostedBox.count) ghosted points × \(dof), \(cdof) components")
         let s = stencilWidth
         let threeD = ghostedBox.zs != 0..<1
         func point(_ p: (i: Int, j: Int, k: Int)) -> String { threeD ? "(\(p.i), \(p.j), \(p.k))" : "(\(p.i), \(p.j))" }
-        func component(_ c: Int) -> String { dof == 1 ? "" : " component \(c)" }
+        func component(_ c: Int, of n: Int) -> String { n == 1 ? "" : " component \(c)" }
         for g in 0..<pattern.columns {
-            let q = ghostedBox.point(at: g / dof)
+            let q = ghostedBox.point(at: g / cdof)
             if ownedBox.contains(q.i, q.j, q.k) { continue }
             for r in pattern.rows(inColumn: g) {
                 let p = ownedBox.point(at: r / dof)
@@ -68,7 +74,8 @@ public enum StencilCheck {
                 let diagonal = stencil == .star && axes > 1
                 let reach = Swift.max(abs(d.i), abs(d.j), abs(d.k))
                 if !diagonal && reach <= s { continue }
-                let read = "row \(point(p))\(component(r % dof)) reads the ghost \(point(q))\(component(g % dof)) "
+                let read = "row \(point(p))\(component(r % dof, of: dof)) reads the ghost \(point(q))"
+                    + "\(component(g % cdof, of: cdof)) "
                     + "at offset \(point(d))"
                 let wider = reach > s ? "stencilWidth: \(reach)" : ""
                 if diagonal {
