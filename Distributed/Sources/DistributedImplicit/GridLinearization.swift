@@ -117,7 +117,8 @@ public final class GridLinearization {
         if flags[2] > 0 {
             guard let (i, j, k) = corner else { throw .stencilMismatch("on another rank") }
             let point = grid.dimension == 3 ? "(\(i), \(j), \(k))" : "(\(i), \(j))"
-            throw .stencilMismatch("the conditions read the ghost \(point), outside the owned box along more than "
+            let field = patch.firstUnexchangedGhost == nil ? "parameters: " : ""
+            throw .stencilMismatch(field + "the conditions read the ghost \(point), outside the owned box along more than "
                                    + "one axis, which the grid's star stencil never exchanges (it holds 0 or a stale "
                                    + "value): create the grid with box: true")
         }

@@ -121,7 +121,47 @@ func expectFieldDerivatives(grid: StructuredGrid, parameterGrid: StructuredGrid)
     try expect(abs(fd - ad) <= 1e-6 * max(abs(ad), 1e-12), "dJ: central difference \(fd), VJP \(ad)")
 }
 
+/// ``VariableCoefficientBratu`` plus `κ_q u_p − u_p κ_q` (value zero, but `κ_q` in the
+/// tape's pattern) for `q = p + d` and every `d` in `reads` that lands in the grid.
+struct ExtraCoefficientReads: LocalFieldConditions {
+    let reads: [(Int, Int)]
+
+    func callAsFunction<T: DifferentiableScalar>(x: GridPatch<T>, y u: GridPatch<T>) -> [T] {
+        var rows = VariableCoefficientBratu()(x: x, y: u)
+        for j in u.ownedBox.ys { for i in u.ownedBox.xs {
+            let r = u.ownedBox.offset(i, j), up = u[i, j]
+            for (di, dj) in reads where i + di >= 0 && i + di < u.nx && j + dj >= 0 && j + dj < u.ny {
+                let kq = x[i + di, j + dj, component: 0]
+                rows[r] = rows[r] + (kq * up - up * kq)
+            }
+        } }
+        return rows
+    }
+}
+
 func fieldTests() -> [TestCase] { [
+    TestCase(name: "parameter field: diagonal reads of a star parameter grid are stencilMismatch, reads beyond its ghosts stencilOutsideGhosts, on every rank (one rank: accepted)") {
+        let grid = try StructuredGrid(nx: 8, ny: 8)
+        let parameterGrid = try StructuredGrid(nx: 8, ny: 8, dof: 2)
+        let x = try parameterGrid.globalVector(natural: parameterField(points: 64))
+        let u = try fieldSolution(x, grid: grid, parameterGrid: parameterGrid)
+        for (reads, diagonal) in [([(1, 1), (-1, -1)], true), ([(2, 0), (0, 2), (-2, 0), (0, -2)], false)] {
+            var f = DistributedFieldImplicitFunction(grid: grid, parameterGrid: parameterGrid,
+                                                     conditions: ExtraCoefficientReads(reads: reads)) { _ in u }
+            f.representation = .shell
+            if PETSc.size == 1 {
+                _ = try f.linearize(at: x)
+                continue
+            }
+            if diagonal {
+                try expectFailure("stencilMismatch(parameters: …)", {
+                    if case let .stencilMismatch(s) = $0 { s.hasPrefix("parameters: ") || s == "on another rank" } else { false }
+                }) { _ = try f.linearize(at: x) }
+            } else {
+                try expectFailure(.stencilOutsideGhosts(stencilWidth: 1)) { _ = try f.linearize(at: x) }
+            }
+        }
+    },
     TestCase(name: "parameter field (dof 2) on a 9 × 8 grid: JVP and VJP equal the single-process library's, shell and assembled; adjoint; VJP equals central differences of the SNES solve") {
         try expectFieldDerivatives(grid: try StructuredGrid(nx: 9, ny: 8),
                                    parameterGrid: try StructuredGrid(nx: 9, ny: 8, dof: 2))
