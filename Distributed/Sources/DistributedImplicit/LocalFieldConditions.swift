@@ -42,8 +42,11 @@ extension LocalFieldConditions {
     /// - Parameters:
     ///   - x: every parameter in natural order (`nx·ny·nz·xDof` values).
     ///   - y: every unknown in natural order (`nx·ny·nz·yDof` values).
-    ///   - nx, ny, nz: the grid's points along each axis (1 for absent axes).
-    ///   - xDof, yDof: parameters and unknowns per point.
+    ///   - nx: points along the first axis.
+    ///   - ny: points along the second axis (1 in 1-D).
+    ///   - nz: points along the third axis (1 in 1-D and 2-D).
+    ///   - xDof: parameters per point.
+    ///   - yDof: unknowns per point.
     /// - Returns: every row, in the order of `y`.
     public func wholeGrid<T: DifferentiableScalar>(x: [T], y: [T], nx: Int, ny: Int, nz: Int = 1, xDof: Int = 1,
                                                    yDof: Int = 1) -> [T] {
