@@ -19,7 +19,11 @@ import PETScKit
 /// Bᵀ u = Σ_ranks Jₓᵀ u             reverse sweep, one reduction
 /// ```
 ///
-/// Every product is collective: all ranks call it together.
+/// Every product is collective: all ranks call it together. For a
+/// parameter field (``DistributedFieldImplicitFunction``) the tape's `x` is
+/// this rank's ghosted parameters, and ``DistributedFieldLinearization``
+/// exchanges and adds them on the parameter grid around the sweeps instead
+/// of ``applyB(_:into:)``'s replicated `ẋ` and ``applyBT(_:)``'s reduction.
 public final class GridLinearization {
     /// The grid.
     public let grid: StructuredGrid
