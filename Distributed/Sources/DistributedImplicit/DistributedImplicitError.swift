@@ -12,7 +12,7 @@ public enum DistributedImplicitError: Error, Sendable, Equatable, CustomStringCo
     case forwardSolverFailed(String)
     /// `x` has a NaN or infinite entry, or differs across ranks in length.
     case invalidParameters(String)
-    /// On at least one rank the conditions returned a number of rows other than its owned points.
+    /// On at least one rank the conditions returned a number of rows other than its owned unknowns (points · dof).
     case wrongResidualCount
     /// On at least one rank the conditions read outside the ghost layers.
     case stencilOutsideGhosts(stencilWidth: Int)
@@ -40,7 +40,8 @@ public enum DistributedImplicitError: Error, Sendable, Equatable, CustomStringCo
         case let .forwardSolverFailed(s): return "the forward solver failed: \(s)"
         case let .invalidParameters(s): return "invalid parameters: \(s)"
         case .wrongResidualCount:
-            return "the local conditions must return one row per owned point (ownedBox.count), i fastest"
+            return "the local conditions must return one row per owned point and component (ownedBox.count · dof), "
+                + "point by point in ownedBox order, the components of a point together"
         case let .stencilOutsideGhosts(w):
             return "the local conditions read outside the ghost layers of width \(w): create the grid with a wider stencilWidth"
         case let .stencilMismatch(s):

@@ -94,8 +94,8 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         var y: DistributedVector?
         var failure = ""
         do { y = try solver(x) } catch { failure = "\(error)" }
-        if let v = y, v.localCount != grid.ownedBox.count {
-            failure = "the solution's layout is not the grid's (\(v.localCount) entries for \(grid.ownedBox.count) owned points)"
+        if let v = y, v.localCount != grid.ownedUnknowns {
+            failure = "the solution's layout is not the grid's (\(v.localCount) entries for \(grid.ownedUnknowns) owned unknowns)"
         }
         if Collective.any(!failure.isEmpty) {
             throw .forwardSolverFailed(failure.isEmpty ? "failed on another rank" : failure)
@@ -111,7 +111,7 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         if !(linear.residualNorm <= bound) { throw .residualTooLarge(norm: linear.residualNorm, bound: bound) }
         var assembled: AssembledJacobian?
         if representation == .assembled
-            || (representation == .automatic && widest <= DistributedRepresentation.maxAssembledRowEntries)
+            || (representation == .automatic && widest <= DistributedRepresentation.maxAssembledRowEntries * grid.dof)
         {
             assembled = try linear.assembleA(pattern: pattern!)
         }
@@ -123,7 +123,7 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
             if let assembled {
                 op = assembled.matrix
             } else {
-                let n = grid.ownedBox.count
+                let n = grid.ownedUnknowns
                 op = try ShellOperator(localRows: n, localColumns: n,
                                        multiply: { v, out in try linear.applyA(v, into: out) },
                                        multiplyTransposed: { u, out in try linear.applyAT(u, into: out) })

@@ -4,8 +4,12 @@
 /// .assembled   MPIAIJ matrix from coloured local Jacobians   any PC: gamg, bjacobi + ilu, jacobi, …
 /// .shell       MATSHELL whose products are tape sweeps        PC none (no entries to build one from)
 /// .automatic   .assembled unless some rank's local A has a row with more than
-///              maxAssembledRowEntries entries; then .shell (decided by one reduction)
+///              maxAssembledRowEntries · dof entries; then .shell (decided by one reduction)
 /// ```
+///
+/// The bound scales with the grid's unknowns per point (`dof`): a stencil
+/// row reads up to `dof` entries at each stencil point (81 for the 27-point
+/// box stencil with `dof = 3`), and is still a stencil row.
 ///
 /// The default is ``automatic``, which picks ``assembled`` for stencil
 /// conditions: its cost is a few local tape sweeps (one per colour, about
@@ -23,10 +27,12 @@ public enum DistributedRepresentation: Sendable, Hashable, CustomStringConvertib
     /// `A` kept lazy as a PETSc shell matrix.
     case shell
     /// ``assembled`` unless a row of the local `A` has more than
-    /// ``maxAssembledRowEntries`` entries on some rank; then ``shell``.
+    /// ``maxAssembledRowEntries`` · `dof` entries on some rank; then ``shell``.
     case automatic
 
-    /// The row length above which ``automatic`` keeps `A` lazy: 64.
+    /// The row length per unknown of a grid point above which ``automatic``
+    /// keeps `A` lazy: 64 (a row of a grid with `dof` unknowns per point may
+    /// have `64 · dof` entries).
     public static let maxAssembledRowEntries = 64
 
     /// `"assembled"`, `"shell"` or `"automatic"`.

@@ -18,7 +18,7 @@ public struct AssembledJacobian {
 
 extension GridLinearization {
     /// The pattern of the local `A`: this rank's owned rows × its ghosted
-    /// points (``GridPatch``'s `ghostedBox` order), from one backward search
+    /// unknowns (``GridPatch``'s `ghostedBox` order, components together), from one backward search
     /// over the recording (`BivariateLinearization.jacobianPatterns()`:
     /// partials exactly zero at this point are dropped).
     public func localJacobianPattern() -> SparsityPattern { bivariate.jacobianPatterns().y }

@@ -6,7 +6,8 @@ import PETScKit
 /// ghost exchanges, never materialized.
 ///
 /// The tape's inputs are `x` followed by this rank's ghosted values of `y`
-/// (owned and ghost points, the ghosted box's order), as in the main
+/// (owned and ghost points, the ghosted box's order, the components of a
+/// point together), as in the main
 /// package's `BivariateLinearization`; its outputs are the owned
 /// rows. With `P` the ghost exchange (global → ghosted local) and
 /// `Jᵧ`, `Jₓ` the recorded local Jacobians:
@@ -18,7 +19,11 @@ import PETScKit
 /// Bᵀ u = Σ_ranks Jₓᵀ u             reverse sweep, one reduction
 /// ```
 ///
-/// Every product is collective: all ranks call it together.
+/// Every product is collective: all ranks call it together. For a
+/// parameter field (``DistributedFieldImplicitFunction``) the tape's `x` is
+/// this rank's ghosted parameters, and ``DistributedFieldLinearization``
+/// exchanges and adds them on the parameter grid around the sweeps instead
+/// of ``applyB(_:into:)``'s replicated `ẋ` and ``applyBT(_:)``'s reduction.
 public final class GridLinearization {
     /// The grid.
     public let grid: StructuredGrid
@@ -56,13 +61,35 @@ public final class GridLinearization {
     ///   - y: a global vector of `grid`.
     /// - Throws: on every rank alike: ``DistributedImplicitError/wrongResidualCount``,
     ///   ``DistributedImplicitError/stencilOutsideGhosts(stencilWidth:)``,
-    ///   ``DistributedImplicitError/stencilMismatch(_:)`` (a read of a corner ghost of a star grid),
+    ///   ``DistributedImplicitError/stencilMismatch(_:)`` (a read of a ghost a star grid never exchanges),
     ///   ``DistributedImplicitError/nonFiniteResidual``, ``DistributedImplicitError/petsc(_:)``.
-    public init<C: LocalGridConditions>(conditions: C, grid: StructuredGrid, x: [Double],
-                                        y: DistributedVector) throws(DistributedImplicitError) {
+    public convenience init<C: LocalGridConditions>(conditions: C, grid: StructuredGrid, x: [Double],
+                                                    y: DistributedVector) throws(DistributedImplicitError) {
+        try self.init(grid: grid, x: x, y: y) { xs, patch in
+            RecordedReads(rows: conditions(x: xs, y: patch), parameterReadsOutsideGhosts: 0,
+                          parameterUnexchangedGhost: nil)
+        }
+    }
+
+    /// What a recording read besides `y`'s patch: the rows, and the
+    /// parameter patch's bad reads when `x` is a grid function too.
+    struct RecordedReads {
+        var rows: [TapeScalar]
+        var parameterReadsOutsideGhosts: Int
+        var parameterUnexchangedGhost: (i: Int, j: Int, k: Int)?
+    }
+
+    /// Records the conditions `evaluate` calls at `(x, y)`: the tape's inputs
+    /// are `x` (replicated parameters, or this rank's ghosted parameter
+    /// field) then `y`'s ghosted entries; checks as the public initializer.
+    ///
+    /// - Parameter parameterStencilWidth: the parameter grid's ghost width, for
+    ///   the error when the parameter patch was read outside its ghosts.
+    init(grid: StructuredGrid, x: [Double], y: DistributedVector, parameterStencilWidth: Int = 0,
+         evaluate: ([TapeScalar], GridPatch<TapeScalar>) -> RecordedReads) throws(DistributedImplicitError) {
         self.grid = grid
         parameterCount = x.count
-        ghostedCount = grid.ghostedBox.count
+        ghostedCount = grid.ghostedUnknowns
         do {
             local = try grid.makeLocalVector()
             try grid.scatterToLocal(y, local)
@@ -71,10 +98,10 @@ public final class GridLinearization {
         do { yLocal = try local.localEntries() } catch { throw .petsc(error) }
         let tape = Tape(capacity: 16 * (ghostedCount + x.count) + 64)
         let inputs = tape.inputs(x + yLocal)
-        let patch = GridPatch(values: Array(inputs[x.count...]), ownedBox: grid.ownedBox,
-                              ghostedBox: grid.ghostedBox, nx: grid.nx, ny: grid.ny, stencil: grid.stencil)
-        let rows = conditions(x: Array(inputs[0..<x.count]), y: patch)
-        let countOK = rows.count == grid.ownedBox.count
+        let patch = GridPatch(values: Array(inputs[x.count...]), grid: grid)
+        let read = evaluate(Array(inputs[0..<x.count]), patch)
+        let rows = read.rows
+        let countOK = rows.count == grid.ownedUnknowns
         linearization = Linearization(tape.finish(inputs: inputs, outputs: countOK ? rows : []))
         residual = linearization.value
         seed = [Double](repeating: 0, count: x.count + ghostedCount)
@@ -82,18 +109,22 @@ public final class GridLinearization {
         let finite = residual.allSatisfy { $0.isFinite }
         let ownedY: [Double]
         do { ownedY = try y.localEntries() } catch { throw .petsc(error) }
-        let corner = patch.firstUnexchangedCorner
+        let corner = patch.firstUnexchangedGhost ?? read.parameterUnexchangedGhost
         let flags = Collective.sum([countOK ? 0 : 1, patch.readsOutsideGhosts > 0 ? 1 : 0, corner == nil ? 0 : 1,
                                     finite ? 0 : 1, finite ? residual.reduce(0) { $0 + $1 * $1 } : 0,
-                                    ownedY.reduce(0) { $0 + $1 * $1 }])
+                                    ownedY.reduce(0) { $0 + $1 * $1 }, read.parameterReadsOutsideGhosts > 0 ? 1 : 0])
         residualNorm = flags[4].squareRoot()
         solutionNorm = flags[5].squareRoot()
         if flags[0] > 0 { throw .wrongResidualCount }
         if flags[1] > 0 { throw .stencilOutsideGhosts(stencilWidth: grid.stencilWidth) }
+        if flags[6] > 0 { throw .stencilOutsideGhosts(stencilWidth: parameterStencilWidth) }
         if flags[2] > 0 {
-            guard let (k, l) = corner else { throw .stencilMismatch("on another rank") }
-            throw .stencilMismatch("the conditions read the corner ghost (\(k), \(l)), which the grid's star stencil "
-                                   + "never exchanges (it holds 0 or a stale value): create the grid with box: true")
+            guard let (i, j, k) = corner else { throw .stencilMismatch("on another rank") }
+            let point = grid.dimension == 3 ? "(\(i), \(j), \(k))" : "(\(i), \(j))"
+            let field = patch.firstUnexchangedGhost == nil ? "parameters: " : ""
+            throw .stencilMismatch(field + "the conditions read the ghost \(point), outside the owned box along more than "
+                                   + "one axis, which the grid's star stencil never exchanges (it holds 0 or a stale "
+                                   + "value): create the grid with box: true")
         }
         if flags[3] > 0 { throw .nonFiniteResidual }
     }

@@ -26,10 +26,11 @@ import PETScKit
 /// }
 /// ```
 ///
-/// Rows come in the owned box's order, `i` fastest, one per owned point.
-/// Constants enter as `T(k)`.
+/// Rows come in the owned box's order (`i` fastest, then `j`, then `k`), one
+/// per owned point and component, the components of a point together
+/// (``GridPatch``). Constants enter as `T(k)`.
 public protocol LocalGridConditions: Sendable {
-    /// The residual rows of `y.ownedBox`, `i` fastest.
+    /// The residual rows of `y.ownedBox`: `ownedBox.count · dof` of them, point by point (`i` fastest), components together.
     func callAsFunction<T: DifferentiableScalar>(x: [T], y: GridPatch<T>) -> [T]
 }
 
@@ -40,12 +41,16 @@ extension LocalGridConditions {
     ///
     /// - Parameters:
     ///   - x: the parameters.
-    ///   - y: every grid point, `i` fastest (`nx·ny` values).
+    ///   - y: every unknown in natural order (`nx·ny·nz·dof` values, the
+    ///     components of a point together, then `i` fastest, then `j`, then `k`).
     ///   - nx: points along the first axis.
     ///   - ny: points along the second axis (1 in 1-D).
-    /// - Returns: every row, `i` fastest.
-    public func wholeGrid<T: DifferentiableScalar>(x: [T], y: [T], nx: Int, ny: Int) -> [T] {
-        let all = GridBox(xs: 0..<nx, ys: 0..<ny)
-        return self(x: x, y: GridPatch(values: y, ownedBox: all, ghostedBox: all, nx: nx, ny: ny))
+    ///   - nz: points along the third axis (1 in 1-D and 2-D).
+    ///   - dof: unknowns per point.
+    /// - Returns: every row, in the order of `y`.
+    public func wholeGrid<T: DifferentiableScalar>(x: [T], y: [T], nx: Int, ny: Int, nz: Int = 1,
+                                                   dof: Int = 1) -> [T] {
+        let all = GridBox(xs: 0..<nx, ys: 0..<ny, zs: 0..<nz)
+        return self(x: x, y: GridPatch(values: y, ownedBox: all, ghostedBox: all, nx: nx, ny: ny, nz: nz, dof: dof))
     }
 }

@@ -37,24 +37,38 @@ func compareWithSingleProcess(n: Int, twoD: Bool, declareSymmetric: Bool = true,
 /// `conditions` evaluated on the whole grid, each to 1e-10 relative.
 func expectMatchesSingleProcess<C: LocalGridConditions>(_ lin: DistributedImplicitLinearization, conditions: C,
                                                          grid: StructuredGrid) throws {
-    let u = try grid.naturalEntries(lin.solution)
-    let reference = ImplicitFunction(solver: { _ in u },
-                                     conditions: WholeGridConditions(conditions, nx: grid.nx, ny: grid.ny),
-                                     linearSolver: .lu)
+    try expectMatchSingleProcess([lin], conditions: conditions, grid: grid)
+}
+
+/// Like ``expectMatchesSingleProcess(_:conditions:grid:)`` for several
+/// linearizations at the same solution (e.g. shell and assembled), against
+/// one reference linearization (one dense LU).
+func expectMatchSingleProcess<C: LocalGridConditions>(_ lins: [DistributedImplicitLinearization], conditions: C,
+                                                       grid: StructuredGrid) throws {
+    let u = try grid.naturalEntries(lins[0].solution)
+    let reference = try ImplicitFunction(solver: { _ in u },
+                                         conditions: WholeGridConditions(conditions, nx: grid.nx, ny: grid.ny,
+                                                                         nz: grid.nz, dof: grid.dof),
+                                         linearSolver: .lu).linearize(at: bratuX)
     let tangent = [0.3, -0.7, 1.1]
-    let jvp = try grid.naturalEntries(try lin.jvp(tangent: tangent))
-    let jvpRef = try reference.jvp(at: bratuX, tangent: tangent)
-    try expect(relativeError(jvp, jvpRef) <= 1e-10, "JVP relative error \(relativeError(jvp, jvpRef))")
-    let ybar = (0..<grid.count).map { cos(Double($0)) }
-    let vjp = try lin.vjp(cotangent: try grid.globalVector(natural: ybar))
-    let vjpRef = try reference.vjp(at: bratuX, cotangent: ybar)
-    try expect(relativeError(vjp, vjpRef) <= 1e-10, "VJP relative error \(relativeError(vjp, vjpRef)): \(vjp) vs \(vjpRef)")
-    let columns = try lin.jacobian()
-    let jacRef = try reference.jacobian(at: bratuX)
-    for k in 0..<3 {
-        let col = try grid.naturalEntries(columns[k])
-        try expect(relativeError(col, jacRef.column(k)) <= 1e-10,
-                   "Jacobian column \(k) relative error \(relativeError(col, jacRef.column(k)))")
+    let ybar = (0..<grid.unknownCount).map { cos(Double($0)) }
+    let jvpRef = try reference.jvp(tangent)
+    let vjpRef = try reference.vjp(ybar)
+    let jacRef = try reference.jacobian()
+    for lin in lins {
+        let ran = "\(lin.representation)"
+        try expect(try grid.naturalEntries(lin.solution) == u, "\(ran): another solution")
+        let jvp = try grid.naturalEntries(try lin.jvp(tangent: tangent))
+        try expect(relativeError(jvp, jvpRef) <= 1e-10, "\(ran): JVP relative error \(relativeError(jvp, jvpRef))")
+        let vjp = try lin.vjp(cotangent: try grid.globalVector(natural: ybar))
+        try expect(relativeError(vjp, vjpRef) <= 1e-10,
+                   "\(ran): VJP relative error \(relativeError(vjp, vjpRef)): \(vjp) vs \(vjpRef)")
+        let columns = try lin.jacobian()
+        for k in 0..<3 {
+            let col = try grid.naturalEntries(columns[k])
+            try expect(relativeError(col, jacRef.column(k)) <= 1e-10,
+                       "\(ran): Jacobian column \(k) relative error \(relativeError(col, jacRef.column(k)))")
+        }
     }
 }
 
