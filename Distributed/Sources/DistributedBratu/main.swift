@@ -1,6 +1,7 @@
 // The 2-D Bratu example on PETSc: scripts/run-distributed -n 2 --size 200
 // Options: --size N (grid N × N), --representation assembled|shell|automatic
-// (default automatic), --no-fd (skip the finite-difference check), and any
+// (default automatic), --no-fd (skip the finite-difference check), --reuse-pc
+// (the derivative's KSP applies the SNES's last preconditioner), and any
 // PETSc option (-snes_monitor, -implicit_ksp_type cg, -implicit_pc_type gamg, …).
 import DistributedExamples
 import DistributedImplicit
@@ -9,11 +10,13 @@ import PETScKit
 
 var size = 64
 var fdCheck = true
+var reusePreconditioner = false
 var representation = DistributedRepresentation.automatic
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
     if a == "--size", let v = args.next(), let n = Int(v), n >= 2 { size = n }
     if a == "--no-fd" { fdCheck = false }
+    if a == "--reuse-pc" { reusePreconditioner = true }
     if a == "--representation", let v = args.next() {
         switch v {
         case "assembled": representation = .assembled
@@ -34,7 +37,8 @@ do {
 }
 var status: Int32 = 0
 do {
-    let r = try BratuDerivativeRun.run(size: size, representation: representation, finiteDifferenceCheck: fdCheck)
+    let r = try BratuDerivativeRun.run(size: size, representation: representation, finiteDifferenceCheck: fdCheck,
+                                        reusePreconditioner: reusePreconditioner)
     if PETSc.rank == 0 {
         func f(_ v: Double) -> String { String(format: "%.12e", v) }
         func s(_ v: Double) -> String { String(format: "%.3f", v) }

@@ -51,16 +51,20 @@ public struct BratuDerivativeRun: Sendable {
     ///   - x: `(κ, λ, s)`.
     ///   - step: relative finite-difference step.
     ///   - finiteDifferenceCheck: whether to run the `2·3` extra SNES solves.
+    ///   - reusePreconditioner: whether the derivative's KSP applies the
+    ///     SNES's last preconditioner instead of building its own.
     /// - Throws: ``DistributedImplicitError``, ``PETScError``.
     public static func run(size: Int, representation: DistributedRepresentation = .automatic,
                            x: [Double] = [1, 2, 1], step: Double = 1e-5,
-                           finiteDifferenceCheck: Bool = true) throws -> BratuDerivativeRun {
+                           finiteDifferenceCheck: Bool = true,
+                           reusePreconditioner: Bool = false) throws -> BratuDerivativeRun {
         let problem = try BratuProblem(n: size)
         let u = try problem.solve(x)
         let forward = problem.lastForward
         var f = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in u }
         f.symmetricPositiveDefinite = true
         f.representation = representation
+        if reusePreconditioner { f.forwardPreconditioner = { try problem.forwardPreconditioner() } }
         let start = PETSc.wallTime
         let lin = try f.linearize(at: x)
         let solved = PETSc.wallTime

@@ -57,6 +57,25 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
     /// How `A` is given to the KSP (default ``DistributedRepresentation/automatic``:
     /// assembled for stencil conditions, which enables real preconditioners).
     public var representation = DistributedRepresentation.automatic
+    /// Where to take a preconditioner the forward solve has already built,
+    /// instead of building one from `A` (default `nil`: build one).
+    ///
+    /// Called on every rank right after the forward solver returns, e.g.
+    /// `{ try snes.preconditioner() }` (``PETScKit/NonlinearSolve/preconditioner()``):
+    /// the last Newton step's preconditioner, built from the Jacobian at the
+    /// last iterate but one, which is `A` up to one Newton update. The KSP
+    /// keeps `A` (assembled or shell) as its operator and applies that
+    /// preconditioner as it is, with no setup:
+    ///
+    /// ```
+    /// KSP operator    A = ∂F/∂y (x, y*)          ours: the answer is A⁻¹ b to the KSP's rtol
+    /// preconditioner  M ≈ J(y_{k−1}), as built    the forward's: only the iteration count changes
+    /// ```
+    ///
+    /// `-<prefix>pc_…` options are then not read (the preconditioner keeps
+    /// the forward solve's type and options). With a reused preconditioner
+    /// the shell representation is preconditioned too, and needs no assembly.
+    public var forwardPreconditioner: (() throws -> ReusablePreconditioner)?
 
     /// Creates the implicit function.
     ///
@@ -100,6 +119,7 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         if Collective.any(!failure.isEmpty) {
             throw .forwardSolverFailed(failure.isEmpty ? "failed on another rank" : failure)
         }
+        let reused = try reusablePreconditioner()
         let start = PETSc.wallTime
         let linear = try GridLinearization(conditions: conditions, grid: grid, x: x, y: y!)
         let recorded = PETSc.wallTime
@@ -130,12 +150,37 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
             }
             let ksp = try KrylovSolve(operator_: op, optionsPrefix: optionsPrefix, defaultType: spd ? "cg" : nil,
                                       defaultPreconditioner: assembled == nil ? "none" : (spd ? "gamg" : nil),
-                                      relativeTolerance: relativeTolerance)
+                                      relativeTolerance: relativeTolerance, preconditioner: reused)
             let timings = LinearizationTimings(recording: recorded - start, stencilCheck: checked - recorded,
                                                assembly: assembledAt - checked, solverSetup: PETSc.wallTime - assembledAt)
             return DistributedImplicitLinearization(solution: y!, conditions: linear, krylov: ksp, assembled: assembled,
                                                     timings: timings)
         } catch { throw .petsc(error) }
+    }
+}
+
+extension DistributedImplicitFunction {
+    /// ``forwardPreconditioner``'s preconditioner, or `nil` when none is
+    /// asked for, after one reduction: every rank throws when, on any rank,
+    /// the source threw or the preconditioner's matrix does not have this
+    /// rank's owned points as its local rows and columns (PETSc would refuse
+    /// it on the mismatched ranks only and leave the others in a collective).
+    ///
+    /// - Throws: ``DistributedImplicitError/incompatiblePreconditioner(_:)`` on every rank.
+    func reusablePreconditioner() throws(DistributedImplicitError) -> ReusablePreconditioner? {
+        guard let source = forwardPreconditioner else { return nil }
+        var reused: ReusablePreconditioner?
+        var failure = ""
+        do { reused = try source() } catch { failure = "\(error)" }
+        let n = grid.ownedBox.count
+        if let p = reused, !(p.localRows == n && p.localColumns == n) {
+            failure = "its matrix has \(p.localRows) × \(p.localColumns) local entries on this rank, "
+                + "the grid \(n) owned points (a preconditioner of another problem or layout)"
+        }
+        if Collective.any(!failure.isEmpty) {
+            throw .incompatiblePreconditioner(failure.isEmpty ? "on another rank" : failure)
+        }
+        return reused
     }
 }
 

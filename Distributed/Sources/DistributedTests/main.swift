@@ -13,7 +13,7 @@ do {
     exit(2)
 }
 if PETSc.rank == 0 { print("distributed-tests on \(PETSc.size) rank(s)") }
-let ok = runTests(wrapperTests() + implicitTests() + failureTests() + assembledTests() + stencilTests(),
+let ok = runTests(wrapperTests() + implicitTests() + failureTests() + assembledTests() + stencilTests() + reuseTests(),
                   filter: filter)
 PETSc.finalize()
 exit(ok ? 0 : 1)
