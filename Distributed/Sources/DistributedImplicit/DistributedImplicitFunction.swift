@@ -76,6 +76,23 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
     /// the forward solve's type and options). With a reused preconditioner
     /// the shell representation is preconditioned too, and needs no assembly.
     public var forwardPreconditioner: (() throws -> ReusablePreconditioner)?
+    /// Declares that the pattern of the local `A` is the same at every point
+    /// this function is linearized at (default `false`; partly checked).
+    ///
+    /// Then the first linearization's pattern, the stencil check's verdict
+    /// and the assembled path's colouring are kept, and every later one on
+    /// the same sizes skips pattern detection, the stencil check and the
+    /// colouring: only recording, compressed sweeps and `MatSetValues` remain.
+    /// True for conditions without value-dependent branches whose partials
+    /// are never exactly zero (Bratu). Partly checked: on the assembled path
+    /// a new dependence is ``DistributedImplicitError/localJacobianFailed(_:)``
+    /// when its colour's compressed product has no entry of the kept pattern in
+    /// that row; one that lands on a kept entry is silently added to it, and
+    /// the by-offset stencil check does not run again (the recording's own
+    /// checks of ghost reads still do).
+    public var fixedLocalPattern = false
+    /// The structure ``fixedLocalPattern`` keeps, shared by copies of this function.
+    let patternCache = LocalPatternCache()
 
     /// Creates the implicit function.
     ///
@@ -89,12 +106,14 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         self.solver = solver
     }
 
-    /// Runs the forward solver at `x`, records the conditions, detects the
-    /// pattern of the local `A` and checks it against the grid's stencil
-    /// (``StencilCheck``; one reduction, which also agrees on the longest row
-    /// for ``DistributedRepresentation/automatic``), checks the residual,
-    /// assembles `A` when it is ``DistributedRepresentation/assembled`` and
-    /// prepares the KSP on it (collective).
+    /// Runs the forward solver at `x`, takes the forward solve's
+    /// preconditioner when ``forwardPreconditioner`` is set, records the
+    /// conditions, detects the pattern of the local `A` and checks it against
+    /// the grid's stencil (``StencilCheck``; one reduction, which also agrees
+    /// on the longest row for ``DistributedRepresentation/automatic``) unless
+    /// ``fixedLocalPattern`` kept them, checks the residual, assembles `A` when
+    /// it is ``DistributedRepresentation/assembled`` and prepares the KSP on it
+    /// (collective).
     ///
     /// - Parameter x: the parameters, the same on every rank (checked with one
     ///   reduction before the solver runs), finite.
@@ -123,8 +142,10 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         let start = PETSc.wallTime
         let linear = try GridLinearization(conditions: conditions, grid: grid, x: x, y: y!)
         let recorded = PETSc.wallTime
-        var pattern: SparsityPattern? = linear.localJacobianPattern()
-        let widest = try linear.checkStencil(pattern: pattern!)
+        let kept = keptPattern(for: linear)
+        var pattern: SparsityPattern? = kept?.pattern ?? linear.localJacobianPattern()
+        let widest: Int
+        if let kept { widest = kept.widest } else { widest = try linear.checkStencil(pattern: pattern!) }
         let checked = PETSc.wallTime
         let xNorm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let bound = residualTolerance * Swift.max(1, xNorm, linear.solutionNorm)
@@ -133,7 +154,11 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         if representation == .assembled
             || (representation == .automatic && widest <= DistributedRepresentation.maxAssembledRowEntries)
         {
-            assembled = try linear.assembleA(pattern: pattern!)
+            assembled = try linear.assembleA(pattern: pattern!, coloring: kept?.coloring)
+        }
+        if fixedLocalPattern {
+            patternCache.entry = .init(rows: grid.ownedBox.count, columns: grid.ghostedBox.count, pattern: pattern!,
+                                       widest: widest, coloring: assembled?.coloring ?? kept?.coloring)
         }
         pattern = nil
         let assembledAt = PETSc.wallTime
@@ -154,7 +179,7 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
             let timings = LinearizationTimings(recording: recorded - start, stencilCheck: checked - recorded,
                                                assembly: assembledAt - checked, solverSetup: PETSc.wallTime - assembledAt)
             return DistributedImplicitLinearization(solution: y!, conditions: linear, krylov: ksp, assembled: assembled,
-                                                    timings: timings)
+                                                    timings: timings, localPatternReused: kept != nil)
         } catch { throw .petsc(error) }
     }
 }
@@ -182,6 +207,17 @@ extension DistributedImplicitFunction {
         }
         return reused
     }
+
+    /// The structure ``fixedLocalPattern`` kept, when it is declared, fits
+    /// this recording's sizes and every rank has it (one reduction when
+    /// declared, none otherwise); else `nil` on every rank.
+    func keptPattern(for linear: GridLinearization) -> LocalPatternCache.Entry? {
+        guard fixedLocalPattern else { return nil }
+        let entry = patternCache.entry.flatMap {
+            $0.rows == grid.ownedBox.count && $0.columns == grid.ghostedBox.count ? $0 : nil
+        }
+        return Collective.any(entry == nil) ? nil : entry
+    }
 }
 
 /// A distributed implicit function linearized at one `x`: the solution,
@@ -197,14 +233,18 @@ public final class DistributedImplicitLinearization {
     public let assembled: AssembledJacobian?
     /// Where ``DistributedImplicitFunction/linearize(at:)`` spent its time after the forward solve (this rank's clock).
     public let timings: LinearizationTimings
+    /// Whether the pattern of the local `A` was kept from an earlier
+    /// linearization (``DistributedImplicitFunction/fixedLocalPattern``) instead of detected.
+    public let localPatternReused: Bool
 
     init(solution: DistributedVector, conditions: GridLinearization, krylov: KrylovSolve,
-         assembled: AssembledJacobian?, timings: LinearizationTimings) {
+         assembled: AssembledJacobian?, timings: LinearizationTimings, localPatternReused: Bool) {
         self.solution = solution
         self.conditions = conditions
         self.krylov = krylov
         self.assembled = assembled
         self.timings = timings
+        self.localPatternReused = localPatternReused
     }
 
     /// The representation that runs: ``DistributedRepresentation/assembled`` or ``DistributedRepresentation/shell``.
@@ -213,8 +253,9 @@ public final class DistributedImplicitLinearization {
     /// One line for reports: the representation (entries, colours on this
     /// rank) and the KSP, e.g. `assembled AIJ A (199200 entries, 7 colours on this rank), KSP cg + gamg, …`.
     public var plan: String {
-        guard let a = assembled else { return "shell operator A (tape sweeps + ghost exchange), \(krylov.report)" }
-        return "assembled AIJ A (\(a.globalNonZeros) entries, \(a.localColors) colours on this rank), \(krylov.report)"
+        let kept = localPatternReused ? ", pattern kept" : ""
+        guard let a = assembled else { return "shell operator A (tape sweeps + ghost exchange\(kept)), \(krylov.report)" }
+        return "assembled AIJ A (\(a.globalNonZeros) entries, \(a.localColors) colours on this rank\(kept)), \(krylov.report)"
     }
 
     /// `‖F(x, y)‖₂` over all ranks.
@@ -279,7 +320,8 @@ public final class DistributedImplicitLinearization {
 public struct LinearizationTimings: Sendable, Equatable {
     /// Recording the local conditions on the tape and the global residual check.
     public var recording: Double
-    /// Detecting the pattern of the local `A` and checking it against the grid's stencil (both representations).
+    /// Detecting the pattern of the local `A` and checking it against the grid's stencil (both representations;
+    /// one reduction when the pattern is kept).
     public var stencilCheck: Double
     /// Colouring, compressed sweeps and matrix assembly (0 for a shell).
     public var assembly: Double

@@ -13,7 +13,8 @@ do {
     exit(2)
 }
 if PETSc.rank == 0 { print("distributed-tests on \(PETSc.size) rank(s)") }
-let ok = runTests(wrapperTests() + implicitTests() + failureTests() + assembledTests() + stencilTests() + reuseTests(),
+let ok = runTests(wrapperTests() + implicitTests() + failureTests() + assembledTests() + stencilTests() + reuseTests()
+                   + patternCacheTests(),
                   filter: filter)
 PETSc.finalize()
 exit(ok ? 0 : 1)
