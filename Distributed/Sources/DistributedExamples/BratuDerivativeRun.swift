@@ -67,6 +67,7 @@ public struct BratuDerivativeRun: Sendable {
                            finiteDifferenceCheck: Bool = true, reusePreconditioner: Bool = false,
                            linearizeAgain: Bool = false) throws -> BratuDerivativeRun {
         let problem = try BratuProblem(n: size)
+        problem.keepsPreconditioner = reusePreconditioner
         let u = try problem.solve(x)
         let forward = problem.lastForward
         var f = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in u }

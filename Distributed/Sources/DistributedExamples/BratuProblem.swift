@@ -15,6 +15,10 @@ public final class BratuProblem {
     public let snesPrefix: String
     /// Seconds spent in the most recent forward solve, and its Newton and linear iterations.
     public private(set) var lastForward: (seconds: Double, newton: Int, linear: Int) = (0, 0, 0)
+    /// Whether each forward solve keeps its SNES's preconditioner (and with it
+    /// the SNES, its Jacobian and hierarchy) for ``forwardPreconditioner()``
+    /// until the next solve (default `false`: the SNES is released after its solve).
+    public var keepsPreconditioner = false
     /// The preconditioner the most recent forward solve built in its last Newton step, or why there is none.
     var lastPreconditioner: Result<ReusablePreconditioner, PETScError> =
         .failure(.preconditionerUnavailable("no forward solve has run"))
@@ -60,7 +64,11 @@ public final class BratuProblem {
         lastPreconditioner = .failure(.preconditionerUnavailable("the last forward solve did not finish"))
         try snes.solve(u)
         lastForward = (PETSc.wallTime - start, snes.iterations, snes.linearIterations)
-        lastPreconditioner = Result { () throws(PETScError) in try snes.preconditioner() }
+        if keepsPreconditioner {
+            lastPreconditioner = Result { () throws(PETScError) in try snes.preconditioner() }
+        } else {
+            lastPreconditioner = .failure(.preconditionerUnavailable("BratuProblem.keepsPreconditioner is false"))
+        }
         return u
     }
 
@@ -68,7 +76,8 @@ public final class BratuProblem {
     /// (``NonlinearSolve/preconditioner()``), for
     /// ``DistributedImplicitFunction/forwardPreconditioner``.
     ///
-    /// - Throws: ``PETScError/preconditionerUnavailable(_:)`` when no solve has finished.
+    /// - Throws: ``PETScError/preconditionerUnavailable(_:)`` when no solve has
+    ///   finished since ``keepsPreconditioner`` was set.
     public func forwardPreconditioner() throws(PETScError) -> ReusablePreconditioner {
         try lastPreconditioner.get()
     }
@@ -94,13 +103,17 @@ public final class BratuProblem {
     ///
     /// - Parameter reusingForwardPreconditioner: whether the derivative's KSP
     ///   applies the SNES's last preconditioner instead of building its own
-    ///   (``DistributedImplicitFunction/forwardPreconditioner``).
+    ///   (``DistributedImplicitFunction/forwardPreconditioner``); sets
+    ///   ``keepsPreconditioner`` when true.
     public func implicitFunction(reusingForwardPreconditioner: Bool = false)
         -> DistributedImplicitFunction<BratuGridConditions>
     {
         var f = DistributedImplicitFunction(grid: grid, conditions: conditions) { [self] x in try solve(x) }
         f.symmetricPositiveDefinite = true
-        if reusingForwardPreconditioner { f.forwardPreconditioner = { [self] in try forwardPreconditioner() } }
+        if reusingForwardPreconditioner {
+            keepsPreconditioner = true
+            f.forwardPreconditioner = { [self] in try forwardPreconditioner() }
+        }
         return f
     }
 }

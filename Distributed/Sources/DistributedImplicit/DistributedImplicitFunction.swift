@@ -32,6 +32,9 @@ import PETScKit
 /// rtol = 1e-10 in every case
 /// ```
 ///
+/// With ``forwardPreconditioner`` set, either representation applies the
+/// forward solve's own preconditioner instead (no setup, `-…pc_…` not read).
+///
 /// The adjoint solve is `KSPSolveTranspose` on the same KSP and
 /// preconditioner (no second setup); `B ẋ` and `Bᵀ u` are tape sweeps in
 /// both representations.
@@ -142,7 +145,7 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         let start = PETSc.wallTime
         let linear = try GridLinearization(conditions: conditions, grid: grid, x: x, y: y!)
         let recorded = PETSc.wallTime
-        let kept = keptPattern(for: linear)
+        let kept = keptPattern()
         var pattern: SparsityPattern? = kept?.pattern ?? linear.localJacobianPattern()
         let widest: Int
         if let kept { widest = kept.widest } else { widest = try linear.checkStencil(pattern: pattern!) }
@@ -211,7 +214,7 @@ extension DistributedImplicitFunction {
     /// The structure ``fixedLocalPattern`` kept, when it is declared, fits
     /// this recording's sizes and every rank has it (one reduction when
     /// declared, none otherwise); else `nil` on every rank.
-    func keptPattern(for linear: GridLinearization) -> LocalPatternCache.Entry? {
+    func keptPattern() -> LocalPatternCache.Entry? {
         guard fixedLocalPattern else { return nil }
         let entry = patternCache.entry.flatMap {
             $0.rows == grid.ownedBox.count && $0.columns == grid.ghostedBox.count ? $0 : nil

@@ -96,6 +96,7 @@ func reuseTests() -> [TestCase] { [
         let problem = try BratuProblem(n: 16, snesPrefix: "t_fwd_")
         let u = try problem.solve(bratuX)
         let elsewhere = try BratuProblem(n: 16, snesPrefix: "t_fwd_")
+        elsewhere.keepsPreconditioner = true
         _ = try elsewhere.solve([2, 0.5, -1])
         let stale = try elsewhere.forwardPreconditioner()
         var f = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in u }
@@ -112,6 +113,7 @@ func reuseTests() -> [TestCase] { [
     },
     TestCase(name: "a preconditioner of another grid size is incompatiblePreconditioner on every rank, both representations") {
         let other = try BratuProblem(n: 10)
+        other.keepsPreconditioner = true
         _ = try other.solve(bratuX)
         let problem = try BratuProblem(n: 12)
         var f = problem.implicitFunction()
@@ -154,6 +156,7 @@ func reuseTests() -> [TestCase] { [
     TestCase(name: "no preconditioner to reuse (no forward solve yet, or a source that throws on the last rank only) is incompatiblePreconditioner on every rank") {
         let never = try BratuProblem(n: 8)
         let problem = try BratuProblem(n: 8)
+        problem.keepsPreconditioner = true
         var f = problem.implicitFunction()
         f.forwardPreconditioner = { try never.forwardPreconditioner() }
         try expectFailure("incompatiblePreconditioner", {
