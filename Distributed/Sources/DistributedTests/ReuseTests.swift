@@ -111,6 +111,36 @@ func reuseTests() -> [TestCase] { [
             try expectSameDerivatives(lin, try f.linearize(at: bratuX), grid: problem.grid)
         }
     },
+    TestCase(name: "a SNES that solves again after sharing its preconditioner does not change the derivative's operator, both representations") {
+        try PETSc.setOption("-t_fwd_pc_type", "gamg")
+        defer { try? PETSc.clearOption("-t_fwd_pc_type") }
+        let problem = try BratuProblem(n: 16)
+        var parameters = bratuX
+        let snes = try NonlinearSolve(grid: problem.grid, optionsPrefix: "t_fwd_", relativeTolerance: 1e-12,
+                                      absoluteTolerance: 1e-14) { u, f in
+            try problem.residual(x: parameters, u: u, into: f)
+        }
+        let u = try problem.grid.makeGlobalVector()
+        try snes.solve(u)
+        var f = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in u }
+        f.symmetricPositiveDefinite = true
+        f.relativeTolerance = 1e-13
+        for representation in [DistributedRepresentation.assembled, .shell] {
+            f.representation = representation
+            f.forwardPreconditioner = { try snes.preconditioner() }
+            let lin = try f.linearize(at: bratuX)
+            // The SNES solves at another x: the PC is set up again on its new Jacobian, which
+            // PETSc also makes the PC's (so the KSP's) operator until our next solve resets it.
+            parameters = [2, 0.5, -1]
+            try snes.solve(try problem.grid.makeGlobalVector())
+            parameters = bratuX
+            f.forwardPreconditioner = nil
+            try expectSameDerivatives(lin, try f.linearize(at: bratuX), grid: problem.grid)
+            var amat: Mat?
+            try expect(KSPGetOperators(lin.krylov.handle, &amat, nil) == 0
+                       && amat == lin.krylov.operator_.handle, "\(representation): the KSP's operator is not A")
+        }
+    },
     TestCase(name: "a preconditioner of another grid size is incompatiblePreconditioner on every rank, both representations") {
         let other = try BratuProblem(n: 10)
         other.keepsPreconditioner = true
