@@ -64,7 +64,7 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
     /// instead of building one from `A` (default `nil`: build one).
     ///
     /// Called on every rank right after the forward solver returns, e.g.
-    /// `{ try snes.preconditioner() }` (``PETScKit/NonlinearSolve/preconditioner()``):
+    /// `{ try snes.preconditioner() }` (`NonlinearSolve.preconditioner()` in PETScKit):
     /// the last Newton step's preconditioner, built from the Jacobian at the
     /// last iterate but one, which is `A` up to one Newton update. The KSP
     /// keeps `A` (assembled or shell) as its operator and applies that

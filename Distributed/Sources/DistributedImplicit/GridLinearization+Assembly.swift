@@ -66,12 +66,12 @@ extension GridLinearization {
     /// - Throws: on every rank alike: ``DistributedImplicitError/localJacobianFailed(_:)``,
     ///   ``DistributedImplicitError/petsc(_:)``.
     public func assembleA(pattern: SparsityPattern,
-                          coloring kept: ColumnColoring? = nil) throws(DistributedImplicitError) -> AssembledJacobian {
+                          coloring: ColumnColoring? = nil) throws(DistributedImplicitError) -> AssembledJacobian {
         var failure = ""
         var rowPointers: [Int] = [0], columns: [Int] = [], values: [Double] = []
         var diagonal: [Int] = [], offDiagonal: [Int] = []
         var owned = 0..<0
-        let coloring = kept ?? ColumnColoring(pattern, order: .natural)
+        let coloring = coloring ?? ColumnColoring(pattern, order: .natural)
         do {
             owned = try solutionLayout()
             let global = try grid.ghostedGlobalIndices()
