@@ -39,6 +39,11 @@ public struct BratuDerivativeRun: Sendable {
     public var peakMemoryMax: Int
     /// Peak resident memory summed over the ranks, bytes.
     public var peakMemorySum: Int
+    /// Seconds for a second linearization at the same `x` and its adjoint
+    /// solve, with the pattern kept from the first (`nil` when not run).
+    public var againSeconds: Double?
+    /// That second linearization's parts.
+    public var againTimings: LinearizationTimings?
 
     /// Seconds of one Newton step of the forward solve, on average.
     public var newtonStepSeconds: Double { forwardSeconds / Double(Swift.max(1, newtonIterations)) }
@@ -51,16 +56,25 @@ public struct BratuDerivativeRun: Sendable {
     ///   - x: `(κ, λ, s)`.
     ///   - step: relative finite-difference step.
     ///   - finiteDifferenceCheck: whether to run the `2·3` extra SNES solves.
+    ///   - reusePreconditioner: whether the derivative's KSP applies the
+    ///     SNES's last preconditioner instead of building its own.
+    ///   - linearizeAgain: whether to time a second linearization and adjoint
+    ///     solve at the same `x` (same forward solution), the pattern of the
+    ///     local `A` kept from the first (``DistributedImplicitFunction/fixedLocalPattern``).
     /// - Throws: ``DistributedImplicitError``, ``PETScError``.
     public static func run(size: Int, representation: DistributedRepresentation = .automatic,
                            x: [Double] = [1, 2, 1], step: Double = 1e-5,
-                           finiteDifferenceCheck: Bool = true) throws -> BratuDerivativeRun {
+                           finiteDifferenceCheck: Bool = true, reusePreconditioner: Bool = false,
+                           linearizeAgain: Bool = false) throws -> BratuDerivativeRun {
         let problem = try BratuProblem(n: size)
+        problem.keepsPreconditioner = reusePreconditioner
         let u = try problem.solve(x)
         let forward = problem.lastForward
         var f = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in u }
         f.symmetricPositiveDefinite = true
         f.representation = representation
+        if reusePreconditioner { f.forwardPreconditioner = { try problem.forwardPreconditioner() } }
+        f.fixedLocalPattern = linearizeAgain
         let start = PETSc.wallTime
         let lin = try f.linearize(at: x)
         let solved = PETSc.wallTime
@@ -68,6 +82,13 @@ public struct BratuDerivativeRun: Sendable {
         let end = PETSc.wallTime
         let peak = Double(ProcessMemory.peakResidentBytes() ?? 0)
         let memory = Collective.sum([peak]), memoryMax = Collective.maxima([peak])
+        var again: (seconds: Double, timings: LinearizationTimings)?
+        if linearizeAgain {
+            let start = PETSc.wallTime
+            let second = try f.linearize(at: x)
+            _ = try second.vjp(cotangent: try problem.objectiveGradient(second.solution))
+            again = (PETSc.wallTime - start, second.timings)
+        }
         let objective = try problem.objective(u)
         var fd = [Double](repeating: .nan, count: x.count)
         if finiteDifferenceCheck {
@@ -89,6 +110,7 @@ public struct BratuDerivativeRun: Sendable {
                                   derivativeSeconds: end - start, timings: lin.timings, adjointSeconds: end - solved,
                                   representation: lin.representation, plan: lin.plan,
                                   residualNorm: lin.residualNorm, peakMemoryMax: Int(memoryMax[0]),
-                                  peakMemorySum: Int(memory[0]))
+                                  peakMemorySum: Int(memory[0]), againSeconds: again?.seconds,
+                                  againTimings: again?.timings)
     }
 }

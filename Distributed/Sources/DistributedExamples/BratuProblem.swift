@@ -15,6 +15,13 @@ public final class BratuProblem {
     public let snesPrefix: String
     /// Seconds spent in the most recent forward solve, and its Newton and linear iterations.
     public private(set) var lastForward: (seconds: Double, newton: Int, linear: Int) = (0, 0, 0)
+    /// Whether each forward solve keeps its SNES's preconditioner (and with it
+    /// the SNES, its Jacobian and hierarchy) for ``forwardPreconditioner()``
+    /// until the next solve (default `false`: the SNES is released after its solve).
+    public var keepsPreconditioner = false
+    /// The preconditioner the most recent forward solve built in its last Newton step, or why there is none.
+    var lastPreconditioner: Result<ReusablePreconditioner, PETScError> =
+        .failure(.preconditionerUnavailable("no forward solve has run"))
 
     /// A Bratu problem on an `n × n` grid (`n` points in 1-D when `twoD` is false).
     ///
@@ -54,9 +61,25 @@ public final class BratuProblem {
             try residual(x: x, u: u, into: f)
         }
         let u = try grid.makeGlobalVector()
+        lastPreconditioner = .failure(.preconditionerUnavailable("the last forward solve did not finish"))
         try snes.solve(u)
         lastForward = (PETSc.wallTime - start, snes.iterations, snes.linearIterations)
+        if keepsPreconditioner {
+            lastPreconditioner = Result { () throws(PETScError) in try snes.preconditioner() }
+        } else {
+            lastPreconditioner = .failure(.preconditionerUnavailable("BratuProblem.keepsPreconditioner is false"))
+        }
         return u
+    }
+
+    /// The preconditioner of the most recent forward solve's last Newton step
+    /// (``NonlinearSolve/preconditioner()``), for
+    /// ``DistributedImplicitFunction/forwardPreconditioner``.
+    ///
+    /// - Throws: ``PETScError/preconditionerUnavailable(_:)`` when no solve has
+    ///   finished since ``keepsPreconditioner`` was set.
+    public func forwardPreconditioner() throws(PETScError) -> ReusablePreconditioner {
+        try lastPreconditioner.get()
     }
 
     /// `J(u) = ½ h^d Σ u_p²` (collective).
@@ -77,9 +100,20 @@ public final class BratuProblem {
 
     /// The implicit function `x ↦ u(x)` with SNES as its forward solver;
     /// `A` declared symmetric positive definite (true for `κ > 0`, `λ` below the fold), so KSP defaults to CG.
-    public func implicitFunction() -> DistributedImplicitFunction<BratuGridConditions> {
+    ///
+    /// - Parameter reusingForwardPreconditioner: whether the derivative's KSP
+    ///   applies the SNES's last preconditioner instead of building its own
+    ///   (``DistributedImplicitFunction/forwardPreconditioner``); sets
+    ///   ``keepsPreconditioner`` when true.
+    public func implicitFunction(reusingForwardPreconditioner: Bool = false)
+        -> DistributedImplicitFunction<BratuGridConditions>
+    {
         var f = DistributedImplicitFunction(grid: grid, conditions: conditions) { [self] x in try solve(x) }
         f.symmetricPositiveDefinite = true
+        if reusingForwardPreconditioner {
+            keepsPreconditioner = true
+            f.forwardPreconditioner = { [self] in try forwardPreconditioner() }
+        }
         return f
     }
 }

@@ -31,6 +31,10 @@ public enum DistributedImplicitError: Error, Sendable, Equatable, CustomStringCo
     case localJacobianFailed(String)
     /// `‖F(x, y)‖₂` exceeds the residual check's bound: `y` is not a solution.
     case residualTooLarge(norm: Double, bound: Double)
+    /// The forward solve's preconditioner could not be reused on at least
+    /// one rank: none was given, or its matrix's layout is not the grid's
+    /// (a preconditioner of another problem); the string is this rank's reason.
+    case incompatiblePreconditioner(String)
 
     /// One sentence with advice.
     public var description: String {
@@ -52,6 +56,8 @@ public enum DistributedImplicitError: Error, Sendable, Equatable, CustomStringCo
             return "F(x, y) is not finite: the forward solution or the conditions produce NaN or infinity"
         case let .residualTooLarge(norm, bound):
             return "‖F(x, y)‖₂ = \(norm) > \(bound): y is not a solution (tighten the forward solver's tolerance)"
+        case let .incompatiblePreconditioner(s):
+            return "the forward solve's preconditioner cannot be reused: \(s); set forwardPreconditioner to nil to build one"
         }
     }
 }

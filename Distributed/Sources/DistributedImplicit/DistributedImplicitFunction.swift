@@ -32,6 +32,9 @@ import PETScKit
 /// rtol = 1e-10 in every case
 /// ```
 ///
+/// With ``forwardPreconditioner`` set, either representation applies the
+/// forward solve's own preconditioner instead (no setup, `-…pc_…` not read).
+///
 /// The adjoint solve is `KSPSolveTranspose` on the same KSP and
 /// preconditioner (no second setup); `B ẋ` and `Bᵀ u` are tape sweeps in
 /// both representations.
@@ -57,6 +60,42 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
     /// How `A` is given to the KSP (default ``DistributedRepresentation/automatic``:
     /// assembled for stencil conditions, which enables real preconditioners).
     public var representation = DistributedRepresentation.automatic
+    /// Where to take a preconditioner the forward solve has already built,
+    /// instead of building one from `A` (default `nil`: build one).
+    ///
+    /// Called on every rank right after the forward solver returns, e.g.
+    /// `{ try snes.preconditioner() }` (`NonlinearSolve.preconditioner()` in PETScKit):
+    /// the last Newton step's preconditioner, built from the Jacobian at the
+    /// last iterate but one, which is `A` up to one Newton update. The KSP
+    /// keeps `A` (assembled or shell) as its operator and applies that
+    /// preconditioner as it is, with no setup:
+    ///
+    /// ```
+    /// KSP operator    A = ∂F/∂y (x, y*)          ours: the answer is A⁻¹ b to the KSP's rtol
+    /// preconditioner  M ≈ J(y_{k−1}), as built    the forward's: only the iteration count changes
+    /// ```
+    ///
+    /// `-<prefix>pc_…` options are then not read (the preconditioner keeps
+    /// the forward solve's type and options). With a reused preconditioner
+    /// the shell representation is preconditioned too, and needs no assembly.
+    public var forwardPreconditioner: (() throws -> ReusablePreconditioner)?
+    /// Declares that the pattern of the local `A` is the same at every point
+    /// this function is linearized at (default `false`; partly checked).
+    ///
+    /// Then the first linearization's pattern, the stencil check's verdict
+    /// and the assembled path's colouring are kept, and every later one on
+    /// the same sizes skips pattern detection, the stencil check and the
+    /// colouring: only recording, compressed sweeps and `MatSetValues` remain.
+    /// True for conditions without value-dependent branches whose partials
+    /// are never exactly zero (Bratu). Partly checked: on the assembled path
+    /// a new dependence is ``DistributedImplicitError/localJacobianFailed(_:)``
+    /// when its colour's compressed product has no entry of the kept pattern in
+    /// that row; one that lands on a kept entry is silently added to it, and
+    /// the by-offset stencil check does not run again (the recording's own
+    /// checks of ghost reads still do).
+    public var fixedLocalPattern = false
+    /// The structure ``fixedLocalPattern`` keeps, shared by copies of this function.
+    let patternCache = LocalPatternCache()
 
     /// Creates the implicit function.
     ///
@@ -70,12 +109,14 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         self.solver = solver
     }
 
-    /// Runs the forward solver at `x`, records the conditions, detects the
-    /// pattern of the local `A` and checks it against the grid's stencil
-    /// (``StencilCheck``; one reduction, which also agrees on the longest row
-    /// for ``DistributedRepresentation/automatic``), checks the residual,
-    /// assembles `A` when it is ``DistributedRepresentation/assembled`` and
-    /// prepares the KSP on it (collective).
+    /// Runs the forward solver at `x`, takes the forward solve's
+    /// preconditioner when ``forwardPreconditioner`` is set, records the
+    /// conditions, detects the pattern of the local `A` and checks it against
+    /// the grid's stencil (``StencilCheck``; one reduction, which also agrees
+    /// on the longest row for ``DistributedRepresentation/automatic``) unless
+    /// ``fixedLocalPattern`` kept them, checks the residual, assembles `A` when
+    /// it is ``DistributedRepresentation/assembled`` and prepares the KSP on it
+    /// (collective).
     ///
     /// - Parameter x: the parameters, the same on every rank (checked with one
     ///   reduction before the solver runs), finite.
@@ -100,11 +141,14 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         if Collective.any(!failure.isEmpty) {
             throw .forwardSolverFailed(failure.isEmpty ? "failed on another rank" : failure)
         }
+        let reused = try reusablePreconditioner()
         let start = PETSc.wallTime
         let linear = try GridLinearization(conditions: conditions, grid: grid, x: x, y: y!)
         let recorded = PETSc.wallTime
-        var pattern: SparsityPattern? = linear.localJacobianPattern()
-        let widest = try linear.checkStencil(pattern: pattern!)
+        let kept = keptPattern()
+        var pattern: SparsityPattern? = kept?.pattern ?? linear.localJacobianPattern()
+        let widest: Int
+        if let kept { widest = kept.widest } else { widest = try linear.checkStencil(pattern: pattern!) }
         let checked = PETSc.wallTime
         let xNorm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let bound = residualTolerance * Swift.max(1, xNorm, linear.solutionNorm)
@@ -113,7 +157,11 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         if representation == .assembled
             || (representation == .automatic && widest <= DistributedRepresentation.maxAssembledRowEntries * grid.dof)
         {
-            assembled = try linear.assembleA(pattern: pattern!)
+            assembled = try linear.assembleA(pattern: pattern!, coloring: kept?.coloring)
+        }
+        if fixedLocalPattern {
+            patternCache.entry = .init(rows: grid.ownedBox.count, columns: grid.ghostedBox.count, pattern: pattern!,
+                                       widest: widest, coloring: assembled?.coloring ?? kept?.coloring)
         }
         pattern = nil
         let assembledAt = PETSc.wallTime
@@ -130,12 +178,48 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
             }
             let ksp = try KrylovSolve(operator_: op, optionsPrefix: optionsPrefix, defaultType: spd ? "cg" : nil,
                                       defaultPreconditioner: assembled == nil ? "none" : (spd ? "gamg" : nil),
-                                      relativeTolerance: relativeTolerance)
+                                      relativeTolerance: relativeTolerance, preconditioner: reused)
             let timings = LinearizationTimings(recording: recorded - start, stencilCheck: checked - recorded,
                                                assembly: assembledAt - checked, solverSetup: PETSc.wallTime - assembledAt)
             return DistributedImplicitLinearization(solution: y!, conditions: linear, krylov: ksp, assembled: assembled,
-                                                    timings: timings)
+                                                    timings: timings, localPatternReused: kept != nil)
         } catch { throw .petsc(error) }
+    }
+}
+
+extension DistributedImplicitFunction {
+    /// ``forwardPreconditioner``'s preconditioner, or `nil` when none is
+    /// asked for, after one reduction: every rank throws when, on any rank,
+    /// the source threw or the preconditioner's matrix does not have this
+    /// rank's owned points as its local rows and columns (PETSc would refuse
+    /// it on the mismatched ranks only and leave the others in a collective).
+    ///
+    /// - Throws: ``DistributedImplicitError/incompatiblePreconditioner(_:)`` on every rank.
+    func reusablePreconditioner() throws(DistributedImplicitError) -> ReusablePreconditioner? {
+        guard let source = forwardPreconditioner else { return nil }
+        var reused: ReusablePreconditioner?
+        var failure = ""
+        do { reused = try source() } catch { failure = "\(error)" }
+        let n = grid.ownedBox.count
+        if let p = reused, !(p.localRows == n && p.localColumns == n) {
+            failure = "its matrix has \(p.localRows) × \(p.localColumns) local entries on this rank, "
+                + "the grid \(n) owned points (a preconditioner of another problem or layout)"
+        }
+        if Collective.any(!failure.isEmpty) {
+            throw .incompatiblePreconditioner(failure.isEmpty ? "on another rank" : failure)
+        }
+        return reused
+    }
+
+    /// The structure ``fixedLocalPattern`` kept, when it is declared, fits
+    /// this recording's sizes and every rank has it (one reduction when
+    /// declared, none otherwise); else `nil` on every rank.
+    func keptPattern() -> LocalPatternCache.Entry? {
+        guard fixedLocalPattern else { return nil }
+        let entry = patternCache.entry.flatMap {
+            $0.rows == grid.ownedBox.count && $0.columns == grid.ghostedBox.count ? $0 : nil
+        }
+        return Collective.any(entry == nil) ? nil : entry
     }
 }
 
@@ -152,14 +236,18 @@ public final class DistributedImplicitLinearization {
     public let assembled: AssembledJacobian?
     /// Where ``DistributedImplicitFunction/linearize(at:)`` spent its time after the forward solve (this rank's clock).
     public let timings: LinearizationTimings
+    /// Whether the pattern of the local `A` was kept from an earlier
+    /// linearization (``DistributedImplicitFunction/fixedLocalPattern``) instead of detected.
+    public let localPatternReused: Bool
 
     init(solution: DistributedVector, conditions: GridLinearization, krylov: KrylovSolve,
-         assembled: AssembledJacobian?, timings: LinearizationTimings) {
+         assembled: AssembledJacobian?, timings: LinearizationTimings, localPatternReused: Bool) {
         self.solution = solution
         self.conditions = conditions
         self.krylov = krylov
         self.assembled = assembled
         self.timings = timings
+        self.localPatternReused = localPatternReused
     }
 
     /// The representation that runs: ``DistributedRepresentation/assembled`` or ``DistributedRepresentation/shell``.
@@ -168,8 +256,9 @@ public final class DistributedImplicitLinearization {
     /// One line for reports: the representation (entries, colours on this
     /// rank) and the KSP, e.g. `assembled AIJ A (199200 entries, 7 colours on this rank), KSP cg + gamg, …`.
     public var plan: String {
-        guard let a = assembled else { return "shell operator A (tape sweeps + ghost exchange), \(krylov.report)" }
-        return "assembled AIJ A (\(a.globalNonZeros) entries, \(a.localColors) colours on this rank), \(krylov.report)"
+        let kept = localPatternReused ? ", pattern kept" : ""
+        guard let a = assembled else { return "shell operator A (tape sweeps + ghost exchange\(kept)), \(krylov.report)" }
+        return "assembled AIJ A (\(a.globalNonZeros) entries, \(a.localColors) colours on this rank\(kept)), \(krylov.report)"
     }
 
     /// `‖F(x, y)‖₂` over all ranks.
@@ -234,7 +323,8 @@ public final class DistributedImplicitLinearization {
 public struct LinearizationTimings: Sendable, Equatable {
     /// Recording the local conditions on the tape and the global residual check.
     public var recording: Double
-    /// Detecting the pattern of the local `A` and checking it against the grid's stencil (both representations).
+    /// Detecting the pattern of the local `A` and checking it against the grid's stencil (both representations;
+    /// one reduction when the pattern is kept).
     public var stencilCheck: Double
     /// Colouring, compressed sweeps and matrix assembly (0 for a shell).
     public var assembly: Double

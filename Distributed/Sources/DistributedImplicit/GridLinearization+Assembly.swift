@@ -10,6 +10,8 @@ public struct AssembledJacobian {
     public let matrix: AssembledMatrix
     /// Colours (sweeps of the local tape) used on this rank.
     public let localColors: Int
+    /// The colouring of the local `A`'s columns on this rank.
+    public let coloring: ColumnColoring
     /// Stored entries on this rank's rows.
     public let localNonZeros: Int
     /// Stored entries over all ranks.
@@ -55,17 +57,21 @@ extension GridLinearization {
     /// diagonal neighbours are refused before assembly, on both paths, by
     /// ``checkStencil(pattern:)`` and ``GridPatch``'s read record.
     ///
-    /// - Parameter pattern: ``localJacobianPattern()`` (passed in so a caller
-    ///   that already has it does not search twice).
+    /// - Parameters:
+    ///   - pattern: ``localJacobianPattern()`` (passed in so a caller
+    ///     that already has it does not search twice).
+    ///   - coloring: a colouring of `pattern`'s columns kept from an earlier
+    ///     assembly with the same pattern, or `nil` (default) to colour them.
     /// - Returns: the assembled matrix and its statistics.
     /// - Throws: on every rank alike: ``DistributedImplicitError/localJacobianFailed(_:)``,
     ///   ``DistributedImplicitError/petsc(_:)``.
-    public func assembleA(pattern: SparsityPattern) throws(DistributedImplicitError) -> AssembledJacobian {
+    public func assembleA(pattern: SparsityPattern,
+                          coloring: ColumnColoring? = nil) throws(DistributedImplicitError) -> AssembledJacobian {
         var failure = ""
         var rowPointers: [Int] = [0], columns: [Int] = [], values: [Double] = []
         var diagonal: [Int] = [], offDiagonal: [Int] = []
         var owned = 0..<0
-        let coloring = ColumnColoring(pattern, order: .natural)
+        let coloring = coloring ?? ColumnColoring(pattern, order: .natural)
         do {
             owned = try solutionLayout()
             let global = try grid.ghostedGlobalIndices()
@@ -98,7 +104,8 @@ extension GridLinearization {
                                         diagonalNonzeros: diagonal, offDiagonalNonzeros: offDiagonal)
             try a.setRows(owned, rowPointers: rowPointers, columns: columns, values: values)
             try a.assemble()
-            return AssembledJacobian(matrix: a, localColors: coloring.colorCount, localNonZeros: values.count,
+            return AssembledJacobian(matrix: a, localColors: coloring.colorCount, coloring: coloring,
+                                     localNonZeros: values.count,
                                      globalNonZeros: try a.globalNonZeroCount())
         } catch { throw .petsc(error) }
     }

@@ -28,6 +28,8 @@ public final class KrylovSolve: @unchecked Sendable {
     public let handle: KSP
     /// The operator (kept alive as long as the solver).
     public let operator_: PETScOperator
+    /// The preconditioner another solver built, when this KSP applies it instead of building its own.
+    public let reusedPreconditioner: ReusablePreconditioner?
     /// The options prefix, e.g. `"implicit_"`.
     public let optionsPrefix: String
     /// Iterations summed over every solve so far.
@@ -44,7 +46,7 @@ public final class KrylovSolve: @unchecked Sendable {
     /// Prepares a KSP on `operator_`.
     ///
     /// - Parameters:
-    ///   - operator_: `A`; also the matrix the preconditioner is built from.
+    ///   - operator_: `A`; also the matrix the preconditioner is built from, unless one is reused.
     ///   - optionsPrefix: prefix of this solver's options.
     ///   - defaultType: PETSc KSP type applied before the options are read
     ///     (`"cg"` for a symmetric positive definite operator), or PETSc's GMRES when `nil`.
@@ -52,21 +54,38 @@ public final class KrylovSolve: @unchecked Sendable {
     ///     are read (`"none"` for a shell operator, whose entries are unknown).
     ///   - relativeTolerance: default `-ksp_rtol`.
     ///   - absoluteTolerance: default `-ksp_atol`.
+    ///   - preconditioner: a preconditioner another solver built, applied
+    ///     as it is (no setup, `-<prefix>pc_…` and `defaultPreconditioner`
+    ///     ignored) with `operator_` still the operator; its ``ReusablePreconditioner/localRows``
+    ///     and ``ReusablePreconditioner/localColumns`` must equal the operator's
+    ///     on every rank (the caller checks, collectively: PETSc's own check
+    ///     fails on the mismatched ranks only). `nil` (default): a new one
+    ///     built from `operator_`.
     /// - Throws: ``PETScError``.
     public init(operator_: PETScOperator, optionsPrefix: String = "", defaultType: String? = nil,
                 defaultPreconditioner: String? = nil,
-                relativeTolerance: Double = 1e-10, absoluteTolerance: Double = 1e-50) throws(PETScError) {
+                relativeTolerance: Double = 1e-10, absoluteTolerance: Double = 1e-50,
+                preconditioner: ReusablePreconditioner? = nil) throws(PETScError) {
         var k: KSP?
         try check(KSPCreate(cpetsc_comm_world(), &k), "KSPCreate")
         handle = k!
         self.operator_ = operator_
         self.optionsPrefix = optionsPrefix
-        try check(KSPSetOperators(handle, operator_.handle, operator_.handle), "KSPSetOperators")
+        self.reusedPreconditioner = preconditioner
+        // The prefix first: KSPSetOptionsPrefix renames the KSP's PC, which must stay the other solver's.
         if !optionsPrefix.isEmpty { try check(KSPSetOptionsPrefix(handle, optionsPrefix), "KSPSetOptionsPrefix") }
+        if let shared = preconditioner {
+            // The PC keeps its Pmat, so PCSetUp finds its state unchanged and does not rebuild.
+            try check(KSPSetPC(handle, shared.handle), "KSPSetPC")
+            try check(KSPSetOperators(handle, operator_.handle, shared.matrix), "KSPSetOperators")
+            try check(KSPSetSkipPCSetFromOptions(handle, PETSC_TRUE), "KSPSetSkipPCSetFromOptions")
+        } else {
+            try check(KSPSetOperators(handle, operator_.handle, operator_.handle), "KSPSetOperators")
+        }
         try check(KSPSetTolerances(handle, relativeTolerance, absoluteTolerance, PetscReal(cpetsc_default()),
                                    cpetsc_default()), "KSPSetTolerances")
         if let kspType = defaultType { try check(KSPSetType(handle, kspType), "KSPSetType") }
-        if let pcType = defaultPreconditioner {
+        if let pcType = defaultPreconditioner, preconditioner == nil {
             var pc: PC?
             try check(KSPGetPC(handle, &pc), "KSPGetPC")
             try check(PCSetType(pc, pcType), "PCSetType")
@@ -90,6 +109,7 @@ public final class KrylovSolve: @unchecked Sendable {
     ///     when `-ksp_initial_guess_nonzero` is set).
     /// - Throws: ``PETScError/kspNotConverged(reason:iterations:residualNorm:)``, ``PETScError/call(function:code:message:)``.
     public func solve(_ b: DistributedVector, into x: DistributedVector) throws(PETScError) {
+        try restoreOperator()
         try check(KSPSolve(handle, b.handle, x.handle), "KSPSolve")
         try finishSolve(b)
     }
@@ -98,6 +118,7 @@ public final class KrylovSolve: @unchecked Sendable {
     ///
     /// - Throws: ``PETScError/kspNotConverged(reason:iterations:residualNorm:)``, ``PETScError/call(function:code:message:)``.
     public func solveTransposed(_ c: DistributedVector, into w: DistributedVector) throws(PETScError) {
+        try restoreOperator()
         try check(KSPSolveTranspose(handle, c.handle, w.handle), "KSPSolveTranspose")
         try finishSolve(c)
     }
@@ -128,6 +149,14 @@ public final class KrylovSolve: @unchecked Sendable {
             ws.append(w)
         }
         return ws
+    }
+
+    /// Sets the operator again when the `PC` is shared: a `PC` holds its
+    /// operators, and the solver that built it may have set its own since.
+    /// Its matrix unchanged, the preconditioner is not set up again.
+    private func restoreOperator() throws(PETScError) {
+        guard let shared = reusedPreconditioner else { return }
+        try check(KSPSetOperators(handle, operator_.handle, shared.matrix), "KSPSetOperators")
     }
 
     /// Reads the converged reason, counts the solve, and throws when it diverged.
@@ -182,7 +211,7 @@ public final class KrylovSolve: @unchecked Sendable {
 
     /// One line for reports: kind, solves, iterations (``summary`` is the protocol's form).
     public var report: String {
-        var s = "KSP \(kind), \(solves) solves, \(iterations) iterations"
+        var s = "KSP \(kind)\(reusedPreconditioner == nil ? "" : " (PC reused)"), \(solves) solves, \(iterations) iterations"
         if let last = lastSolve { s += ", last ‖r‖ = \(last.residualNorm)" }
         return s
     }

@@ -14,6 +14,8 @@ public enum PETScError: Error, Sendable, Equatable, CustomStringConvertible {
     case snesNotConverged(reason: String, iterations: Int)
     /// PETSc is not initialized (or already finalized).
     case notInitialized
+    /// A preconditioner was asked of a solver that has none to give (why).
+    case preconditionerUnavailable(String)
 
     /// One sentence with advice.
     public var description: String {
@@ -28,6 +30,8 @@ public enum PETScError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "a line search (-snes_linesearch_type bt) or a better initial guess"
         case .notInitialized:
             return "PETSc is not initialized: call PETSc.initialize() first"
+        case let .preconditionerUnavailable(why):
+            return "no preconditioner to reuse: \(why); build a new one instead"
         }
     }
 }
