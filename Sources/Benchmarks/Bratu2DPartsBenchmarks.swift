@@ -51,6 +51,15 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
                                   baselineName: "vjp(at:) .sparse + .cholesky", repetitions: reps,
                                   candidate: { _ = try! automaticRoot.vjp(at: theta, cotangent: u) },
                                   baseline: { _ = try! choleskyRoot.vjp(at: theta, cotangent: u) })
+        var noProbe = automatic
+        noProbe.options.probesKrylovSingularity = false
+        let noProbeRoot = noProbe
+        let probe = harness.compare(suite: "bratu2dparts", name: "vjp(at:) .automatic", size: n * n,
+                                    baselineName: "vjp(at:) .automatic without the singularity probe", repetitions: reps,
+                                    candidate: { _ = try! automaticRoot.vjp(at: theta, cotangent: u) },
+                                    baseline: { _ = try! noProbeRoot.vjp(at: theta, cotangent: u) })
+        print("  N = \(n) one VJP: .automatic \(String(format: "%.3g", probe.medianSeconds * 1e3)) ms, without the "
+              + "singularity probe \(String(format: "%.3g", (probe.baselineMedianSeconds ?? 0) * 1e3)) ms")
         let gradients = (try! automaticRoot.vjp(at: theta, cotangent: u), try! choleskyRoot.vjp(at: theta, cotangent: u))
         let gap = zip(gradients.0, gradients.1).map { abs($0 - $1) }.max() ?? 0
         let scale = gradients.1.map { abs($0) }.max() ?? 1
@@ -80,6 +89,24 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
         let solver = ConjugateGradient(options: .automaticPlan)
         let tCG = harness.median(repetitions: reps) { _ = solver.solve(op, u, initialGuess: nil, preconditioner: ic) }
         let cgIterations = solver.solve(op, u, initialGuess: nil, preconditioner: ic).statistics.iterations
+        // The cost model's iteration estimate for IC(0)-CG (JacobiConditionBound.swift), recomputed here
+        // from the compressed A to set it beside the measured count.
+        var diagonal = [Double](repeating: 0, count: a.rows), rowSums = diagonal
+        for j in 0..<a.columns {
+            for k in a.pattern.columnPointers[j]..<a.pattern.columnPointers[j + 1] where a.pattern.rowIndices[k] == j {
+                diagonal[j] = a.values[k]
+            }
+        }
+        for j in 0..<a.columns {
+            for k in a.pattern.columnPointers[j]..<a.pattern.columnPointers[j + 1] where a.pattern.rowIndices[k] != j {
+                let i = a.pattern.rowIndices[k]
+                rowSums[i] += abs(a.values[k]) / (diagonal[i] * diagonal[j]).squareRoot()
+            }
+        }
+        let r = rowSums.max() ?? 0, kappa = (1 + r) / (1 - r)
+        let estimate = (0.5 * kappa.squareRoot() * log(2e12)).rounded(.up)
+        print("  N = \(n): Jacobi-scaled Gershgorin r = \(String(format: "%.3f", r)), cond ≤ \(String(format: "%.2f", kappa)), "
+              + "estimated CG iterations \(Int(estimate)) (size rule 10 + √m = \(10 + n)), measured IC(0)-CG \(cgIterations)")
         let parts = [("recording", tRecord), ("colour sweeps", tSweeps), ("verification", tVerify),
                      ("symmetry check", tSymmetric), ("CHOLMOD analysis (\(analysis.ordering))", tAnalyse),
                      ("CHOLMOD analysis + factor", tFresh), ("CHOLMOD factor on a reused analysis", tReused),
