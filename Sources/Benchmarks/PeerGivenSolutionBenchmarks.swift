@@ -19,7 +19,9 @@ import ImplicitExamples
 // timings, the plans and the derivatives, which `scripts/peers.py` checks
 // against a reference of its own and against the peers.
 // `PEERS_PROBLEMS` (comma list) selects problems; `PEERS_BRATU_GRIDS`
-// (default `100,300`) the grid sides.
+// (default `100,300`) the grid sides; `PEERS_BRATU_VARIANTS` (comma list of
+// variant names, e.g. `automatic`) the bratu2d variants, and
+// `PEERS_BRATU_REPETITIONS` their repetitions (for a profile).
 
 private struct GivenSolutionRow: Codable {
     var op: String
@@ -74,8 +76,11 @@ func runGivenSolutionPeerBenchmarks(_ harness: inout BenchmarkHarness) {
                 ("sparse", .sparse, .automatic, [], true),
                 ("sparse + cholesky (CHOLMOD)", .sparse, .cholesky, [], true),
             ]
+            let chosenVariants = env["PEERS_BRATU_VARIANTS"].map { Set($0.split(separator: ",").map(String.init)) }
+            let repetitions = env["PEERS_BRATU_REPETITIONS"].flatMap { Int($0) } ?? (n >= 300 ? 5 : 11)
             var rows: [GivenSolutionRow] = []
-            for (name, representation, linearSolver, structure, probes) in variants {
+            for (name, representation, linearSolver, structure, probes) in variants
+            where chosenVariants?.contains(name) ?? true {
                 var f = ImplicitFunction(solver: { _ in u }, conditions: conditions, linearSolver: linearSolver,
                                          representation: representation, structure: structure)
                 f.options.krylovOptions = benchKrylovOptions
@@ -84,7 +89,7 @@ func runGivenSolutionPeerBenchmarks(_ harness: inout BenchmarkHarness) {
                 let plan = try! root.plan(for: theta)
                 // The gradient of L(u) = ½‖u‖²: ȳ = u.
                 let gradient = { try! root.vjp(at: theta, cotangent: try! root(theta)) }
-                let t = harness.median(repetitions: n >= 300 ? 5 : 11) { _ = gradient() }
+                let t = harness.median(repetitions: repetitions) { _ = gradient() }
                 harness.record(.init(suite: "peers", name: "bratu2d grad ½‖u‖² (\(name))", size: n * n,
                                      medianSeconds: t))
                 rows.append(GivenSolutionRow(op: "vjp", variant: name, plan: plan.description, seconds: t,

@@ -16,8 +16,9 @@ import LinearAlgebra
 //
 // with R = κ + ρ·T_F + (colours + 3 checks)·T_s + 3·nnz·τ the set-up, recording, compressed
 // sweeps and verification of the sparse A; L ≈ the factor's non-zeros; S = P solves (+1 for the Krylov
-// singularity probe); its, its_p the assumed iteration counts; w the vector work per
-// iteration. Ties go to the earlier line.
+// singularity probe); its, its_p the assumed iteration counts (its_p from the Jacobi-scaled
+// Gershgorin bound on cond(A) when A is symmetric and diagonally dominant enough, see
+// JacobiConditionBound.swift); w the vector work per iteration. Ties go to the earlier line.
 
 /// One candidate of the automatic plan with its estimated cost
 /// (``SolvePlan/candidates``).
@@ -174,6 +175,8 @@ struct CostModel {
     let probes: Bool
     /// The largest allocation allowed, in bytes.
     let memoryLimit: Int
+    /// The relative tolerance the Krylov candidates solve to (for an iteration count from a condition bound).
+    var krylovTolerance = KrylovOptions.automaticPlan.relativeTolerance
 
     /// `T_F`, or its fallback from the operation count.
     private var tF: Double {
@@ -223,7 +226,10 @@ struct CostModel {
                     list.append(candidate(.sparseLU, seconds: base + (2 * factor + p * 4 * fill) * tau, bytes: 24 * fill))
                 }
             }
-            let its = Self.preconditionedIterations(m)
+            var its = Self.preconditionedIterations(m)
+            if symmetric, let kappa = s.conditionBound {
+                its = Swift.min(its, Self.conjugateGradientIterations(condition: kappa, tolerance: krylovTolerance))
+            }
             if symmetric {
                 list.append(candidate(.preconditionedCG, seconds: base + (nnz + solves * its * (6 * nnz + 10 * md)) * tau,
                                       bytes: 16 * nnz + 48 * md))
@@ -274,6 +280,9 @@ struct SparseStructure {
     let pattern: SparsityPattern
     let sweeps: Int
     let symmetric: Bool
+    /// A bound on the condition number of the Jacobi-scaled `A`, read from its values
+    /// (``SparseMatrix/jacobiScaledConditionBound``); `nil` when unknown.
+    var conditionBound: Double? = nil
 
     /// Every non-zero on the diagonal (a square pattern).
     var isDiagonal: Bool { pattern.isDiagonal }
@@ -356,8 +365,10 @@ extension ImplicitFunction {
             if CostModel.cheapest(first).kind.isSparse {
                 let a = try sparseA(structureCache)
                 sparse = a
+                let symmetric = a.matrix.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
                 list = model(SparseStructure(pattern: a.matrix.pattern, sweeps: a.compression?.sweeps ?? c.passes,
-                                             symmetric: a.matrix.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)))
+                                             symmetric: symmetric,
+                                             conditionBound: symmetric ? a.matrix.jacobiScaledConditionBound : nil))
                     .candidates()
             } else {
                 list = first

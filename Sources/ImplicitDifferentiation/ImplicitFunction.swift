@@ -281,7 +281,8 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             let a: SparseJacobian
             if let sparseJacobian { a = sparseJacobian } else { a = try sparseA(structureCache) }
             (choice, matrix) = try plan.solver.prepareSparse(a, structure: structure, settings: settings,
-                                                             memoryLimit: options.maxMatrixBytes, chosen: sparseKind)
+                                                             memoryLimit: options.maxMatrixBytes, chosen: sparseKind,
+                                                             analyses: structureCache.sparseAnalyses)
         } else {
             let system = matrix.map { LinearSystem(matrix: $0, structure: structure) }
                 ?? LinearSystem(ConditionsOperator(local: local, structure: structure))

@@ -194,11 +194,12 @@ extension LinearSolver {
     ///   - memoryLimit: the largest factor or dense copy, in bytes.
     ///   - chosen: under `.lu` from an `.automatic` request, the factorization the cost
     ///     model picked (instead of the structure's rule).
+    ///   - analyses: the symbolic analyses to reuse (and to add to) for a sparse Cholesky factorization.
     /// - Returns: the choice, and the dense `A` when one was formed (an SVD or QR).
     /// - Throws: `.singularJacobian`, `.notPositiveDefinite`, `.structureNotAsDeclared`,
     ///   `.allocationTooLarge` (before allocation, with the estimate), `.linearAlgebra`.
     func prepareSparse(_ sparse: SparseJacobian, structure: OperatorStructure, settings: SolverSettings,
-                       memoryLimit: Int, chosen: SparseKind? = nil)
+                       memoryLimit: Int, chosen: SparseKind? = nil, analyses: SparseAnalyses? = nil)
         throws(ImplicitDifferentiationError) -> (choice: PreparedChoice, dense: Matrix?)
     {
         let a = sparse.matrix
@@ -242,7 +243,7 @@ extension LinearSolver {
             var fallbackNote: String? = nil
             var prepared: (solve: any PreparedLinearSolve, rcond: Double)
             do {
-                prepared = try kind.factor(a, memoryLimit: memoryLimit)
+                prepared = try kind.factor(a, memoryLimit: memoryLimit, analyses: analyses)
             } catch .notPositiveDefinite(let minor) where automatic {
                 fallbackNote = "∂F/∂y is symmetric but sparse cholesky found it not positive definite (minor \(minor)); "
                     + "used sparse lu"
@@ -343,8 +344,9 @@ enum SparseKind {
         }
     }
 
-    /// Factors `a`; the band's storage is checked against `memoryLimit` first.
-    func factor(_ a: SparseMatrix, memoryLimit: Int) throws(LinearAlgebraError)
+    /// Factors `a`; the band's storage is checked against `memoryLimit` first; a sparse
+    /// Cholesky factorization reuses the analysis of `a`'s pattern from `analyses` when given.
+    func factor(_ a: SparseMatrix, memoryLimit: Int, analyses: SparseAnalyses? = nil) throws(LinearAlgebraError)
         -> (solve: any PreparedLinearSolve, rcond: Double)
     {
         switch self {
@@ -360,8 +362,12 @@ enum SparseKind {
             let f = try BandLUFactorization(a, lowerBandwidth: b.lower, upperBandwidth: b.upper)
             return (f, f.reciprocalCondition)
         case .cholesky:
-            let f = try SparseCholeskyFactorization(a, symmetryTolerance: DeclaredStructureCheck.tolerance,
-                                                    memoryLimit: memoryLimit)
+            let tolerance = DeclaredStructureCheck.tolerance
+            let f = if let analyses {
+                try analyses.choleskyFactorization(a, symmetryTolerance: tolerance, memoryLimit: memoryLimit)
+            } else {
+                try SparseCholeskyFactorization(a, symmetryTolerance: tolerance, memoryLimit: memoryLimit)
+            }
             return (f, f.reciprocalCondition)
         case .lu:
             let f = try SparseLUFactorization(a, memoryLimit: memoryLimit)

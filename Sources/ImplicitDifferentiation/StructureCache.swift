@@ -93,6 +93,9 @@ final class StructureCache: Sendable {
 
     private let entries = Locked<[Key: DetectedStructure]>([:])
 
+    /// The symbolic analyses of the sparse factorizations made for these structures.
+    let sparseAnalyses = SparseAnalyses()
+
     init() {}
 
     /// The structure stored for `key`, if any.

@@ -62,6 +62,17 @@ public struct SparseCholeskyFactorization: Sendable {
         dimension = a.rows
     }
 
+    /// Factors `a` on the symbolic analysis of its pattern (``SparseCholeskyAnalysis/factor(_:symmetryTolerance:memoryLimit:)``).
+    init(_ a: SparseMatrix, analysis: SparseCholeskyAnalysis, symmetryTolerance: Double,
+         memoryLimit: Int) throws(LinearAlgebraError) {
+        guard a.isSymmetric(tolerance: symmetryTolerance) else {
+            throw .invalidArgument("SparseCholeskyFactorization: the matrix is not symmetric (relative tolerance "
+                                   + "\(symmetryTolerance)); use SparseLUFactorization")
+        }
+        storage = try CholmodFactor(a, analysis: analysis.storage, memoryLimit: memoryLimit)
+        dimension = a.rows
+    }
+
     /// The bytes CHOLMOD's analysis estimated for the factor (what the memory limit was checked against).
     public var estimatedFactorBytes: Int { storage.estimatedBytes }
 

@@ -16,27 +16,64 @@ final class CholmodFactor: @unchecked Sendable {
     /// Analyses and factors the symmetric `a` (its upper triangle is read).
     init(_ a: SparseMatrix, memoryLimit: Int) throws(LinearAlgebraError) {
         order = a.rows
-        common = .allocate(capacity: 1)
-        cholmod_l_start(common)
-        common.pointee.print = 0
-        common.pointee.quick_return_if_not_posdef = 1
-        // Supernodal is always L Lᵀ and stops at a non-positive pivot; the simplicial
-        // default of small problems is L D Lᵀ, which factors indefinite matrices.
-        common.pointee.supernodal = CHOLMOD_SUPERNODAL
+        common = Self.startCommon()
         guard order > 0 else { return }
         let s = try upperTriangle(a)
         defer { var s: UnsafeMutablePointer<cholmod_sparse>? = s; cholmod_l_free_sparse(&s, common) }
         guard let l = cholmod_l_analyze(s, common) else { throw statusError("cholmod_l_analyze") }
         factor = l
         ordering = Self.orderingName(l.pointee.ordering)
-        // Supernodal analysis sizes the factor exactly: xsize values and ssize row
-        // indices (8 bytes each), plus per-column and per-supernode arrays.
-        estimatedBytes = l.pointee.is_super != 0
-            ? 8 * (l.pointee.xsize + l.pointee.ssize) + 48 * order
-            : Int(common.pointee.lnz) * 16 + 48 * order
+        estimatedBytes = Self.estimatedBytes(l, common: common)
         guard estimatedBytes <= memoryLimit else {
             throw .memoryLimitExceeded(estimatedBytes: estimatedBytes, limitBytes: memoryLimit)
         }
+        try factorize(s, l)
+    }
+
+    /// Factors the symmetric `a`, whose pattern `analysis` was made for, on a copy of
+    /// the analysis' symbolic factor (the analysis itself is left unchanged for the next use).
+    init(_ a: SparseMatrix, analysis: CholmodSymbolic, memoryLimit: Int) throws(LinearAlgebraError) {
+        order = a.rows
+        common = Self.startCommon()
+        guard order > 0 else { return }
+        ordering = analysis.ordering
+        estimatedBytes = analysis.estimatedBytes
+        // Checked before the copy: the copy's numeric part is what the estimate counts.
+        guard estimatedBytes <= memoryLimit else {
+            throw .memoryLimitExceeded(estimatedBytes: estimatedBytes, limitBytes: memoryLimit)
+        }
+        let s = try upperTriangle(a)
+        defer { var s: UnsafeMutablePointer<cholmod_sparse>? = s; cholmod_l_free_sparse(&s, common) }
+        guard let l = analysis.copy(into: common) else { throw statusError("cholmod_l_copy_factor") }
+        factor = l
+        try factorize(s, l)
+    }
+
+    /// A `cholmod_common` with the settings of every factorization here.
+    static func startCommon() -> UnsafeMutablePointer<cholmod_common> {
+        let common = UnsafeMutablePointer<cholmod_common>.allocate(capacity: 1)
+        cholmod_l_start(common)
+        common.pointee.print = 0
+        common.pointee.quick_return_if_not_posdef = 1
+        // Supernodal is always L Lᵀ and stops at a non-positive pivot; the simplicial
+        // default of small problems is L D Lᵀ, which factors indefinite matrices.
+        common.pointee.supernodal = CHOLMOD_SUPERNODAL
+        return common
+    }
+
+    /// The bytes of the numeric factor of the symbolic `l`. Supernodal analysis sizes the
+    /// factor exactly: xsize values and ssize row indices (8 bytes each), plus per-column
+    /// and per-supernode arrays.
+    static func estimatedBytes(_ l: UnsafeMutablePointer<cholmod_factor>, common: UnsafeMutablePointer<cholmod_common>) -> Int {
+        let order = Int(l.pointee.n)
+        return l.pointee.is_super != 0
+            ? 8 * (l.pointee.xsize + l.pointee.ssize) + 48 * order
+            : Int(common.pointee.lnz) * 16 + 48 * order
+    }
+
+    /// The numeric factorization of `s` into the symbolic `l`.
+    private func factorize(_ s: UnsafeMutablePointer<cholmod_sparse>,
+                           _ l: UnsafeMutablePointer<cholmod_factor>) throws(LinearAlgebraError) {
         cholmod_l_factorize(s, l, common)
         let status = common.pointee.status
         if status == CHOLMOD_NOT_POSDEF || l.pointee.minor < order {
@@ -98,7 +135,10 @@ final class CholmodFactor: @unchecked Sendable {
     }
 
     /// The typed error for CHOLMOD's current status after `call` failed.
-    private func statusError(_ call: String) -> LinearAlgebraError {
+    private func statusError(_ call: String) -> LinearAlgebraError { Self.statusError(call, common: common) }
+
+    /// The typed error for the status in `common` after `call` failed.
+    static func statusError(_ call: String, common: UnsafeMutablePointer<cholmod_common>) -> LinearAlgebraError {
         let status = common.pointee.status
         switch status {
         case CHOLMOD_OUT_OF_MEMORY: return .outOfMemory("\(call) (CHOLMOD)")

@@ -1,0 +1,124 @@
+import Foundation
+import ImplicitDifferentiation
+import ImplicitExamples
+
+/// Where the time of the `bratu2d` peer row goes (issue 14): the 2-D Bratu
+/// conditions of `scripts/bench-peers` (grid units, `D = 1`) given `u`, one VJP
+/// under `.automatic` (sparse Cholesky by CHOLMOD) on a warm structure cache,
+/// and each part of that path timed alone (median, ratio to one plain `F`):
+/// recording, compressed sweeps, verification, symmetry check, CHOLMOD's
+/// analysis, its numeric factorization from scratch and on a reused analysis,
+/// its condition estimate, one solve, the reverse sweep for `Bᵀu`; and, for
+/// the same single product, CG preconditioned by IC(0) at the automatic
+/// plan's tolerance (`KrylovOptions.automaticPlan`). `BRATU2D_PARTS_GRIDS`
+/// (default `100,300`) picks the grid sides.
+func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
+    let grids = ProcessInfo.processInfo.environment["BRATU2D_PARTS_GRIDS"].map {
+        $0.split(separator: ",").compactMap { Int($0) }
+    } ?? (harness.quick ? [30] : [100, 300])
+    for n in grids {
+        let (theta, source) = bratu2DInputs(n)
+        let conditions = BratuConditions(nx: n, ny: n, source: source)
+        let u = conditions.solve(theta)
+        let reps = n >= 300 ? 5 : 21
+        var automatic = ImplicitFunction(solver: { _ in u }, conditions: conditions)
+        automatic.options.krylovOptions = benchKrylovOptions
+        var cg = ImplicitFunction(solver: { _ in u }, conditions: conditions,
+                                  linearSolver: .cg(options: .automaticPlan), representation: .sparse)
+        cg.preconditioner = PreconditionerFactory { system in
+            guard let a = (system.linearOperator as? SparseMatrixOperator)?.matrix else { return nil }
+            return try? IncompleteCholeskyPreconditioner(a)
+        }
+        let functions = [("automatic", automatic), ("sparse + IC(0)-CG (1e-12)", cg)]
+        let tF = harness.median(repetitions: reps) { _ = conditions(x: theta, y: u) }
+        var wholes: [(String, Double)] = []
+        for (label, f) in functions {
+            let lin = try! f.linearize(at: theta, solution: u)
+            _ = try! lin.vjp(u)
+            print("  N = \(n) \(label): \(lin.solverSummary.kind), Krylov iterations \(lin.report.krylovIterations)")
+            let t = harness.median(repetitions: reps) { _ = try! f.linearize(at: theta, solution: u).vjp(u) }
+            harness.record(.init(suite: "bratu2dparts", name: "linearize + VJP (\(label))", size: n * n,
+                                 medianSeconds: t, baselineName: "plain F", baselineMedianSeconds: tF, ratio: t / tF))
+            wholes.append((label, t))
+        }
+        // One product as `vjp(at:)` makes it (the plan for one product), against CHOLMOD asked for
+        // explicitly, interleaved; both functions warm (structure cache and analysis reused).
+        var cholesky = ImplicitFunction(solver: { _ in u }, conditions: conditions, linearSolver: .cholesky,
+                                        representation: .sparse)
+        cholesky.options.krylovOptions = benchKrylovOptions
+        let choleskyRoot = cholesky, automaticRoot = automatic
+        let one = harness.compare(suite: "bratu2dparts", name: "vjp(at:) .automatic", size: n * n,
+                                  baselineName: "vjp(at:) .sparse + .cholesky", repetitions: reps,
+                                  candidate: { _ = try! automaticRoot.vjp(at: theta, cotangent: u) },
+                                  baseline: { _ = try! choleskyRoot.vjp(at: theta, cotangent: u) })
+        var noProbe = automatic
+        noProbe.options.probesKrylovSingularity = false
+        let noProbeRoot = noProbe
+        let probe = harness.compare(suite: "bratu2dparts", name: "vjp(at:) .automatic", size: n * n,
+                                    baselineName: "vjp(at:) .automatic without the singularity probe", repetitions: reps,
+                                    candidate: { _ = try! automaticRoot.vjp(at: theta, cotangent: u) },
+                                    baseline: { _ = try! noProbeRoot.vjp(at: theta, cotangent: u) })
+        print("  N = \(n) one VJP: .automatic \(String(format: "%.3g", probe.medianSeconds * 1e3)) ms, without the "
+              + "singularity probe \(String(format: "%.3g", (probe.baselineMedianSeconds ?? 0) * 1e3)) ms")
+        let gradients = (try! automaticRoot.vjp(at: theta, cotangent: u), try! choleskyRoot.vjp(at: theta, cotangent: u))
+        let gap = zip(gradients.0, gradients.1).map { abs($0 - $1) }.max() ?? 0
+        let scale = gradients.1.map { abs($0) }.max() ?? 1
+        print("  N = \(n) one VJP: .automatic \(String(format: "%.3g", one.medianSeconds * 1e3)) ms, "
+              + "CHOLMOD \(String(format: "%.3g", (one.baselineMedianSeconds ?? 0) * 1e3)) ms; "
+              + "max |difference| / max |gradient| = \(String(format: "%.1e", gap / scale))")
+        let bivariate = BivariateConditions(conditions: conditions)
+        let tRecord = harness.median(repetitions: reps) { _ = AD.linearize(bivariate, x: theta, y: u) }
+        let tape = AD.linearize(bivariate, x: theta, y: u)
+        let compression = JacobianCompression(tape.jacobianPatterns().y)
+        let tSweeps = harness.median(repetitions: reps) { _ = try! compression.evaluate(tape, withRespectToY: true) }
+        let a = try! compression.evaluate(tape, withRespectToY: true)
+        let tVerify = harness.median(repetitions: reps) { try! tape.verify(a, withRespectToY: true) }
+        let tSymmetric = harness.median(repetitions: reps) { _ = a.isSymmetric(tolerance: 1e-12) }
+        let tAnalyse = harness.median(repetitions: reps) { _ = try! SparseCholeskyAnalysis(a.pattern) }
+        let analysis = try! SparseCholeskyAnalysis(a.pattern)
+        let tFresh = harness.median(repetitions: reps) { _ = try! SparseCholeskyFactorization(a) }
+        let tReused = harness.median(repetitions: reps) { _ = try! analysis.factor(a) }
+        let factor = try! analysis.factor(a)
+        let tRcond = harness.median(repetitions: reps) { _ = factor.reciprocalCondition }
+        let tSolve = harness.median(repetitions: reps) { _ = try! factor.solve(u) }
+        var xbar = [Double](repeating: 0, count: theta.count)
+        let tSweepB = harness.median(repetitions: reps) { tape.vjp(u, intoX: &xbar) }
+        let tIC = harness.median(repetitions: reps) { _ = try! IncompleteCholeskyPreconditioner(a) }
+        let ic = try! IncompleteCholeskyPreconditioner(a)
+        let op = SparseMatrixOperator(a, structure: [.symmetric, .positiveDefinite])
+        let solver = ConjugateGradient(options: .automaticPlan)
+        let tCG = harness.median(repetitions: reps) { _ = solver.solve(op, u, initialGuess: nil, preconditioner: ic) }
+        let cgIterations = solver.solve(op, u, initialGuess: nil, preconditioner: ic).statistics.iterations
+        // The cost model's iteration estimate for IC(0)-CG (JacobiConditionBound.swift), recomputed here
+        // from the compressed A to set it beside the measured count.
+        var diagonal = [Double](repeating: 0, count: a.rows), rowSums = diagonal
+        for j in 0..<a.columns {
+            for k in a.pattern.columnPointers[j]..<a.pattern.columnPointers[j + 1] where a.pattern.rowIndices[k] == j {
+                diagonal[j] = a.values[k]
+            }
+        }
+        for j in 0..<a.columns {
+            for k in a.pattern.columnPointers[j]..<a.pattern.columnPointers[j + 1] where a.pattern.rowIndices[k] != j {
+                let i = a.pattern.rowIndices[k]
+                rowSums[i] += abs(a.values[k]) / (diagonal[i] * diagonal[j]).squareRoot()
+            }
+        }
+        let r = rowSums.max() ?? 0, kappa = (1 + r) / (1 - r)
+        let estimate = (0.5 * kappa.squareRoot() * log(2e12)).rounded(.up)
+        print("  N = \(n): Jacobi-scaled Gershgorin r = \(String(format: "%.3f", r)), cond ≤ \(String(format: "%.2f", kappa)), "
+              + "estimated CG iterations \(Int(estimate)) (size rule 10 + √m = \(10 + n)), measured IC(0)-CG \(cgIterations)")
+        let parts = [("recording", tRecord), ("colour sweeps", tSweeps), ("verification", tVerify),
+                     ("symmetry check", tSymmetric), ("CHOLMOD analysis (\(analysis.ordering))", tAnalyse),
+                     ("CHOLMOD analysis + factor", tFresh), ("CHOLMOD factor on a reused analysis", tReused),
+                     ("rcond", tRcond), ("solve", tSolve), ("reverse sweep Bᵀu", tSweepB),
+                     ("IC(0) construction", tIC), ("IC(0)-CG solve (\(cgIterations) its)", tCG)]
+        for (name, t) in parts {
+            harness.record(.init(suite: "bratu2dparts", name: name, size: n * n, medianSeconds: t,
+                                 baselineName: "plain F", baselineMedianSeconds: tF, ratio: t / tF))
+        }
+        print("  N = \(n): plain F \(String(format: "%.3g", tF * 1e3)) ms; "
+              + wholes.map { "\($0.0) \(String(format: "%.3g", $0.1 * 1e3)) ms" }.joined(separator: ", "))
+        print("  N = \(n) parts (ms): " + parts.map { "\($0.0) \(String(format: "%.3g", $0.1 * 1e3))" }
+            .joined(separator: ", "))
+    }
+}
