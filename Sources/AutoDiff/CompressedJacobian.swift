@@ -76,12 +76,13 @@ func checkShape(_ pattern: SparsityPattern, _ coloring: ColumnColoring, columns:
 
 extension AD {
     /// The Jacobian block `A = ∂F/∂y` (`withRespectToY`) or `B = ∂F/∂x` in
-    /// sparse form, from `⌈colours/8⌉` evaluations on ``DualN```<8>` whose
-    /// lanes are seeded by colour, never forming the dense `k × m` block.
+    /// sparse form, from evaluations on ``DualN`` whose lanes are seeded by
+    /// colour (passes of ``AD/dualPassWidths(_:)``), never forming the dense `k × m` block
+    /// (``compressedJacobians(of:x:y:a:b:verifySeed:)`` with one block and no verification).
     ///
     /// ```
-    /// lane l of pass p seeds every column j with colour(j) = 8p + l;
-    /// A[i, j] = ∂Fᵢ along lane colour(j) − 8p
+    /// lane l of a pass seeds every column j with colour(j) = l + (the pass's first colour);
+    /// A[i, j] = ∂Fᵢ along the lane of colour(j)
     /// ```
     ///
     /// - Parameters:
@@ -101,26 +102,11 @@ extension AD {
         of f: F, x: [Double], y: [Double], withRespectToY: Bool,
         pattern: SparsityPattern, coloring: ColumnColoring
     ) throws(SparseJacobianError) -> SparseMatrix {
-        let seeded = withRespectToY ? y : x, fixed = withRespectToY ? x : y
-        try checkShape(pattern, coloring, columns: seeded.count, rows: pattern.rows)
-        let groups = ColorGroups(coloring)
-        var s = seeded.map { DualN<8>($0) }
-        let constants = fixed.map { DualN<8>($0) }
-        var values = [Double](repeating: 0, count: pattern.nonZeroCount)
-        let k = pattern.rows
-        for first in stride(from: 0, to: coloring.colorCount, by: 8) {
-            let lanes = Swift.min(8, coloring.colorCount - first)
-            for l in 0..<lanes { for j in groups.columnsOfColor[first + l] { s[j] = DualN<8>(seeded[j], seed: l) } }
-            let out = withRespectToY ? f(constants, s) : f(s, constants)
-            guard out.count == k else {
-                throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows")
-            }
-            var c = [Double](repeating: 0, count: k * lanes)
-            for i in 0..<k { for l in 0..<lanes { c[i + l * k] = out[i].partials[l] } }
-            try groups.scatter(&c, rows: k, first: first, lanes: lanes, pattern: pattern, into: &values)
-            for l in 0..<lanes { for j in groups.columnsOfColor[first + l] { s[j] = DualN<8>(seeded[j]) } }
-        }
-        return try finishCompressed(pattern, values)
+        let block = (pattern: pattern, coloring: coloring)
+        let r = try compressedJacobians(of: f, x: x, y: y, a: withRespectToY ? block : nil,
+                                        b: withRespectToY ? nil : block, verifySeed: nil)
+        if let bad = r.nonFinite { throw .nonFiniteEntry(row: bad.row, column: bad.column) }
+        return withRespectToY ? r.y! : r.x!
     }
 }
 

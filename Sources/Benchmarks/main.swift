@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: benchmarks [all|linalg|krylov|autodiff|implicit|composition|crossover|unrolling|peers|lazypath|smallm|downstream|examples|probe|sparsepath|structure]... [--quick] [--json PATH]
+// Usage: benchmarks [all|linalg|krylov|autodiff|implicit|composition|crossover|unrolling|peers|lazypath|smallm|downstream|examples|probe|sparsepath|structure|tapefree]... [--quick] [--json PATH]
 // Build in release mode: `swift run -c release benchmarks`.
 var arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
@@ -28,6 +28,7 @@ let all: [(String, (inout BenchmarkHarness) -> Void)] = [
     ("probe", runProbeBenchmarks),
     ("sparsepath", runSparsePathBenchmarks),
     ("structure", runStructureBenchmarks),
+    ("tapefree", runTapeFreeBenchmarks),
 ]
 for (name, run) in all where selected.contains("all") || selected.contains(name) {
     print("== \(name)")

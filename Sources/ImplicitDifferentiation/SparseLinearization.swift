@@ -115,17 +115,20 @@ extension AutomaticDerivatives {
     /// sweep per colour, then three random products against the recording
     /// (``BivariateLinearization/verify(_:withRespectToY:probes:seed:)``).
     /// When a cached colouring fails the check (the pattern changed with the
-    /// point), the pattern is detected again from this recording, once, and
-    /// the returned matrix says so in its note.
+    /// point), or when `redetect` gives a reason (the tape-free evaluation
+    /// failed its check), the pattern is detected again from this recording,
+    /// once, and the returned matrix says so in its note.
     ///
     /// - Throws: `.nonFiniteInput` for a non-finite entry; `.invalidOption`
     ///   when freshly detected values contradict their pattern; `.dimensionMismatch`.
     @usableFromInline
-    func sparseY(cache: StructureCache?) throws(ImplicitDifferentiationError) -> SparseJacobian {
+    func sparseY(cache: StructureCache?, redetect: String? = nil) throws(ImplicitDifferentiationError)
+        -> SparseJacobian
+    {
         let t = recorded()
         let key = StructureCache.Key(k: t.outputCount, m: y.count, n: x.count)
-        var detection: String? = nil
-        if let cache, let known = cache.structure(for: key) {
+        var detection: String? = redetect
+        if redetect == nil, let cache, let known = cache.structure(for: key) {
             if let compression = known.compression {
                 let checked: SparseMatrix?
                 do throws(SparseJacobianError) {
@@ -149,7 +152,8 @@ extension AutomaticDerivatives {
         let compression = fresh.compression ?? JacobianCompression(fresh.pattern)
         cache?.store(DetectedStructure(pattern: fresh.pattern, compression: compression,
                                        operationCount: fresh.operationCount,
-                                       evaluationSeconds: fresh.evaluationSeconds, sweepSeconds: fresh.sweepSeconds),
+                                       evaluationSeconds: fresh.evaluationSeconds, sweepSeconds: fresh.sweepSeconds,
+                                       input: fresh.input),
                      for: key)
         do {
             let a = try compression.evaluate(t, withRespectToY: true)

@@ -28,6 +28,9 @@ struct DetectedStructure: Sendable {
     let evaluationSeconds: Double
     /// One reverse sweep of the recording, in seconds, timed with `T_F` (`0` when not timed).
     let sweepSeconds: Double
+    /// `B = ∂F/∂x`'s pattern and column colouring when it has few colours
+    /// (``InputBlock/maxColors``), for the tape-free evaluation; `nil` otherwise.
+    let input: InputBlock?
 
     /// `true` when more than a quarter of `A`'s entries are structurally non-zero:
     /// then no sparse candidate can beat the dense one, and the pattern is not coloured.
@@ -39,21 +42,24 @@ struct DetectedStructure: Sendable {
     /// The pattern of the recording `t`, coloured unless it is dense.
     @usableFromInline
     init(_ t: BivariateLinearization, evaluationSeconds: Double, sweepSeconds: Double) {
-        pattern = t.jacobianPatterns().y
+        let patterns = t.jacobianPatterns()
+        pattern = patterns.y
         compression = Self.isDense(pattern) ? nil : JacobianCompression(pattern)
         operationCount = t.recording.nodeCount
         self.evaluationSeconds = evaluationSeconds
         self.sweepSeconds = sweepSeconds
+        input = InputBlock(patterns.x)
     }
 
     /// A detected structure with its colouring made now (for ``Representation/sparse`` on a dense pattern).
     init(pattern: SparsityPattern, compression: JacobianCompression, operationCount: Int, evaluationSeconds: Double,
-         sweepSeconds: Double) {
+         sweepSeconds: Double, input: InputBlock?) {
         self.pattern = pattern
         self.compression = compression
         self.operationCount = operationCount
         self.evaluationSeconds = evaluationSeconds
         self.sweepSeconds = sweepSeconds
+        self.input = input
     }
 
     /// The shorter of two timed calls of `body`, in seconds (the model needs
@@ -99,6 +105,12 @@ final class StructureCache: Sendable {
     @usableFromInline
     func structure(for key: Key) -> DetectedStructure? {
         entries.withLock { $0[key] }
+    }
+
+    /// The structure stored for `m` unknowns and `n` inputs (whatever `k`), with its key, if any:
+    /// the lookup made before `F` is evaluated, when `k` is not known yet.
+    func structure(unknowns m: Int, inputs n: Int) -> (key: Key, structure: DetectedStructure)? {
+        entries.withLock { e in e.first { $0.key.m == m && $0.key.n == n }.map { ($0.key, $0.value) } }
     }
 
     /// Stores `structure` for `key`, replacing what was there.

@@ -1,0 +1,226 @@
+import LinearAlgebra
+
+// Both Jacobian blocks of F(x, y), compressed, and F's value, from evaluations of F on
+// DualN lanes, with no tape (Curtis, Powell & Reid 1974; see CompressedJacobian.swift):
+//
+//     lanes  0 ..< cA             colour c of A = ∂F/∂y: y_j seeded with 1 where colour(j) = c
+//            cA ..< cA + cB       colour c of B = ∂F/∂x: x_j seeded with 1 where colour(j) = c
+//            cA + cB              verification: y seeded with v_y, x with v_x (uniform in [-1, 1))
+//
+//     A[i, j] = (lane colour(j))ᵢ,   B[i, j] = (lane cA + colour(j))ᵢ
+//     check   |(A v_y + B v_x)ᵢ − (verification lane)ᵢ| ≤ 1e-10 (Σⱼ|aᵢⱼ v_yⱼ| + Σⱼ|bᵢⱼ v_xⱼ| + |laneᵢ|)
+//
+// The lanes are split into passes of DualN<4>, <8> or <16> (``AD/dualPassWidths(_:)``).
+//
+// Deviations from the textbook:
+//  1. As in CompressedJacobian.swift, a non-zero read nowhere (a column outside the pattern)
+//     is a ``SparseJacobianError/patternMismatch(_:)``.
+//  2. The verification lane is the independent product of
+//     ``BivariateLinearization/verify(_:withRespectToY:probes:seed:)``, taken on the same
+//     evaluation instead of a tape sweep: a pattern that changed onto read entries
+//     (control flow on values) cannot pass it, except on a set of directions of measure zero.
+
+/// What one tape-free compressed evaluation gives: `F`'s value and its Jacobian blocks in sparse form.
+public struct CompressedJacobians: Sendable {
+    /// One of the two blocks.
+    public enum Block: Sendable, Hashable {
+        /// `A = ∂F/∂y`.
+        case y
+        /// `B = ∂F/∂x`.
+        case x
+    }
+
+    /// `F(x, y)`, length `k`.
+    public let value: [Double]
+    /// `A = ∂F/∂y` (`k × m`), or `nil` when not asked for or when an entry is not finite.
+    public let y: SparseMatrix?
+    /// `B = ∂F/∂x` (`k × n`), or `nil` when not asked for or when an entry is not finite.
+    public let x: SparseMatrix?
+    /// The first non-finite entry (`A`'s searched first), its block and position in the block;
+    /// then neither block is given and nothing was verified.
+    public let nonFinite: (block: Block, row: Int, column: Int)?
+    /// The evaluations of `F` made (passes of ``DualN``).
+    public let passes: Int
+}
+
+/// The state of one compressed dual evaluation across its passes: seeds, read-back, verification.
+@usableFromInline
+struct CompressedDualRun {
+    /// One block: its pattern, colour groups and values as they are read.
+    @usableFromInline
+    struct Block {
+        let pattern: SparsityPattern
+        @usableFromInline let groups: ColorGroups
+        var values: [Double]
+
+        init(_ pattern: SparsityPattern, _ coloring: ColumnColoring) {
+            self.pattern = pattern
+            groups = ColorGroups(coloring)
+            values = [Double](repeating: 0, count: pattern.nonZeroCount)
+        }
+    }
+
+    @usableFromInline var a: Block?
+    @usableFromInline var b: Block?
+    /// The random directions of the verification lane (`v_y`, `v_x`; empty when not verifying).
+    @usableFromInline let vy: [Double], vx: [Double]
+    @usableFromInline let rows: Int
+    @usableFromInline var value: [Double] = []
+    @usableFromInline var verificationLane: [Double] = []
+
+    /// The colours of `A`, then of `B`.
+    @usableFromInline var colorsA: Int { a?.groups.columnsOfColor.count ?? 0 }
+    @usableFromInline var colorsB: Int { b?.groups.columnsOfColor.count ?? 0 }
+    /// Every lane, the verification lane last.
+    @usableFromInline var laneCount: Int { colorsA + colorsB + (vy.isEmpty && vx.isEmpty ? 0 : 1) }
+
+    @usableFromInline
+    init(x: [Double], y: [Double], a: (pattern: SparsityPattern, coloring: ColumnColoring)?,
+         b: (pattern: SparsityPattern, coloring: ColumnColoring)?, verifySeed: UInt64?) throws(SparseJacobianError) {
+        let k = a?.pattern.rows ?? b?.pattern.rows ?? 0
+        if let a { try checkShape(a.pattern, a.coloring, columns: y.count, rows: k) }
+        if let b { try checkShape(b.pattern, b.coloring, columns: x.count, rows: k) }
+        self.a = a.map { Block($0.pattern, $0.coloring) }
+        self.b = b.map { Block($0.pattern, $0.coloring) }
+        rows = k
+        if var state = verifySeed {
+            vy = a == nil ? [] : y.map { _ in uniformSplitMix(&state) }
+            vx = b == nil ? [] : x.map { _ in uniformSplitMix(&state) }
+        } else {
+            vy = []
+            vx = []
+        }
+    }
+
+    /// Calls `seed(inX, j, weight)` for every input seeded along lane `lane`.
+    @inlinable
+    func forEachSeed(lane: Int, _ seed: (_ inX: Bool, _ j: Int, _ weight: Double) -> Void) {
+        if lane < colorsA {
+            for j in a!.groups.columnsOfColor[lane] { seed(false, j, 1) }
+        } else if lane < colorsA + colorsB {
+            for j in b!.groups.columnsOfColor[lane - colorsA] { seed(true, j, 1) }
+        } else {
+            for (j, w) in vy.enumerated() { seed(false, j, w) }
+            for (j, w) in vx.enumerated() { seed(true, j, w) }
+        }
+    }
+
+    /// Reads lane `lane`'s derivative column `c` (length `k`) into its block, or keeps it as the verification lane.
+    @usableFromInline
+    mutating func absorb(lane: Int, _ c: inout [Double]) throws(SparseJacobianError) {
+        if lane < colorsA {
+            try a!.groups.scatter(&c, rows: rows, first: lane, lanes: 1, pattern: a!.pattern, into: &a!.values)
+        } else if lane < colorsA + colorsB {
+            try b!.groups.scatter(&c, rows: rows, first: lane - colorsA, lanes: 1, pattern: b!.pattern,
+                                  into: &b!.values)
+        } else {
+            verificationLane = c
+        }
+    }
+
+    /// The blocks, checked finite, then checked against the verification lane.
+    @usableFromInline
+    func finish(passes: Int) throws(SparseJacobianError) -> CompressedJacobians {
+        for (block, name) in [(a, CompressedJacobians.Block.y), (b, .x)] {
+            guard let block, let pos = block.values.firstIndex(where: { !$0.isFinite }) else { continue }
+            let column = block.pattern.columnPointers.lastIndex { $0 <= pos }!
+            return CompressedJacobians(value: value, y: nil, x: nil,
+                                       nonFinite: (name, block.pattern.rowIndices[pos], column), passes: passes)
+        }
+        let ay = a.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
+        let bx = b.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
+        if !verificationLane.isEmpty {
+            var product = [Double](repeating: 0, count: rows), scale = product
+            if let ay { ay.multiply(vy, into: &product); addAbsoluteTerms(ay, vy, into: &scale) }
+            if let bx {
+                var p = [Double](repeating: 0, count: rows)
+                bx.multiply(vx, into: &p)
+                for i in 0..<rows { product[i] += p[i] }
+                addAbsoluteTerms(bx, vx, into: &scale)
+            }
+            try checkRows(product, against: verificationLane, scale: scale, probe: "the verification lane")
+        }
+        return CompressedJacobians(value: value, y: ay, x: bx, nonFinite: nil, passes: passes)
+    }
+}
+
+extension AD {
+    /// The widths of the passes that evaluate `lanes` lanes: ``DualN``
+    /// `<16>` while more than 12 remain, then one `<8>` for 5–12 and one
+    /// `<4>` for the last 1–4.
+    public static func dualPassWidths(_ lanes: Int) -> [Int] {
+        var widths: [Int] = [], left = lanes
+        while left > 0 {
+            let w = left > 12 ? 16 : left > 4 ? 8 : 4
+            widths.append(w)
+            left -= w
+        }
+        return widths
+    }
+
+    /// `F`'s value and both Jacobian blocks in sparse form from evaluations
+    /// of `F` on ``DualN`` lanes seeded by colour, with no tape, checked by
+    /// one extra lane seeded with random directions (see the file's header).
+    ///
+    /// ```
+    /// lanes = colours(A) + colours(B) + 1,   passes = ⌈lanes / width⌉
+    /// A[i, j] = ∂Fᵢ along the lane of colour(j),   A v_y + B v_x = the verification lane
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - f: the function.
+    ///   - x: the first argument, length `n`.
+    ///   - y: the second argument, length `m`.
+    ///   - a: `A`'s pattern (`k × m`) and a valid colouring of its columns, or `nil` to skip `A`.
+    ///   - b: `B`'s pattern (`k × n`) and a valid colouring of its columns, or `nil` to skip `B`.
+    ///   - verifySeed: the seed of the verification lane's directions, or `nil` for no verification.
+    /// - Returns: the value and the blocks, with the given patterns; or, when an entry is not
+    ///   finite, the value and that entry (``CompressedJacobians/nonFinite``), unverified.
+    /// - Throws: ``SparseJacobianError/patternMismatch(_:)`` when `F` has a derivative outside
+    ///   a pattern or fails the verification; ``SparseJacobianError/dimensionMismatch(_:)``.
+    @inlinable
+    public static func compressedJacobians<F: DifferentiableBivariateFunction>(
+        of f: F, x: [Double], y: [Double], a: (pattern: SparsityPattern, coloring: ColumnColoring)?,
+        b: (pattern: SparsityPattern, coloring: ColumnColoring)?, verifySeed: UInt64? = 0x1DC0_FFEE
+    ) throws(SparseJacobianError) -> CompressedJacobians {
+        var run = try CompressedDualRun(x: x, y: y, a: a, b: b, verifySeed: verifySeed)
+        let widths = dualPassWidths(run.laneCount)
+        if widths.isEmpty {
+            run.value = f(x, y)
+            return try run.finish(passes: 1)
+        }
+        var first = 0
+        for w in widths {
+            let lanes = first..<Swift.min(first + w, run.laneCount)
+            switch w {
+            case 4: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<4>.self, &run)
+            case 8: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<8>.self, &run)
+            default: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<16>.self, &run)
+            }
+            first += w
+        }
+        return try run.finish(passes: widths.count)
+    }
+
+    /// One evaluation of `F` on `DualN<N>` for the lanes `lanes` (at most `N`) of `run`.
+    @inlinable
+    static func compressedPass<F: DifferentiableBivariateFunction, let N: Int>(
+        _ f: F, x: [Double], y: [Double], lanes: Range<Int>, as: DualN<N>.Type, _ run: inout CompressedDualRun
+    ) throws(SparseJacobianError) {
+        var sx = x.map { DualN<N>($0) }, sy = y.map { DualN<N>($0) }
+        for (l, lane) in lanes.enumerated() {
+            run.forEachSeed(lane: lane) { inX, j, w in
+                if inX { sx[j].partials[l] = w } else { sy[j].partials[l] = w }
+            }
+        }
+        let out = f(sx, sy)
+        let k = run.rows
+        guard out.count == k else { throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows") }
+        if run.value.isEmpty { run.value = out.map(\.value) }
+        var c = [Double](repeating: 0, count: k)
+        for (l, lane) in lanes.enumerated() {
+            for i in 0..<k { c[i] = out[i].partials[l] }
+            try run.absorb(lane: lane, &c)
+        }
+    }
+}
