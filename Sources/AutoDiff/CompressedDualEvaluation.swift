@@ -67,6 +67,10 @@ struct CompressedDualRun {
     @usableFromInline let rows: Int
     @usableFromInline var value: [Double] = []
     @usableFromInline var verificationLane: [Double] = []
+    /// The first non-finite entry found in a lane, its block and position.
+    var nonFinite: (block: CompressedJacobians.Block, row: Int, column: Int)? = nil
+    /// A non-finite lane value that no pattern entry explains (reported if no entry is non-finite).
+    var unexplained: String? = nil
 
     /// The colours of `A`, then of `B`.
     @usableFromInline var colorsA: Int { a?.groups.columnsOfColor.count ?? 0 }
@@ -106,8 +110,22 @@ struct CompressedDualRun {
     }
 
     /// Reads lane `lane`'s derivative column `c` (length `k`) into its block, or keeps it as the verification lane.
+    /// A non-finite value is not read: it is kept as the non-finite entry when its colour has a
+    /// column in its row (a `0·∞` of another colour's lane is `NaN` too), else as unexplained.
     @usableFromInline
     mutating func absorb(lane: Int, _ c: inout [Double]) throws(SparseJacobianError) {
+        if lane < colorsA + colorsB, let i = c.firstIndex(where: { !$0.isFinite }) {
+            let inA = lane < colorsA
+            let block = inA ? a! : b!
+            let color = inA ? lane : lane - colorsA
+            if let j = block.groups.columnsOfColor[color].first(where: { block.pattern.rows(inColumn: $0).contains(i) }) {
+                if nonFinite == nil { nonFinite = (inA ? .y : .x, i, j) }
+            } else if unexplained == nil {
+                unexplained = "row \(i) has a non-finite derivative \(c[i]) along colour \(color) of "
+                    + "∂F/∂\(inA ? "y" : "x"), in a column outside its pattern"
+            }
+            return
+        }
         if lane < colorsA {
             try a!.groups.scatter(&c, rows: rows, first: lane, lanes: 1, pattern: a!.pattern, into: &a!.values)
         } else if lane < colorsA + colorsB {
@@ -121,6 +139,10 @@ struct CompressedDualRun {
     /// The blocks, checked finite, then checked against the verification lane.
     @usableFromInline
     func finish(passes: Int) throws(SparseJacobianError) -> CompressedJacobians {
+        if let nonFinite {
+            return CompressedJacobians(value: value, y: nil, x: nil, nonFinite: nonFinite, passes: passes)
+        }
+        if let unexplained { throw .patternMismatch(unexplained) }
         for (block, name) in [(a, CompressedJacobians.Block.y), (b, .x)] {
             guard let block, let pos = block.values.firstIndex(where: { !$0.isFinite }) else { continue }
             let column = block.pattern.columnPointers.lastIndex { $0 <= pos }!
