@@ -10,7 +10,9 @@ import LinearAlgebra
 //     A[i, j] = (lane colour(j))ᵢ,   B[i, j] = (lane cA + colour(j))ᵢ
 //     check   |(A v_y + B v_x)ᵢ − (verification lane)ᵢ| ≤ 1e-10 (Σⱼ|aᵢⱼ v_yⱼ| + Σⱼ|bᵢⱼ v_xⱼ| + |laneᵢ|)
 //
-// The lanes are split into passes of DualN<4>, <8> or <16> (``AD/dualPassWidths(_:)``).
+// The lanes are split into passes of DualN<8>, the last one DualN<4> when at most four lanes
+// remain (``AD/dualPassWidths(_:)``): a pass costs about (α + β·N)·T_F with a small β up to
+// N = 8, while DualN<16> passes run out of cache on long vectors (figures in docs/performance.md).
 //
 // Deviations from the textbook:
 //  1. As in CompressedJacobian.swift, a non-zero read nowhere (a column outside the pattern)
@@ -168,12 +170,11 @@ struct CompressedDualRun {
 
 extension AD {
     /// The widths of the passes that evaluate `lanes` lanes: ``DualN``
-    /// `<16>` while more than 12 remain, then one `<8>` for 5–12 and one
-    /// `<4>` for the last 1–4.
+    /// `<8>` while more than four remain, then one `<4>` for the last 1–4.
     public static func dualPassWidths(_ lanes: Int) -> [Int] {
         var widths: [Int] = [], left = lanes
         while left > 0 {
-            let w = left > 12 ? 16 : left > 4 ? 8 : 4
+            let w = left > 4 ? 8 : 4
             widths.append(w)
             left -= w
         }
@@ -214,10 +215,10 @@ extension AD {
         var first = 0
         for w in widths {
             let lanes = first..<Swift.min(first + w, run.laneCount)
-            switch w {
-            case 4: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<4>.self, &run)
-            case 8: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<8>.self, &run)
-            default: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<16>.self, &run)
+            if w == 4 {
+                try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<4>.self, &run)
+            } else {
+                try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<8>.self, &run)
             }
             first += w
         }

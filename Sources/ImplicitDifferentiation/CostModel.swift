@@ -16,7 +16,10 @@ import LinearAlgebra
 //   CG / GMRES (lazy)     ρ·T_F + S·its·(T_s + w·m·τ)
 //
 // with R = κ + ρ·T_F + (colours + 3 checks)·T_s + 3·nnz·τ the set-up, recording, compressed
-// sweeps and verification of the sparse A; L ≈ the factor's non-zeros; S = P solves (+1 for the Krylov
+// sweeps and verification of the sparse A when the structure is detected (the first call), and
+//   R = κ + Σ_passes (α + β·N)·T_F + 3·nnz·τ,   N = 4 or 8 lanes per pass
+// once it is cached: A, B and F's value from DualN passes over colours(A) + colours(B) + 1 lanes
+// (α = 1.2, β = 0.12, measured on 1-D Bratu and the log-sum-exp loops); L ≈ the factor's non-zeros; S = P solves (+1 for the Krylov
 // singularity probe); its, its_p the assumed iteration counts; w the vector work per
 // iteration. Ties go to the earlier line.
 
@@ -140,9 +143,9 @@ struct CostModel {
     /// Random products that verify a compressed `A`.
     static let verificationProducts = 3.0
     /// `α`: one tape-free ``DualN`` pass beyond its lanes, in `T_F`.
-    static let dualPassBase = 1.0
-    /// `β`: one lane of a tape-free ``DualN`` pass, in `T_F`.
-    static let dualLane = 0.5
+    static let dualPassBase = 1.2
+    /// `β`: one lane of a tape-free ``DualN`` pass (of width 4 or 8), in `T_F`.
+    static let dualLane = 0.12
     /// The number of products ``ExpectedProducts/many`` stands for (a
     /// linearization kept for later use is charged as if it served at least
     /// this many solves, or a full Jacobian when that is more).

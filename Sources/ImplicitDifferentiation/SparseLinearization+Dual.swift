@@ -16,7 +16,7 @@ import LinearAlgebra
 
 /// `B = ∂F/∂x`'s pattern and column colouring, kept for the tape-free evaluation.
 struct InputBlock: Sendable {
-    /// The most colours `B` may have to be evaluated on lanes (one ``DualN``<16> pass).
+    /// The most colours `B` may have to be evaluated on lanes (two ``DualN``<8> passes).
     static let maxColors = 16
 
     let pattern: SparsityPattern
@@ -115,6 +115,7 @@ extension SparseJacobian {
         self.matrix = matrix
         self.compression = (compression.columnColoring.colorCount, compression.columnColoring.colorCount, .forward)
         self.detection = note
+        isTapeFree = true
     }
 }
 

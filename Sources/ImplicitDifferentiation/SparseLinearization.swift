@@ -24,6 +24,8 @@ struct SparseJacobian: Sendable {
 
     /// How the pattern was obtained when it is worth saying (cache reuse, re-detection).
     let detection: String?
+    /// `true` when `A` came from the tape-free evaluation (``TapeFreeLinearization``).
+    var isTapeFree = false
 
     /// `A` from a compressed evaluation.
     init(_ matrix: SparseMatrix, compression: JacobianCompression, detection: String? = nil)
@@ -61,7 +63,9 @@ struct SparseJacobian: Sendable {
     var structureNote: String {
         let band = matrix.bandwidths
         var s = "sparse ∂F/∂y: \(matrix.nonZeroCount) non-zeros, bandwidths (\(band.lower), \(band.upper))"
-        if let c = compression {
+        if let c = compression, isTapeFree {
+            s += ", \(c.colours) colours"
+        } else if let c = compression {
             s += ", \(c.colours) colours (\(c.sweeps) \(c.direction == .forward ? "forward" : "reverse") sweeps)"
         } else {
             s += ", converted from the given matrix"

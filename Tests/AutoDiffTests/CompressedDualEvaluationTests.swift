@@ -46,16 +46,16 @@ import Testing
         #expect(failure == nil, "\(failure.map { "\($0)" } ?? "")")
     }
 
-    @Test("the pass widths cover every lane with DualN<4>, <8> or <16>, one pass up to 16 lanes")
+    @Test("the pass widths cover every lane with DualN<8>, the last pass DualN<4> for up to four lanes")
     func passWidths() {
         #expect(AD.dualPassWidths(0) == [])
         #expect(AD.dualPassWidths(3) == [4])
         #expect(AD.dualPassWidths(5) == [8])
-        #expect(AD.dualPassWidths(13) == [16])
-        #expect(AD.dualPassWidths(20) == [16, 4])
+        #expect(AD.dualPassWidths(13) == [8, 8])
+        #expect(AD.dualPassWidths(20) == [8, 8, 4])
         for lanes in 1...70 {
             let w = AD.dualPassWidths(lanes)
-            #expect(w.allSatisfy { [4, 8, 16].contains($0) })
+            #expect(w.allSatisfy { [4, 8].contains($0) })
             #expect(w.reduce(0, +) >= lanes && w.reduce(0, +) - w.last! < lanes)
         }
     }
