@@ -75,8 +75,8 @@ struct CompressedDualRun {
     var unexplained: String? = nil
 
     /// The colours of `A`, then of `B`.
-    @usableFromInline var colorsA: Int { a?.groups.columnsOfColor.count ?? 0 }
-    @usableFromInline var colorsB: Int { b?.groups.columnsOfColor.count ?? 0 }
+    @usableFromInline var colorsA: Int { a?.groups.colorCount ?? 0 }
+    @usableFromInline var colorsB: Int { b?.groups.colorCount ?? 0 }
     /// Every lane, the verification lane last.
     @usableFromInline var laneCount: Int { colorsA + colorsB + (vy.isEmpty && vx.isEmpty ? 0 : 1) }
 
@@ -90,51 +90,55 @@ struct CompressedDualRun {
         self.b = b.map { Block($0.pattern, $0.coloring) }
         rows = k
         if var state = verifySeed {
-            vy = a == nil ? [] : y.map { _ in uniformSplitMix(&state) }
-            vx = b == nil ? [] : x.map { _ in uniformSplitMix(&state) }
+            vy = a == nil ? [] : (0..<y.count).map { _ in uniformSplitMix(&state) }
+            vx = b == nil ? [] : (0..<x.count).map { _ in uniformSplitMix(&state) }
         } else {
             vy = []
             vx = []
         }
     }
 
-    /// Calls `seed(inX, j, weight)` for every input seeded along lane `lane`.
+    /// The seeds of lane `l` of a pass (`lane` overall) in `sx` and `sy`.
     @inlinable
-    func forEachSeed(lane: Int, _ seed: (_ inX: Bool, _ j: Int, _ weight: Double) -> Void) {
+    func seed<let N: Int>(lane: Int, at l: Int, _ sx: inout [DualN<N>], _ sy: inout [DualN<N>]) {
         if lane < colorsA {
-            for j in a!.groups.columnsOfColor[lane] { seed(false, j, 1) }
+            for j in a!.groups.columnsOfColor(lane) { sy[j].partials[l] = 1 }
         } else if lane < colorsA + colorsB {
-            for j in b!.groups.columnsOfColor[lane - colorsA] { seed(true, j, 1) }
+            for j in b!.groups.columnsOfColor(lane - colorsA) { sx[j].partials[l] = 1 }
         } else {
-            for (j, w) in vy.enumerated() { seed(false, j, w) }
-            for (j, w) in vx.enumerated() { seed(true, j, w) }
+            for j in vy.indices { sy[j].partials[l] = vy[j] }
+            for j in vx.indices { sx[j].partials[l] = vx[j] }
         }
     }
 
-    /// Reads lane `lane`'s derivative column `c` (length `k`) into its block, or keeps it as the verification lane.
-    /// A non-finite value is not read: it is kept as the non-finite entry when its colour has a
-    /// column in its row (a `0·∞` of another colour's lane is `NaN` too), else as unexplained.
+    /// Reads lane `lane`'s derivative column (`k` values of `c` from `offset`) into its block, or keeps
+    /// it as the verification lane. A non-finite value is not read: it is kept as the non-finite
+    /// entry when its colour has a column in its row (a `0·∞` of another colour's lane is `NaN`
+    /// too), else as unexplained.
     @usableFromInline
-    mutating func absorb(lane: Int, _ c: inout [Double]) throws(SparseJacobianError) {
-        if lane < colorsA + colorsB, let i = c.firstIndex(where: { !$0.isFinite }) {
+    mutating func absorb(lane: Int, _ c: inout [Double], offset: Int) throws(SparseJacobianError) {
+        let k = rows
+        if lane < colorsA + colorsB, let slot = c[offset..<(offset + k)].firstIndex(where: { !$0.isFinite }) {
+            let i = slot - offset
             let inA = lane < colorsA
             let block = inA ? a! : b!
             let color = inA ? lane : lane - colorsA
-            if let j = block.groups.columnsOfColor[color].first(where: { block.pattern.rows(inColumn: $0).contains(i) }) {
+            if let j = block.groups.columnsOfColor(color).first(where: { block.pattern.rows(inColumn: $0).contains(i) }) {
                 if nonFinite == nil { nonFinite = (inA ? .y : .x, i, j) }
             } else if unexplained == nil {
-                unexplained = "row \(i) has a non-finite derivative \(c[i]) along colour \(color) of "
+                unexplained = "row \(i) has a non-finite derivative \(c[slot]) along colour \(color) of "
                     + "∂F/∂\(inA ? "y" : "x"), in a column outside its pattern"
             }
             return
         }
         if lane < colorsA {
-            try a!.groups.scatter(&c, rows: rows, first: lane, lanes: 1, pattern: a!.pattern, into: &a!.values)
+            try a!.groups.scatter(&c, offset: offset, rows: k, first: lane, lanes: 1, pattern: a!.pattern,
+                                  into: &a!.values)
         } else if lane < colorsA + colorsB {
-            try b!.groups.scatter(&c, rows: rows, first: lane - colorsA, lanes: 1, pattern: b!.pattern,
+            try b!.groups.scatter(&c, offset: offset, rows: k, first: lane - colorsA, lanes: 1, pattern: b!.pattern,
                                   into: &b!.values)
         } else {
-            verificationLane = c
+            verificationLane = Array(c[offset..<(offset + k)])
         }
     }
 
@@ -231,19 +235,17 @@ extension AD {
         _ f: F, x: [Double], y: [Double], lanes: Range<Int>, as: DualN<N>.Type, _ run: inout CompressedDualRun
     ) throws(SparseJacobianError) {
         var sx = x.map { DualN<N>($0) }, sy = y.map { DualN<N>($0) }
-        for (l, lane) in lanes.enumerated() {
-            run.forEachSeed(lane: lane) { inX, j, w in
-                if inX { sx[j].partials[l] = w } else { sy[j].partials[l] = w }
-            }
-        }
+        for (l, lane) in lanes.enumerated() { run.seed(lane: lane, at: l, &sx, &sy) }
         let out = f(sx, sy)
-        let k = run.rows
+        let k = run.rows, count = lanes.count
         guard out.count == k else { throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows") }
         if run.value.isEmpty { run.value = out.map(\.value) }
-        var c = [Double](repeating: 0, count: k)
-        for (l, lane) in lanes.enumerated() {
-            for i in 0..<k { c[i] = out[i].partials[l] }
-            try run.absorb(lane: lane, &c)
+        // One pass over the outputs, lane l's derivatives at l·k ..< (l + 1)·k.
+        var c = [Double](repeating: 0, count: k * count)
+        for i in 0..<k {
+            let p = out[i].partials
+            for l in 0..<count { c[i + l * k] = p[l] }
         }
+        for (l, lane) in lanes.enumerated() { try run.absorb(lane: lane, &c, offset: l * k) }
     }
 }

@@ -12,8 +12,9 @@ func runTapeFreeBenchmarks(_ harness: inout BenchmarkHarness) {
     let s = (0..<m).map { Double($0 + 1) / Double(m + 1) }
     let theta = s.map { 1 + 0.5 * Double.sin(2 * Double.pi * $0) }
     let bratu = BratuConditions(nx: m, ny: 1, source: s.map { 1 + $0 })
-    let u = s.map { 0.1 * Double.sin(Double.pi * $0) }
+    let u = bratu.solve(theta)
     passRows(&harness, "bratu1d", bratu, x: theta, y: u)
+    phaseRows(&harness, bratu, x: theta, y: u)
     let l = LogSumExpConditions(m: 200)
     let x = LogSumExpConditions.input(200)
     passRows(&harness, "logsumexp", l, x: x, y: x.map { 0.5 * $0 })
@@ -30,5 +31,33 @@ private func passRows<C: ImplicitConditions>(_ harness: inout BenchmarkHarness, 
         _ = harness.compare(suite: "tapefree", name: "\(name) F on DualN<\(width)>", size: y.count,
                                   baselineName: "plain F", candidate: run, baseline: plain)
 
+    }
+}
+
+/// The phases of a warm (tape-free) linearization of 1-D Bratu against one plain `F`: the
+/// compressed dual evaluation alone, the linearization, and the linearization with one VJP.
+private func phaseRows(_ harness: inout BenchmarkHarness, _ c: BratuConditions, x: [Double], y: [Double]) {
+    let m = y.count
+    let plain: () -> Void = { _ = c(x: x, y: y) }
+    struct Bound: DifferentiableBivariateFunction {
+        let c: BratuConditions
+        func callAsFunction<T: DifferentiableScalar>(_ x: [T], _ y: [T]) -> [T] { c(x: x, y: y) }
+    }
+    let p = AD.linearize(Bound(c: c), x: x, y: y).jacobianPatterns()
+    let a = (p.y, ColumnColoring(p.y)), b = (p.x, ColumnColoring(p.x))
+    _ = harness.compare(suite: "tapefree", name: "bratu1d A, B, value, check on dual lanes", size: m,
+                        baselineName: "plain F", candidate: { _ = try! AD.compressedJacobians(of: Bound(c: c), x: x, y: y,
+                                                                                              a: a, b: b) },
+                        baseline: plain)
+    let ybar = (0..<m).map { Double.sin(0.1 * Double($0)) }
+    for representation in [Representation.sparse, .automatic] {
+        let f = ImplicitFunction(solver: { _ in y }, conditions: c, representation: representation)
+        _ = try! f.linearize(at: x, solution: y)
+        _ = harness.compare(suite: "tapefree", name: "bratu1d warm linearize (\(representation))", size: m,
+                            baselineName: "plain F", candidate: { _ = try! f.linearize(at: x, solution: y) },
+                            baseline: plain)
+        let lin = try! f.linearize(at: x, solution: y)
+        _ = harness.compare(suite: "tapefree", name: "bratu1d VJP of a warm linearization (\(representation))", size: m,
+                            baselineName: "plain F", candidate: { _ = try! lin.vjp(ybar) }, baseline: plain)
     }
 }
