@@ -53,11 +53,14 @@ struct CompressedDualRun {
     struct Block {
         let pattern: SparsityPattern
         @usableFromInline let groups: ColorGroups
+        /// The colour of each column.
+        @usableFromInline let colors: [Int]
         var values: [Double]
 
         init(_ pattern: SparsityPattern, _ coloring: ColumnColoring) {
             self.pattern = pattern
             groups = ColorGroups(coloring)
+            colors = coloring.colors
             values = [Double](repeating: 0, count: pattern.nonZeroCount)
         }
     }
@@ -98,16 +101,22 @@ struct CompressedDualRun {
         }
     }
 
-    /// The seeds of lane `l` of a pass (`lane` overall) in `sx` and `sy`.
+    /// `values` (`x` when `inX`, else `y`) as duals seeded for the lanes `lanes` of one pass,
+    /// built in one sequential sweep: column `j` gets 1 on the lane of its colour when that lane is
+    /// in the pass, and its verification weight on the verification lane when that lane is.
     @inlinable
-    func seed<let N: Int>(lane: Int, at l: Int, _ sx: inout [DualN<N>], _ sy: inout [DualN<N>]) {
-        if lane < colorsA {
-            for j in a!.groups.columnsOfColor(lane) { sy[j].partials[l] = 1 }
-        } else if lane < colorsA + colorsB {
-            for j in b!.groups.columnsOfColor(lane - colorsA) { sx[j].partials[l] = 1 }
-        } else {
-            for j in vy.indices { sy[j].partials[l] = vy[j] }
-            for j in vx.indices { sx[j].partials[l] = vx[j] }
+    func seeded<let N: Int>(_ values: [Double], inX: Bool, lanes: Range<Int>) -> [DualN<N>] {
+        guard let block = inX ? b : a else { return values.map { DualN<N>($0) } }
+        let first = lanes.lowerBound, colorLane = inX ? colorsA : 0
+        let weights = inX ? vx : vy
+        let verifyAt = !weights.isEmpty && lanes.contains(colorsA + colorsB) ? colorsA + colorsB - first : -1
+        let colors = block.colors
+        return values.indices.map { j in
+            var p = InlineArray<N, Double>(repeating: 0)
+            let lane = colorLane + colors[j]
+            if lane >= first && lane < lanes.upperBound { p[lane - first] = 1 }
+            if verifyAt >= 0 { p[verifyAt] = weights[j] }
+            return DualN<N>(values[j], partials: p)
         }
     }
 
@@ -234,9 +243,7 @@ extension AD {
     static func compressedPass<F: DifferentiableBivariateFunction, let N: Int>(
         _ f: F, x: [Double], y: [Double], lanes: Range<Int>, as: DualN<N>.Type, _ run: inout CompressedDualRun
     ) throws(SparseJacobianError) {
-        var sx = x.map { DualN<N>($0) }, sy = y.map { DualN<N>($0) }
-        for (l, lane) in lanes.enumerated() { run.seed(lane: lane, at: l, &sx, &sy) }
-        let out = f(sx, sy)
+        let out = f(run.seeded(x, inX: true, lanes: lanes) as [DualN<N>], run.seeded(y, inX: false, lanes: lanes))
         let k = run.rows, count = lanes.count
         guard out.count == k else { throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows") }
         if run.value.isEmpty { run.value = out.map(\.value) }
