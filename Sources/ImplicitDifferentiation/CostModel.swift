@@ -380,7 +380,7 @@ extension ImplicitFunction {
         if let c = detected.compression,
            local.isTapeFree || CostModel.compressionPays(passes: c.passes, m: m, structure: detected) {
             let byPattern = SparseStructure(pattern: c.pattern, sweeps: c.passes,
-                                            symmetric: c.pattern.isStructurallySymmetric)
+                                            symmetric: c.isStructurallySymmetric)
             let first = model(byPattern).candidates()
             if CostModel.cheapest(first).kind.isSparse {
                 let a = try sparseA(structureCache, nil)

@@ -175,7 +175,7 @@ extension ImplicitFunction {
         if automatic {
             guard key.k == m, let c = known.compression else { return nil }
             let byPattern = SparseStructure(pattern: c.pattern, sweeps: c.passes,
-                                            symmetric: c.pattern.isStructurallySymmetric)
+                                            symmetric: c.isStructurallySymmetric)
             let list = costModel(detected: known, m: m, n: n, products: products, sparse: byPattern,
                                  tapeFree: true).candidates()
             guard CostModel.cheapest(list).kind.isSparse else { return nil }
