@@ -3,14 +3,15 @@ import LinearAlgebra
 
 // The structure of A = ∂F/∂y, detected once per implicit function and reused:
 //
-//   first call at (k, m, n)   record F, detect A's pattern, colour it (when sparse), store
-//   later calls               reuse the stored colouring: sweep by colour at the new point, then
-//                             verify against random products of the new recording
+//   first call at (k, m, n)   record F, detect A's pattern (and B's), colour them (when sparse), store
+//   later calls               reuse the stored colourings: F on DualN lanes at the new point gives
+//                             A, B and a random verification lane (SparseLinearization+Dual.swift;
+//                             a recording swept by colour and verified when that path does not apply)
 //   verification fails       (control flow on values changed the pattern) detect again, store,
 //                             and say so in the plan's note
 //
 // A wrong number cannot come out of a stale entry: the values are always checked
-// against the recording made at the point where they are used.
+// against an independent product at the point where they are used.
 
 /// The structure of `A = ∂F/∂y` detected from one recording.
 @usableFromInline
