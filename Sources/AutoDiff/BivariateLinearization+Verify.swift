@@ -32,20 +32,35 @@ extension BivariateLinearization {
         for probe in 0..<Swift.max(probes, 1) {
             let v = (0..<columns).map { _ in uniformSplitMix(&state) }
             jvp(dx: withRespectToY ? nil : v, dy: withRespectToY ? v : nil, into: &sweep)
-            let product = a * v
             var scale = [Double](repeating: 0, count: outputCount)
-            for j in 0..<columns {
-                for pos in a.pattern.columnPointers[j]..<a.pattern.columnPointers[j + 1] {
-                    scale[a.pattern.rowIndices[pos]] += Swift.abs(a.values[pos] * v[j])
-                }
-            }
-            for i in 0..<outputCount {
-                let difference = Swift.abs(product[i] - sweep[i])
-                guard difference <= 1e-10 * (scale[i] + Swift.abs(sweep[i])) else {
-                    throw .patternMismatch("row \(i): sparse product \(product[i]) against sweep \(sweep[i]) "
-                                           + "on random probe \(probe)")
-                }
-            }
+            addAbsoluteTerms(a, v, into: &scale)
+            try checkRows(a * v, against: sweep, scale: scale, probe: "random probe \(probe)")
+        }
+    }
+}
+
+/// Adds `Σⱼ |aᵢⱼ vⱼ|` to `scale[i]` for every row `i` (the scale of a product's terms).
+func addAbsoluteTerms(_ a: SparseMatrix, _ v: [Double], into scale: inout [Double]) {
+    for j in 0..<a.columns {
+        for pos in a.pattern.columnPointers[j]..<a.pattern.columnPointers[j + 1] {
+            scale[a.pattern.rowIndices[pos]] += Swift.abs(a.values[pos] * v[j])
+        }
+    }
+}
+
+/// Checks a product from a sparse matrix against an independent one, row by row, to rounding:
+///
+/// ```
+/// |productᵢ − referenceᵢ| ≤ 1e-10 · (scaleᵢ + |referenceᵢ|)     (NaN fails)
+/// ```
+///
+/// - Throws: ``SparseJacobianError/patternMismatch(_:)`` naming the first row that differs and `probe`.
+func checkRows(_ product: [Double], against reference: [Double], scale: [Double],
+               probe: String) throws(SparseJacobianError) {
+    for i in 0..<product.count {
+        let difference = Swift.abs(product[i] - reference[i])
+        guard difference <= 1e-10 * (scale[i] + Swift.abs(reference[i])) else {
+            throw .patternMismatch("row \(i): sparse product \(product[i]) against \(reference[i]) on \(probe)")
         }
     }
 }

@@ -21,36 +21,54 @@ import LinearAlgebra
 //  2. Reverse passes by row colours (``BivariateLinearization/compressedJacobianByRows(withRespectToY:pattern:rowColoring:)``)
 //     are the same method on the transpose.
 
-/// The columns of each colour, and the shared read-back of one compressed block.
+/// The columns of each colour (grouped by a counting sort, in one flat array), and the
+/// shared read-back of one compressed block.
 @usableFromInline
-struct ColorGroups {
-    @usableFromInline let columnsOfColor: [[Int]]
+struct ColorGroups: Sendable {
+    /// The columns, colour 0's first; colour `c`'s are `columns[starts[c] ..< starts[c + 1]]`.
+    @usableFromInline let columns: [Int]
+    @usableFromInline let starts: [Int]
 
     @usableFromInline
     init(_ coloring: ColumnColoring) {
-        var groups = [[Int]](repeating: [], count: coloring.colorCount)
-        for (j, c) in coloring.colors.enumerated() { groups[c].append(j) }
-        columnsOfColor = groups
+        var starts = [Int](repeating: 0, count: coloring.colorCount + 1)
+        for c in coloring.colors { starts[c + 1] += 1 }
+        for c in 0..<coloring.colorCount { starts[c + 1] += starts[c] }
+        var next = starts
+        var columns = [Int](repeating: 0, count: coloring.colors.count)
+        for (j, c) in coloring.colors.enumerated() {
+            columns[next[c]] = j
+            next[c] += 1
+        }
+        self.columns = columns
+        self.starts = starts
     }
 
+    /// The number of colours.
+    @usableFromInline var colorCount: Int { starts.count - 1 }
+
+    /// The columns of colour `c`, in increasing order.
+    @inlinable
+    func columnsOfColor(_ c: Int) -> ArraySlice<Int> { columns[starts[c]..<starts[c + 1]] }
+
     /// Reads the entries of the colours `first ..< first + lanes` from the
-    /// compressed block `c` (`rows × lanes`, column-major) into `values`,
+    /// compressed block `c` (`rows × lanes`, column-major, from `offset`) into `values`,
     /// zeroing what it reads; then any non-zero left is outside the pattern.
     @usableFromInline
-    func scatter(_ c: inout [Double], rows k: Int, first: Int, lanes: Int, pattern: SparsityPattern,
+    func scatter(_ c: inout [Double], offset: Int = 0, rows k: Int, first: Int, lanes: Int, pattern: SparsityPattern,
                  into values: inout [Double]) throws(SparseJacobianError) {
         for l in 0..<lanes {
-            for j in columnsOfColor[first + l] {
+            for j in columnsOfColor(first + l) {
                 for pos in pattern.columnPointers[j]..<pattern.columnPointers[j + 1] {
-                    let slot = pattern.rowIndices[pos] + l * k
+                    let slot = offset + pattern.rowIndices[pos] + l * k
                     values[pos] = c[slot]
                     c[slot] = 0
                 }
             }
         }
-        for slot in 0..<(k * lanes) where c[slot] != 0 || c[slot].isNaN {
-            throw .patternMismatch("row \(slot % k) has a non-zero derivative \(c[slot]) along colour "
-                                   + "\(first + slot / k), in a column outside its pattern")
+        for slot in offset..<(offset + k * lanes) where c[slot] != 0 || c[slot].isNaN {
+            throw .patternMismatch("row \((slot - offset) % k) has a non-zero derivative \(c[slot]) along colour "
+                                   + "\(first + (slot - offset) / k), in a column outside its pattern")
         }
     }
 }
@@ -76,12 +94,13 @@ func checkShape(_ pattern: SparsityPattern, _ coloring: ColumnColoring, columns:
 
 extension AD {
     /// The Jacobian block `A = ∂F/∂y` (`withRespectToY`) or `B = ∂F/∂x` in
-    /// sparse form, from `⌈colours/8⌉` evaluations on ``DualN```<8>` whose
-    /// lanes are seeded by colour, never forming the dense `k × m` block.
+    /// sparse form, from evaluations on ``DualN`` whose lanes are seeded by
+    /// colour (passes of ``AD/dualPassWidths(_:)``), never forming the dense `k × m` block
+    /// (``compressedJacobians(of:x:y:a:b:verifySeed:)`` with one block and no verification).
     ///
     /// ```
-    /// lane l of pass p seeds every column j with colour(j) = 8p + l;
-    /// A[i, j] = ∂Fᵢ along lane colour(j) − 8p
+    /// lane l of a pass seeds every column j with colour(j) = l + (the pass's first colour);
+    /// A[i, j] = ∂Fᵢ along the lane of colour(j)
     /// ```
     ///
     /// - Parameters:
@@ -101,26 +120,11 @@ extension AD {
         of f: F, x: [Double], y: [Double], withRespectToY: Bool,
         pattern: SparsityPattern, coloring: ColumnColoring
     ) throws(SparseJacobianError) -> SparseMatrix {
-        let seeded = withRespectToY ? y : x, fixed = withRespectToY ? x : y
-        try checkShape(pattern, coloring, columns: seeded.count, rows: pattern.rows)
-        let groups = ColorGroups(coloring)
-        var s = seeded.map { DualN<8>($0) }
-        let constants = fixed.map { DualN<8>($0) }
-        var values = [Double](repeating: 0, count: pattern.nonZeroCount)
-        let k = pattern.rows
-        for first in stride(from: 0, to: coloring.colorCount, by: 8) {
-            let lanes = Swift.min(8, coloring.colorCount - first)
-            for l in 0..<lanes { for j in groups.columnsOfColor[first + l] { s[j] = DualN<8>(seeded[j], seed: l) } }
-            let out = withRespectToY ? f(constants, s) : f(s, constants)
-            guard out.count == k else {
-                throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows")
-            }
-            var c = [Double](repeating: 0, count: k * lanes)
-            for i in 0..<k { for l in 0..<lanes { c[i + l * k] = out[i].partials[l] } }
-            try groups.scatter(&c, rows: k, first: first, lanes: lanes, pattern: pattern, into: &values)
-            for l in 0..<lanes { for j in groups.columnsOfColor[first + l] { s[j] = DualN<8>(seeded[j]) } }
-        }
-        return try finishCompressed(pattern, values)
+        let block = (pattern: pattern, coloring: coloring)
+        let r = try compressedJacobians(of: f, x: x, y: y, a: withRespectToY ? block : nil,
+                                        b: withRespectToY ? nil : block, verifySeed: nil)
+        if let bad = r.nonFinite { throw .nonFiniteEntry(row: bad.row, column: bad.column) }
+        return withRespectToY ? r.y! : r.x!
     }
 }
 
@@ -144,10 +148,10 @@ extension BivariateLinearization {
         var seed = [Double](repeating: 0, count: columns)
         var c = [Double](repeating: 0, count: k)
         for color in 0..<coloring.colorCount {
-            for j in groups.columnsOfColor[color] { seed[j] = 1 }
+            for j in groups.columnsOfColor(color) { seed[j] = 1 }
             jvp(dx: withRespectToY ? nil : seed, dy: withRespectToY ? seed : nil, into: &c)
             try groups.scatter(&c, rows: k, first: color, lanes: 1, pattern: pattern, into: &values)
-            for j in groups.columnsOfColor[color] { seed[j] = 0 }
+            for j in groups.columnsOfColor(color) { seed[j] = 0 }
         }
         return try finishCompressed(pattern, values)
     }
@@ -176,14 +180,14 @@ extension BivariateLinearization {
         var u = [Double](repeating: 0, count: outputCount)
         var gx = [Double](repeating: 0, count: xCount), gy = [Double](repeating: 0, count: yCount)
         for color in 0..<rowColoring.colorCount {
-            for i in groups.columnsOfColor[color] { u[i] = 1 }
+            for i in groups.columnsOfColor(color) { u[i] = 1 }
             vjp(u, intoX: &gx, intoY: &gy)
             if withRespectToY {
                 try groups.scatter(&gy, rows: columns, first: color, lanes: 1, pattern: t, into: &transposedValues)
             } else {
                 try groups.scatter(&gx, rows: columns, first: color, lanes: 1, pattern: t, into: &transposedValues)
             }
-            for i in groups.columnsOfColor[color] { u[i] = 0 }
+            for i in groups.columnsOfColor(color) { u[i] = 0 }
         }
         var values = [Double](repeating: 0, count: pattern.nonZeroCount)
         for (q, pos) in source.enumerated() { values[pos] = transposedValues[q] }

@@ -32,6 +32,8 @@ public struct JacobianCompression: Sendable {
     public let columnColoring: ColumnColoring
     /// A colouring of the pattern's rows.
     public let rowColoring: ColumnColoring
+    /// `true` when the pattern equals its transpose (read off once, when the rows are coloured).
+    public let isStructurallySymmetric: Bool
 
     /// Colours `pattern`'s columns and rows.
     ///
@@ -45,7 +47,8 @@ public struct JacobianCompression: Sendable {
         self.pattern = pattern
         columnColoring = ColumnColoring(pattern, order: order)
         let transposed = pattern.transposed()
-        rowColoring = transposed == pattern ? columnColoring : ColumnColoring(transposed, order: order)
+        isStructurallySymmetric = transposed == pattern
+        rowColoring = isStructurallySymmetric ? columnColoring : ColumnColoring(transposed, order: order)
     }
 
     /// ``Direction/forward`` when there are no more column colours than row colours.

@@ -69,9 +69,10 @@ func structureBratu1DRows(_ harness: inout BenchmarkHarness, m: Int) {
     for (label, representation) in [("sparse", Representation.sparse), ("automatic", .automatic)] {
         let f = ImplicitFunction(solver: { _ in u }, conditions: conditions, representation: representation)
         let run = { _ = try! f.linearize(at: theta, solution: u).vjp(ybar) }
-        do {
+        for call in ["first", "second"] {
             let lin = try! f.linearize(at: theta, solution: u)
-            print("  1-D Bratu m = \(m) \(label): plan \(lin.plan.solver), \(lin.solverSummary.kind); \(lin.plan.note ?? "")")
+            print("  1-D Bratu m = \(m) \(label), \(call) call: plan \(lin.plan.solver), \(lin.solverSummary.kind); "
+                  + (lin.plan.note ?? ""))
         }
         let peak = peakResidentIncrease(run)
         let reps = m >= 1_000_000 ? 3 : m >= 100_000 ? 5 : 11

@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: benchmarks [all|linalg|krylov|autodiff|implicit|composition|crossover|unrolling|peers|lazypath|smallm|downstream|examples|probe|sparsepath|structure|bratu2dparts]... [--quick] [--json PATH]
+// Usage: benchmarks [all|linalg|krylov|autodiff|implicit|composition|crossover|unrolling|peers|lazypath|smallm|downstream|examples|probe|sparsepath|structure|bratu2dparts|tapefree]... [--quick] [--json PATH]
 // Build in release mode: `swift run -c release benchmarks`.
 var arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
@@ -29,6 +29,7 @@ let all: [(String, (inout BenchmarkHarness) -> Void)] = [
     ("sparsepath", runSparsePathBenchmarks),
     ("structure", runStructureBenchmarks),
     ("bratu2dparts", runBratu2DPartsBenchmarks),
+    ("tapefree", runTapeFreeBenchmarks),
 ]
 for (name, run) in all where selected.contains("all") || selected.contains(name) {
     print("== \(name)")

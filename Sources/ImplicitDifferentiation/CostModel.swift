@@ -1,3 +1,4 @@
+import AutoDiff
 import Krylov
 import LinearAlgebra
 
@@ -15,10 +16,13 @@ import LinearAlgebra
 //   CG / GMRES (lazy)     ρ·T_F + S·its·(T_s + w·m·τ)
 //
 // with R = κ + ρ·T_F + (colours + 3 checks)·T_s + 3·nnz·τ the set-up, recording, compressed
-// sweeps and verification of the sparse A; L ≈ the factor's non-zeros; S = P solves (+1 for the Krylov
-// singularity probe); its, its_p the assumed iteration counts (its_p from the Jacobi-scaled
-// Gershgorin bound on cond(A) when A is symmetric and diagonally dominant enough, see
-// JacobiConditionBound.swift); w the vector work per iteration. Ties go to the earlier line.
+// sweeps and verification of the sparse A when the structure is detected (the first call), and
+//   R = κ + Σ_passes (α + β·N)·T_F + 3·nnz·τ,   N = 4 or 8 lanes per pass
+// once it is cached: A, B and F's value from DualN passes over colours(A) + colours(B) + 1 lanes
+// (α = 1.2, β = 0.12, measured on 1-D Bratu and the log-sum-exp loops); L ≈ the factor's non-zeros;
+// S = P solves (+1 for the Krylov singularity probe); its, its_p the assumed iteration counts (its_p
+// from the Jacobi-scaled Gershgorin bound on cond(A) when A is symmetric and diagonally dominant
+// enough, see JacobiConditionBound.swift); w the vector work per iteration. Ties go to the earlier line.
 
 /// One candidate of the automatic plan with its estimated cost
 /// (``SolvePlan/candidates``).
@@ -139,6 +143,10 @@ struct CostModel {
     static let sparseSetupSeconds = 15e-6
     /// Random products that verify a compressed `A`.
     static let verificationProducts = 3.0
+    /// `α`: one tape-free ``DualN`` pass beyond its lanes, in `T_F`.
+    static let dualPassBase = 1.2
+    /// `β`: one lane of a tape-free ``DualN`` pass (of width 4 or 8), in `T_F`.
+    static let dualLane = 0.12
     /// The number of products ``ExpectedProducts/many`` stands for (a
     /// linearization kept for later use is charged as if it served at least
     /// this many solves, or a full Jacobian when that is more).
@@ -177,6 +185,9 @@ struct CostModel {
     let memoryLimit: Int
     /// The relative tolerance the Krylov candidates solve to (for an iteration count from a condition bound).
     var krylovTolerance = KrylovOptions.automaticPlan.relativeTolerance
+    /// The dual lanes of the tape-free evaluation (``DetectedStructure/tapeFreeLanes``) when the
+    /// sparse `A` is built that way, or `nil` when it is built from a recording.
+    var tapeFreeLanes: Int? = nil
 
     /// `T_F`, or its fallback from the operation count.
     private var tF: Double {
@@ -201,8 +212,8 @@ struct CostModel {
         var list: [CandidateCost] = []
         if let s = sparse {
             let nnz = Double(s.pattern.nonZeroCount)
-            let base = Self.sparseSetupSeconds + record
-                + (Double(s.sweeps) + Self.verificationProducts) * sweep + 3 * nnz * tau
+            let base = tapeFreeLanes.map { Self.tapeFreeSeconds(lanes: $0, nonZeros: s.pattern.nonZeroCount, tF: tF) }
+                ?? Self.sparseSetupSeconds + record + (Double(s.sweeps) + Self.verificationProducts) * sweep + 3 * nnz * tau
             let symmetric = s.symmetric
             if s.isDiagonal {
                 list.append(candidate(.diagonal, seconds: base + (md + p * md) * tau, bytes: 8 * md))
@@ -260,6 +271,14 @@ struct CostModel {
         let tF = structure.evaluationSeconds > 0 ? structure.evaluationSeconds : operations * fallbackSecondsPerOperation
         let tS = structure.sweepSeconds > 0 ? structure.sweepSeconds : operations * sweepSecondsPerOperation
         return (Double(passes) + verificationProducts) * tS < Double((m + 7) / 8) * dualPass * tF
+    }
+
+    /// The set-up of the tape-free sparse path: `F` on `lanes` dual lanes in passes of
+    /// ``AD/dualPassWidths(_:)``, each `(α + β·width)·T_F`, then the read-back and the
+    /// verification's products, `3·nnz·τ`.
+    static func tapeFreeSeconds(lanes: Int, nonZeros: Int, tF: Double) -> Double {
+        let evaluations = AD.dualPassWidths(lanes).reduce(0.0) { $0 + dualPassBase + dualLane * Double($1) }
+        return sparseSetupSeconds + evaluations * tF + 3 * Double(nonZeros) * secondsPerFlop
     }
 
     /// The cheapest candidate that fits in memory (the first on ties), or
@@ -329,6 +348,18 @@ extension ImplicitFunction {
             ? KrylovOptions.automaticPlan : options.krylovOptions
     }
 
+    /// The cost model for `A` of order `m` with the structure `detected` (pattern, `T_F`, `T_s`),
+    /// the sparse candidates priced from `sparse` (built tape-free when `tapeFree`).
+    func costModel(detected: DetectedStructure, m: Int, n: Int, products: ExpectedProducts, sparse: SparseStructure?,
+                   tapeFree: Bool) -> CostModel {
+        var model = CostModel(m: m, products: products.count(m: m, n: n), operations: detected.operationCount,
+                              evaluationSeconds: detected.evaluationSeconds, sweepSeconds: detected.sweepSeconds,
+                              sparse: sparse, declaredSPD: structure.contains(.positiveDefinite),
+                              probes: options.probesKrylovSingularity, memoryLimit: options.maxMatrixBytes)
+        if tapeFree { model.tapeFreeLanes = detected.tapeFreeLanes }
+        return model
+    }
+
     /// The cost model's plan for conditions recorded on the tape (see ``SolvePlan``),
     /// or `nil` when the size rule applies instead: a representation or solver
     /// chosen explicitly, `k ≠ m`, `m ≤` ``prefetchLimit``, or conditions
@@ -347,23 +378,21 @@ extension ImplicitFunction {
               !conditions.givesMatrices, let detect = local.detectStructure, let sparseA = local.sparseA
         else { return nil }
         let detected = detect(structureCache, StructureCache.Key(k: k, m: m, n: local.n))
-        let count = products.count(m: m, n: local.n)
         func model(_ s: SparseStructure?) -> CostModel {
-            CostModel(m: m, products: count, operations: detected.operationCount,
-                      evaluationSeconds: detected.evaluationSeconds, sweepSeconds: detected.sweepSeconds,
-                      sparse: s, declaredSPD: structure.contains(.positiveDefinite),
-                      probes: options.probesKrylovSingularity, memoryLimit: options.maxMatrixBytes)
+            costModel(detected: detected, m: m, n: local.n, products: products, sparse: s, tapeFree: local.isTapeFree)
         }
         // First from the pattern alone (symmetry by pattern); A is compressed only when a
         // sparse candidate wins, and then the choice is made again with symmetry by value.
+        // On the tape-free path A is already evaluated and verified (tapeFreeStart made the same first choice).
         var sparse: SparseJacobian? = nil
         var list = model(nil).candidates()
-        if let c = detected.compression, CostModel.compressionPays(passes: c.passes, m: m, structure: detected) {
+        if let c = detected.compression,
+           local.isTapeFree || CostModel.compressionPays(passes: c.passes, m: m, structure: detected) {
             let byPattern = SparseStructure(pattern: c.pattern, sweeps: c.passes,
-                                            symmetric: c.pattern.isStructurallySymmetric)
+                                            symmetric: c.isStructurallySymmetric)
             let first = model(byPattern).candidates()
             if CostModel.cheapest(first).kind.isSparse {
-                let a = try sparseA(structureCache)
+                let a = try sparseA(structureCache, nil)
                 sparse = a
                 let symmetric = a.matrix.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
                 list = model(SparseStructure(pattern: a.matrix.pattern, sweeps: a.compression?.sweeps ?? c.passes,

@@ -207,19 +207,31 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         if let i = y.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteSolution(index: i) }
         // At small m (one dual evaluation covers A) the residual and A come from
         // that one evaluation instead of a Double one followed by a dual one.
+        // With a cached structure, the value, A and B come from one tape-free evaluation on dual lanes.
         let value: [Double]
         var prefetchedA: Matrix? = nil
-        if y.count <= Self.prefetchLimit, representation != .operator, representation != .sparse,
-           let both = conditions.valueAndJacobianY {
-            (value, prefetchedA) = both(x, y, z)
-        } else {
+        var tapeFree: TapeFreeLinearization? = nil, nonFiniteEntry: String? = nil, redetect: String? = nil
+        switch tapeFreeStart(x: x, y: y, z: z, products: products) {
+        case .evaluated(let t)?: (value, tapeFree) = (t.value, t)
+        case .nonFinite(let v, let entry)?: (value, nonFiniteEntry) = (v, entry)
+        case .mismatch(let why)?:
             value = conditions.evaluate(x, y, z)
+            redetect = why
+        case nil:
+            if y.count <= Self.prefetchLimit, representation != .operator, representation != .sparse,
+               let both = conditions.valueAndJacobianY {
+                (value, prefetchedA) = both(x, y, z)
+            } else {
+                value = conditions.evaluate(x, y, z)
+            }
         }
         let k = value.count, m = y.count
         let residualNorm = try checkConditions(value: value, y: y)
+        if let nonFiniteEntry { throw .nonFiniteInput(nonFiniteEntry) }
         let krylovOptions = effectiveKrylovOptions
         let plan = try validatedPlan(k: k, m: m, krylovOptions: krylovOptions)
-        let local = conditions.localize(x, y, z, value)
+        var local = conditions.localize(x, y, z, value)
+        if let tapeFree { local = local.servedBy(tapeFree) } else if let redetect { local = local.redetecting(redetect) }
         return try local.reportingLengthFaults { () throws(ImplicitDifferentiationError) in
             try prepare(local, plan: plan, expecting: products, krylovOptions: krylovOptions, x: x, y: y, z: z,
                         residualNorm: residualNorm, prefetchedA: prefetchedA)
@@ -279,7 +291,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         if plan.representation == .sparse {
             guard let sparseA = local.sparseA else { throw LinearSolver.sparseNeedsPattern }
             let a: SparseJacobian
-            if let sparseJacobian { a = sparseJacobian } else { a = try sparseA(structureCache) }
+            if let sparseJacobian { a = sparseJacobian } else { a = try sparseA(structureCache, nil) }
             (choice, matrix) = try plan.solver.prepareSparse(a, structure: structure, settings: settings,
                                                              memoryLimit: options.maxMatrixBytes, chosen: sparseKind,
                                                              analyses: structureCache.sparseAnalyses)

@@ -70,23 +70,28 @@ struct LocalConditions: Sendable {
     /// How the derivatives of `F` are obtained, for reports.
     let differentiation: String
     /// `A` in sparse form (``Representation/sparse``), reusing and updating
-    /// the function's ``StructureCache`` when one is given, or `nil` when the
+    /// the function's ``StructureCache`` when one is given (or detecting the
+    /// pattern again when a reason to is given), or `nil` when the
     /// conditions give only products (no pattern is known).
-    let sparseA: (@Sendable (StructureCache?) throws(ImplicitDifferentiationError) -> SparseJacobian)?
+    let sparseA: (@Sendable (StructureCache?, _ redetect: String?) throws(ImplicitDifferentiationError)
+        -> SparseJacobian)?
     /// The pattern of `A` and the cost of `F` for the cost model (from the
     /// cache, or detected from a recording and stored), or `nil` when the
     /// conditions are not recorded on the tape.
     let detectStructure: (@Sendable (StructureCache, StructureCache.Key) -> DetectedStructure)?
     /// The wrong-length record of hand-written products; `nil` for other forms.
     let lengthFault: ProductLengthFault?
+    /// `true` when `A` (and `B` when coloured) come from the tape-free evaluation
+    /// (``TapeFreeLinearization``): products are sparse, no tape is recorded.
+    let isTapeFree: Bool
     /// The number of conditions.
     var k: Int { value.count }
 
     @usableFromInline
     init(value: [Double], n: Int, m: Int, a: JacobianMap, b: JacobianMap, differentiation: String,
-         sparseA: (@Sendable (StructureCache?) throws(ImplicitDifferentiationError) -> SparseJacobian)? = nil,
+         sparseA: (@Sendable (StructureCache?, String?) throws(ImplicitDifferentiationError) -> SparseJacobian)? = nil,
          detectStructure: (@Sendable (StructureCache, StructureCache.Key) -> DetectedStructure)? = nil,
-         lengthFault: ProductLengthFault? = nil) {
+         lengthFault: ProductLengthFault? = nil, isTapeFree: Bool = false) {
         self.value = value
         self.n = n
         self.m = m
@@ -96,6 +101,7 @@ struct LocalConditions: Sendable {
         self.sparseA = sparseA
         self.detectStructure = detectStructure
         self.lengthFault = lengthFault
+        self.isTapeFree = isTapeFree
     }
 }
 
@@ -122,6 +128,11 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     /// conditions are generic.
     @usableFromInline
     let valueAndJacobianY: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct) -> (value: [Double], a: Matrix))?
+    /// `F`'s value, `A` and `B` from one tape-free evaluation with a cached
+    /// structure (``tapeFreeLinearization(_:x:y:structure:)``); `nil` unless the conditions are generic.
+    @usableFromInline
+    let tapeFree: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ structure: DetectedStructure)
+        -> TapeFreeOutcome)?
     /// `true` when the user supplied `A` and `B` as matrices.
     @usableFromInline let givesMatrices: Bool
     /// The generic conditions themselves, for evaluation in any scalar type
@@ -137,6 +148,10 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                         withRespectToY: true)
             return (r.value, r.jacobian)
         }
+        tapeFree = { x, y, z, structure in
+            tapeFreeLinearization(BoundConditions(conditions: conditions, byproduct: z), x: x, y: y,
+                                  structure: structure)
+        }
         localize = { x, y, z, value in
             // Each closure captures only `d`, which then is its context.
             let d = AutomaticDerivatives(BoundConditions(conditions: conditions, byproduct: z), x: x, y: y)
@@ -147,9 +162,9 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                 applied: { v in d.tangentX(v) })
             return LocalConditions(value: value, n: x.count, m: y.count, a: a, b: b,
                                    differentiation: "automatic differentiation",
-                                   sparseA: { cache throws(ImplicitDifferentiationError) in
+                                   sparseA: { cache, redetect throws(ImplicitDifferentiationError) in
                                        _ = d.recorded()   // here, where the recording is specialized for C
-                                       return try d.sparseY(cache: cache)
+                                       return try d.sparseY(cache: cache, redetect: redetect)
                                    },
                                    detectStructure: { cache, key in d.detectedStructure(cache: cache, key: key) })
         }
@@ -161,6 +176,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     init(handwritten h: HandwrittenConditions<Byproduct>) {
         evaluate = h.value
         valueAndJacobianY = nil
+        tapeFree = nil
         givesMatrices = h.jacobians != nil
         generic = nil
         localize = { x, y, z, value in
@@ -175,7 +191,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                     applyTransposed: { u, out in BLAS.gemv(transpose: true, 1, pair.get().y, u, 0, &out) },
                                     materialize: { pair.get().y })
                 return LocalConditions(value: value, n: n, m: m, a: a, b: b, differentiation: "hand-written Jacobians",
-                                       sparseA: { _ throws(ImplicitDifferentiationError) in
+                                       sparseA: { _, _ throws(ImplicitDifferentiationError) in
                                            try SparseJacobian(converting: pair.get().y)
                                        })
             }
@@ -206,6 +222,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         let user = fd.value
         evaluate = user
         valueAndJacobianY = nil
+        tapeFree = nil
         givesMatrices = false
         generic = nil
         localize = { x, y, z, value in

@@ -24,6 +24,8 @@ struct SparseJacobian: Sendable {
 
     /// How the pattern was obtained when it is worth saying (cache reuse, re-detection).
     let detection: String?
+    /// `true` when `A` came from the tape-free evaluation (``TapeFreeLinearization``).
+    var isTapeFree = false
 
     /// `A` from a compressed evaluation.
     init(_ matrix: SparseMatrix, compression: JacobianCompression, detection: String? = nil)
@@ -61,7 +63,9 @@ struct SparseJacobian: Sendable {
     var structureNote: String {
         let band = matrix.bandwidths
         var s = "sparse ∂F/∂y: \(matrix.nonZeroCount) non-zeros, bandwidths (\(band.lower), \(band.upper))"
-        if let c = compression {
+        if let c = compression, isTapeFree {
+            s += ", \(c.colours) colours"
+        } else if let c = compression {
             s += ", \(c.colours) colours (\(c.sweeps) \(c.direction == .forward ? "forward" : "reverse") sweeps)"
         } else {
             s += ", converted from the given matrix"
@@ -115,17 +119,20 @@ extension AutomaticDerivatives {
     /// sweep per colour, then three random products against the recording
     /// (``BivariateLinearization/verify(_:withRespectToY:probes:seed:)``).
     /// When a cached colouring fails the check (the pattern changed with the
-    /// point), the pattern is detected again from this recording, once, and
-    /// the returned matrix says so in its note.
+    /// point), or when `redetect` gives a reason (the tape-free evaluation
+    /// failed its check), the pattern is detected again from this recording,
+    /// once, and the returned matrix says so in its note.
     ///
     /// - Throws: `.nonFiniteInput` for a non-finite entry; `.invalidOption`
     ///   when freshly detected values contradict their pattern; `.dimensionMismatch`.
     @usableFromInline
-    func sparseY(cache: StructureCache?) throws(ImplicitDifferentiationError) -> SparseJacobian {
+    func sparseY(cache: StructureCache?, redetect: String? = nil) throws(ImplicitDifferentiationError)
+        -> SparseJacobian
+    {
         let t = recorded()
         let key = StructureCache.Key(k: t.outputCount, m: y.count, n: x.count)
-        var detection: String? = nil
-        if let cache, let known = cache.structure(for: key) {
+        var detection: String? = redetect
+        if redetect == nil, let cache, let known = cache.structure(for: key) {
             if let compression = known.compression {
                 let checked: SparseMatrix?
                 do throws(SparseJacobianError) {
@@ -149,7 +156,8 @@ extension AutomaticDerivatives {
         let compression = fresh.compression ?? JacobianCompression(fresh.pattern)
         cache?.store(DetectedStructure(pattern: fresh.pattern, compression: compression,
                                        operationCount: fresh.operationCount,
-                                       evaluationSeconds: fresh.evaluationSeconds, sweepSeconds: fresh.sweepSeconds),
+                                       evaluationSeconds: fresh.evaluationSeconds, sweepSeconds: fresh.sweepSeconds,
+                                       input: fresh.input),
                      for: key)
         do {
             let a = try compression.evaluate(t, withRespectToY: true)

@@ -3,14 +3,15 @@ import LinearAlgebra
 
 // The structure of A = ∂F/∂y, detected once per implicit function and reused:
 //
-//   first call at (k, m, n)   record F, detect A's pattern, colour it (when sparse), store
-//   later calls               reuse the stored colouring: sweep by colour at the new point, then
-//                             verify against random products of the new recording
+//   first call at (k, m, n)   record F, detect A's pattern (and B's), colour them (when sparse), store
+//   later calls               reuse the stored colourings: F on DualN lanes at the new point gives
+//                             A, B and a random verification lane (SparseLinearization+Dual.swift;
+//                             a recording swept by colour and verified when that path does not apply)
 //   verification fails       (control flow on values changed the pattern) detect again, store,
 //                             and say so in the plan's note
 //
 // A wrong number cannot come out of a stale entry: the values are always checked
-// against the recording made at the point where they are used.
+// against an independent product at the point where they are used.
 
 /// The structure of `A = ∂F/∂y` detected from one recording.
 @usableFromInline
@@ -28,6 +29,9 @@ struct DetectedStructure: Sendable {
     let evaluationSeconds: Double
     /// One reverse sweep of the recording, in seconds, timed with `T_F` (`0` when not timed).
     let sweepSeconds: Double
+    /// `B = ∂F/∂x`'s pattern and column colouring when it has few colours
+    /// (``InputBlock/maxColors``), for the tape-free evaluation; `nil` otherwise.
+    let input: InputBlock?
 
     /// `true` when more than a quarter of `A`'s entries are structurally non-zero:
     /// then no sparse candidate can beat the dense one, and the pattern is not coloured.
@@ -39,21 +43,24 @@ struct DetectedStructure: Sendable {
     /// The pattern of the recording `t`, coloured unless it is dense.
     @usableFromInline
     init(_ t: BivariateLinearization, evaluationSeconds: Double, sweepSeconds: Double) {
-        pattern = t.jacobianPatterns().y
+        let patterns = t.jacobianPatterns()
+        pattern = patterns.y
         compression = Self.isDense(pattern) ? nil : JacobianCompression(pattern)
         operationCount = t.recording.nodeCount
         self.evaluationSeconds = evaluationSeconds
         self.sweepSeconds = sweepSeconds
+        input = InputBlock(patterns.x)
     }
 
     /// A detected structure with its colouring made now (for ``Representation/sparse`` on a dense pattern).
     init(pattern: SparsityPattern, compression: JacobianCompression, operationCount: Int, evaluationSeconds: Double,
-         sweepSeconds: Double) {
+         sweepSeconds: Double, input: InputBlock?) {
         self.pattern = pattern
         self.compression = compression
         self.operationCount = operationCount
         self.evaluationSeconds = evaluationSeconds
         self.sweepSeconds = sweepSeconds
+        self.input = input
     }
 
     /// The shorter of two timed calls of `body`, in seconds (the model needs
@@ -102,6 +109,12 @@ final class StructureCache: Sendable {
     @usableFromInline
     func structure(for key: Key) -> DetectedStructure? {
         entries.withLock { $0[key] }
+    }
+
+    /// The structure stored for `m` unknowns and `n` inputs (whatever `k`), with its key, if any:
+    /// the lookup made before `F` is evaluated, when `k` is not known yet.
+    func structure(unknowns m: Int, inputs n: Int) -> (key: Key, structure: DetectedStructure)? {
+        entries.withLock { e in e.first { $0.key.m == m && $0.key.n == n }.map { ($0.key, $0.value) } }
     }
 
     /// Stores `structure` for `key`, replacing what was there.

@@ -98,10 +98,16 @@ struct SwitchingNeighbourConditions: ImplicitConditions {
         #expect(lin.plan.representation == .sparse, "\(lin.plan)")
         #expect(lin.plan.candidates.contains { $0.kind == .denseLU }
                 && lin.plan.candidates.contains { $0.kind == .lazyGMRES }, "\(lin.plan)")
-        #expect(try auto.plan(for: x) == lin.plan)
         try Self.expectMatchesDenseLU(lin, try dense.linearize(at: x))
-        // The second call reuses the cached pattern and plans the same.
-        #expect(try auto.linearize(at: x).plan == lin.plan)
+        // Later calls reuse the cached pattern: tape-free, the same choice, priced the same each time,
+        // and the plan is what the linearization runs.
+        let warm = try auto.linearize(at: x)
+        #expect(warm.plan.representation == lin.plan.representation && warm.plan.solver == lin.plan.solver,
+                "\(warm.plan) after \(lin.plan)")
+        #expect(warm.plan.note?.contains("tape-free") == true, "\(warm.plan)")
+        #expect(lin.plan.note?.contains("tape-free") != true, "\(lin.plan)")
+        #expect(try auto.plan(for: x) == warm.plan)
+        try Self.expectMatchesDenseLU(warm, try dense.linearize(at: x))
     }
 
     @Test("a 2-D stencil passes the band rule, yet the model weighs band LU against sparse Cholesky and runs its pick")

@@ -1,0 +1,258 @@
+import LinearAlgebra
+
+// Both Jacobian blocks of F(x, y), compressed, and F's value, from evaluations of F on
+// DualN lanes, with no tape (Curtis, Powell & Reid 1974; see CompressedJacobian.swift):
+//
+//     lanes  0 ..< cA             colour c of A = ∂F/∂y: y_j seeded with 1 where colour(j) = c
+//            cA ..< cA + cB       colour c of B = ∂F/∂x: x_j seeded with 1 where colour(j) = c
+//            cA + cB              verification: y seeded with v_y, x with v_x (uniform in [-1, 1))
+//
+//     A[i, j] = (lane colour(j))ᵢ,   B[i, j] = (lane cA + colour(j))ᵢ
+//     check   |(A v_y + B v_x)ᵢ − (verification lane)ᵢ| ≤ 1e-10 (Σⱼ|aᵢⱼ v_yⱼ| + Σⱼ|bᵢⱼ v_xⱼ| + |laneᵢ|)
+//
+// The lanes are split into passes of DualN<8>, the last one DualN<4> when at most four lanes
+// remain (``AD/dualPassWidths(_:)``): a pass costs about (α + β·N)·T_F with a small β up to
+// N = 8, while DualN<16> passes run out of cache on long vectors (figures in docs/performance.md).
+//
+// Deviations from the textbook:
+//  1. As in CompressedJacobian.swift, a non-zero read nowhere (a column outside the pattern)
+//     is a ``SparseJacobianError/patternMismatch(_:)``.
+//  2. The verification lane is the independent product of
+//     ``BivariateLinearization/verify(_:withRespectToY:probes:seed:)``, taken on the same
+//     evaluation instead of a tape sweep: a pattern that changed onto read entries
+//     (control flow on values) cannot pass it, except on a set of directions of measure zero.
+
+/// What one tape-free compressed evaluation gives: `F`'s value and its Jacobian blocks in sparse form.
+public struct CompressedJacobians: Sendable {
+    /// One of the two blocks.
+    public enum Block: Sendable, Hashable {
+        /// `A = ∂F/∂y`.
+        case y
+        /// `B = ∂F/∂x`.
+        case x
+    }
+
+    /// `F(x, y)`, length `k`.
+    public let value: [Double]
+    /// `A = ∂F/∂y` (`k × m`), or `nil` when not asked for or when an entry is not finite.
+    public let y: SparseMatrix?
+    /// `B = ∂F/∂x` (`k × n`), or `nil` when not asked for or when an entry is not finite.
+    public let x: SparseMatrix?
+    /// The first non-finite entry (`A`'s searched first), its block and position in the block;
+    /// then neither block is given and nothing was verified.
+    public let nonFinite: (block: Block, row: Int, column: Int)?
+    /// The evaluations of `F` made (passes of ``DualN``).
+    public let passes: Int
+}
+
+/// The state of one compressed dual evaluation across its passes: seeds, read-back, verification.
+@usableFromInline
+struct CompressedDualRun {
+    /// One block: its pattern, colour groups and values as they are read.
+    @usableFromInline
+    struct Block {
+        let pattern: SparsityPattern
+        @usableFromInline let groups: ColorGroups
+        /// The colour of each column.
+        @usableFromInline let colors: [Int]
+        var values: [Double]
+
+        init(_ pattern: SparsityPattern, _ coloring: ColumnColoring) {
+            self.pattern = pattern
+            groups = ColorGroups(coloring)
+            colors = coloring.colors
+            values = [Double](repeating: 0, count: pattern.nonZeroCount)
+        }
+    }
+
+    @usableFromInline var a: Block?
+    @usableFromInline var b: Block?
+    /// The random directions of the verification lane (`v_y`, `v_x`; empty when not verifying).
+    @usableFromInline let vy: [Double], vx: [Double]
+    @usableFromInline let rows: Int
+    @usableFromInline var value: [Double] = []
+    @usableFromInline var verificationLane: [Double] = []
+    /// The first non-finite entry found in a lane, its block and position.
+    var nonFinite: (block: CompressedJacobians.Block, row: Int, column: Int)? = nil
+    /// A non-finite lane value that no pattern entry explains (reported if no entry is non-finite).
+    var unexplained: String? = nil
+
+    /// The colours of `A`, then of `B`.
+    @usableFromInline var colorsA: Int { a?.groups.colorCount ?? 0 }
+    @usableFromInline var colorsB: Int { b?.groups.colorCount ?? 0 }
+    /// Every lane, the verification lane last.
+    @usableFromInline var laneCount: Int { colorsA + colorsB + (vy.isEmpty && vx.isEmpty ? 0 : 1) }
+
+    @usableFromInline
+    init(x: [Double], y: [Double], a: (pattern: SparsityPattern, coloring: ColumnColoring)?,
+         b: (pattern: SparsityPattern, coloring: ColumnColoring)?, verifySeed: UInt64?) throws(SparseJacobianError) {
+        let k = a?.pattern.rows ?? b?.pattern.rows ?? 0
+        if let a { try checkShape(a.pattern, a.coloring, columns: y.count, rows: k) }
+        if let b { try checkShape(b.pattern, b.coloring, columns: x.count, rows: k) }
+        self.a = a.map { Block($0.pattern, $0.coloring) }
+        self.b = b.map { Block($0.pattern, $0.coloring) }
+        rows = k
+        if var state = verifySeed {
+            vy = a == nil ? [] : (0..<y.count).map { _ in uniformSplitMix(&state) }
+            vx = b == nil ? [] : (0..<x.count).map { _ in uniformSplitMix(&state) }
+        } else {
+            vy = []
+            vx = []
+        }
+    }
+
+    /// `values` (`x` when `inX`, else `y`) as duals seeded for the lanes `lanes` of one pass,
+    /// built in one sequential sweep: column `j` gets 1 on the lane of its colour when that lane is
+    /// in the pass, and its verification weight on the verification lane when that lane is.
+    @inlinable
+    func seeded<let N: Int>(_ values: [Double], inX: Bool, lanes: Range<Int>) -> [DualN<N>] {
+        guard let block = inX ? b : a else { return values.map { DualN<N>($0) } }
+        let first = lanes.lowerBound, colorLane = inX ? colorsA : 0
+        let weights = inX ? vx : vy
+        let verifyAt = !weights.isEmpty && lanes.contains(colorsA + colorsB) ? colorsA + colorsB - first : -1
+        let colors = block.colors
+        return values.indices.map { j in
+            var p = InlineArray<N, Double>(repeating: 0)
+            let lane = colorLane + colors[j]
+            if lane >= first && lane < lanes.upperBound { p[lane - first] = 1 }
+            if verifyAt >= 0 { p[verifyAt] = weights[j] }
+            return DualN<N>(values[j], partials: p)
+        }
+    }
+
+    /// Reads lane `lane`'s derivative column (`k` values of `c` from `offset`) into its block, or keeps
+    /// it as the verification lane. A non-finite value is not read: it is kept as the non-finite
+    /// entry when its colour has a column in its row (a `0·∞` of another colour's lane is `NaN`
+    /// too), else as unexplained.
+    @usableFromInline
+    mutating func absorb(lane: Int, _ c: inout [Double], offset: Int) throws(SparseJacobianError) {
+        let k = rows
+        if lane < colorsA + colorsB, let slot = c[offset..<(offset + k)].firstIndex(where: { !$0.isFinite }) {
+            let i = slot - offset
+            let inA = lane < colorsA
+            let block = inA ? a! : b!
+            let color = inA ? lane : lane - colorsA
+            if let j = block.groups.columnsOfColor(color).first(where: { block.pattern.rows(inColumn: $0).contains(i) }) {
+                if nonFinite == nil { nonFinite = (inA ? .y : .x, i, j) }
+            } else if unexplained == nil {
+                unexplained = "row \(i) has a non-finite derivative \(c[slot]) along colour \(color) of "
+                    + "∂F/∂\(inA ? "y" : "x"), in a column outside its pattern"
+            }
+            return
+        }
+        if lane < colorsA {
+            try a!.groups.scatter(&c, offset: offset, rows: k, first: lane, lanes: 1, pattern: a!.pattern,
+                                  into: &a!.values)
+        } else if lane < colorsA + colorsB {
+            try b!.groups.scatter(&c, offset: offset, rows: k, first: lane - colorsA, lanes: 1, pattern: b!.pattern,
+                                  into: &b!.values)
+        } else {
+            verificationLane = Array(c[offset..<(offset + k)])
+        }
+    }
+
+    /// The blocks, checked finite, then checked against the verification lane.
+    @usableFromInline
+    func finish(passes: Int) throws(SparseJacobianError) -> CompressedJacobians {
+        if let nonFinite {
+            return CompressedJacobians(value: value, y: nil, x: nil, nonFinite: nonFinite, passes: passes)
+        }
+        if let unexplained { throw .patternMismatch(unexplained) }
+        for (block, name) in [(a, CompressedJacobians.Block.y), (b, .x)] {
+            guard let block, let pos = block.values.firstIndex(where: { !$0.isFinite }) else { continue }
+            let column = block.pattern.columnPointers.lastIndex { $0 <= pos }!
+            return CompressedJacobians(value: value, y: nil, x: nil,
+                                       nonFinite: (name, block.pattern.rowIndices[pos], column), passes: passes)
+        }
+        let ay = a.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
+        let bx = b.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
+        if !verificationLane.isEmpty {
+            var product = [Double](repeating: 0, count: rows), scale = product
+            if let ay { ay.multiply(vy, into: &product); addAbsoluteTerms(ay, vy, into: &scale) }
+            if let bx {
+                var p = [Double](repeating: 0, count: rows)
+                bx.multiply(vx, into: &p)
+                for i in 0..<rows { product[i] += p[i] }
+                addAbsoluteTerms(bx, vx, into: &scale)
+            }
+            try checkRows(product, against: verificationLane, scale: scale, probe: "the verification lane")
+        }
+        return CompressedJacobians(value: value, y: ay, x: bx, nonFinite: nil, passes: passes)
+    }
+}
+
+extension AD {
+    /// The widths of the passes that evaluate `lanes` lanes: ``DualN``
+    /// `<8>` while more than four remain, then one `<4>` for the last 1–4.
+    public static func dualPassWidths(_ lanes: Int) -> [Int] {
+        var widths: [Int] = [], left = lanes
+        while left > 0 {
+            let w = left > 4 ? 8 : 4
+            widths.append(w)
+            left -= w
+        }
+        return widths
+    }
+
+    /// `F`'s value and both Jacobian blocks in sparse form from evaluations
+    /// of `F` on ``DualN`` lanes seeded by colour, with no tape, checked by
+    /// one extra lane seeded with random directions (see the file's header).
+    ///
+    /// ```
+    /// lanes = colours(A) + colours(B) + 1,   passes = ⌈lanes / width⌉
+    /// A[i, j] = ∂Fᵢ along the lane of colour(j),   A v_y + B v_x = the verification lane
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - f: the function.
+    ///   - x: the first argument, length `n`.
+    ///   - y: the second argument, length `m`.
+    ///   - a: `A`'s pattern (`k × m`) and a valid colouring of its columns, or `nil` to skip `A`.
+    ///   - b: `B`'s pattern (`k × n`) and a valid colouring of its columns, or `nil` to skip `B`.
+    ///   - verifySeed: the seed of the verification lane's directions, or `nil` for no verification.
+    /// - Returns: the value and the blocks, with the given patterns; or, when an entry is not
+    ///   finite, the value and that entry (``CompressedJacobians/nonFinite``), unverified.
+    /// - Throws: ``SparseJacobianError/patternMismatch(_:)`` when `F` has a derivative outside
+    ///   a pattern or fails the verification; ``SparseJacobianError/dimensionMismatch(_:)``.
+    @inlinable
+    public static func compressedJacobians<F: DifferentiableBivariateFunction>(
+        of f: F, x: [Double], y: [Double], a: (pattern: SparsityPattern, coloring: ColumnColoring)?,
+        b: (pattern: SparsityPattern, coloring: ColumnColoring)?, verifySeed: UInt64? = 0x1DC0_FFEE
+    ) throws(SparseJacobianError) -> CompressedJacobians {
+        var run = try CompressedDualRun(x: x, y: y, a: a, b: b, verifySeed: verifySeed)
+        let widths = dualPassWidths(run.laneCount)
+        if widths.isEmpty {
+            run.value = f(x, y)
+            return try run.finish(passes: 1)
+        }
+        var first = 0
+        for w in widths {
+            let lanes = first..<Swift.min(first + w, run.laneCount)
+            if w == 4 {
+                try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<4>.self, &run)
+            } else {
+                try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<8>.self, &run)
+            }
+            first += w
+        }
+        return try run.finish(passes: widths.count)
+    }
+
+    /// One evaluation of `F` on `DualN<N>` for the lanes `lanes` (at most `N`) of `run`.
+    @inlinable
+    static func compressedPass<F: DifferentiableBivariateFunction, let N: Int>(
+        _ f: F, x: [Double], y: [Double], lanes: Range<Int>, as: DualN<N>.Type, _ run: inout CompressedDualRun
+    ) throws(SparseJacobianError) {
+        let out = f(run.seeded(x, inX: true, lanes: lanes) as [DualN<N>], run.seeded(y, inX: false, lanes: lanes))
+        let k = run.rows, count = lanes.count
+        guard out.count == k else { throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows") }
+        if run.value.isEmpty { run.value = out.map(\.value) }
+        // One pass over the outputs, lane l's derivatives at l·k ..< (l + 1)·k.
+        var c = [Double](repeating: 0, count: k * count)
+        for i in 0..<k {
+            let p = out[i].partials
+            for l in 0..<count { c[i + l * k] = p[l] }
+        }
+        for (l, lane) in lanes.enumerated() { try run.absorb(lane: lane, &c, offset: l * k) }
+    }
+}
