@@ -127,19 +127,17 @@ public struct DistributedFieldImplicitFunction<Conditions: LocalFieldConditions>
         {
             assembled = try linear.assembleA(pattern: patterns.y)
         }
+        let shellDiagonal = assembled == nil ? ShellDiagonal(pattern: patterns.y, grid: grid) : nil
         do {
             let spd = symmetricPositiveDefinite
             let op: any PETScOperator
             if let assembled {
                 op = assembled.matrix
             } else {
-                let n = grid.ownedUnknowns
-                op = try ShellOperator(localRows: n, localColumns: n,
-                                       multiply: { v, out in try linear.applyA(v, into: out) },
-                                       multiplyTransposed: { u, out in try linear.applyAT(u, into: out) })
+                op = try linear.shellOperator(diagonal: shellDiagonal!)
             }
             let ksp = try KrylovSolve(operator_: op, optionsPrefix: optionsPrefix, defaultType: spd ? "cg" : nil,
-                                      defaultPreconditioner: assembled == nil ? "none" : (spd ? "gamg" : nil),
+                                      defaultPreconditioner: assembled == nil ? "jacobi" : (spd ? "gamg" : nil),
                                       relativeTolerance: relativeTolerance)
             return DistributedFieldLinearization(solution: y!, parameterGrid: p, parameterLocal: xLocal,
                                                  conditions: linear, krylov: ksp, assembled: assembled)

@@ -28,7 +28,7 @@ import PETScKit
 ///                      KSP                           PC
 /// assembled, SPD       cg                            gamg (algebraic multigrid)
 /// assembled            gmres                         PETSc's: ilu (1 rank), bjacobi + ilu (several)
-/// shell                cg (SPD) / gmres              none (a shell has no entries to build one from)
+/// shell                cg (SPD) / gmres              jacobi (the diagonal from a few tape sweeps)
 /// rtol = 1e-10 in every case
 /// ```
 ///
@@ -115,6 +115,7 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         {
             assembled = try linear.assembleA(pattern: pattern!)
         }
+        let shellDiagonal = assembled == nil ? ShellDiagonal(pattern: pattern!, grid: grid) : nil
         pattern = nil
         let assembledAt = PETSc.wallTime
         do {
@@ -123,13 +124,10 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
             if let assembled {
                 op = assembled.matrix
             } else {
-                let n = grid.ownedUnknowns
-                op = try ShellOperator(localRows: n, localColumns: n,
-                                       multiply: { v, out in try linear.applyA(v, into: out) },
-                                       multiplyTransposed: { u, out in try linear.applyAT(u, into: out) })
+                op = try linear.shellOperator(diagonal: shellDiagonal!)
             }
             let ksp = try KrylovSolve(operator_: op, optionsPrefix: optionsPrefix, defaultType: spd ? "cg" : nil,
-                                      defaultPreconditioner: assembled == nil ? "none" : (spd ? "gamg" : nil),
+                                      defaultPreconditioner: assembled == nil ? "jacobi" : (spd ? "gamg" : nil),
                                       relativeTolerance: relativeTolerance)
             let timings = LinearizationTimings(recording: recorded - start, stencilCheck: checked - recorded,
                                                assembly: assembledAt - checked, solverSetup: PETSc.wallTime - assembledAt)

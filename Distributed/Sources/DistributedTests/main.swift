@@ -14,7 +14,7 @@ do {
 }
 if PETSc.rank == 0 { print("distributed-tests on \(PETSc.size) rank(s)") }
 let ok = runTests(wrapperTests() + implicitTests() + failureTests() + assembledTests() + stencilTests()
-                  + grid3DTests() + componentTests() + fieldTests(),
+                  + grid3DTests() + componentTests() + fieldTests() + shellPreconditionerTests(),
                   filter: filter)
 PETSc.finalize()
 exit(ok ? 0 : 1)
