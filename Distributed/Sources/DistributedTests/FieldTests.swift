@@ -104,6 +104,19 @@ func expectFieldDerivatives(grid: StructuredGrid, parameterGrid: StructuredGrid)
         try lin.applyB(xDot, into: bx)
         let l2 = try yBar.dot(bx), r2 = try lin.applyBT(yBar).dot(xDot)
         try expect(abs(l2 - r2) <= 1e-12 * max(1, abs(l2)), "⟨w, B ẋ⟩ = \(l2), ⟨Bᵀ w, ẋ⟩ = \(r2)")
+        try expect((lin.assembledB != nil) == (representation == .assembled), "assembled B: \(lin.assembledB != nil)")
+        if let b = lin.assembledB {
+            // κ_p and s_p in row p, κ_q of each neighbour q along an axis.
+            let pointsBelow = [grid.nx, grid.ny, grid.nz].map { grid.count / $0 * ($0 - 1) }.reduce(0, +)
+            try expect(b.globalNonZeros == 2 * grid.count + 2 * pointsBelow, "entries of B \(b.globalNonZeros)")
+            let sweeps = try grid.makeGlobalVector()
+            try lin.applyBBySweeps(xDot, into: sweeps)
+            let e3 = relativeError(try grid.naturalEntries(bx), try grid.naturalEntries(sweeps))
+            try expect(e3 <= 1e-12, "B ẋ: assembled vs sweeps \(e3)")
+            let bt = try lin.applyBT(yBar), btSweeps = try lin.applyBTBySweeps(yBar)
+            let e4 = relativeError(try parameterGrid.naturalEntries(bt), try parameterGrid.naturalEntries(btSweeps))
+            try expect(e4 <= 1e-12, "Bᵀ w: assembled vs sweeps \(e4)")
+        }
     }
     // Central difference of J(u(x + ε d)) = ½ Σ u² along d = ẋ, against ⟨x̄, d⟩ with ȳ = u.
     var f = DistributedFieldImplicitFunction(grid: grid, parameterGrid: parameterGrid,
