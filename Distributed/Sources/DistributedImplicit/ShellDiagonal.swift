@@ -23,57 +23,91 @@ import PETScKit
 /// assembly's column colouring is distance-2 (no two columns of one colour
 /// in any row): fewer sweeps (2 against 7 on the 5-point stencil), and a dense
 /// row costs one colour more instead of a colour per column. The colouring
-/// keeps one colour per owned row, not the pattern; the diagonal is swept on
-/// first use and kept.
+/// keeps the owned rows in colour order, not the pattern; the diagonal is
+/// swept when PETSc first asks for it and kept.
 final class ShellDiagonal {
     /// The ghosted column of each owned row's own unknown.
-    let columnOfRow: [Int]
-    /// The owned rows of each colour.
-    let rowsOfColor: [[Int]]
+    let columnOfRow: [Int32]
+    /// The owned rows, colour by colour: colour `c` is `rowsByColor[colorStarts[c] ..< colorStarts[c + 1]]`.
+    let rowsByColor: [Int32]
+    let colorStarts: [Int]
     private var values: [Double]?
 
     /// Colours the owned rows of `grid` from the pattern of the local `A`.
+    ///
+    /// Memory: 32-bit row indices, and of the pattern's transpose only its
+    /// owned columns (what row `r` reads of other owned rows), freed on return.
     ///
     /// - Parameters:
     ///   - pattern: owned rows × ghosted unknowns (``GridLinearization/localJacobianPattern()``).
     ///   - grid: the grid the rows and columns belong to.
     init(pattern: SparsityPattern, grid: StructuredGrid) {
         let dof = grid.dof, rows = grid.ownedUnknowns
-        var columnOfRow = [Int](repeating: 0, count: rows)
-        var rowOfColumn = [Int](repeating: -1, count: grid.ghostedUnknowns)
+        precondition(grid.ghostedUnknowns < Int(Int32.max), "ShellDiagonal: more ghosted unknowns than 32-bit indices")
+        var columnOfRow = [Int32](repeating: 0, count: rows)
+        var rowOfColumn = [Int32](repeating: -1, count: grid.ghostedUnknowns)
         for r in 0..<rows {
             let (i, j, k) = grid.ownedBox.point(at: r / dof)
             let g = grid.ghostedBox.offset(i, j, k) * dof + r % dof
-            columnOfRow[r] = g
-            rowOfColumn[g] = r
+            columnOfRow[r] = Int32(g)
+            rowOfColumn[g] = Int32(r)
         }
-        // The transpose lists each owned row's columns; the pattern lists each column's rows.
-        let byRow = pattern.transposed()
-        var color = [Int](repeating: -1, count: rows)
-        var forbiddenFor = [Int](repeating: -1, count: rows + 1)
-        var rowsOfColor: [[Int]] = []
-        for r in 0..<rows {
-            for p in byRow.columnPointers[r]..<byRow.columnPointers[r + 1] {
-                let s = rowOfColumn[byRow.rowIndices[p]]
-                if s >= 0, s != r, color[s] >= 0 { forbiddenFor[color[s]] = r }
+        // reads[readStarts[r] ..< readStarts[r + 1]]: the other owned rows s with A[r, g(s)] ≠ 0.
+        var readStarts = [Int](repeating: 0, count: rows + 1)
+        for s in 0..<rows {
+            let g = Int(columnOfRow[s])
+            for p in pattern.columnPointers[g]..<pattern.columnPointers[g + 1] where pattern.rowIndices[p] != s {
+                readStarts[pattern.rowIndices[p] + 1] += 1
             }
-            let g = columnOfRow[r]
+        }
+        for r in 0..<rows { readStarts[r + 1] += readStarts[r] }
+        var fill = readStarts
+        var reads = [Int32](repeating: 0, count: readStarts[rows])
+        for s in 0..<rows {
+            let g = Int(columnOfRow[s])
+            for p in pattern.columnPointers[g]..<pattern.columnPointers[g + 1] where pattern.rowIndices[p] != s {
+                let r = pattern.rowIndices[p]
+                reads[fill[r]] = Int32(s)
+                fill[r] += 1
+            }
+        }
+        fill = []
+        rowOfColumn = []
+        var color = [Int32](repeating: -1, count: rows)
+        var forbiddenFor = [Int32](repeating: -1, count: rows + 1)
+        var counts: [Int] = []
+        for r in 0..<rows {
+            let mark = Int32(r)
+            for p in readStarts[r]..<readStarts[r + 1] where color[Int(reads[p])] >= 0 {
+                forbiddenFor[Int(color[Int(reads[p])])] = mark
+            }
+            let g = Int(columnOfRow[r])
             for p in pattern.columnPointers[g]..<pattern.columnPointers[g + 1] {
                 let s = pattern.rowIndices[p]
-                if s != r, color[s] >= 0 { forbiddenFor[color[s]] = r }
+                if s != r, color[s] >= 0 { forbiddenFor[Int(color[s])] = mark }
             }
             var c = 0
-            while forbiddenFor[c] == r { c += 1 }
-            color[r] = c
-            if c == rowsOfColor.count { rowsOfColor.append([]) }
-            rowsOfColor[c].append(r)
+            while forbiddenFor[c] == mark { c += 1 }
+            color[r] = Int32(c)
+            if c == counts.count { counts.append(0) }
+            counts[c] += 1
+        }
+        var colorStarts = [0]
+        for n in counts { colorStarts.append(colorStarts[colorStarts.count - 1] + n) }
+        var next = colorStarts
+        var rowsByColor = [Int32](repeating: 0, count: rows)
+        for r in 0..<rows {
+            let c = Int(color[r])
+            rowsByColor[next[c]] = Int32(r)
+            next[c] += 1
         }
         self.columnOfRow = columnOfRow
-        self.rowsOfColor = rowsOfColor
+        self.rowsByColor = rowsByColor
+        self.colorStarts = colorStarts
     }
 
     /// The number of sweeps the diagonal costs.
-    var colorCount: Int { rowsOfColor.count }
+    var colorCount: Int { colorStarts.count - 1 }
 
     /// The diagonal of `A` on this rank's owned rows (no communication).
     ///
@@ -85,11 +119,12 @@ final class ShellDiagonal {
         var seed = [Double](repeating: 0, count: n + linear.ghostedCount)
         var out = [Double](repeating: 0, count: columnOfRow.count)
         var result = out
-        for rows in rowsOfColor {
-            for r in rows { seed[n + columnOfRow[r]] = 1 }
+        for c in 0..<colorCount {
+            let rows = rowsByColor[colorStarts[c]..<colorStarts[c + 1]]
+            for r in rows { seed[n + Int(columnOfRow[Int(r)])] = 1 }
             linear.linearization.jvp(seed, into: &out)
-            for r in rows { result[r] = out[r] }
-            for r in rows { seed[n + columnOfRow[r]] = 0 }
+            for r in rows { result[Int(r)] = out[Int(r)] }
+            for r in rows { seed[n + Int(columnOfRow[Int(r)])] = 0 }
         }
         values = result
         return result
