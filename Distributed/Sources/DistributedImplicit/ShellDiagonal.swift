@@ -2,22 +2,27 @@ import AutoDiff
 import LinearAlgebra
 import PETScKit
 
-/// The diagonal of `A = ∂F/∂y` on this rank's owned rows, from a few forward
+/// The diagonal of `A = ∂F/∂y` on this rank's owned rows, from a few reverse
 /// sweeps of the recording: what a shell `A` gives PETSc's Jacobi
 /// preconditioner (`MATOP_GET_DIAGONAL`).
 ///
 /// Owned row `r` is the unknown at ghosted column `g(r)` of the local `A`.
-/// Seeding the columns `g(s)` of a set `S` of owned rows gives, in row `r ∈ S`,
-/// `A[r, g(r)] + Σ_{s ∈ S, s ≠ r} A[r, g(s)]`; the sum vanishes when no two
-/// rows of `S` couple. So the rows are coloured so that rows of one colour do
-/// not couple either way, and one sweep per colour gives their diagonal:
+/// Seeding the cotangent with the rows of a set `S` gives, at column `g(r)`
+/// for `r ∈ S`, `A[r, g(r)] + Σ_{s ∈ S, s ≠ r} A[s, g(r)]`; the sum vanishes
+/// when no two rows of `S` couple. So the rows are coloured so that rows of
+/// one colour do not couple either way, and one sweep per colour gives their
+/// diagonal:
 ///
 /// ```
-/// r ~ s  ⇔  A[r, g(s)] ≠ 0  or  A[s, g(r)] ≠ 0       (owned rows only; ghost columns are seeded 0)
-/// colour = greedy colouring of ~ in row order        (2 colours for the 5- and 7-point stars,
-///                                                      about 2ᵈ for box stencils, × dof when components couple)
-/// diag[r] = (J (Σ_{colour(s) = c} e_{g(s)}))[r]       one forward sweep per colour
+/// r ~ s  ⇔  A[r, g(s)] ≠ 0  or  A[s, g(r)] ≠ 0          (owned rows only)
+/// colour = greedy colouring of ~ in row order           (2 colours for the 5- and 7-point stars,
+///                                                         about 2ᵈ for box stencils, × dof when components couple)
+/// diag[r] = (Jᵀ (Σ_{colour(s) = c} e_s))[g(r)]           one reverse sweep per colour
 /// ```
+///
+/// Reverse rather than forward sweeps (the colouring serves both, being
+/// symmetric): the adjoint solve, the common use, already sweeps the tape in
+/// reverse, so the diagonal needs no second sweep workspace there.
 ///
 /// This is a distance-1 colouring of the rows' coupling graph, where the
 /// assembly's column colouring is distance-2 (no two columns of one colour
@@ -116,15 +121,15 @@ final class ShellDiagonal {
     func diagonal(of linear: GridLinearization) -> [Double] {
         if let values { return values }
         let n = linear.parameterCount
-        var seed = [Double](repeating: 0, count: n + linear.ghostedCount)
-        var out = [Double](repeating: 0, count: columnOfRow.count)
-        var result = out
+        var cotangent = [Double](repeating: 0, count: columnOfRow.count)
+        var adjoint = [Double](repeating: 0, count: n + linear.ghostedCount)
+        var result = cotangent
         for c in 0..<colorCount {
             let rows = rowsByColor[colorStarts[c]..<colorStarts[c + 1]]
-            for r in rows { seed[n + Int(columnOfRow[Int(r)])] = 1 }
-            linear.linearization.jvp(seed, into: &out)
-            for r in rows { result[Int(r)] = out[Int(r)] }
-            for r in rows { seed[n + Int(columnOfRow[Int(r)])] = 0 }
+            for r in rows { cotangent[Int(r)] = 1 }
+            linear.linearization.vjp(cotangent, into: &adjoint)
+            for r in rows { result[Int(r)] = adjoint[n + Int(columnOfRow[Int(r)])] }
+            for r in rows { cotangent[Int(r)] = 0 }
         }
         values = result
         return result
