@@ -234,7 +234,7 @@ public struct LinearizationTimings: Sendable, Equatable {
     public var recording: Double
     /// Detecting the pattern of the local `A` and checking it against the grid's stencil (both representations).
     public var stencilCheck: Double
-    /// Colouring, compressed sweeps and matrix assembly (0 for a shell).
+    /// Colouring, compressed sweeps and matrix assembly (for a shell: its diagonal's row colouring).
     public var assembly: Double
     /// Creating the KSP and `KSPSetUp` (for GAMG: the whole multigrid hierarchy).
     public var solverSetup: Double

@@ -1,7 +1,8 @@
 import CPETSc
 
 /// A PETSc shell matrix (`MATSHELL`): a distributed linear map known only by
-/// its products `y = A x` and `y = Aᵀ x`, given as Swift closures.
+/// its products `y = A x` and `y = Aᵀ x`, and optionally its diagonal (what
+/// PETSc's Jacobi preconditioner needs), given as Swift closures.
 ///
 /// The closures run on every rank at once, inside PETSc's Krylov loop, and
 /// must be collective-safe: every rank calls the same PETSc collectives
@@ -59,9 +60,6 @@ public final class ShellOperator {
                       "MatShellSetOperation")
         }
     }
-
-    /// Whether the operator knows its diagonal (so PETSc's Jacobi preconditioner can run on it).
-    public var hasDiagonal: Bool { box.diagonal != nil }
 
     deinit {
         if PETSc.isActive {
