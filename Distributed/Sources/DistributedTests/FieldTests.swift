@@ -152,6 +152,18 @@ struct ExtraCoefficientReads: LocalFieldConditions {
     }
 }
 
+/// ``VariableCoefficientBratu`` plus `√(κ_p − κ_p)` in the first owned row of the last
+/// rank: value 0, derivative with respect to `κ_p` ∞·0 = NaN, so only `B` has a non-finite entry.
+struct InfiniteParameterDerivativeOnLastRank: LocalFieldConditions {
+    func callAsFunction<T: DifferentiableScalar>(x: GridPatch<T>, y u: GridPatch<T>) -> [T] {
+        var rows = VariableCoefficientBratu()(x: x, y: u)
+        guard u.ownedBox.contains(u.nx - 1, u.ny - 1) else { return rows }
+        let i = u.ownedBox.xs.lowerBound, j = u.ownedBox.ys.lowerBound
+        rows[0] = rows[0] + T.sqrt(x[i, j, component: 0] - x[i, j, component: 0])
+        return rows
+    }
+}
+
 func fieldTests() -> [TestCase] { [
     TestCase(name: "parameter field: diagonal reads of a star parameter grid are stencilMismatch, reads beyond its ghosts stencilOutsideGhosts, on every rank (one rank: accepted)") {
         let grid = try StructuredGrid(nx: 8, ny: 8)
@@ -182,6 +194,21 @@ func fieldTests() -> [TestCase] { [
     TestCase(name: "parameter field (dof 2) on a 5 × 4 × 6 grid: JVP and VJP equal the single-process library's, shell and assembled; adjoint; central differences") {
         try expectFieldDerivatives(grid: try StructuredGrid(nx: 5, ny: 4, nz: 6),
                                    parameterGrid: try StructuredGrid(nx: 5, ny: 4, nz: 6, dof: 2))
+    },
+    TestCase(name: "parameter field: an infinite entry of B on the last rank only is localJacobianFailed on every rank when assembled; the shell path is not concerned") {
+        let grid = try StructuredGrid(nx: 8, ny: 8)
+        let parameterGrid = try StructuredGrid(nx: 8, ny: 8, dof: 2)
+        let x = try parameterGrid.globalVector(natural: parameterField(points: grid.count))
+        let u = try fieldSolution(x, grid: grid, parameterGrid: parameterGrid)
+        var f = DistributedFieldImplicitFunction(grid: grid, parameterGrid: parameterGrid,
+                                                 conditions: InfiniteParameterDerivativeOnLastRank()) { _ in u }
+        f.representation = .assembled
+        try expectFailure("localJacobianFailed", { if case .localJacobianFailed = $0 { true } else { false } }) {
+            _ = try f.linearize(at: x)
+        }
+        f.representation = .shell
+        let lin = try f.linearize(at: x)
+        try expect(lin.assembledB == nil, "a shell A with an assembled B")
     },
     TestCase(name: "parameter field: a parameter grid of other sizes, or a NaN in x on the last rank only, is invalidParameters on every rank") {
         let grid = try StructuredGrid(nx: 6, ny: 6)
