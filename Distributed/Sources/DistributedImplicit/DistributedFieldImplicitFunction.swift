@@ -20,8 +20,11 @@ import PETScKit
 /// width and stencil. Each rank's tape has the ghosted parameters and the
 /// ghosted unknowns as inputs. `A` is assembled or a shell exactly as in
 /// ``DistributedImplicitFunction`` (``representation``, the same KSP
-/// defaults and options prefix); `B` stays a product of tape sweeps (never
-/// assembled). The stencil check covers both: reads of `y` against
+/// defaults and options prefix); `B` follows `A`: assembled from coloured
+/// sweeps with respect to `x` when `A` is (rows: this rank's residual rows,
+/// columns: the parameter grid's global unknowns; `B ẋ` and `Bᵀ u` are then
+/// `MatMult` and `MatMultTranspose`), tape sweeps and parameter ghost
+/// exchanges when `A` is a shell. The stencil check covers both: reads of `y` against
 /// ``grid``'s stencil, reads of `x` against ``parameterGrid``'s.
 /// The residual check: `‖F(x, y)‖₂ ≤ residualTolerance · max(1, ‖x‖₂, ‖y‖₂)`.
 public struct DistributedFieldImplicitFunction<Conditions: LocalFieldConditions> {
@@ -64,7 +67,7 @@ public struct DistributedFieldImplicitFunction<Conditions: LocalFieldConditions>
 
     /// Checks `x`, runs the forward solver, records the conditions, checks
     /// their reads against both grids' stencils and the residual, assembles
-    /// `A` when it is ``DistributedRepresentation/assembled`` and prepares
+    /// `A` and `B` when `A` is ``DistributedRepresentation/assembled`` and prepares
     /// the KSP (collective).
     ///
     /// - Parameter x: a global vector of ``parameterGrid``, finite.
@@ -127,22 +130,22 @@ public struct DistributedFieldImplicitFunction<Conditions: LocalFieldConditions>
         {
             assembled = try linear.assembleA(pattern: patterns.y)
         }
+        let assembledB = assembled == nil ? nil : try linear.assembleB(pattern: patterns.x, parameterGrid: p)
+        let shellDiagonal = assembled == nil ? ShellDiagonal(pattern: patterns.y, grid: grid) : nil
         do {
             let spd = symmetricPositiveDefinite
             let op: any PETScOperator
             if let assembled {
                 op = assembled.matrix
             } else {
-                let n = grid.ownedUnknowns
-                op = try ShellOperator(localRows: n, localColumns: n,
-                                       multiply: { v, out in try linear.applyA(v, into: out) },
-                                       multiplyTransposed: { u, out in try linear.applyAT(u, into: out) })
+                op = try linear.shellOperator(diagonal: shellDiagonal!)
             }
             let ksp = try KrylovSolve(operator_: op, optionsPrefix: optionsPrefix, defaultType: spd ? "cg" : nil,
-                                      defaultPreconditioner: assembled == nil ? "none" : (spd ? "gamg" : nil),
+                                      defaultPreconditioner: assembled == nil ? "jacobi" : (spd ? "gamg" : nil),
                                       relativeTolerance: relativeTolerance)
             return DistributedFieldLinearization(solution: y!, parameterGrid: p, parameterLocal: xLocal,
-                                                 conditions: linear, krylov: ksp, assembled: assembled)
+                                                 conditions: linear, krylov: ksp, assembled: assembled,
+                                                 assembledB: assembledB)
         } catch { throw .petsc(error) }
     }
 }

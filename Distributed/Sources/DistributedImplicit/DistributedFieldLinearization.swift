@@ -5,8 +5,9 @@ import PETScKit
 /// `x`: the solution, the recorded conditions and the prepared KSP.
 ///
 /// ```
-/// B ẋ  = Jₓ (Q ẋ)          Q: the parameter grid's ghost exchange, Jₓ: the recorded local ∂F/∂x
-/// Bᵀ u = Qᵀ (Jₓᵀ u)        reverse sweep, ghost contributions added into their owners
+/// by sweeps   B ẋ  = Jₓ (Q ẋ)     Q: the parameter grid's ghost exchange, Jₓ: the recorded local ∂F/∂x
+///             Bᵀ u = Qᵀ (Jₓᵀ u)   reverse sweep, ghost contributions added into their owners
+/// assembled   B ẋ  = MatMult(B, ẋ),  Bᵀ u = MatMultTranspose(B, u)     when A is assembled
 /// ```
 public final class DistributedFieldLinearization {
     /// `y(x)`, a global vector of the grid.
@@ -19,10 +20,15 @@ public final class DistributedFieldLinearization {
     public let krylov: KrylovSolve
     /// `A` as assembled, or `nil` when it is a shell operator.
     public let assembled: AssembledJacobian?
+    /// `B = ∂F/∂x` as assembled (when `A` is), or `nil`: then ``applyB(_:into:)``
+    /// and ``applyBT(_:)`` are tape sweeps.
+    public let assembledB: AssembledJacobian?
     let parameterLocal: DistributedVector
 
     init(solution: DistributedVector, parameterGrid: StructuredGrid, parameterLocal: DistributedVector,
-         conditions: GridLinearization, krylov: KrylovSolve, assembled: AssembledJacobian?) {
+         conditions: GridLinearization, krylov: KrylovSolve, assembled: AssembledJacobian?,
+         assembledB: AssembledJacobian?) {
+        self.assembledB = assembledB
         self.solution = solution
         self.parameterGrid = parameterGrid
         self.parameterLocal = parameterLocal
@@ -37,23 +43,46 @@ public final class DistributedFieldLinearization {
     /// `‖F(x, y)‖₂` over all ranks.
     public var residualNorm: Double { conditions.residualNorm }
 
-    /// `out ← B ẋ` (collective: one ghost exchange of `ẋ`).
+    /// `out ← B ẋ` (collective): `MatMult` on ``assembledB``, else ``applyBBySweeps(_:into:)``.
     ///
     /// - Parameters:
     ///   - xDot: a global vector of the parameter grid.
     ///   - out: a global vector of the grid.
     /// - Throws: `PETScError`.
     public func applyB(_ xDot: DistributedVector, into out: DistributedVector) throws(PETScError) {
-        try parameterGrid.scatterToLocal(xDot, parameterLocal)
-        try conditions.applyB(try parameterLocal.localEntries(), into: out)
+        if let b = assembledB { return try b.matrix.multiply(xDot, into: out) }
+        try applyBBySweeps(xDot, into: out)
     }
 
-    /// `Bᵀ u`, a global vector of the parameter grid (collective: the ghost
-    /// contributions are added into their owners).
+    /// `Bᵀ u`, a global vector of the parameter grid (collective):
+    /// `MatMultTranspose` on ``assembledB``, else ``applyBTBySweeps(_:)``.
     ///
     /// - Parameter u: a global vector of the grid.
     /// - Throws: `PETScError`.
     public func applyBT(_ u: DistributedVector) throws(PETScError) -> DistributedVector {
+        guard let b = assembledB else { return try applyBTBySweeps(u) }
+        let out = try parameterGrid.makeGlobalVector()
+        try b.matrix.multiplyTransposed(u, into: out)
+        return out
+    }
+
+    /// `out ← B ẋ` by one forward tape sweep (collective: one ghost exchange of `ẋ`).
+    ///
+    /// - Parameters:
+    ///   - xDot: a global vector of the parameter grid.
+    ///   - out: a global vector of the grid.
+    /// - Throws: `PETScError`.
+    public func applyBBySweeps(_ xDot: DistributedVector, into out: DistributedVector) throws(PETScError) {
+        try parameterGrid.scatterToLocal(xDot, parameterLocal)
+        try conditions.applyB(try parameterLocal.localEntries(), into: out)
+    }
+
+    /// `Bᵀ u` by one reverse tape sweep, a global vector of the parameter grid
+    /// (collective: the ghost contributions are added into their owners).
+    ///
+    /// - Parameter u: a global vector of the grid.
+    /// - Throws: `PETScError`.
+    public func applyBTBySweeps(_ u: DistributedVector) throws(PETScError) -> DistributedVector {
         let adjoint = conditions.linearization.vjp(try u.localEntries())
         try parameterLocal.setLocalEntries(Array(adjoint[0..<conditions.parameterCount]))
         let out = try parameterGrid.makeGlobalVector()

@@ -28,7 +28,7 @@ import PETScKit
 ///                      KSP                           PC
 /// assembled, SPD       cg                            gamg (algebraic multigrid)
 /// assembled            gmres                         PETSc's: ilu (1 rank), bjacobi + ilu (several)
-/// shell                cg (SPD) / gmres              none (a shell has no entries to build one from)
+/// shell                cg (SPD) / gmres              jacobi (the diagonal from a few tape sweeps)
 /// rtol = 1e-10 in every case
 /// ```
 ///
@@ -163,6 +163,7 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
             patternCache.entry = .init(rows: grid.ownedBox.count, columns: grid.ghostedBox.count, pattern: pattern!,
                                        widest: widest, coloring: assembled?.coloring ?? kept?.coloring)
         }
+        let shellDiagonal = assembled == nil ? ShellDiagonal(pattern: pattern!, grid: grid) : nil
         pattern = nil
         let assembledAt = PETSc.wallTime
         do {
@@ -171,13 +172,10 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
             if let assembled {
                 op = assembled.matrix
             } else {
-                let n = grid.ownedUnknowns
-                op = try ShellOperator(localRows: n, localColumns: n,
-                                       multiply: { v, out in try linear.applyA(v, into: out) },
-                                       multiplyTransposed: { u, out in try linear.applyAT(u, into: out) })
+                op = try linear.shellOperator(diagonal: shellDiagonal!)
             }
             let ksp = try KrylovSolve(operator_: op, optionsPrefix: optionsPrefix, defaultType: spd ? "cg" : nil,
-                                      defaultPreconditioner: assembled == nil ? "none" : (spd ? "gamg" : nil),
+                                      defaultPreconditioner: assembled == nil ? "jacobi" : (spd ? "gamg" : nil),
                                       relativeTolerance: relativeTolerance, preconditioner: reused)
             let timings = LinearizationTimings(recording: recorded - start, stencilCheck: checked - recorded,
                                                assembly: assembledAt - checked, solverSetup: PETSc.wallTime - assembledAt)
@@ -326,7 +324,7 @@ public struct LinearizationTimings: Sendable, Equatable {
     /// Detecting the pattern of the local `A` and checking it against the grid's stencil (both representations;
     /// one reduction when the pattern is kept).
     public var stencilCheck: Double
-    /// Colouring, compressed sweeps and matrix assembly (0 for a shell).
+    /// Colouring, compressed sweeps and matrix assembly (for a shell: its diagonal's row colouring).
     public var assembly: Double
     /// Creating the KSP and `KSPSetUp` (for GAMG: the whole multigrid hierarchy).
     public var solverSetup: Double

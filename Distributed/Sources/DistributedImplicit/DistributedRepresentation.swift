@@ -2,7 +2,7 @@
 ///
 /// ```
 /// .assembled   MPIAIJ matrix from coloured local Jacobians   any PC: gamg, bjacobi + ilu, jacobi, …
-/// .shell       MATSHELL whose products are tape sweeps        PC none (no entries to build one from)
+/// .shell       MATSHELL whose products are tape sweeps        PC jacobi (its diagonal from a few sweeps)
 /// .automatic   .assembled unless some rank's local A has a row with more than
 ///              maxAssembledRowEntries · dof entries; then .shell (decided by one reduction)
 /// ```
@@ -15,9 +15,9 @@
 /// conditions: its cost is a few local tape sweeps (one per colour, about
 /// the stencil size) and `O(nnz)` memory, and it is what makes real
 /// preconditioners possible — an algebraic multigrid keeps the iteration
-/// count of an elliptic `A` nearly independent of the grid, where an
-/// unpreconditioned Krylov method on the shell needs `O(√κ)` iterations
-/// (CG), growing with the grid. ``shell`` is chosen when a row is dense (a
+/// count of an elliptic `A` nearly independent of the grid, where a Krylov
+/// method on the shell, with at most a Jacobi preconditioner, needs `O(√κ)`
+/// iterations (CG), growing with the grid. ``shell`` is chosen when a row is dense (a
 /// global coupling such as an integral constraint): then the colouring needs
 /// at least that row's length of sweeps, the matrix and its preconditioner
 /// grow with it, and a product costs the same as one on the tape.

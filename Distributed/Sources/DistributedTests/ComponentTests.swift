@@ -78,7 +78,9 @@ func componentTests() -> [TestCase] { [
         try expect(lin.representation == .assembled, lin.plan)
         try expect(lin.assembled!.globalNonZeros == 9 * (3 * 3 - 2) * (3 * 4 - 2) * (3 * 3 - 2),
                    "entries \(lin.assembled!.globalNonZeros)")
-        try expect(lin.assembled!.localColors >= 81, "colours \(lin.assembled!.localColors)")
+        // The rows of 81 entries (interior points) lie on some rank, not on every rank of a split.
+        let colours = Collective.maxima([Double(lin.assembled!.localColors)])[0]
+        try expect(colours >= 81, "colours \(colours) at most on any rank")
         try expectMatchesSingleProcess(lin, conditions: ThreeSpeciesBox(), grid: grid)
     },
     TestCase(name: "two species (dof 2): one row missing on the last rank is wrongResidualCount on every rank") {

@@ -104,6 +104,19 @@ func expectFieldDerivatives(grid: StructuredGrid, parameterGrid: StructuredGrid)
         try lin.applyB(xDot, into: bx)
         let l2 = try yBar.dot(bx), r2 = try lin.applyBT(yBar).dot(xDot)
         try expect(abs(l2 - r2) <= 1e-12 * max(1, abs(l2)), "⟨w, B ẋ⟩ = \(l2), ⟨Bᵀ w, ẋ⟩ = \(r2)")
+        try expect((lin.assembledB != nil) == (representation == .assembled), "assembled B: \(lin.assembledB != nil)")
+        if let b = lin.assembledB {
+            // κ_p and s_p in row p, κ_q of each neighbour q along an axis.
+            let pointsBelow = [grid.nx, grid.ny, grid.nz].map { grid.count / $0 * ($0 - 1) }.reduce(0, +)
+            try expect(b.globalNonZeros == 2 * grid.count + 2 * pointsBelow, "entries of B \(b.globalNonZeros)")
+            let sweeps = try grid.makeGlobalVector()
+            try lin.applyBBySweeps(xDot, into: sweeps)
+            let e3 = relativeError(try grid.naturalEntries(bx), try grid.naturalEntries(sweeps))
+            try expect(e3 <= 1e-12, "B ẋ: assembled vs sweeps \(e3)")
+            let bt = try lin.applyBT(yBar), btSweeps = try lin.applyBTBySweeps(yBar)
+            let e4 = relativeError(try parameterGrid.naturalEntries(bt), try parameterGrid.naturalEntries(btSweeps))
+            try expect(e4 <= 1e-12, "Bᵀ w: assembled vs sweeps \(e4)")
+        }
     }
     // Central difference of J(u(x + ε d)) = ½ Σ u² along d = ẋ, against ⟨x̄, d⟩ with ȳ = u.
     var f = DistributedFieldImplicitFunction(grid: grid, parameterGrid: parameterGrid,
@@ -139,6 +152,18 @@ struct ExtraCoefficientReads: LocalFieldConditions {
     }
 }
 
+/// ``VariableCoefficientBratu`` plus `√(κ_p − κ_p)` in the first owned row of the last
+/// rank: value 0, derivative with respect to `κ_p` ∞·0 = NaN, so only `B` has a non-finite entry.
+struct InfiniteParameterDerivativeOnLastRank: LocalFieldConditions {
+    func callAsFunction<T: DifferentiableScalar>(x: GridPatch<T>, y u: GridPatch<T>) -> [T] {
+        var rows = VariableCoefficientBratu()(x: x, y: u)
+        guard u.ownedBox.contains(u.nx - 1, u.ny - 1) else { return rows }
+        let i = u.ownedBox.xs.lowerBound, j = u.ownedBox.ys.lowerBound
+        rows[0] = rows[0] + T.sqrt(x[i, j, component: 0] - x[i, j, component: 0])
+        return rows
+    }
+}
+
 func fieldTests() -> [TestCase] { [
     TestCase(name: "parameter field: diagonal reads of a star parameter grid are stencilMismatch, reads beyond its ghosts stencilOutsideGhosts, on every rank (one rank: accepted)") {
         let grid = try StructuredGrid(nx: 8, ny: 8)
@@ -169,6 +194,21 @@ func fieldTests() -> [TestCase] { [
     TestCase(name: "parameter field (dof 2) on a 5 × 4 × 6 grid: JVP and VJP equal the single-process library's, shell and assembled; adjoint; central differences") {
         try expectFieldDerivatives(grid: try StructuredGrid(nx: 5, ny: 4, nz: 6),
                                    parameterGrid: try StructuredGrid(nx: 5, ny: 4, nz: 6, dof: 2))
+    },
+    TestCase(name: "parameter field: an infinite entry of B on the last rank only is localJacobianFailed on every rank when assembled; the shell path is not concerned") {
+        let grid = try StructuredGrid(nx: 8, ny: 8)
+        let parameterGrid = try StructuredGrid(nx: 8, ny: 8, dof: 2)
+        let x = try parameterGrid.globalVector(natural: parameterField(points: grid.count))
+        let u = try fieldSolution(x, grid: grid, parameterGrid: parameterGrid)
+        var f = DistributedFieldImplicitFunction(grid: grid, parameterGrid: parameterGrid,
+                                                 conditions: InfiniteParameterDerivativeOnLastRank()) { _ in u }
+        f.representation = .assembled
+        try expectFailure("localJacobianFailed", { if case .localJacobianFailed = $0 { true } else { false } }) {
+            _ = try f.linearize(at: x)
+        }
+        f.representation = .shell
+        let lin = try f.linearize(at: x)
+        try expect(lin.assembledB == nil, "a shell A with an assembled B")
     },
     TestCase(name: "parameter field: a parameter grid of other sizes, or a NaN in x on the last rank only, is invalidParameters on every rank") {
         let grid = try StructuredGrid(nx: 6, ny: 6)

@@ -74,17 +74,17 @@ func expectMatchSingleProcess<C: LocalGridConditions>(_ lins: [DistributedImplic
 
 func implicitTests() -> [TestCase] { [
     TestCase(name: "shell: JVP, VJP and Jacobian equal the single-process library's on a 5 × 5 grid") {
-        try compareWithSingleProcess(n: 5, twoD: true, representation: .shell, kind: "cg + none")
+        try compareWithSingleProcess(n: 5, twoD: true, representation: .shell, kind: "cg + jacobi")
     },
     TestCase(name: "shell: JVP, VJP and Jacobian equal the single-process library's on a 12 × 12 grid") {
-        try compareWithSingleProcess(n: 12, twoD: true, representation: .shell, kind: "cg + none")
+        try compareWithSingleProcess(n: 12, twoD: true, representation: .shell, kind: "cg + jacobi")
     },
     TestCase(name: "shell: JVP, VJP and Jacobian equal the single-process library's on a 12 × 12 grid with GMRES") {
         try compareWithSingleProcess(n: 12, twoD: true, declareSymmetric: false, representation: .shell,
-                                     kind: "gmres + none")
+                                     kind: "gmres + jacobi")
     },
     TestCase(name: "shell: JVP, VJP and Jacobian equal the single-process library's on a 1-D grid of 31 points") {
-        try compareWithSingleProcess(n: 31, twoD: false, representation: .shell, kind: "cg + none")
+        try compareWithSingleProcess(n: 31, twoD: false, representation: .shell, kind: "cg + jacobi")
     },
     TestCase(name: "A v from tape sweeps equals the closed form κ L v − h² λ eᵘ∘v") {
         let problem = try BratuProblem(n: 10)

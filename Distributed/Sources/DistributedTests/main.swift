@@ -14,7 +14,8 @@ do {
 }
 if PETSc.rank == 0 { print("distributed-tests on \(PETSc.size) rank(s)") }
 let ok = runTests(wrapperTests() + implicitTests() + failureTests() + assembledTests() + stencilTests()
-                  + grid3DTests() + componentTests() + fieldTests() + reuseTests() + patternCacheTests(),
+                  + grid3DTests() + componentTests() + fieldTests() + reuseTests() + patternCacheTests()
+                  + shellPreconditionerTests(),
                   filter: filter)
 PETSc.finalize()
 exit(ok ? 0 : 1)

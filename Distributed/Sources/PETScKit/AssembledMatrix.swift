@@ -132,4 +132,11 @@ public final class AssembledMatrix {
     public func multiply(_ x: DistributedVector, into y: DistributedVector) throws(PETScError) {
         try check(MatMult(handle, x.handle, y.handle), "MatMult")
     }
+
+    /// `y ← Aᵀ x` (collective; `x` in the rows' layout, `y` in the columns').
+    ///
+    /// - Throws: ``PETScError``.
+    public func multiplyTransposed(_ x: DistributedVector, into y: DistributedVector) throws(PETScError) {
+        try check(MatMultTranspose(handle, x.handle, y.handle), "MatMultTranspose")
+    }
 }

@@ -51,7 +51,7 @@ public final class KrylovSolve: @unchecked Sendable {
     ///   - defaultType: PETSc KSP type applied before the options are read
     ///     (`"cg"` for a symmetric positive definite operator), or PETSc's GMRES when `nil`.
     ///   - defaultPreconditioner: PETSc PC type applied before the options
-    ///     are read (`"none"` for a shell operator, whose entries are unknown).
+    ///     are read (`"jacobi"` for a shell operator that gives its diagonal, `"none"` for one that does not).
     ///   - relativeTolerance: default `-ksp_rtol`.
     ///   - absoluteTolerance: default `-ksp_atol`.
     ///   - preconditioner: a preconditioner another solver built, applied

@@ -1,7 +1,8 @@
 import CPETSc
 
 /// A PETSc shell matrix (`MATSHELL`): a distributed linear map known only by
-/// its products `y = A x` and `y = Aᵀ x`, given as Swift closures.
+/// its products `y = A x` and `y = Aᵀ x`, and optionally its diagonal (what
+/// PETSc's Jacobi preconditioner needs), given as Swift closures.
 ///
 /// The closures run on every rank at once, inside PETSc's Krylov loop, and
 /// must be collective-safe: every rank calls the same PETSc collectives
@@ -14,6 +15,8 @@ import CPETSc
 public final class ShellOperator {
     /// `y ← A x` on distributed vectors (borrowed: do not keep them).
     public typealias Product = (_ x: DistributedVector, _ y: DistributedVector) throws -> Void
+    /// `d ← diag(A)` on a distributed vector of the rows' layout (borrowed: do not keep it).
+    public typealias Diagonal = (_ d: DistributedVector) throws -> Void
 
     /// The PETSc handle.
     public let handle: Mat
@@ -26,10 +29,12 @@ public final class ShellOperator {
     ///   - localColumns: columns this rank owns (the layout of `x`).
     ///   - multiply: `y ← A x`.
     ///   - multiplyTransposed: `y ← Aᵀ x`, or `nil` when transposed solves are not needed.
+    ///   - diagonal: `d ← diag(A)` (`MATOP_GET_DIAGONAL`, what PETSc's Jacobi
+    ///     preconditioner reads), or `nil` when `A`'s diagonal is unknown.
     /// - Throws: ``PETScError``.
     public init(localRows: Int, localColumns: Int, multiply: @escaping Product,
-                multiplyTransposed: Product?) throws(PETScError) {
-        box = ShellContext(multiply: multiply, multiplyTransposed: multiplyTransposed)
+                multiplyTransposed: Product?, diagonal: Diagonal? = nil) throws(PETScError) {
+        box = ShellContext(multiply: multiply, multiplyTransposed: multiplyTransposed, diagonal: diagonal)
         var m: Mat?
         let ctx = Unmanaged.passUnretained(box).toOpaque()
         try check(MatCreateShell(cpetsc_comm_world(), PetscInt(localRows), PetscInt(localColumns),
@@ -46,6 +51,12 @@ public final class ShellOperator {
             }
             try check(MatShellSetOperation(handle, MATOP_MULT_TRANSPOSE,
                                            unsafeBitCast(multT, to: (@convention(c) () -> Void).self)),
+                      "MatShellSetOperation")
+        }
+        if diagonal != nil {
+            let getDiagonal: @convention(c) (Mat?, Vec?) -> PetscErrorCode = { a, d in shellDiagonal(a, d) }
+            try check(MatShellSetOperation(handle, MATOP_GET_DIAGONAL,
+                                           unsafeBitCast(getDiagonal, to: (@convention(c) () -> Void).self)),
                       "MatShellSetOperation")
         }
     }
@@ -68,10 +79,13 @@ public final class ShellOperator {
 final class ShellContext {
     let multiply: ShellOperator.Product
     let multiplyTransposed: ShellOperator.Product?
+    let diagonal: ShellOperator.Diagonal?
     var error: Error?
-    init(multiply: @escaping ShellOperator.Product, multiplyTransposed: ShellOperator.Product?) {
+    init(multiply: @escaping ShellOperator.Product, multiplyTransposed: ShellOperator.Product?,
+         diagonal: ShellOperator.Diagonal?) {
         self.multiply = multiply
         self.multiplyTransposed = multiplyTransposed
+        self.diagonal = diagonal
     }
 }
 
@@ -83,6 +97,20 @@ private func shellApply(_ a: Mat?, _ x: Vec?, _ y: Vec?, transposed: Bool) -> Pe
     do {
         let product = transposed ? box.multiplyTransposed! : box.multiply
         try product(DistributedVector(borrowing: x), DistributedVector(borrowing: y))
+        return 0
+    } catch {
+        if box.error == nil { box.error = error }
+        return cpetsc_error_user()
+    }
+}
+
+private func shellDiagonal(_ a: Mat?, _ d: Vec?) -> PetscErrorCode {
+    var raw: UnsafeMutableRawPointer?
+    let code = MatShellGetContext(a, &raw)
+    guard code == 0, let raw, let d else { return code != 0 ? code : cpetsc_error_user() }
+    let box = Unmanaged<ShellContext>.fromOpaque(raw).takeUnretainedValue()
+    do {
+        try box.diagonal!(DistributedVector(borrowing: d))
         return 0
     } catch {
         if box.error == nil { box.error = error }
