@@ -66,7 +66,7 @@ extension GridLinearization {
                                         diagonalNonzeros: diagonal, offDiagonalNonzeros: offDiagonal)
             try b.setRows(rows, rowPointers: rowPointers, columns: columns, values: values)
             try b.assemble()
-            return AssembledJacobian(matrix: b, localColors: coloring.colorCount, localNonZeros: values.count,
+            return AssembledJacobian(matrix: b, localColors: coloring.colorCount, coloring: coloring, localNonZeros: values.count,
                                      globalNonZeros: try b.globalNonZeroCount())
         } catch { throw .petsc(error) }
     }
