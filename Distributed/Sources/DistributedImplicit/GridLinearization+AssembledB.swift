@@ -28,46 +28,7 @@ extension GridLinearization {
     public func assembleB(pattern: SparsityPattern, parameterGrid: StructuredGrid)
         throws(DistributedImplicitError) -> AssembledJacobian
     {
-        var failure = ""
-        var rowPointers: [Int] = [0], columns: [Int] = [], values: [Double] = []
-        var diagonal: [Int] = [], offDiagonal: [Int] = []
-        var rows = 0..<0
-        let coloring = ColumnColoring(pattern, order: .natural)
-        do {
-            rows = try solutionLayout()
-            let ownedColumns = try parameterGrid.makeGlobalVector().ownershipRange
-            let global = try parameterGrid.ghostedGlobalIndices()
-            let rowsView = try bivariate.compressedJacobian(withRespectToY: false, pattern: pattern,
-                                                            coloring: coloring).transposed()
-            // rowsView's column r holds row r of the local B: its ghosted parameter columns and values.
-            let p = rowsView.pattern
-            rowPointers = p.columnPointers
-            columns = p.rowIndices.map { global[$0] }
-            values = rowsView.values
-            diagonal.reserveCapacity(p.columns)
-            offDiagonal.reserveCapacity(p.columns)
-            for r in 0..<p.columns {
-                var d = 0
-                for k in p.columnPointers[r]..<p.columnPointers[r + 1] where ownedColumns.contains(columns[k]) { d += 1 }
-                diagonal.append(d)
-                offDiagonal.append(p.columnPointers[r + 1] - p.columnPointers[r] - d)
-            }
-            if let k = columns.firstIndex(where: { $0 < 0 }) {
-                failure = "the conditions read ghosted parameter \(p.rowIndices[k]), which has no global index"
-            }
-        } catch {
-            failure = "\(error)"
-        }
-        if Collective.any(!failure.isEmpty) {
-            throw .localJacobianFailed(failure.isEmpty ? "failed on another rank" : failure)
-        }
-        do {
-            let b = try AssembledMatrix(localRows: rows.count, localColumns: parameterGrid.ownedUnknowns,
-                                        diagonalNonzeros: diagonal, offDiagonalNonzeros: offDiagonal)
-            try b.setRows(rows, rowPointers: rowPointers, columns: columns, values: values)
-            try b.assemble()
-            return AssembledJacobian(matrix: b, localColors: coloring.colorCount, coloring: coloring, localNonZeros: values.count,
-                                     globalNonZeros: try b.globalNonZeroCount())
-        } catch { throw .petsc(error) }
+        try assembleBlock(withRespectToY: false, pattern: pattern, coloring: ColumnColoring(pattern, order: .natural),
+                          columnGrid: parameterGrid, columnName: "parameter")
     }
 }

@@ -67,17 +67,42 @@ extension GridLinearization {
     ///   ``DistributedImplicitError/petsc(_:)``.
     public func assembleA(pattern: SparsityPattern,
                           coloring: ColumnColoring? = nil) throws(DistributedImplicitError) -> AssembledJacobian {
+        try assembleBlock(withRespectToY: true, pattern: pattern,
+                          coloring: coloring ?? ColumnColoring(pattern, order: .natural),
+                          columnGrid: grid, columnName: "point")
+    }
+
+    /// One block of the local Jacobian (`A` on `grid`'s columns, or `B` on a
+    /// parameter grid's) as an MPIAIJ matrix (collective): one forward sweep
+    /// per colour, rows transposed out of the compressed columns, ghosted
+    /// columns mapped to `columnGrid`'s global indices, and PETSc's
+    /// preallocation counted from the owned column range. Local failures are
+    /// agreed on by one reduction before any rank creates the matrix.
+    ///
+    /// - Parameters:
+    ///   - withRespectToY: `true` for `A`, `false` for `B`.
+    ///   - pattern: the block's local pattern (owned rows × `columnGrid`'s ghosted unknowns).
+    ///   - coloring: a colouring of `pattern`'s columns.
+    ///   - columnGrid: the grid the columns live on.
+    ///   - columnName: what a column is, for the message of a column without a global index.
+    /// - Returns: the assembled block and its statistics.
+    /// - Throws: on every rank alike: ``DistributedImplicitError/localJacobianFailed(_:)``,
+    ///   ``DistributedImplicitError/petsc(_:)``.
+    func assembleBlock(withRespectToY: Bool, pattern: SparsityPattern, coloring: ColumnColoring,
+                       columnGrid: StructuredGrid, columnName: String)
+        throws(DistributedImplicitError) -> AssembledJacobian
+    {
         var failure = ""
         var rowPointers: [Int] = [0], columns: [Int] = [], values: [Double] = []
         var diagonal: [Int] = [], offDiagonal: [Int] = []
-        var owned = 0..<0
-        let coloring = coloring ?? ColumnColoring(pattern, order: .natural)
+        var rows = 0..<0, ownedColumns = 0..<0
         do {
-            owned = try solutionLayout()
-            let global = try grid.ghostedGlobalIndices()
-            let rowsView = try bivariate.compressedJacobian(withRespectToY: true, pattern: pattern,
+            rows = try solutionLayout()
+            ownedColumns = try columnGrid.makeGlobalVector().ownershipRange
+            let global = try columnGrid.ghostedGlobalIndices()
+            let rowsView = try bivariate.compressedJacobian(withRespectToY: withRespectToY, pattern: pattern,
                                                             coloring: coloring).transposed()
-            // rowsView's column r holds row r of the local A: its ghosted columns and values.
+            // rowsView's column r holds row r of the local block: its ghosted columns and values.
             let p = rowsView.pattern
             rowPointers = p.columnPointers
             columns = p.rowIndices.map { global[$0] }
@@ -86,12 +111,12 @@ extension GridLinearization {
             offDiagonal.reserveCapacity(p.columns)
             for r in 0..<p.columns {
                 var d = 0
-                for k in p.columnPointers[r]..<p.columnPointers[r + 1] where owned.contains(columns[k]) { d += 1 }
+                for k in p.columnPointers[r]..<p.columnPointers[r + 1] where ownedColumns.contains(columns[k]) { d += 1 }
                 diagonal.append(d)
                 offDiagonal.append(p.columnPointers[r + 1] - p.columnPointers[r] - d)
             }
             if let k = columns.firstIndex(where: { $0 < 0 }) {
-                failure = "the conditions read ghosted point \(p.rowIndices[k]), which has no global index"
+                failure = "the conditions read ghosted \(columnName) \(p.rowIndices[k]), which has no global index"
             }
         } catch {
             failure = "\(error)"
@@ -100,13 +125,12 @@ extension GridLinearization {
             throw .localJacobianFailed(failure.isEmpty ? "failed on another rank" : failure)
         }
         do {
-            let a = try AssembledMatrix(localRows: owned.count, localColumns: owned.count,
+            let m = try AssembledMatrix(localRows: rows.count, localColumns: ownedColumns.count,
                                         diagonalNonzeros: diagonal, offDiagonalNonzeros: offDiagonal)
-            try a.setRows(owned, rowPointers: rowPointers, columns: columns, values: values)
-            try a.assemble()
-            return AssembledJacobian(matrix: a, localColors: coloring.colorCount, coloring: coloring,
-                                     localNonZeros: values.count,
-                                     globalNonZeros: try a.globalNonZeroCount())
+            try m.setRows(rows, rowPointers: rowPointers, columns: columns, values: values)
+            try m.assemble()
+            return AssembledJacobian(matrix: m, localColors: coloring.colorCount, coloring: coloring,
+                                     localNonZeros: values.count, globalNonZeros: try m.globalNonZeroCount())
         } catch { throw .petsc(error) }
     }
 
