@@ -101,22 +101,27 @@ struct CompressedDualRun {
         }
     }
 
-    /// `values` (`x` when `inX`, else `y`) as duals seeded for the lanes `lanes` of one pass,
-    /// built in one sequential sweep: column `j` gets 1 on the lane of its colour when that lane is
-    /// in the pass, and its verification weight on the verification lane when that lane is.
+    /// Writes `values` (`x` when `inX`, else `y`) into `out` as duals seeded for the lanes `lanes`
+    /// of one pass, in one sequential sweep: column `j` gets 1 on the lane of its colour when that
+    /// lane is in the pass, and its verification weight on the verification lane when that lane is.
+    /// `out` is reused when it has the length of `values`.
     @inlinable
-    func seeded<let N: Int>(_ values: [Double], inX: Bool, lanes: Range<Int>) -> [DualN<N>] {
-        guard let block = inX ? b : a else { return values.map { DualN<N>($0) } }
+    func seed<let N: Int>(_ values: [Double], inX: Bool, lanes: Range<Int>, into out: inout [DualN<N>]) {
+        if out.count != values.count { out = [DualN<N>](repeating: DualN<N>(0), count: values.count) }
+        guard let block = inX ? b : a else {
+            for j in values.indices { out[j] = DualN<N>(values[j]) }
+            return
+        }
         let first = lanes.lowerBound, colorLane = inX ? colorsA : 0
         let weights = inX ? vx : vy
         let verifyAt = !weights.isEmpty && lanes.contains(colorsA + colorsB) ? colorsA + colorsB - first : -1
         let colors = block.colors
-        return values.indices.map { j in
+        for j in values.indices {
             var p = InlineArray<N, Double>(repeating: 0)
             let lane = colorLane + colors[j]
             if lane >= first && lane < lanes.upperBound { p[lane - first] = 1 }
             if verifyAt >= 0 { p[verifyAt] = weights[j] }
-            return DualN<N>(values[j], partials: p)
+            out[j] = DualN<N>(values[j], partials: p)
         }
     }
 
@@ -210,6 +215,8 @@ extension AD {
     ///   - a: `A`'s pattern (`k × m`) and a valid colouring of its columns, or `nil` to skip `A`.
     ///   - b: `B`'s pattern (`k × n`) and a valid colouring of its columns, or `nil` to skip `B`.
     ///   - verifySeed: the seed of the verification lane's directions, or `nil` for no verification.
+    ///   - workspace: buffers to reuse for the seeded arguments and the lanes read back
+    ///     (``CompressedDualWorkspace``), or `nil` to allocate them for this call.
     /// - Returns: the value and the blocks, with the given patterns; or, when an entry is not
     ///   finite, the value and that entry (``CompressedJacobians/nonFinite``), unverified.
     /// - Throws: ``SparseJacobianError/patternMismatch(_:)`` when `F` has a derivative outside
@@ -217,7 +224,8 @@ extension AD {
     @inlinable
     public static func compressedJacobians<F: DifferentiableBivariateFunction>(
         of f: F, x: [Double], y: [Double], a: (pattern: SparsityPattern, coloring: ColumnColoring)?,
-        b: (pattern: SparsityPattern, coloring: ColumnColoring)?, verifySeed: UInt64? = 0x1DC0_FFEE
+        b: (pattern: SparsityPattern, coloring: ColumnColoring)?, verifySeed: UInt64? = 0x1DC0_FFEE,
+        workspace: CompressedDualWorkspace? = nil
     ) throws(SparseJacobianError) -> CompressedJacobians {
         var run = try CompressedDualRun(x: x, y: y, a: a, b: b, verifySeed: verifySeed)
         let widths = dualPassWidths(run.laneCount)
@@ -225,34 +233,47 @@ extension AD {
             run.value = f(x, y)
             return try run.finish(passes: 1)
         }
+        var buffers = workspace?.take() ?? CompressedDualWorkspace.Buffers()
         var first = 0
         for w in widths {
             let lanes = first..<Swift.min(first + w, run.laneCount)
             if w == 4 {
-                try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<4>.self, &run)
+                try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<4>.self, &run, &buffers)
             } else {
-                try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<8>.self, &run)
+                try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<8>.self, &run, &buffers)
             }
             first += w
         }
+        workspace?.giveBack(buffers)
         return try run.finish(passes: widths.count)
     }
 
-    /// One evaluation of `F` on `DualN<N>` for the lanes `lanes` (at most `N`) of `run`.
+    /// One evaluation of `F` on `DualN<N>` for the lanes `lanes` (at most `N`) of `run`, its
+    /// seeded arguments and read-back lanes in `buffers` (reused when they fit, put back after).
     @inlinable
     static func compressedPass<F: DifferentiableBivariateFunction, let N: Int>(
-        _ f: F, x: [Double], y: [Double], lanes: Range<Int>, as: DualN<N>.Type, _ run: inout CompressedDualRun
+        _ f: F, x: [Double], y: [Double], lanes: Range<Int>, as: DualN<N>.Type, _ run: inout CompressedDualRun,
+        _ buffers: inout CompressedDualWorkspace.Buffers
     ) throws(SparseJacobianError) {
-        let out = f(run.seeded(x, inX: true, lanes: lanes) as [DualN<N>], run.seeded(y, inX: false, lanes: lanes))
+        var xs = buffers.claim(inX: true, as: DualN<N>.self)
+        var ys = buffers.claim(inX: false, as: DualN<N>.self)
+        run.seed(x, inX: true, lanes: lanes, into: &xs)
+        run.seed(y, inX: false, lanes: lanes, into: &ys)
+        let out = f(xs, ys)
+        buffers.store(xs, inX: true)
+        buffers.store(ys, inX: false)
         let k = run.rows, count = lanes.count
         guard out.count == k else { throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows") }
         if run.value.isEmpty { run.value = out.map(\.value) }
-        // One pass over the outputs, lane l's derivatives at l·k ..< (l + 1)·k.
-        var c = [Double](repeating: 0, count: k * count)
+        // One pass over the outputs, lane l's derivatives at l·k ..< (l + 1)·k (every slot written).
+        var c = buffers.lanes
+        buffers.lanes = []
+        if c.count != k * count { c = [Double](repeating: 0, count: k * count) }
         for i in 0..<k {
             let p = out[i].partials
             for l in 0..<count { c[i + l * k] = p[l] }
         }
         for (l, lane) in lanes.enumerated() { try run.absorb(lane: lane, &c, offset: l * k) }
+        buffers.lanes = c
     }
 }

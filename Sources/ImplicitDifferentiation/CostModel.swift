@@ -228,7 +228,7 @@ struct CostModel {
                 }
                 // The factor's non-zeros L: the envelope bound m(b + 1) for narrow profiles, the
                 // nnz·⌈log₂ m⌉ of a fill-reducing ordering on mesh-like patterns otherwise.
-                let b = Double(Swift.max(s.pattern.bandwidths.lower, s.pattern.bandwidths.upper))
+                let b = Double(Swift.max(s.shape.bandwidths.lower, s.shape.bandwidths.upper))
                 let fill = Swift.max(nnz, Swift.min(md * (b + 1), nnz * Double(Int.bitWidth - m.leadingZeroBitCount)))
                 let factor = fill * fill / md
                 if symmetric {
@@ -302,12 +302,24 @@ struct SparseStructure {
     /// A bound on the condition number of the Jacobi-scaled `A`, read from its values
     /// (``SparseMatrix/jacobiScaledConditionBound``); `nil` when unknown.
     var conditionBound: Double? = nil
+    /// The pattern's diagonal-ness and bandwidths.
+    let shape: PatternShape
+
+    /// `pattern`'s structure; `shape` must be `pattern`'s (it is read from `pattern` when not given).
+    init(pattern: SparsityPattern, sweeps: Int, symmetric: Bool, conditionBound: Double? = nil,
+         shape: PatternShape? = nil) {
+        self.pattern = pattern
+        self.sweeps = sweeps
+        self.symmetric = symmetric
+        self.conditionBound = conditionBound
+        self.shape = shape ?? PatternShape(pattern)
+    }
 
     /// Every non-zero on the diagonal (a square pattern).
-    var isDiagonal: Bool { pattern.isDiagonal }
+    var isDiagonal: Bool { shape.isDiagonal }
 
     /// The bandwidths when a band LU is worth it (``LinearSolver/worthBandLU(order:_:)``).
-    var bandedShape: (lower: Int, upper: Int)? { pattern.bandLUShape }
+    var bandedShape: (lower: Int, upper: Int)? { shape.bandLU }
 }
 
 /// The cost model's decision: the plan, `A` in sparse form when a sparse
@@ -389,7 +401,7 @@ extension ImplicitFunction {
         if let c = detected.compression,
            local.isTapeFree || CostModel.compressionPays(passes: c.passes, m: m, structure: detected) {
             let byPattern = SparseStructure(pattern: c.pattern, sweeps: c.passes,
-                                            symmetric: c.isStructurallySymmetric)
+                                            symmetric: c.isStructurallySymmetric, shape: detected.shape)
             let first = model(byPattern).candidates()
             if CostModel.cheapest(first).kind.isSparse {
                 let a = try sparseA(structureCache, nil)
@@ -397,7 +409,8 @@ extension ImplicitFunction {
                 let symmetric = a.matrix.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
                 list = model(SparseStructure(pattern: a.matrix.pattern, sweeps: a.compression?.sweeps ?? c.passes,
                                              symmetric: symmetric,
-                                             conditionBound: symmetric ? a.matrix.jacobiScaledConditionBound : nil))
+                                             conditionBound: symmetric ? a.matrix.jacobiScaledConditionBound : nil,
+                                             shape: a.shape))
                     .candidates()
             } else {
                 list = first

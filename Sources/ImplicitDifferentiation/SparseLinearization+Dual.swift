@@ -79,6 +79,7 @@ enum TapeFreeOutcome: Sendable {
                 + (r.x.map { _ in ", ∂F/∂x by \(structure.input!.coloring.colorCount) colours" } ?? "")
                 + ", verified by a random lane"
             self = .evaluated(TapeFreeLinearization(value: r.value, a: SparseJacobian(tapeFree: r.y!, compression: c,
+                                                                                        shape: structure.shape,
                                                                                         note: note),
                                                     b: r.x))
         }
@@ -102,7 +103,8 @@ func tapeFreeLinearization<F: DifferentiableBivariateFunction>(_ f: F, x: [Doubl
     let blocks = structure.tapeFreeBlocks
     let result: Result<CompressedJacobians, SparseJacobianError>
     do throws(SparseJacobianError) {
-        result = .success(try AD.compressedJacobians(of: f, x: x, y: y, a: blocks.a, b: blocks.b))
+        result = .success(try AD.compressedJacobians(of: f, x: x, y: y, a: blocks.a, b: blocks.b,
+                                                     workspace: structure.workspace))
     } catch {
         result = .failure(error)
     }
@@ -110,9 +112,10 @@ func tapeFreeLinearization<F: DifferentiableBivariateFunction>(_ f: F, x: [Doubl
 }
 
 extension SparseJacobian {
-    /// `A` from a tape-free evaluation (its entries already checked finite).
-    init(tapeFree matrix: SparseMatrix, compression: JacobianCompression, note: String) {
+    /// `A` from a tape-free evaluation (its entries already checked finite), `shape` its pattern's.
+    init(tapeFree matrix: SparseMatrix, compression: JacobianCompression, shape: PatternShape, note: String) {
         self.matrix = matrix
+        self.shape = shape
         self.compression = (compression.columnColoring.colorCount, compression.columnColoring.colorCount, .forward)
         self.detection = note
         isTapeFree = true
@@ -175,7 +178,7 @@ extension ImplicitFunction {
         if automatic {
             guard key.k == m, let c = known.compression else { return nil }
             let byPattern = SparseStructure(pattern: c.pattern, sweeps: c.passes,
-                                            symmetric: c.isStructurallySymmetric)
+                                            symmetric: c.isStructurallySymmetric, shape: known.shape)
             let list = costModel(detected: known, m: m, n: n, products: products, sparse: byPattern,
                                  tapeFree: true).candidates()
             guard CostModel.cheapest(list).kind.isSparse else { return nil }

@@ -26,12 +26,15 @@ struct SparseJacobian: Sendable {
     let detection: String?
     /// `true` when `A` came from the tape-free evaluation (``TapeFreeLinearization``).
     var isTapeFree = false
+    /// The diagonal-ness and bandwidths of ``matrix``'s pattern.
+    let shape: PatternShape
 
-    /// `A` from a compressed evaluation.
-    init(_ matrix: SparseMatrix, compression: JacobianCompression, detection: String? = nil)
-        throws(ImplicitDifferentiationError)
+    /// `A` from a compressed evaluation; `shape` is its pattern's when known (read from it otherwise).
+    init(_ matrix: SparseMatrix, compression: JacobianCompression, shape: PatternShape? = nil,
+         detection: String? = nil) throws(ImplicitDifferentiationError)
     {
         self.matrix = matrix
+        self.shape = shape ?? PatternShape(matrix.pattern)
         self.detection = detection
         let colours = compression.direction == .forward
             ? compression.columnColoring.colorCount : compression.rowColoring.colorCount
@@ -42,6 +45,7 @@ struct SparseJacobian: Sendable {
     /// `A` converted from the dense matrix the conditions give (its zeros dropped).
     init(converting a: Matrix) throws(ImplicitDifferentiationError) {
         do { matrix = try SparseMatrix(a) } catch { throw .linearAlgebra(error) }
+        shape = PatternShape(matrix.pattern)
         compression = nil
         detection = nil
         try Self.checkFinite(matrix)
@@ -54,14 +58,14 @@ struct SparseJacobian: Sendable {
     }
 
     /// `true` when every non-zero is on the diagonal.
-    var isDiagonal: Bool { matrix.pattern.isDiagonal }
+    var isDiagonal: Bool { shape.isDiagonal }
 
     /// The bandwidths when a band LU is worth it (``LinearSolver/worthBandLU(order:_:)``), else `nil`.
-    var bandedShape: (lower: Int, upper: Int)? { matrix.pattern.bandLUShape }
+    var bandedShape: (lower: Int, upper: Int)? { shape.bandLU }
 
     /// `sparse ∂F/∂y: nnz …, bandwidths (kl, ku), c colours (s forward sweeps)`.
     var structureNote: String {
-        let band = matrix.bandwidths
+        let band = shape.bandwidths
         var s = "sparse ∂F/∂y: \(matrix.nonZeroCount) non-zeros, bandwidths (\(band.lower), \(band.upper))"
         if let c = compression, isTapeFree {
             s += ", \(c.colours) colours"
@@ -72,22 +76,6 @@ struct SparseJacobian: Sendable {
         }
         if let detection { s += " (" + detection + ")" }
         return s
-    }
-}
-
-extension SparsityPattern {
-    /// `true` for a square pattern whose every entry is on the diagonal.
-    var isDiagonal: Bool {
-        guard rows == columns else { return false }
-        for j in 0..<columns where self.rows(inColumn: j).contains(where: { $0 != j }) { return false }
-        return true
-    }
-
-    /// The bandwidths of a square pattern when a band LU is worth it
-    /// (``LinearSolver/worthBandLU(order:_:)``), else `nil`.
-    var bandLUShape: (lower: Int, upper: Int)? {
-        guard rows == columns else { return nil }
-        return LinearSolver.worthBandLU(order: rows, bandwidths)
     }
 }
 
@@ -146,7 +134,7 @@ extension AutomaticDerivatives {
                     detection = "the cached pattern did not match ∂F/∂y at this point (\(error)); detected again"
                 }
                 if let checked {
-                    return try SparseJacobian(checked, compression: compression)
+                    return try SparseJacobian(checked, compression: compression, shape: known.shape)
                 }
             }
         }
@@ -157,12 +145,12 @@ extension AutomaticDerivatives {
         cache?.store(DetectedStructure(pattern: fresh.pattern, compression: compression,
                                        operationCount: fresh.operationCount,
                                        evaluationSeconds: fresh.evaluationSeconds, sweepSeconds: fresh.sweepSeconds,
-                                       input: fresh.input),
+                                       input: fresh.input, shape: fresh.shape),
                      for: key)
         do {
             let a = try compression.evaluate(t, withRespectToY: true)
             try t.verify(a, withRespectToY: true)
-            return try SparseJacobian(a, compression: compression, detection: detection)
+            return try SparseJacobian(a, compression: compression, shape: fresh.shape, detection: detection)
         } catch let error as SparseJacobianError {
             switch error {
             case .nonFiniteEntry(let row, let column):
@@ -239,7 +227,7 @@ extension LinearSolver {
             }
             let kind: SparseKind
             switch self {
-            case .bandLU: kind = .band(a.bandwidths)
+            case .bandLU: kind = .band(sparse.shape.bandwidths)
             case .cholesky: kind = .cholesky
             default:
                 if automatic, let chosen { kind = chosen }

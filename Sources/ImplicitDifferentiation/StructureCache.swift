@@ -32,6 +32,10 @@ struct DetectedStructure: Sendable {
     /// `B = ∂F/∂x`'s pattern and column colouring when it has few colours
     /// (``InputBlock/maxColors``), for the tape-free evaluation; `nil` otherwise.
     let input: InputBlock?
+    /// What the choice of factorization reads from ``pattern``: diagonal, bandwidths, band LU shape.
+    let shape: PatternShape
+    /// The buffers of the tape-free evaluations at these shapes, reused from call to call.
+    @usableFromInline let workspace = CompressedDualWorkspace()
 
     /// `true` when more than a quarter of `A`'s entries are structurally non-zero:
     /// then no sparse candidate can beat the dense one, and the pattern is not coloured.
@@ -50,17 +54,20 @@ struct DetectedStructure: Sendable {
         self.evaluationSeconds = evaluationSeconds
         self.sweepSeconds = sweepSeconds
         input = InputBlock(patterns.x)
+        shape = PatternShape(pattern)
     }
 
-    /// A detected structure with its colouring made now (for ``Representation/sparse`` on a dense pattern).
+    /// A detected structure with its colouring made now (for ``Representation/sparse`` on a dense pattern);
+    /// `shape` is `pattern`'s when known (read from it otherwise).
     init(pattern: SparsityPattern, compression: JacobianCompression, operationCount: Int, evaluationSeconds: Double,
-         sweepSeconds: Double, input: InputBlock?) {
+         sweepSeconds: Double, input: InputBlock?, shape: PatternShape? = nil) {
         self.pattern = pattern
         self.compression = compression
         self.operationCount = operationCount
         self.evaluationSeconds = evaluationSeconds
         self.sweepSeconds = sweepSeconds
         self.input = input
+        self.shape = shape ?? PatternShape(pattern)
     }
 
     /// The shorter of two timed calls of `body`, in seconds (the model needs

@@ -1,4 +1,5 @@
 import AutoDiff
+import Dispatch
 import LinearAlgebra
 import TestSupport
 import Testing
@@ -44,6 +45,38 @@ import Testing
                 return nil
             })
         #expect(failure == nil, "\(failure.map { "\($0)" } ?? "")")
+    }
+
+    @Test("one workspace shared by calls of many shapes and widths, in sequence and concurrently, gives fresh buffers' results")
+    func workspaceReuse() throws {
+        var rng = SeededRandom(seed: 77)
+        let cases = (0..<40).map { _ -> (SparseConditions, [Double], [Double]) in
+            let f = SparseConditions.generate(&rng)
+            let p = f.point(&rng)
+            return (f, p.x, p.y)
+        }
+        @Sendable func evaluate(_ i: Int, _ workspace: CompressedDualWorkspace?) -> CompressedJacobians? {
+            let (f, x, y) = cases[i]
+            let (a, b) = Self.blocks(f, x: x, y: y)
+            return try? AD.compressedJacobians(of: f, x: x, y: y, a: a, b: b, workspace: workspace)
+        }
+        @Sendable func same(_ r: CompressedJacobians?, _ s: CompressedJacobians?) -> Bool {
+            guard let r, let s else { return r == nil && s == nil }
+            return r.value == s.value && r.y?.values == s.y?.values && r.x?.values == s.x?.values
+                && r.passes == s.passes
+        }
+        let fresh = cases.indices.map { evaluate($0, nil) }
+        #expect(fresh.contains { ($0?.passes ?? 0) > 1 }, "no case with several passes")
+        let workspace = CompressedDualWorkspace()
+        for round in 0..<2 {
+            for i in cases.indices { #expect(same(evaluate(i, workspace), fresh[i]), "case \(i), round \(round)") }
+        }
+        let mismatches = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: 4 * cases.count) { j in
+            let i = j % cases.count
+            if !same(evaluate(i, workspace), fresh[i]) { mismatches.withLock { $0 += 1 } }
+        }
+        #expect(mismatches.withLock { $0 } == 0)
     }
 
     @Test("the pass widths cover every lane with DualN<8>, the last pass DualN<4> for up to four lanes")

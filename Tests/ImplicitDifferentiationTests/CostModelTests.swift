@@ -189,8 +189,11 @@ struct SwitchingNeighbourConditions: ImplicitConditions {
         let first = ImplicitFunction(solver: { _ in y }, conditions: SwitchingNeighbourConditions())
         let lin1 = try first.linearize(at: up, solution: y, byproduct: ())
         #expect(lin1.plan.representation == .sparse, "\(lin1.plan)")
+        #expect(lin1.plan.note?.contains("bandwidths (0, 1)") == true, "\(lin1.plan)")
         let lin2 = try first.linearize(at: down, solution: yDown, byproduct: ())
         #expect(lin2.plan.reason.contains("detected again"), "\(lin2.plan)")
+        // The pattern's shape is read again with it: the band LU is on the new band.
+        #expect(lin2.plan.note?.contains("bandwidths (1, 0)") == true, "\(lin2.plan)")
         let reference = try Self.function(SwitchingNeighbourConditions(), yDown, .lu, .matrix)
             .linearize(at: down, solution: yDown, byproduct: ())
         try Self.expectMatchesDenseLU(lin2, reference)

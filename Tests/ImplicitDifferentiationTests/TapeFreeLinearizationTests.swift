@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ImplicitDifferentiation
+import LinearAlgebra
 import TestSupport
 
 /// `F_i = y_i + 0.2 y_{i+1} − x_{σ(i)}` with `σ(i) = i` when `y_0 > 0`, else `i + 1 (mod m)`:
@@ -121,6 +122,41 @@ struct NonFiniteEntryConditions: ImplicitConditions {
         #expect(Approximate.relativeError(try f.jvp(at: x, tangent: dx), try reference.jvp(dx)) <= 1e-12)
         #expect(Approximate.relativeError(try f.vjp(at: x, cotangent: ybar), try reference.vjp(ybar)) <= 1e-12)
         #expect(Approximate.relativeError(try f.jacobian(at: x), try reference.jacobian()) <= 1e-12)
+    }
+
+    @Test("concurrent tape-free calls on one function (one workspace) give the sequential calls' answers",
+          arguments: [Representation.automatic, .sparse])
+    func concurrentTapeFreeCalls(_ representation: Representation) throws {
+        let (c, x, y) = SparseRepresentationTests.problem("five-point")
+        let f = SparseRepresentationTests.function(c, y, .automatic, representation)
+        _ = try f.linearize(at: x)
+        let cotangents = (0..<8).map { k in (0..<y.count).map { Double.sin(Double($0 * (k + 1)) + 0.1) } }
+        var sequential: [[Double]] = []
+        for ybar in cotangents {
+            let lin = try f.linearize(at: x)
+            #expect(lin.plan.note?.contains("tape-free") == true, "\(lin.plan)")
+            sequential.append(try lin.vjp(ybar))
+        }
+        let results = Locked<[Int: [Double]]>([:]), errors = Locked<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 3 * cotangents.count) { j in
+            let k = j % cotangents.count
+            do {
+                let lin = try f.linearize(at: x)
+                let v = try lin.vjp(cotangents[k])
+                if lin.plan.note?.contains("tape-free") != true { errors.withLock { $0.append("not tape-free") } }
+                results.withLock { r in
+                    if let earlier = r[k], earlier != v { errors.withLock { $0.append("call \(j) differs") } }
+                    r[k] = v
+                }
+            } catch {
+                errors.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(errors.withLock { $0 }.isEmpty, "\(errors.withLock { $0 })")
+        for (k, v) in sequential.enumerated() {
+            let got = try #require(results.withLock { $0[k] })
+            #expect(Approximate.relativeError(got, v) <= 1e-14)
+        }
     }
 
     @Test("a dense B stays on the lazy products while A is tape-free, and the answer is the matrix path's")

@@ -1,0 +1,62 @@
+import LinearAlgebra
+
+/// The buffers that ``AD/compressedJacobians(of:x:y:a:b:verifySeed:workspace:)`` fills on every
+/// call, kept between calls so that repeated evaluations at one shape reuse them instead of
+/// allocating (and faulting in) fresh ones: the seeded ``DualN`` copies of `x` and `y` and the
+/// lanes read back from `F`'s output.
+///
+/// Safe to share between threads: a call takes a set of buffers out of the workspace (or makes
+/// one when none is free) and gives it back when it is done, so concurrent calls never share a
+/// buffer; at most ``kept`` sets are kept.
+public final class CompressedDualWorkspace: Sendable {
+    /// One call's buffers.
+    @usableFromInline
+    struct Buffers: Sendable {
+        /// The seeded `x` and `y` of each pass width `N`, as `[DualN<N>]`, keyed by ``key(width:inX:)``.
+        @usableFromInline var duals: [Int: any Sendable] = [:]
+        /// The lanes of one pass read from `F`'s output.
+        @usableFromInline var lanes: [Double] = []
+
+        @usableFromInline init() {}
+    }
+
+    /// The most sets of buffers kept for later calls.
+    public static let kept = 2
+
+    private let free = Locked<[Buffers]>([])
+
+    /// An empty workspace.
+    public init() {}
+
+    /// A free set of buffers, or a new empty one.
+    @usableFromInline
+    func take() -> Buffers {
+        free.withLock { $0.popLast() } ?? Buffers()
+    }
+
+    /// Gives `buffers` back for a later call (dropped when ``kept`` sets are already kept).
+    @usableFromInline
+    func giveBack(_ buffers: consuming Buffers) {
+        let b = buffers
+        free.withLock { if $0.count < Self.kept { $0.append(b) } }
+    }
+}
+
+extension CompressedDualWorkspace.Buffers {
+    /// The key of the seeded `x` (`inX`) or `y` of pass width `width` in ``duals``.
+    @inlinable
+    static func key(width: Int, inX: Bool) -> Int { 2 * width + (inX ? 1 : 0) }
+
+    /// The seeded `x` (`inX`) or `y` of width `N`, moved out of ``duals`` so that it is uniquely
+    /// referenced (give it back with ``store(_:inX:)``); empty when there is none.
+    @inlinable
+    mutating func claim<let N: Int>(inX: Bool, as: DualN<N>.Type) -> [DualN<N>] {
+        (duals.removeValue(forKey: Self.key(width: N, inX: inX)) as? [DualN<N>]) ?? []
+    }
+
+    /// Keeps `buffer`, the seeded `x` (`inX`) or `y` of width `N`, for the next pass of that width.
+    @inlinable
+    mutating func store<let N: Int>(_ buffer: [DualN<N>], inX: Bool) {
+        duals[Self.key(width: N, inX: inX)] = buffer
+    }
+}
