@@ -21,7 +21,7 @@ public final class CompressedDualWorkspace: Sendable {
     }
 
     /// The most sets of buffers kept for later calls.
-    public static let kept = 2
+    public static let kept = 1
 
     private let free = Locked<[Buffers]>([])
 
