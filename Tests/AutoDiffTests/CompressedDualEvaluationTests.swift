@@ -17,11 +17,7 @@ import Testing
     func tapeFreeEqualsDense() {
         let failure = PropertyCheck.run(
             "tape-free == dense", seed: 2026, cases: 300,
-            generate: { rng -> (SparseConditions, [Double], [Double]) in
-                let f = SparseConditions.generate(&rng)
-                let p = f.point(&rng)
-                return (f, p.x, p.y)
-            },
+            generate: { rng in SparseConditions.generateWithPoint(&rng) },
             shrink: { _ in [] },
             property: { c -> String? in
                 let (f, x, y) = c
@@ -50,11 +46,7 @@ import Testing
     @Test("one workspace shared by calls of many shapes and widths, in sequence and concurrently, gives fresh buffers' results")
     func workspaceReuse() throws {
         var rng = SeededRandom(seed: 77)
-        let cases = (0..<40).map { _ -> (SparseConditions, [Double], [Double]) in
-            let f = SparseConditions.generate(&rng)
-            let p = f.point(&rng)
-            return (f, p.x, p.y)
-        }
+        let cases = (0..<40).map { _ in SparseConditions.generateWithPoint(&rng) }
         @Sendable func evaluate(_ i: Int, _ workspace: CompressedDualWorkspace?) -> CompressedJacobians? {
             let (f, x, y) = cases[i]
             let (a, b) = Self.blocks(f, x: x, y: y)

@@ -138,11 +138,7 @@ private func randomBandedPattern(_ rng: inout SeededRandom) -> (SparsityPattern,
     func compressedEqualsDense() {
         let failure = PropertyCheck.run(
             "compressed == dense", seed: 1974, cases: 200,
-            generate: { rng -> (SparseConditions, [Double], [Double]) in
-                let f = SparseConditions.generate(&rng)
-                let p = f.point(&rng)
-                return (f, p.x, p.y)
-            },
+            generate: { rng in SparseConditions.generateWithPoint(&rng) },
             shrink: { _ in [] },
             property: { c -> String? in
                 let (f, x, y) = c

@@ -34,6 +34,13 @@ struct SparseConditions: DifferentiableBivariateFunction, CustomStringConvertibl
     }
 
     /// A point: `y` uniform, `x` uniform with one exact zero (a partial that vanishes here).
+    /// A random instance with a random point: one case of the property checks.
+    static func generateWithPoint(_ rng: inout SeededRandom) -> (SparseConditions, [Double], [Double]) {
+        let f = generate(&rng)
+        let p = f.point(&rng)
+        return (f, p.x, p.y)
+    }
+
     func point(_ rng: inout SeededRandom) -> (x: [Double], y: [Double]) {
         var x = rng.vector(n)
         x[rng.int(0...(n - 1))] = 0

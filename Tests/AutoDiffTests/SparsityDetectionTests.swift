@@ -8,11 +8,7 @@ import Testing
     func patternIsTheDenseNonZeros() {
         let failure = PropertyCheck.run(
             "pattern == non-zeros", seed: 14, cases: 300,
-            generate: { rng -> (SparseConditions, [Double], [Double]) in
-                let f = SparseConditions.generate(&rng)
-                let p = f.point(&rng)
-                return (f, p.x, p.y)
-            },
+            generate: { rng in SparseConditions.generateWithPoint(&rng) },
             shrink: { _ in [] },
             property: { c -> String? in
                 let (f, x, y) = c
