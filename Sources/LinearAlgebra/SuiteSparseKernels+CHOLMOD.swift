@@ -90,21 +90,31 @@ final class CholmodFactor: @unchecked Sendable {
 
     /// A CHOLMOD copy of the upper triangle of `a` (stype = 1: symmetric, upper part stored).
     private func upperTriangle(_ a: SparseMatrix) throws(LinearAlgebraError) -> UnsafeMutablePointer<cholmod_sparse> {
-        let p = a.pattern
+        try Self.upperTriangle(a.pattern, values: a.values, common: common)
+    }
+
+    /// The upper triangle of a square `pattern` as a CHOLMOD matrix (stype = 1), with the
+    /// matching entries of `values` (`CHOLMOD_REAL`), or the pattern alone when `values` is
+    /// `nil` (`CHOLMOD_PATTERN`, for an analysis). The caller frees it with `cholmod_l_free_sparse`.
+    static func upperTriangle(_ p: SparsityPattern, values: [Double]?, common: UnsafeMutablePointer<cholmod_common>)
+        throws(LinearAlgebraError) -> UnsafeMutablePointer<cholmod_sparse>
+    {
+        let order = p.rows
         var count = 0
         for j in 0..<order { for k in p.columnPointers[j]..<p.columnPointers[j + 1] where p.rowIndices[k] <= j { count += 1 } }
-        guard let s = cholmod_l_allocate_sparse(order, order, Swift.max(count, 1), 1, 1, 1, CHOLMOD_REAL, common) else {
-            throw statusError("cholmod_l_allocate_sparse")
+        let xtype = values == nil ? CHOLMOD_PATTERN : CHOLMOD_REAL
+        guard let s = cholmod_l_allocate_sparse(order, order, Swift.max(count, 1), 1, 1, 1, xtype, common) else {
+            throw statusError("cholmod_l_allocate_sparse", common: common)
         }
         let ap = s.pointee.p.assumingMemoryBound(to: Int.self)
         let ai = s.pointee.i.assumingMemoryBound(to: Int.self)
-        let ax = s.pointee.x.assumingMemoryBound(to: Double.self)
+        let ax = values == nil ? nil : s.pointee.x.assumingMemoryBound(to: Double.self)
         var next = 0
         for j in 0..<order {
             ap[j] = next
             for k in p.columnPointers[j]..<p.columnPointers[j + 1] where p.rowIndices[k] <= j {
                 ai[next] = p.rowIndices[k]
-                ax[next] = a.values[k]
+                if let ax, let values { ax[next] = values[k] }
                 next += 1
             }
         }

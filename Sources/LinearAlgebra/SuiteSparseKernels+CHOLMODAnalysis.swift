@@ -20,25 +20,8 @@ final class CholmodSymbolic: @unchecked Sendable {
         order = pattern.rows
         common = CholmodFactor.startCommon()
         guard order > 0 else { return }
-        var count = 0
-        for j in 0..<order {
-            for k in pattern.columnPointers[j]..<pattern.columnPointers[j + 1] where pattern.rowIndices[k] <= j { count += 1 }
-        }
-        guard let s = cholmod_l_allocate_sparse(order, order, Swift.max(count, 1), 1, 1, 1, CHOLMOD_PATTERN, common) else {
-            throw CholmodFactor.statusError("cholmod_l_allocate_sparse", common: common)
-        }
+        let s = try CholmodFactor.upperTriangle(pattern, values: nil, common: common)
         defer { var s: UnsafeMutablePointer<cholmod_sparse>? = s; cholmod_l_free_sparse(&s, common) }
-        let ap = s.pointee.p.assumingMemoryBound(to: Int.self)
-        let ai = s.pointee.i.assumingMemoryBound(to: Int.self)
-        var next = 0
-        for j in 0..<order {
-            ap[j] = next
-            for k in pattern.columnPointers[j]..<pattern.columnPointers[j + 1] where pattern.rowIndices[k] <= j {
-                ai[next] = pattern.rowIndices[k]
-                next += 1
-            }
-        }
-        ap[order] = next
         guard let l = cholmod_l_analyze(s, common) else {
             throw CholmodFactor.statusError("cholmod_l_analyze", common: common)
         }
