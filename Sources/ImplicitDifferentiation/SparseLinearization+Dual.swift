@@ -149,15 +149,9 @@ extension JacobianMap {
         self.init(rows: j.rows,
                   apply: { v, out in j.multiply(v, into: &out) },
                   applyTransposed: { u, out in j.multiplyTransposed(u, into: &out) },
-                  materialize: {
-                      var d = Matrix(rows: j.rows, columns: j.columns)
-                      for c in 0..<j.columns {
-                          for pos in j.pattern.columnPointers[c]..<j.pattern.columnPointers[c + 1] {
-                              d[j.pattern.rowIndices[pos], c] = j.values[pos]
-                          }
-                      }
-                      return d
-                  },
+                  // The callers of `materialize` check the memory budget first; without a limit
+                  // `dense` cannot throw.
+                  materialize: { try! j.dense(memoryLimit: .max) },
                   applied: { v in j * v })
     }
 }
