@@ -29,6 +29,8 @@ import jaxopt  # noqa: E402
 import lineax as lx  # noqa: E402
 import numpy as np  # noqa: E402
 import optimistix as optx  # noqa: E402
+import peers_given  # noqa: E402
+from peers_given import median_time, rel  # noqa: E402  (one timing and error rule for every row)
 
 KAPPA, BETA = 1.0, 0.25
 
@@ -100,23 +102,6 @@ def make_problem(name, m):
     yr = np.concatenate([ystar[1:], [0.0]])
     x = ystar + ystar ** 3 / 3 + KAPPA * (2 * ystar - yl - yr) + BETA * (yr - yl)
     return F, newton, x, frozenset({lx.tridiagonal_tag})
-
-
-def median_time(fn, *args, reps):
-    out = fn(*args)
-    jax.block_until_ready(out)   # compile + warm-up
-    jax.block_until_ready(fn(*args))
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn(*args))
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def rel(a, b):
-    a, b = np.asarray(a).ravel(), np.asarray(b).ravel()
-    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300))
 
 
 def fmt(s):
@@ -201,7 +186,6 @@ def main():
 
     given_rows = []
     if len(sys.argv) > 2:
-        import peers_given
         given_rows, given_failures = peers_given.run(json.load(open(sys.argv[2])))
         failures += given_failures
 
@@ -214,7 +198,6 @@ def main():
         print(f"| {name} | {m} | {solver} | {op} | {fmt(o)} | {fmt(j)} | {fmt(x_)} | {best or 'n/a'} | "
               f"{'n/a' if ratio is None else f'{ratio:.2f}×'} | {'—' if diff is None else f'{diff:.1e}'} |")
     if given_rows:
-        import peers_given
         peers_given.print_table(given_rows)
     if failures:
         print("DERIVATIVES DISAGREE:\n  " + "\n  ".join(failures))
