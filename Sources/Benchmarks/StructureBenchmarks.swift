@@ -20,8 +20,7 @@ import ImplicitExamples
 /// over VmRSS during one more linearize + product, after resetting VmHWM
 /// (`/proc/self/clear_refs`). `--quick` runs 10⁴, 10⁴…10⁵ and N = 100.
 ///
-/// `STRUCTURE_ONLY=diagonal|1d|2d` runs one problem; `STRUCTURE_2D_N=300` sets the 2-D grid side;
-/// `STRUCTURE_LU_2D=1` adds a 2-D row by sparse LU (UMFPACK).
+/// `STRUCTURE_ONLY=diagonal|1d|2d` runs one problem; `STRUCTURE_2D_N=300` sets the 2-D grid side.
 func runStructureBenchmarks(_ harness: inout BenchmarkHarness) {
     let environment = ProcessInfo.processInfo.environment
     let only = environment["STRUCTURE_ONLY"]
@@ -104,10 +103,6 @@ func structureBratu2DRows(_ harness: inout BenchmarkHarness, n: Int) {
                       ("sparse + IC(0)-CG", cg)]
     if ProcessInfo.processInfo.environment["STRUCTURE_AUTOMATIC_2D"] == "1" {
         candidates.append(("automatic", ImplicitFunction(solver: { _ in u }, conditions: conditions)))
-    }
-    if ProcessInfo.processInfo.environment["STRUCTURE_LU_2D"] == "1" {
-        candidates.append(("sparse + lu", ImplicitFunction(solver: { _ in u }, conditions: conditions,
-                                                           linearSolver: .lu, representation: .sparse)))
     }
     var vjps: [[Double]] = []
     for (label, f) in candidates {
