@@ -157,6 +157,23 @@ struct SwitchingFivePointConditions: ImplicitConditions {
         #expect(what.contains("sparse factor") && bytes > limit && limit == 1024)
         #expect(f.structureCache.sparseAnalyses.analysisCount == 1)
     }
+
+    @Test("an LU factorization over the memory limit is refused before the numeric phase on a reused analysis")
+    func luMemoryLimitOnReuse() throws {
+        let c = SwitchingFivePointConditions(n: 12, drift: 0.8)
+        var f = Self.function(c, .lu)
+        let y = Self.solution(12, phase: 0)
+        let before = try Self.vjp(f, c, y)
+        let limit0 = f.options.maxMatrixBytes
+        f.options.maxMatrixBytes = 1024   // the copy shares the structure cache and its analysis
+        guard case .allocationTooLarge(let what, let bytes, let limit)? = implicitError({ _ = try Self.vjp(f, c, y) }) else {
+            Issue.record("expected allocationTooLarge"); return
+        }
+        #expect(what.contains("sparse factor") && bytes > limit && limit == 1024)
+        f.options.maxMatrixBytes = limit0
+        #expect(try Self.vjp(f, c, y) == before)   // the stored analysis is intact
+        #expect(f.structureCache.sparseAnalyses.luAnalysisCount == 1)
+    }
 }
 
 @Suite struct JacobiConditionBoundTests {
