@@ -5,8 +5,10 @@ import ImplicitExamples
 /// derivative (linearize without solving again, then one VJP — a JVP where
 /// the example has no VJP) against the forward solve, interleaved, with the
 /// automatic plan and the examples' Krylov settings (rtol 1e-12).
+/// `EXAMPLES_ONLY=lasso,sparsemax` runs the named examples only.
 func runExamplesBenchmarks(_ harness: inout BenchmarkHarness) {
-    for example in Examples.all where example.unavailableReason == nil {
+    let only = ProcessInfo.processInfo.environment["EXAMPLES_ONLY"].map { $0.split(separator: ",").map(String.init) }
+    for example in Examples.all where example.unavailableReason == nil && (only?.contains(example.name) ?? true) {
         let sizes = harness.quick ? Array(example.benchmarkSizes.prefix(2)) : example.benchmarkSizes
         for size in sizes {
             let pair = example.benchmarkPair(size: size)

@@ -30,6 +30,7 @@ let all: [(String, (inout BenchmarkHarness) -> Void)] = [
     ("structure", runStructureBenchmarks),
     ("bratu2dparts", runBratu2DPartsBenchmarks),
     ("tapefree", runTapeFreeBenchmarks),
+    ("sparselu", runSparseLUBenchmarks),
 ]
 for (name, run) in all where selected.contains("all") || selected.contains(name) {
     print("== \(name)")

@@ -190,7 +190,7 @@ extension LinearSolver {
     ///   - memoryLimit: the largest factor or dense copy, in bytes.
     ///   - chosen: under `.lu` from an `.automatic` request, the factorization the cost
     ///     model picked (instead of the structure's rule).
-    ///   - analyses: the symbolic analyses to reuse (and to add to) for a sparse Cholesky factorization.
+    ///   - analyses: the symbolic analyses to reuse (and to add to) for a sparse Cholesky or LU factorization.
     /// - Returns: the choice, and the dense `A` when one was formed (an SVD or QR).
     /// - Throws: `.singularJacobian`, `.notPositiveDefinite`, `.structureNotAsDeclared`,
     ///   `.allocationTooLarge` (before allocation, with the estimate), `.linearAlgebra`.
@@ -243,7 +243,7 @@ extension LinearSolver {
             } catch .notPositiveDefinite(let minor) where automatic {
                 fallbackNote = "∂F/∂y is symmetric but sparse cholesky found it not positive definite (minor \(minor)); "
                     + "used sparse lu"
-                do { prepared = try SparseKind.lu.factor(a, memoryLimit: memoryLimit) } catch {
+                do { prepared = try SparseKind.lu.factor(a, memoryLimit: memoryLimit, analyses: analyses) } catch {
                     return try Self.singularOrThrow(error, automatic: automatic, svdDense, head: head)
                 }
             } catch {
@@ -341,7 +341,7 @@ enum SparseKind {
     }
 
     /// Factors `a`; the band's storage is checked against `memoryLimit` first; a sparse
-    /// Cholesky factorization reuses the analysis of `a`'s pattern from `analyses` when given.
+    /// Cholesky or LU factorization reuses the analysis of `a`'s pattern from `analyses` when given.
     func factor(_ a: SparseMatrix, memoryLimit: Int, analyses: SparseAnalyses? = nil) throws(LinearAlgebraError)
         -> (solve: any PreparedLinearSolve, rcond: Double)
     {
@@ -366,7 +366,11 @@ enum SparseKind {
             }
             return (f, f.reciprocalCondition)
         case .lu:
-            let f = try SparseLUFactorization(a, memoryLimit: memoryLimit)
+            let f = if let analyses {
+                try analyses.luFactorization(a, memoryLimit: memoryLimit)
+            } else {
+                try SparseLUFactorization(a, memoryLimit: memoryLimit)
+            }
             return (f, f.reciprocalCondition)
         }
     }

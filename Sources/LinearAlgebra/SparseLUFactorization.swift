@@ -19,14 +19,17 @@
 ///     would divide by zero.
 ///  2. UMFPACK's peak-memory estimate is checked against `memoryLimit`
 ///     between the symbolic and the numeric factorization.
-///  3. Each factorization owns its Symbolic and Numeric objects, freed
-///     with it; solves on one factorization are serialized.
+///  3. The symbolic analysis reads the pattern only (a ``SparseLUAnalysis``),
+///     so a factorization on a reused analysis equals a fresh one.
+///  4. Each factorization owns its Numeric object, freed with it, and shares
+///     its analysis; solves on one factorization are serialized.
 public struct SparseLUFactorization: Sendable {
     let storage: UmfpackFactor
     /// The order `n` of the matrix.
     public let dimension: Int
 
-    /// Factors `a` (symbolic analysis with a fill-reducing ordering, memory check, numeric factorization).
+    /// Factors `a` (symbolic analysis of its pattern with a fill-reducing ordering, memory check,
+    /// numeric factorization); the same as `SparseLUAnalysis(a.pattern).factor(a)`.
     ///
     /// - Parameters:
     ///   - a: a square sparse matrix.
@@ -41,7 +44,13 @@ public struct SparseLUFactorization: Sendable {
         guard a.isSquare else {
             throw .dimensionMismatch("SparseLUFactorization needs a square matrix, got \(a.rows)×\(a.columns)")
         }
-        storage = try UmfpackFactor(a, memoryLimit: memoryLimit)
+        storage = try UmfpackFactor(a, analysis: UmfpackSymbolic(a.pattern), memoryLimit: memoryLimit)
+        dimension = a.rows
+    }
+
+    /// Factors `a` on the symbolic analysis of its pattern (``SparseLUAnalysis/factor(_:memoryLimit:)``).
+    init(_ a: SparseMatrix, analysis: SparseLUAnalysis, memoryLimit: Int) throws(LinearAlgebraError) {
+        storage = try UmfpackFactor(a, analysis: analysis.storage, memoryLimit: memoryLimit)
         dimension = a.rows
     }
 

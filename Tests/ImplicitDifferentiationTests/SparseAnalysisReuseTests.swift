@@ -5,10 +5,13 @@ import TestSupport
 
 /// The five-point stencil of ``FivePointConditions`` with `−shift·y` (indefinite for a large
 /// shift) and, while `y₀ > 0`, a symmetric coupling `0.3(y₀ − y_last)` between the first and
-/// the last unknown: the pattern of `A` changes with the point.
+/// the last unknown: the pattern of `A` changes with the point. A non-zero `drift` adds the
+/// upwind term `drift·(1 + y_p²)·(y_p − y_{p−1})` along each grid row (non-symmetric `A`, its
+/// values changing with the point).
 struct SwitchingFivePointConditions: ImplicitConditions {
     let n: Int
     var shift = 0.0
+    var drift = 0.0
 
     func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> [T] {
         let stencil = FivePointConditions(n: n)
@@ -16,6 +19,7 @@ struct SwitchingFivePointConditions: ImplicitConditions {
         let coupled = y[0] > T.zero
         return (0..<(n * n)).map { p in
             var f = stencil.residual(y, at: p % n, p / n) - T(shift) * y[p] - x[p]
+            if drift != 0 && p % n > 0 { f = f + T(drift) * (T(1) + y[p] * y[p]) * (y[p] - y[p - 1]) }
             if coupled && p == 0 { f = f + T(0.3) * (y[0] - y[last]) }
             if coupled && p == last { f = f + T(0.3) * (y[last] - y[0]) }
             return f
@@ -89,10 +93,55 @@ struct SwitchingFivePointConditions: ImplicitConditions {
             #expect(lin.solverSummary.kind.contains("UMFPACK"))
         }
         #expect(f.structureCache.sparseAnalyses.analysisCount == 1)
+        #expect(f.structureCache.sparseAnalyses.luAnalysisCount == 1)
         let explicit = Self.function(c, .cholesky)
         guard case .notPositiveDefinite? = implicitError({ _ = try Self.vjp(explicit, c, Self.solution(8, phase: 0)) }) else {
             Issue.record("expected notPositiveDefinite"); return
         }
+    }
+
+    @Test("later points of one function reuse the UMFPACK analysis and give the fresh function's derivatives exactly",
+          arguments: [LinearSolver.automatic, .lu])
+    func luReuseAcrossPoints(_ solver: LinearSolver) throws {
+        let c = SwitchingFivePointConditions(n: 12, drift: 0.8)
+        let f = Self.function(c, solver)
+        for phase in [0.0, 0.4, 1.3] {
+            let y = Self.solution(12, phase: phase)
+            let lin = try f.linearize(at: c.input(for: y), solution: y)
+            #expect(lin.solverSummary.kind.contains("UMFPACK"), "\(lin.plan)")
+            var rng = SeededRandom(seed: 8)
+            let dx = rng.vector(y.count)
+            let reused = try Self.vjp(f, c, y), reusedJVP = try lin.jvp(dx)
+            let freshFunction = Self.function(c, solver)   // a new function: its own analysis
+            let fresh = try Self.vjp(freshFunction, c, y)
+            #expect(reused == fresh)
+            #expect(reusedJVP == (try freshFunction.linearize(at: c.input(for: y), solution: y).jvp(dx)))
+            let dense = ImplicitFunction(solver: { _ in [] }, conditions: c, representation: .matrix)
+            #expect(Approximate.relativeError(reused, try Self.vjp(dense, c, y)) <= 1e-12)
+        }
+        #expect(f.structureCache.sparseAnalyses.luAnalysisCount == 1)
+        #expect(f.structureCache.sparseAnalyses.analysisCount == 0)
+    }
+
+    @Test("a non-symmetric pattern that changes with the point gets its own UMFPACK analysis; the earlier one is kept")
+    func luPatternChange() throws {
+        let c = SwitchingFivePointConditions(n: 10, drift: 0.8)
+        let f = Self.function(c, .lu)
+        let coupled = Self.solution(10, phase: 0.2), uncoupled = Self.solution(10, phase: 0.2, sign: -1)
+        var counts: [Int] = []
+        // The coupled pattern contains the uncoupled one: after it, the cached colouring serves
+        // both, so the third point factors the coupled pattern (its explicit zeros included),
+        // which a fresh function, detecting the uncoupled one, does not: equal to rounding only.
+        for (i, y) in [uncoupled, coupled, uncoupled, coupled].enumerated() {
+            let lin = try f.linearize(at: c.input(for: y), solution: y)
+            #expect(lin.solverSummary.kind.contains("UMFPACK"), "\(lin.plan)")
+            let got = try Self.vjp(f, c, y)
+            if i != 2 { #expect(got == (try Self.vjp(Self.function(c, .lu), c, y))) }
+            let dense = ImplicitFunction(solver: { _ in [] }, conditions: c, representation: .matrix)
+            #expect(Approximate.relativeError(got, try Self.vjp(dense, c, y)) <= 1e-12)
+            counts.append(f.structureCache.sparseAnalyses.luAnalysisCount)
+        }
+        #expect(counts == [1, 2, 2, 2])
     }
 
     @Test("a factor over the memory limit is refused before allocation on a reused analysis too")
@@ -107,6 +156,23 @@ struct SwitchingFivePointConditions: ImplicitConditions {
         }
         #expect(what.contains("sparse factor") && bytes > limit && limit == 1024)
         #expect(f.structureCache.sparseAnalyses.analysisCount == 1)
+    }
+
+    @Test("an LU factorization over the memory limit is refused before the numeric phase on a reused analysis")
+    func luMemoryLimitOnReuse() throws {
+        let c = SwitchingFivePointConditions(n: 12, drift: 0.8)
+        var f = Self.function(c, .lu)
+        let y = Self.solution(12, phase: 0)
+        let before = try Self.vjp(f, c, y)
+        let limit0 = f.options.maxMatrixBytes
+        f.options.maxMatrixBytes = 1024   // the copy shares the structure cache and its analysis
+        guard case .allocationTooLarge(let what, let bytes, let limit)? = implicitError({ _ = try Self.vjp(f, c, y) }) else {
+            Issue.record("expected allocationTooLarge"); return
+        }
+        #expect(what.contains("sparse factor") && bytes > limit && limit == 1024)
+        f.options.maxMatrixBytes = limit0
+        #expect(try Self.vjp(f, c, y) == before)   // the stored analysis is intact
+        #expect(f.structureCache.sparseAnalyses.luAnalysisCount == 1)
     }
 }
 

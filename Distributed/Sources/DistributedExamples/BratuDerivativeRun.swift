@@ -71,8 +71,8 @@ public struct BratuDerivativeRun: Sendable {
         let u = try problem.solve(x)
         let forward = problem.lastForward
         var f = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in u }
-        f.symmetricPositiveDefinite = true
-        f.representation = representation
+        f.options.symmetricPositiveDefinite = true
+        f.options.representation = representation
         if reusePreconditioner { f.forwardPreconditioner = { try problem.forwardPreconditioner() } }
         f.fixedLocalPattern = linearizeAgain
         let start = PETSc.wallTime

@@ -109,7 +109,7 @@ public final class BratuProblem {
         -> DistributedImplicitFunction<BratuGridConditions>
     {
         var f = DistributedImplicitFunction(grid: grid, conditions: conditions) { [self] x in try solve(x) }
-        f.symmetricPositiveDefinite = true
+        f.options.symmetricPositiveDefinite = true
         if reusingForwardPreconditioner {
             keepsPreconditioner = true
             f.forwardPreconditioner = { [self] in try forwardPreconditioner() }

@@ -19,14 +19,14 @@ import PETScKit
 /// sizes and split over the ranks (checked), each with its own `dof`, ghost
 /// width and stencil. Each rank's tape has the ghosted parameters and the
 /// ghosted unknowns as inputs. `A` is assembled or a shell exactly as in
-/// ``DistributedImplicitFunction`` (``representation``, the same KSP
-/// defaults and options prefix); `B` follows `A`: assembled from coloured
+/// ``DistributedImplicitFunction`` (``options``: the same representation,
+/// KSP defaults and options prefix); `B` follows `A`: assembled from coloured
 /// sweeps with respect to `x` when `A` is (rows: this rank's residual rows,
 /// columns: the parameter grid's global unknowns; `B ẋ` and `Bᵀ u` are then
 /// `MatMult` and `MatMultTranspose`), tape sweeps and parameter ghost
 /// exchanges when `A` is a shell. The stencil check covers both: reads of `y` against
 /// ``grid``'s stencil, reads of `x` against ``parameterGrid``'s.
-/// The residual check: `‖F(x, y)‖₂ ≤ residualTolerance · max(1, ‖x‖₂, ‖y‖₂)`.
+/// The residual check: `‖F(x, y)‖₂ ≤ options.residualTolerance · max(1, ‖x‖₂, ‖y‖₂)`.
 public struct DistributedFieldImplicitFunction<Conditions: LocalFieldConditions> {
     /// The collective forward solver: `x ↦ y`, global vectors of ``parameterGrid`` and ``grid``.
     public typealias ForwardSolver = (_ x: DistributedVector) throws -> DistributedVector
@@ -39,16 +39,9 @@ public struct DistributedFieldImplicitFunction<Conditions: LocalFieldConditions>
     public let conditions: Conditions
     /// The forward solver.
     public let solver: ForwardSolver
-    /// The residual check's relative tolerance (default `1e-6`).
-    public var residualTolerance: Double = 1e-6
-    /// The KSP's options prefix (default `"implicit_"`).
-    public var optionsPrefix = "implicit_"
-    /// Declares `A` symmetric positive definite (unchecked): CG, and GAMG when assembled. Default `false`.
-    public var symmetricPositiveDefinite = false
-    /// The KSP's default relative tolerance, before the options are read (default `1e-10`).
-    public var relativeTolerance = 1e-10
-    /// How `A` is given to the KSP (default ``DistributedRepresentation/automatic``).
-    public var representation = DistributedRepresentation.automatic
+    /// The residual check, the representation of `A` and the KSP's defaults,
+    /// with the same meaning as for ``DistributedImplicitFunction``.
+    public var options = DistributedImplicitOptions()
 
     /// Creates the implicit function.
     ///
@@ -122,27 +115,27 @@ public struct DistributedFieldImplicitFunction<Conditions: LocalFieldConditions>
         if Collective.any(mismatch != nil) {
             throw .stencilMismatch("parameters: " + (mismatch ?? "on another rank"))
         }
-        let bound = residualTolerance * Swift.max(1, xNorm, linear.solutionNorm)
+        let bound = options.residualTolerance * Swift.max(1, xNorm, linear.solutionNorm)
         if !(linear.residualNorm <= bound) { throw .residualTooLarge(norm: linear.residualNorm, bound: bound) }
         var assembled: AssembledJacobian?
-        if representation == .assembled
-            || (representation == .automatic && widest <= DistributedRepresentation.maxAssembledRowEntries * grid.dof)
+        if options.representation == .assembled
+            || (options.representation == .automatic && widest <= DistributedRepresentation.maxAssembledRowEntries * grid.dof)
         {
             assembled = try linear.assembleA(pattern: patterns.y)
         }
         let assembledB = assembled == nil ? nil : try linear.assembleB(pattern: patterns.x, parameterGrid: p)
         let shellDiagonal = assembled == nil ? ShellDiagonal(pattern: patterns.y, grid: grid) : nil
         do {
-            let spd = symmetricPositiveDefinite
+            let spd = options.symmetricPositiveDefinite
             let op: any PETScOperator
             if let assembled {
                 op = assembled.matrix
             } else {
                 op = try linear.shellOperator(diagonal: shellDiagonal!)
             }
-            let ksp = try KrylovSolve(operator_: op, optionsPrefix: optionsPrefix, defaultType: spd ? "cg" : nil,
+            let ksp = try KrylovSolve(operator_: op, optionsPrefix: options.optionsPrefix, defaultType: spd ? "cg" : nil,
                                       defaultPreconditioner: assembled == nil ? "jacobi" : (spd ? "gamg" : nil),
-                                      relativeTolerance: relativeTolerance)
+                                      relativeTolerance: options.relativeTolerance)
             return DistributedFieldLinearization(solution: y!, parameterGrid: p, parameterLocal: xLocal,
                                                  conditions: linear, krylov: ksp, assembled: assembled,
                                                  assembledB: assembledB)

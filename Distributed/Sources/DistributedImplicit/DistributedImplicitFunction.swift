@@ -6,7 +6,7 @@ import PETScKit
 /// function distributed over the ranks and `x` a small parameter vector
 /// replicated on every rank; derivatives by the implicit function theorem
 /// with the solves done by PETSc's KSP, on `A` assembled from coloured local
-/// Jacobians or kept lazy as a shell operator (``representation``).
+/// Jacobians or kept lazy as a shell operator (``DistributedImplicitOptions/representation``).
 ///
 /// ```
 /// A = ∂F/∂y (distributed, lazy)      B = ∂F/∂x (distributed rows, n columns)
@@ -18,18 +18,18 @@ import PETScKit
 /// The forward solver is any collective black box returning a global vector
 /// of ``grid`` (the example uses PETSc's SNES). Before any derivative the
 /// residual check runs on all ranks with one reduction: accept when
-/// `‖F(x, y)‖₂ ≤ residualTolerance · max(1, ‖x‖₂, ‖y‖₂)`.
+/// `‖F(x, y)‖₂ ≤ options.residualTolerance · max(1, ‖x‖₂, ‖y‖₂)`.
 ///
-/// The KSP reads its options under ``optionsPrefix`` (`-implicit_ksp_type`,
-/// `-implicit_pc_type`, `-implicit_ksp_rtol`, …). Defaults, applied before
-/// the options are read:
+/// The KSP reads its options under ``options``' prefix (`-implicit_ksp_type`,
+/// `-implicit_pc_type`, `-implicit_ksp_rtol`, …; ``DistributedImplicitOptions``).
+/// Defaults, applied before the options are read:
 ///
 /// ```
 ///                      KSP                           PC
 /// assembled, SPD       cg                            gamg (algebraic multigrid)
 /// assembled            gmres                         PETSc's: ilu (1 rank), bjacobi + ilu (several)
 /// shell                cg (SPD) / gmres              jacobi (the diagonal from a few tape sweeps)
-/// rtol = 1e-10 in every case
+/// rtol = options.relativeTolerance (1e-10) in every case
 /// ```
 ///
 /// With ``forwardPreconditioner`` set, either representation applies the
@@ -48,18 +48,8 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
     public let conditions: Conditions
     /// The forward solver.
     public let solver: ForwardSolver
-    /// The residual check's relative tolerance (default `1e-6`).
-    public var residualTolerance: Double = 1e-6
-    /// The KSP's options prefix (default `"implicit_"`).
-    public var optionsPrefix = "implicit_"
-    /// Declares `A = ∂F/∂y` symmetric positive definite (unchecked): the
-    /// default KSP becomes CG. Default `false`.
-    public var symmetricPositiveDefinite = false
-    /// The KSP's default relative tolerance, before the options are read (default `1e-10`).
-    public var relativeTolerance = 1e-10
-    /// How `A` is given to the KSP (default ``DistributedRepresentation/automatic``:
-    /// assembled for stencil conditions, which enables real preconditioners).
-    public var representation = DistributedRepresentation.automatic
+    /// The residual check, the representation of `A` and the KSP's defaults.
+    public var options = DistributedImplicitOptions()
     /// Where to take a preconditioner the forward solve has already built,
     /// instead of building one from `A` (default `nil`: build one).
     ///
@@ -151,11 +141,11 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         if let kept { widest = kept.widest } else { widest = try linear.checkStencil(pattern: pattern!) }
         let checked = PETSc.wallTime
         let xNorm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        let bound = residualTolerance * Swift.max(1, xNorm, linear.solutionNorm)
+        let bound = options.residualTolerance * Swift.max(1, xNorm, linear.solutionNorm)
         if !(linear.residualNorm <= bound) { throw .residualTooLarge(norm: linear.residualNorm, bound: bound) }
         var assembled: AssembledJacobian?
-        if representation == .assembled
-            || (representation == .automatic && widest <= DistributedRepresentation.maxAssembledRowEntries * grid.dof)
+        if options.representation == .assembled
+            || (options.representation == .automatic && widest <= DistributedRepresentation.maxAssembledRowEntries * grid.dof)
         {
             assembled = try linear.assembleA(pattern: pattern!, coloring: kept?.coloring)
         }
@@ -167,16 +157,16 @@ public struct DistributedImplicitFunction<Conditions: LocalGridConditions> {
         pattern = nil
         let assembledAt = PETSc.wallTime
         do {
-            let spd = symmetricPositiveDefinite
+            let spd = options.symmetricPositiveDefinite
             let op: any PETScOperator
             if let assembled {
                 op = assembled.matrix
             } else {
                 op = try linear.shellOperator(diagonal: shellDiagonal!)
             }
-            let ksp = try KrylovSolve(operator_: op, optionsPrefix: optionsPrefix, defaultType: spd ? "cg" : nil,
+            let ksp = try KrylovSolve(operator_: op, optionsPrefix: options.optionsPrefix, defaultType: spd ? "cg" : nil,
                                       defaultPreconditioner: assembled == nil ? "jacobi" : (spd ? "gamg" : nil),
-                                      relativeTolerance: relativeTolerance, preconditioner: reused)
+                                      relativeTolerance: options.relativeTolerance, preconditioner: reused)
             let timings = LinearizationTimings(recording: recorded - start, stencilCheck: checked - recorded,
                                                assembly: assembledAt - checked, solverSetup: PETSc.wallTime - assembledAt)
             return DistributedImplicitLinearization(solution: y!, conditions: linear, krylov: ksp, assembled: assembled,

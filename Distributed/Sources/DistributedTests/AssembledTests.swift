@@ -66,10 +66,10 @@ func assembledTests() -> [TestCase] { [
         let problem = try BratuProblem(n: 24)
         let grid = problem.grid
         var f = problem.implicitFunction()
-        f.relativeTolerance = 1e-13
-        f.representation = .assembled
+        f.options.relativeTolerance = 1e-13
+        f.options.representation = .assembled
         let a = try f.linearize(at: bratuX)
-        f.representation = .shell
+        f.options.representation = .shell
         let s = try f.linearize(at: bratuX)
         let n = grid.nx
         try expect(a.assembled?.globalNonZeros == 5 * n * n - 4 * n, "entries \(String(describing: a.assembled?.globalNonZeros))")
@@ -101,7 +101,7 @@ func assembledTests() -> [TestCase] { [
         var dense = try sameSolution(BratuWithDenseRow(), n: 24)
         try expect(Collective.maxima([-Double(dense.grid.ownedBox.count)])[0] < -64,
                    "an owned box of \(dense.grid.ownedBox.count) points: the dense row is not above the bound")
-        dense.symmetricPositiveDefinite = true
+        dense.options.symmetricPositiveDefinite = true
         let lin = try dense.linearize(at: bratuX)
         try expect(lin.representation == .shell && lin.krylov.kind == "cg + jacobi", lin.plan)
     },
@@ -111,8 +111,8 @@ func assembledTests() -> [TestCase] { [
         defer { try? PETSc.clearOption("-t_adiv_ksp_max_it"); try? PETSc.clearOption("-t_adiv_pc_type") }
         let problem = try BratuProblem(n: 12)
         var f = problem.implicitFunction()
-        f.representation = .assembled
-        f.optionsPrefix = "t_adiv_"
+        f.options.representation = .assembled
+        f.options.optionsPrefix = "t_adiv_"
         let lin = try f.linearize(at: bratuX)
         try expect(lin.representation == .assembled, lin.plan)
         try expectFailure("linearSolveFailed(DIVERGED_ITS)", {
@@ -127,7 +127,7 @@ func assembledTests() -> [TestCase] { [
     },
     TestCase(name: "assembled: an infinite local Jacobian entry on the last rank only is localJacobianFailed on every rank") {
         var f = try sameSolution(InfiniteDerivativeOnLastRank(), n: 8)
-        f.representation = .assembled
+        f.options.representation = .assembled
         try expectFailure("localJacobianFailed", { if case .localJacobianFailed = $0 { true } else { false } }) {
             _ = try f.linearize(at: bratuX)
         }

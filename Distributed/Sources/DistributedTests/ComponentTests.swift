@@ -73,7 +73,7 @@ func componentTests() -> [TestCase] { [
         let grid = try StructuredGrid(nx: 3, ny: 4, nz: 3, dof: 3, box: true)
         let u = try snesSolution(ThreeSpeciesBox(), on: grid)
         var f = DistributedImplicitFunction(grid: grid, conditions: ThreeSpeciesBox()) { _ in u }
-        f.relativeTolerance = 1e-13
+        f.options.relativeTolerance = 1e-13
         let lin = try f.linearize(at: bratuX)
         try expect(lin.representation == .assembled, lin.plan)
         try expect(lin.assembled!.globalNonZeros == 9 * (3 * 3 - 2) * (3 * 4 - 2) * (3 * 3 - 2),

@@ -113,8 +113,8 @@ func failureTests() -> [TestCase] { [
         defer { try? PETSc.clearOption("-t_div_ksp_max_it") }
         let problem = try BratuProblem(n: 12)
         var f = problem.implicitFunction()
-        f.representation = .shell
-        f.optionsPrefix = "t_div_"
+        f.options.representation = .shell
+        f.options.optionsPrefix = "t_div_"
         let lin = try f.linearize(at: bratuX)
         try expectFailure("linearSolveFailed(DIVERGED_ITS)", {
             if case let .linearSolveFailed(.kspNotConverged(reason, _, _)) = $0 { reason == "DIVERGED_ITS" } else { false }

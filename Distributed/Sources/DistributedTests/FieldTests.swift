@@ -87,9 +87,9 @@ func expectFieldDerivatives(grid: StructuredGrid, parameterGrid: StructuredGrid)
     for representation in [DistributedRepresentation.shell, .assembled] {
         var f = DistributedFieldImplicitFunction(grid: grid, parameterGrid: parameterGrid,
                                                  conditions: VariableCoefficientBratu()) { _ in u }
-        f.symmetricPositiveDefinite = true
-        f.relativeTolerance = 1e-13
-        f.representation = representation
+        f.options.symmetricPositiveDefinite = true
+        f.options.relativeTolerance = 1e-13
+        f.options.representation = representation
         let lin = try f.linearize(at: x)
         try expect(lin.representation == representation, "ran \(lin.representation)")
         let jvp = try lin.jvp(tangent: xDot)
@@ -121,7 +121,7 @@ func expectFieldDerivatives(grid: StructuredGrid, parameterGrid: StructuredGrid)
     // Central difference of J(u(x + ε d)) = ½ Σ u² along d = ẋ, against ⟨x̄, d⟩ with ȳ = u.
     var f = DistributedFieldImplicitFunction(grid: grid, parameterGrid: parameterGrid,
                                              conditions: VariableCoefficientBratu(), solver: solve)
-    f.relativeTolerance = 1e-13
+    f.options.relativeTolerance = 1e-13
     let gradient = try f.linearize(at: x).vjp(cotangent: u)
     let eps = 1e-5
     func objective(_ sign: Double) throws -> Double {
@@ -173,7 +173,7 @@ func fieldTests() -> [TestCase] { [
         for (reads, diagonal) in [([(1, 1), (-1, -1)], true), ([(2, 0), (0, 2), (-2, 0), (0, -2)], false)] {
             var f = DistributedFieldImplicitFunction(grid: grid, parameterGrid: parameterGrid,
                                                      conditions: ExtraCoefficientReads(reads: reads)) { _ in u }
-            f.representation = .shell
+            f.options.representation = .shell
             if PETSc.size == 1 {
                 _ = try f.linearize(at: x)
                 continue
@@ -202,11 +202,11 @@ func fieldTests() -> [TestCase] { [
         let u = try fieldSolution(x, grid: grid, parameterGrid: parameterGrid)
         var f = DistributedFieldImplicitFunction(grid: grid, parameterGrid: parameterGrid,
                                                  conditions: InfiniteParameterDerivativeOnLastRank()) { _ in u }
-        f.representation = .assembled
+        f.options.representation = .assembled
         try expectFailure("localJacobianFailed", { if case .localJacobianFailed = $0 { true } else { false } }) {
             _ = try f.linearize(at: x)
         }
-        f.representation = .shell
+        f.options.representation = .shell
         let lin = try f.linearize(at: x)
         try expect(lin.assembledB == nil, "a shell A with an assembled B")
     },

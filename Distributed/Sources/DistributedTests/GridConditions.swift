@@ -127,9 +127,9 @@ func linearize<C: LocalGridConditions>(_ conditions: C, on grid: StructuredGrid,
     -> DistributedImplicitLinearization
 {
     var f = DistributedImplicitFunction(grid: grid, conditions: conditions) { _ in u }
-    f.symmetricPositiveDefinite = symmetric
-    f.relativeTolerance = 1e-13
-    f.representation = representation
+    f.options.symmetricPositiveDefinite = symmetric
+    f.options.relativeTolerance = 1e-13
+    f.options.representation = representation
     let lin = try f.linearize(at: bratuX)
     try expect(lin.representation == representation, "ran \(lin.representation), asked \(representation)")
     return lin

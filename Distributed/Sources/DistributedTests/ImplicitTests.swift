@@ -21,10 +21,10 @@ func compareWithSingleProcess(n: Int, twoD: Bool, declareSymmetric: Bool = true,
     let problem = try BratuProblem(n: n, twoD: twoD)
     let grid = problem.grid
     var f = problem.implicitFunction()
-    f.relativeTolerance = 1e-13
-    f.symmetricPositiveDefinite = declareSymmetric
-    f.representation = representation
-    f.optionsPrefix = optionsPrefix
+    f.options.relativeTolerance = 1e-13
+    f.options.symmetricPositiveDefinite = declareSymmetric
+    f.options.representation = representation
+    f.options.optionsPrefix = optionsPrefix
     let lin = try f.linearize(at: bratuX)
     try expect(lin.representation == (representation == .shell ? .shell : .assembled), "ran \(lin.representation)")
     try expect(lin.krylov.kind == kind, "KSP \(lin.krylov.kind), expected \(kind)")
@@ -90,7 +90,7 @@ func implicitTests() -> [TestCase] { [
         let problem = try BratuProblem(n: 10)
         let grid = problem.grid
         var f = problem.implicitFunction()
-        f.representation = .shell
+        f.options.representation = .shell
         let lin = try f.linearize(at: bratuX)
         let u = try grid.naturalEntries(lin.solution)
         let v = (0..<grid.count).map { sin(0.7 * Double($0)) }

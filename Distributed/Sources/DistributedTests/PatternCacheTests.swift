@@ -30,8 +30,8 @@ func patternCacheTests() -> [TestCase] { [
         let problem = try BratuProblem(n: 16)
         for representation in [DistributedRepresentation.assembled, .shell] {
             var f = problem.implicitFunction()
-            f.representation = representation
-            f.relativeTolerance = 1e-13
+            f.options.representation = representation
+            f.options.relativeTolerance = 1e-13
             f.fixedLocalPattern = true
             let first = try f.linearize(at: bratuX)
             let x2 = [1.2, 1.5, 0.8]
@@ -43,8 +43,8 @@ func patternCacheTests() -> [TestCase] { [
                 try expect(second.assembled?.coloring.colors == first.assembled?.coloring.colors, "colouring not kept")
             }
             var fresh = problem.implicitFunction()
-            fresh.representation = representation
-            fresh.relativeTolerance = 1e-13
+            fresh.options.representation = representation
+            fresh.options.relativeTolerance = 1e-13
             let reference = try fresh.linearize(at: x2)
             try expect(!reference.localPatternReused, "an undeclared function kept a pattern")
             try expectSameDerivatives(second, reference, grid: problem.grid)
@@ -55,8 +55,8 @@ func patternCacheTests() -> [TestCase] { [
         let u = try problem.solve(bratuX)
         let growth = GrowthSwitch()
         var f = DistributedImplicitFunction(grid: problem.grid, conditions: GrowingBratu(growth: growth)) { _ in u }
-        f.symmetricPositiveDefinite = true
-        f.representation = .assembled
+        f.options.symmetricPositiveDefinite = true
+        f.options.representation = .assembled
         f.fixedLocalPattern = true
         let first = try f.linearize(at: bratuX)
         // An owned point whose colour none of row 0's columns has: the kept colouring cannot hide it.

@@ -37,12 +37,12 @@ func compareReuse(n: Int, representation: DistributedRepresentation, forwardOpti
     defer { for k in forwardOptions.keys { try? PETSc.clearOption(k) } }
     let problem = try BratuProblem(n: n, snesPrefix: "t_fwd_")
     var own = problem.implicitFunction()
-    own.representation = representation
-    own.relativeTolerance = 1e-13
+    own.options.representation = representation
+    own.options.relativeTolerance = 1e-13
     let reference = try own.linearize(at: bratuX)
     var f = problem.implicitFunction(reusingForwardPreconditioner: true)
-    f.representation = representation
-    f.relativeTolerance = 1e-13
+    f.options.representation = representation
+    f.options.relativeTolerance = 1e-13
     let lin = try f.linearize(at: bratuX)
     let snesPC = try problem.forwardPreconditioner().handle
     try expect(lin.krylov.reusedPreconditioner?.handle == snesPC, "the KSP did not keep the SNES's PC")
@@ -80,9 +80,9 @@ func reuseTests() -> [TestCase] { [
         defer { try? PETSc.clearOption("-t_fwd_pc_type") }
         let problem = try BratuProblem(n: 24, snesPrefix: "t_fwd_")
         var plain = problem.implicitFunction()
-        plain.representation = .shell
+        plain.options.representation = .shell
         var reused = problem.implicitFunction(reusingForwardPreconditioner: true)
-        reused.representation = .shell
+        reused.options.representation = .shell
         let a = try plain.linearize(at: bratuX), b = try reused.linearize(at: bratuX)
         let ybar = try problem.objectiveGradient(a.solution)
         _ = try a.vjp(cotangent: ybar)
@@ -100,10 +100,10 @@ func reuseTests() -> [TestCase] { [
         _ = try elsewhere.solve([2, 0.5, -1])
         let stale = try elsewhere.forwardPreconditioner()
         var f = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in u }
-        f.symmetricPositiveDefinite = true
-        f.relativeTolerance = 1e-13
+        f.options.symmetricPositiveDefinite = true
+        f.options.relativeTolerance = 1e-13
         for representation in [DistributedRepresentation.assembled, .shell] {
-            f.representation = representation
+            f.options.representation = representation
             f.forwardPreconditioner = { stale }
             let lin = try f.linearize(at: bratuX)
             try expect(lin.krylov.reusedPreconditioner?.handle == stale.handle, "\(representation): PC not reused")
@@ -123,10 +123,10 @@ func reuseTests() -> [TestCase] { [
         let u = try problem.grid.makeGlobalVector()
         try snes.solve(u)
         var f = DistributedImplicitFunction(grid: problem.grid, conditions: problem.conditions) { _ in u }
-        f.symmetricPositiveDefinite = true
-        f.relativeTolerance = 1e-13
+        f.options.symmetricPositiveDefinite = true
+        f.options.relativeTolerance = 1e-13
         for representation in [DistributedRepresentation.assembled, .shell] {
-            f.representation = representation
+            f.options.representation = representation
             f.forwardPreconditioner = { try snes.preconditioner() }
             let lin = try f.linearize(at: bratuX)
             // The SNES solves at another x: the PC is set up again on its new Jacobian, which
@@ -149,7 +149,7 @@ func reuseTests() -> [TestCase] { [
         var f = problem.implicitFunction()
         f.forwardPreconditioner = { try other.forwardPreconditioner() }
         for representation in [DistributedRepresentation.assembled, .shell] {
-            f.representation = representation
+            f.options.representation = representation
             try expectFailure("incompatiblePreconditioner", {
                 if case .incompatiblePreconditioner = $0 { true } else { false }
             }) { _ = try f.linearize(at: bratuX) }
@@ -162,8 +162,8 @@ func reuseTests() -> [TestCase] { [
         let owned = problem.grid.ownedBox.count
         let wrong = try diagonalPreconditioner(localRows: owned + (PETSc.rank == PETSc.size - 1 ? 1 : 0))
         var f = problem.implicitFunction()
-        f.representation = .assembled
-        f.relativeTolerance = 1e-13
+        f.options.representation = .assembled
+        f.options.relativeTolerance = 1e-13
         f.forwardPreconditioner = { wrong }
         try expectFailure("incompatiblePreconditioner", {
             if case .incompatiblePreconditioner = $0 { true } else { false }

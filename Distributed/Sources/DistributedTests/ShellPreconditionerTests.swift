@@ -23,14 +23,14 @@ func shellPreconditionerTests() -> [TestCase] { [
     TestCase(name: "shell: diag(A) from coloured sweeps equals the assembled A's (5-point Bratu, a dense row, two species dof 2, 27-point three species dof 3)") {
         let problem = try BratuProblem(n: 24)
         var f = problem.implicitFunction()
-        f.representation = .shell
+        f.options.representation = .shell
         let s = try f.linearize(at: bratuX)
-        f.representation = .assembled
+        f.options.representation = .assembled
         try expectSameDiagonal(shell: s, assembled: try f.linearize(at: bratuX), label: "Bratu")
         var dense = try sameSolution(BratuWithDenseRow(), n: 24)
-        dense.representation = .shell
+        dense.options.representation = .shell
         let ds = try dense.linearize(at: bratuX)
-        dense.representation = .assembled
+        dense.options.representation = .assembled
         try expectSameDiagonal(shell: ds, assembled: try dense.linearize(at: bratuX), label: "dense row")
         let grid2 = try StructuredGrid(nx: 9, ny: 8, dof: 2)
         let u2 = try snesSolution(TwoSpecies(), on: grid2)
@@ -49,17 +49,17 @@ func shellPreconditionerTests() -> [TestCase] { [
     TestCase(name: "shell: Jacobi is the default PC (CG + Jacobi, GMRES + Jacobi) and -implicit_pc_type none still wins; the derivatives agree to 1e-10") {
         let problem = try BratuProblem(n: 16)
         var f = problem.implicitFunction()
-        f.representation = .shell
-        f.relativeTolerance = 1e-13
+        f.options.representation = .shell
+        f.options.relativeTolerance = 1e-13
         let jacobi = try f.linearize(at: bratuX)
         try expect(jacobi.krylov.kind == "cg + jacobi", "default \(jacobi.krylov.kind)")
-        f.symmetricPositiveDefinite = false
+        f.options.symmetricPositiveDefinite = false
         let gmres = try f.linearize(at: bratuX)
         try expect(gmres.krylov.kind == "gmres + jacobi", "default, not SPD: \(gmres.krylov.kind)")
-        f.symmetricPositiveDefinite = true
+        f.options.symmetricPositiveDefinite = true
         try PETSc.setOption("-t_spc_pc_type", "none")
         defer { try? PETSc.clearOption("-t_spc_pc_type") }
-        f.optionsPrefix = "t_spc_"
+        f.options.optionsPrefix = "t_spc_"
         let none = try f.linearize(at: bratuX)
         try expect(none.krylov.kind == "cg + none", "with -t_spc_pc_type none: \(none.krylov.kind)")
         let grid = problem.grid
@@ -83,13 +83,13 @@ func shellPreconditionerTests() -> [TestCase] { [
         let u = try fieldSolution(x, grid: grid, parameterGrid: parameterGrid)
         var f = DistributedFieldImplicitFunction(grid: grid, parameterGrid: parameterGrid,
                                                  conditions: VariableCoefficientBratu()) { _ in u }
-        f.symmetricPositiveDefinite = true
-        f.relativeTolerance = 1e-12
-        f.representation = .shell
+        f.options.symmetricPositiveDefinite = true
+        f.options.relativeTolerance = 1e-12
+        f.options.representation = .shell
         let jacobi = try f.linearize(at: x)
         try PETSc.setOption("-t_spcf_pc_type", "none")
         defer { try? PETSc.clearOption("-t_spcf_pc_type") }
-        f.optionsPrefix = "t_spcf_"
+        f.options.optionsPrefix = "t_spcf_"
         let none = try f.linearize(at: x)
         try expect(jacobi.krylov.kind == "cg + jacobi" && none.krylov.kind == "cg + none",
                    "\(jacobi.krylov.kind), \(none.krylov.kind)")

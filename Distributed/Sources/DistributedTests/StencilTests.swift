@@ -116,9 +116,9 @@ func stencilTests() -> [TestCase] { [
         let u = try ninePointSolution(on: grid)
         for representation in [DistributedRepresentation.shell, .assembled] {
             var f = DistributedImplicitFunction(grid: grid, conditions: NinePointBratu()) { _ in u }
-            f.symmetricPositiveDefinite = true
-            f.relativeTolerance = 1e-13
-            f.representation = representation
+            f.options.symmetricPositiveDefinite = true
+            f.options.relativeTolerance = 1e-13
+            f.options.representation = representation
             let lin = try f.linearize(at: bratuX)
             try expect(lin.representation == representation, "ran \(lin.representation)")
             if let a = lin.assembled {
@@ -133,9 +133,9 @@ func stencilTests() -> [TestCase] { [
         let u = try ninePointSolution(on: grid)
         for representation in [DistributedRepresentation.shell, .assembled, .automatic] {
             var f = DistributedImplicitFunction(grid: grid, conditions: NinePointBratu()) { _ in u }
-            f.symmetricPositiveDefinite = true
-            f.relativeTolerance = 1e-13
-            f.representation = representation
+            f.options.symmetricPositiveDefinite = true
+            f.options.relativeTolerance = 1e-13
+            f.options.representation = representation
             if PETSc.size == 1 {
                 try expectMatchesSingleProcess(try f.linearize(at: bratuX), conditions: NinePointBratu(), grid: grid)
                 continue

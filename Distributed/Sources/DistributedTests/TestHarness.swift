@@ -32,16 +32,20 @@ struct TestCase {
 }
 
 /// Runs the tests on every rank; a test passes when it passed on every rank
-/// (one reduction per test). Rank 0 prints one line per test and the closing
-/// "N passed, N failed"; other ranks print their own failures to stderr.
+/// (one reduction per test, ``VerdictAgreement``). Rank 0 prints one line per
+/// test and the closing "N passed, N failed"; other ranks print their own
+/// failures to stderr. A test that failed on some ranks while the others went
+/// on into a collective ends the run at once (`MPI_Abort`, with the failure
+/// printed) after the agreement's grace period.
 func runTests(_ tests: [TestCase], filter: String?) -> Bool {
     var passed = 0, failed = 0
     let rank = PETSc.rank
+    let agreement = VerdictAgreement()
     for test in tests where filter.map({ test.name.contains($0) }) ?? true {
         var message: String?
         let start = PETSc.wallTime
         do { try test.body() } catch { message = "\(error)" }
-        let failures = Int(Collective.sum([message == nil ? 0 : 1])[0])
+        let failures = agreement.failures(test: test.name, failure: message)
         let seconds = PETSc.wallTime - start
         if failures == 0 {
             passed += 1

@@ -15,7 +15,7 @@ do {
 if PETSc.rank == 0 { print("distributed-tests on \(PETSc.size) rank(s)") }
 let ok = runTests(wrapperTests() + implicitTests() + failureTests() + assembledTests() + stencilTests()
                   + grid3DTests() + componentTests() + fieldTests() + reuseTests() + patternCacheTests()
-                  + shellPreconditionerTests(),
+                  + shellPreconditionerTests() + deliberateFailureTests(),
                   filter: filter)
 PETSc.finalize()
 exit(ok ? 0 : 1)
