@@ -75,6 +75,9 @@ public struct IncompleteLUPreconditioner: Preconditioner, Sendable {
         diagonalPositions = diagonal
     }
 
+    /// The order `n`.
+    public var order: Int? { diagonalPositions.count }
+
     /// Writes `z = U⁻¹ L⁻¹ r`.
     public func apply(_ r: [Double], into z: inout [Double]) {
         let n = diagonalPositions.count
