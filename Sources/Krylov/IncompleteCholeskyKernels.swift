@@ -82,24 +82,47 @@ enum IncompleteCholeskyKernels {
             guard d > 0 && d.isFinite else { return .pivot(i, d) }   // NaN fails
             l[diagonal] = 1 / d.squareRoot()
         }
+        // Unit-diagonal form: nᵢⱼ = lᵢⱼ / lⱼⱼ, δᵢ = 1 / lᵢᵢ² (rows in decreasing order, so that
+        // each row still reads its columns' 1 / lⱼⱼ, j < i, before they are squared).
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            let diagonal = pointers[i + 1] - 1
+            for p in pointers[i]..<diagonal { l[p] *= l[pointers[columns[p] + 1] - 1] }
+            l[diagonal] *= l[diagonal]
+        }
         return nil
     }
 
-    /// `z = L⁻ᵀ L⁻¹ r`: forward substitution by rows, then backward by the same rows (`Lᵀ`'s columns).
+    /// `z = (I + N)⁻ᵀ Δ⁻² (I + N)⁻¹ r` (the factor in unit-diagonal form): forward substitution by
+    /// rows, then backward by the same rows (a scatter along `(I + N)ᵀ`'s columns).
+    ///
+    /// The neighbour `i − 1`, when row `i` holds it (last among the off-diagonals: columns
+    /// increase), is carried in a register from one row to the next instead of a store and a
+    /// reload: on stencil patterns that is the recurrence that bounds both sweeps.
     static func sweeps(_ n: Int, _ r: UnsafeBufferPointer<Double>, _ z: UnsafeMutableBufferPointer<Double>,
                        _ rowPointers: UnsafeBufferPointer<Int>, _ columnIndices: UnsafeBufferPointer<Int>,
                        _ factors: UnsafeBufferPointer<Double>) {
-        for i in 0..<n {   // L y = r
+        var previous = 0.0   // w[i − 1]
+        for i in 0..<n {   // (I + N) w = r
+            let start = rowPointers[i], diagonal = rowPointers[i + 1] - 1
+            let carried = diagonal > start && columnIndices[diagonal - 1] == i - 1
+            let end = carried ? diagonal - 1 : diagonal
             var s = r[i]
-            let diagonal = rowPointers[i + 1] - 1
-            for p in rowPointers[i]..<diagonal { s -= factors[p] * z[columnIndices[p]] }
-            z[i] = s * factors[diagonal]
+            for p in start..<end { s -= factors[p] * z[columnIndices[p]] }
+            if carried { s -= factors[end] * previous }
+            previous = s
+            z[i] = s
         }
-        for i in stride(from: n - 1, through: 0, by: -1) {   // Lᵀ z = y, by rows of L
-            let diagonal = rowPointers[i + 1] - 1
-            let zi = z[i] * factors[diagonal]
+        for i in 0..<n { z[i] *= factors[rowPointers[i + 1] - 1] }   // Δ⁻² w
+        var pendingFactor = 0.0, pendingValue = 0.0   // row i + 1's n_{i+1,i} and z[i + 1]
+        for i in stride(from: n - 1, through: 0, by: -1) {   // (I + N)ᵀ z = Δ⁻² w, by rows of N
+            let start = rowPointers[i], diagonal = rowPointers[i + 1] - 1
+            let zi = z[i] - pendingFactor * pendingValue
             z[i] = zi
-            for p in rowPointers[i]..<diagonal { z[columnIndices[p]] -= factors[p] * zi }
+            let carried = diagonal > start && columnIndices[diagonal - 1] == i - 1
+            let end = carried ? diagonal - 1 : diagonal
+            for p in start..<end { z[columnIndices[p]] -= factors[p] * zi }
+            pendingFactor = carried ? factors[end] : 0
+            pendingValue = zi
         }
     }
 }

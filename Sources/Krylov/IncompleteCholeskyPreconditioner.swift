@@ -23,6 +23,9 @@ import LinearAlgebra
 //  3. Only the lower triangle of A is read; symmetry is the caller's promise.
 //     The rows of that triangle are gathered by a count and a fill over A's
 //     columns (no transpose of the whole A).
+//  4. The factor is stored in unit-diagonal form, L = (I + N)·diag(lᵢᵢ), and
+//     applied as M⁻¹ = (I + N)⁻ᵀ diag(1/lᵢᵢ²) (I + N)⁻¹: the same M, with one
+//     multiplication less on each sweep's recurrence.
 
 /// The IC(0) preconditioner `M = L Lᵀ` of a symmetric positive definite
 /// sparse matrix, for conjugate gradients.
@@ -36,8 +39,10 @@ public struct IncompleteCholeskyPreconditioner: Preconditioner, Sendable {
     let rowPointers: [Int]
     /// The column of each entry, increasing within a row.
     let columnIndices: [Int]
-    /// The entries of `L`, except that each row's last entry holds `1 / lᵢᵢ`
-    /// (the triangular sweeps multiply by it instead of dividing).
+    /// `L = (I + N) Δ` in unit-diagonal form: the off-diagonal entries hold
+    /// `nᵢⱼ = lᵢⱼ / lⱼⱼ`, each row's last entry `δᵢ = 1 / lᵢᵢ²`, so that
+    /// `M⁻¹ = (I + N)⁻ᵀ Δ⁻² (I + N)⁻¹` needs no division and no multiplication by a
+    /// pivot on the sweeps' dependency chains.
     let factors: [Double]
     /// The shift `α` of the factored `A + α·diag(A)`.
     public let diagonalShift: Double
