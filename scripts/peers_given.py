@@ -176,6 +176,9 @@ def run(records):
         if not residual <= 1e-10:
             failures.append(f"{problem} m={m}: the Swift solution has residual {residual:.1e} in our F")
         v = y if problem == "bratu2d" else np.cos(0.91 * np.arange(1, m + 1))
+        # The floor: one plain F on each side (ours measured by the Swift half, theirs jitted here).
+        their_f = median_time(jax.jit(F), jnp.asarray(y), jnp.asarray(x), reps=55)
+        ours_f = rec.get("plainSeconds")
         fns = peer_functions(problem, F, y, m, dense_limit)
         for op in sorted({r["op"] for r in rec["rows"]}):
             ref = reference(y, op, v)
@@ -200,7 +203,8 @@ def run(records):
                 rows.append({"problem": problem, "m": m, "grid": rec.get("grid"), "op": op,
                              "variant": r["variant"], "plan": r["plan"], "ours": r["seconds"], "ours_err": e,
                              "best": best, "best_time": theirs[best][0], "peers": theirs,
-                             "ratio": theirs[best][0] / r["seconds"], "goal": GOALS[problem]})
+                             "ratio": theirs[best][0] / r["seconds"], "goal": GOALS[problem],
+                             "their_f": their_f, "ours_f": ours_f})
     return rows, failures
 
 
@@ -228,5 +232,14 @@ def print_table(rows):
         seen.add(key)
         print(f"- {r['problem']} m={r['m']} {r['op']}: " +
               "; ".join(f"{k} {fmt(t)}" for k, (t, _) in sorted(r["peers"].items(), key=lambda kv: kv[1][0])))
+    print("\nThe floors: one plain F on each side, and how many of its own F each side spends on the derivative.")
+    print("| problem | m | op | ours | our F | ours ÷ our F | best peer | their F (jit) | theirs ÷ their F |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        size = f"{r['m']} (N = {r['grid']})" if r["grid"] else str(r["m"])
+        ours_f = r.get("ours_f")
+        ours_in_f = f"{r['ours'] / ours_f:.1f}" if ours_f else "–"
+        print(f"| {r['problem']} | {size} | {r['op']} | {r['variant']} | {fmt(ours_f) if ours_f else '–'} | "
+              f"{ours_in_f} | {r['best']} | {fmt(r['their_f'])} | {r['best_time'] / r['their_f']:.1f} |")
     print("\nOur plans: " + "; ".join(sorted({f"{r['problem']} m={r['m']} {r['variant']}: {r['plan']}"
                                               for r in rows})))

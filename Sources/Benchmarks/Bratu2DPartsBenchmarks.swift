@@ -1,6 +1,7 @@
 import Foundation
 import ImplicitDifferentiation
 import ImplicitExamples
+import LinearAlgebra
 
 /// Where the time of the `bratu2d` peer row goes (issue 14): the 2-D Bratu
 /// conditions of `scripts/bench-peers` (grid units, `D = 1`) given `u`, one VJP
@@ -89,6 +90,18 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
         let solver = ConjugateGradient(options: .automaticPlan)
         let tCG = harness.median(repetitions: reps) { _ = solver.solve(op, u, initialGuess: nil, preconditioner: ic) }
         let cgIterations = solver.solve(op, u, initialGuess: nil, preconditioner: ic).statistics.iterations
+        // One IC(0)-CG iteration's kernels alone: the product, the two triangular sweeps, the vector work
+        // (three dot products, two axpy, one axpby at m).
+        var q = [Double](repeating: 0, count: a.rows), z = q, w = u
+        let tProduct = harness.median(repetitions: 5 * reps) { a.multiply(u, into: &q) }
+        let tTransposedProduct = harness.median(repetitions: 5 * reps) { a.multiplyTransposed(u, into: &q) }
+        let tTriangular = harness.median(repetitions: 5 * reps) { ic.apply(u, into: &z) }
+        let tVectors = harness.median(repetitions: 5 * reps) {
+            let s = BLAS.dot(u, q) + BLAS.dot(q, q) + BLAS.dot(u, z)
+            BLAS.axpy(1e-3 * s, u, &w)
+            BLAS.axpy(-1e-3, q, &w)
+            BLAS.axpby(1, z, 0.5, &w)
+        }
         // The cost model's iteration estimate for IC(0)-CG (JacobiConditionBound.swift), recomputed here
         // from the compressed A to set it beside the measured count.
         var diagonal = [Double](repeating: 0, count: a.rows), rowSums = diagonal
@@ -111,7 +124,9 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
                      ("symmetry check", tSymmetric), ("CHOLMOD analysis (\(analysis.ordering))", tAnalyse),
                      ("CHOLMOD analysis + factor", tFresh), ("CHOLMOD factor on a reused analysis", tReused),
                      ("rcond", tRcond), ("solve", tSolve), ("reverse sweep Bᵀu", tSweepB),
-                     ("IC(0) construction", tIC), ("IC(0)-CG solve (\(cgIterations) its)", tCG)]
+                     ("IC(0) construction", tIC), ("IC(0)-CG solve (\(cgIterations) its)", tCG),
+                     ("A p", tProduct), ("Aᵀ p", tTransposedProduct), ("IC(0) apply (two sweeps)", tTriangular),
+                     ("CG vector work per iteration", tVectors)]
         for (name, t) in parts {
             harness.record(.init(suite: "bratu2dparts", name: name, size: n * n, medianSeconds: t,
                                  baselineName: "plain F", baselineMedianSeconds: tF, ratio: t / tF))

@@ -16,7 +16,7 @@ import ImplicitExamples
 // and without `.cholesky`, or `.operator` + GMRES, and a Krylov plan without
 // the singularity probe), every Krylov solve to ‖r‖ ≤ 1e-10‖b‖. Writes
 // `peer-given-results.json` (or `$PEERS_GIVEN_JSON`) with the solution, the
-// timings, the plans and the derivatives, which `scripts/peers.py` checks
+// timings, the plans, the derivatives and one plain `F` (the floor), which `scripts/peers.py` checks
 // against a reference of its own and against the peers.
 // `PEERS_PROBLEMS` (comma list) selects problems; `PEERS_BRATU_GRIDS`
 // (default `100,300`) the grid sides; `PEERS_BRATU_VARIANTS` (comma list of
@@ -37,6 +37,8 @@ private struct GivenSolutionProblem: Codable {
     var grid: Int?
     var solution: [Double]
     var rows: [GivenSolutionRow]
+    /// One plain evaluation of `F` at the solution (median), the floor each derivative is counted in.
+    var plainSeconds: Double?
 }
 
 /// θ and f of the 2-D Bratu row at the grid points ((i+1)h, (j+1)h), p = i + N·j.
@@ -96,7 +98,9 @@ func runGivenSolutionPeerBenchmarks(_ harness: inout BenchmarkHarness) {
                                              derivative: gradient()))
                 print("  bratu2d N = \(n) \(name): \(String(format: "%.3g", t)) s; \(plan)")
             }
-            problems.append(GivenSolutionProblem(problem: "bratu2d", size: n * n, grid: n, solution: u, rows: rows))
+            let tF = harness.median(repetitions: 5 * repetitions) { _ = conditions(x: theta, y: u) }
+            problems.append(GivenSolutionProblem(problem: "bratu2d", size: n * n, grid: n, solution: u, rows: rows,
+                                                 plainSeconds: tF))
         }
     }
     if selected.contains("lse") {
@@ -131,7 +135,9 @@ func runGivenSolutionPeerBenchmarks(_ harness: inout BenchmarkHarness) {
                     print("  lse m = \(m) \(op) \(name): \(String(format: "%.3g", t)) s; \(plan)")
                 }
             }
-            problems.append(GivenSolutionProblem(problem: "lse", size: m, grid: nil, solution: y, rows: rows))
+            let tF = harness.median(repetitions: 55) { _ = conditions(x: x, y: y) }
+            problems.append(GivenSolutionProblem(problem: "lse", size: m, grid: nil, solution: y, rows: rows,
+                                                 plainSeconds: tF))
         }
     }
     let path = env["PEERS_GIVEN_JSON"] ?? "peer-given-results.json"

@@ -20,7 +20,8 @@ import LinearAlgebra
 //   R = κ + Σ_passes (α + β·N)·T_F + 3·nnz·τ,   N = 4 or 8 lanes per pass
 // once it is cached: A, B and F's value from DualN passes over colours(A) + colours(B) + 1 lanes
 // (α = 1.2, β = 0.12, measured on 1-D Bratu and the log-sum-exp loops); L ≈ the factor's non-zeros;
-// S = P solves (+1 for the Krylov singularity probe); its, its_p the assumed iteration counts (its_p
+// S = P solves (+1 for the Krylov singularity probe, except on a sparse A that NonsingularityCertificate
+// proves nonsingular); its, its_p the assumed iteration counts (its_p
 // from the Jacobi-scaled Gershgorin bound on cond(A) when A is symmetric and diagonally dominant
 // enough, see JacobiConditionBound.swift); w the vector work per iteration. Ties go to the earlier line.
 
@@ -237,6 +238,8 @@ struct CostModel {
                     list.append(candidate(.sparseLU, seconds: base + (2 * factor + p * 4 * fill) * tau, bytes: 24 * fill))
                 }
             }
+            // The certificate spares the sparse Krylov candidates the probe (not the lazy ones: no values there).
+            let solves = p + (probes && !s.certifiedNonsingular ? 1 : 0)
             var its = Self.preconditionedIterations(m)
             if symmetric, let kappa = s.conditionBound {
                 its = Swift.min(its, Self.conjugateGradientIterations(condition: kappa, tolerance: krylovTolerance))
@@ -302,6 +305,8 @@ struct SparseStructure {
     /// A bound on the condition number of the Jacobi-scaled `A`, read from its values
     /// (``SparseMatrix/jacobiScaledConditionBound``); `nil` when unknown.
     var conditionBound: Double? = nil
+    /// ``NonsingularityCertificate`` holds for the values of `A` (the Krylov candidates then run no probe).
+    var certifiedNonsingular = false
     /// The pattern's diagonal-ness and bandwidths.
     let shape: PatternShape
 
@@ -407,11 +412,12 @@ extension ImplicitFunction {
                 let a = try sparseA(structureCache, nil)
                 sparse = a
                 let symmetric = a.matrix.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
-                list = model(SparseStructure(pattern: a.matrix.pattern, sweeps: a.compression?.sweeps ?? c.passes,
-                                             symmetric: symmetric,
-                                             conditionBound: symmetric ? a.matrix.jacobiScaledConditionBound : nil,
-                                             shape: a.shape))
-                    .candidates()
+                var byValue = SparseStructure(pattern: a.matrix.pattern, sweeps: a.compression?.sweeps ?? c.passes,
+                                              symmetric: symmetric,
+                                              conditionBound: symmetric ? a.matrix.jacobiScaledConditionBound : nil,
+                                              shape: a.shape)
+                byValue.certifiedNonsingular = NonsingularityCertificate(a.matrix) != nil
+                list = model(byValue).candidates()
             } else {
                 list = first
             }
@@ -432,9 +438,7 @@ extension ImplicitFunction {
             let a = sparse!.matrix
             let cg = winner.kind == .preconditionedCG
             (rep, solver) = (.sparse, cg ? .cg(options: krylov) : .gmres(restart: CostModel.restart, options: krylov))
-            preconditioner = self.preconditioner ?? PreconditionerFactory { _ in
-                cg ? (try? IncompleteCholeskyPreconditioner(a)) : (try? IncompleteLUPreconditioner(a))
-            }
+            preconditioner = self.preconditioner ?? (cg ? .incompleteCholesky(a) : .incompleteLU(a))
         case .lazyCG: (rep, solver) = (.operator, .cg(options: krylov))
         case .lazyGMRES: (rep, solver) = (.operator, .gmres(restart: CostModel.restart, options: krylov))
         }

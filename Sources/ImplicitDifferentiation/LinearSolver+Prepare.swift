@@ -16,6 +16,9 @@ struct PreparedChoice {
     var reciprocalCondition: Double? = nil
     /// The rank, when the preparation knows it.
     var rank: Int? = nil
+    /// The Krylov singularity probe's solve, when it ran (`nil` when it was off, not applicable,
+    /// or skipped because ``NonsingularityCertificate`` proved `A` nonsingular).
+    var probe: KrylovStatistics? = nil
 }
 
 /// How the implicit layer prepares `PreparedLinearSolve` values for `A`.
@@ -135,21 +138,32 @@ extension LinearSolver {
                 return try Self.gmres(options: settings.krylovOptions).fallback(from: self, because: problem, system, settings)
             }
             let method = try krylovMethod()
-            let preconditioner = settings.preconditioner?.make(system)
+            let built = try settings.preconditioner?.build(system)
+            let preconditioner = built?.preconditioner
             let solve = KrylovLinearSolve(system.linearOperator, method: method, preconditioner: preconditioner,
                                           initialGuess: settings.initialGuess)
-            if settings.probesKrylovSingularity, !solve.isLeastSquares,
-               let probe = try KrylovSingularityProbe(system, method: try probeVariant().krylovMethod(),
-                                                      preconditioner: preconditioner),
-               probe.isSingular
-            {
-                guard settings.automatic else { throw .singularJacobian(pivot: nil, reciprocalCondition: nil) }
-                let lsmr = try Self.lsmr(options: settings.krylovOptions).prepare(system, settings: settings)
-                let note = "\(self) found ∂F/∂y singular (probe defect \(probe.defect)); used lsmr for the "
-                    + "minimum-norm derivative"
-                return PreparedChoice(prepared: lsmr.prepared, used: lsmr.used, note: note, fellBack: false)
+            var notes = built?.note.map { [$0] } ?? []
+            var probeStatistics: KrylovStatistics? = nil
+            if settings.probesKrylovSingularity, !solve.isLeastSquares {
+                if let certificate = (system.linearOperator as? SparseMatrixOperator)
+                    .flatMap({ NonsingularityCertificate($0.matrix) })
+                {
+                    notes.append("singularity probe skipped: \(certificate.description)")
+                } else if let probe = try KrylovSingularityProbe(system, method: try probeVariant().krylovMethod(),
+                                                                 preconditioner: preconditioner) {
+                    probeStatistics = probe.statistics
+                    if probe.isSingular {
+                        guard settings.automatic else { throw .singularJacobian(pivot: nil, reciprocalCondition: nil) }
+                        let lsmr = try Self.lsmr(options: settings.krylovOptions).prepare(system, settings: settings)
+                        let note = "\(self) found ∂F/∂y singular (probe defect \(probe.defect)); used lsmr for the "
+                            + "minimum-norm derivative"
+                        return PreparedChoice(prepared: lsmr.prepared, used: lsmr.used, note: note, fellBack: false,
+                                              probe: probeStatistics)
+                    }
+                }
             }
-            return PreparedChoice(prepared: solve, used: self, note: nil, fellBack: false)
+            return PreparedChoice(prepared: solve, used: self, note: notes.isEmpty ? nil : notes.joined(separator: "; "),
+                                  fellBack: false, probe: probeStatistics)
         case .custom(let method):
             do {
                 let prepared = try method.prepare(system)
@@ -180,7 +194,7 @@ extension LinearSolver {
         choice = PreparedChoice(prepared: choice.prepared, used: choice.used,
                                 note: [note, choice.note].compactMap { $0 }.joined(separator: "; "),
                                 fellBack: choice.fellBack, reciprocalCondition: choice.reciprocalCondition,
-                                rank: choice.rank)
+                                rank: choice.rank, probe: choice.probe)
         return choice
     }
 
@@ -255,13 +269,35 @@ extension LinearSolver {
 /// }
 /// ```
 public struct PreconditionerFactory: Sendable {
-    let make: @Sendable (LinearSystem) -> (any Preconditioner & Sendable)?
+    /// `A ↦ (M⁻¹, what happened while building it)`.
+    let make: @Sendable (LinearSystem) -> (preconditioner: (any Preconditioner & Sendable)?, note: String?)
 
     /// A factory.
     ///
     /// - Parameter make: `A ↦ M⁻¹`, or `nil` for no preconditioner at this linearization.
     public init(_ make: @escaping @Sendable (LinearSystem) -> (any Preconditioner & Sendable)?) {
+        self.make = { (make($0), nil) }
+    }
+
+    /// A factory that also says what it did (a shift, a fallback), for the plan's note.
+    init(noting make: @escaping @Sendable (LinearSystem) -> (preconditioner: (any Preconditioner & Sendable)?,
+                                                            note: String?)) {
         self.make = make
+    }
+
+    /// The preconditioner for `system`, checked against its order.
+    ///
+    /// - Throws: ``ImplicitDifferentiationError/dimensionMismatch(_:)`` when the preconditioner
+    ///   says its order (``Preconditioner/order``) and it is not `A`'s.
+    func build(_ system: LinearSystem) throws(ImplicitDifferentiationError)
+        -> (preconditioner: (any Preconditioner & Sendable)?, note: String?)
+    {
+        let built = make(system)
+        if let order = built.preconditioner?.order, order != system.rows || order != system.columns {
+            throw .dimensionMismatch("the preconditioner factory returned a preconditioner of order \(order) "
+                + "for ∂F/∂y of \(system.rows) × \(system.columns); build it from the system it is given")
+        }
+        return built
     }
 
     /// The same preconditioner at every linearization.

@@ -204,7 +204,7 @@ extension LinearSolver {
         func noted(_ c: PreparedChoice, _ why: String) -> PreparedChoice {
             let note = [head, why, c.note].compactMap { $0 }.joined(separator: "; ")
             return PreparedChoice(prepared: c.prepared, used: c.used, note: note, fellBack: c.fellBack,
-                                  reciprocalCondition: c.reciprocalCondition, rank: c.rank)
+                                  reciprocalCondition: c.reciprocalCondition, rank: c.rank, probe: c.probe)
         }
         func dense(_ what: String, _ shapes: [(rows: Int, columns: Int)]) throws(ImplicitDifferentiationError) -> Matrix {
             try MemoryBudget.require(what, shapes, limit: memoryLimit)

@@ -75,35 +75,74 @@ public struct IncompleteLUPreconditioner: Preconditioner, Sendable {
         diagonalPositions = diagonal
     }
 
+    /// The order `n`.
+    public var order: Int? { diagonalPositions.count }
+
     /// Writes `z = U⁻¹ L⁻¹ r`.
     public func apply(_ r: [Double], into z: inout [Double]) {
         let n = diagonalPositions.count
         precondition(r.count == n && z.count == n, "IncompleteLUPreconditioner.apply: lengths \(r.count), \(z.count) for order \(n)")
-        for i in 0..<n {   // L y = r, unit diagonal
-            var s = r[i]
-            for p in rowPointers[i]..<diagonalPositions[i] { s -= factors[p] * z[columnIndices[p]] }
-            z[i] = s
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {   // U z = y
-            var s = z[i]
-            for p in (diagonalPositions[i] + 1)..<rowPointers[i + 1] { s -= factors[p] * z[columnIndices[p]] }
-            z[i] = s / factors[diagonalPositions[i]]
-        }
+        withBuffers(r, &z) { IncompleteLUKernels.solve(n, $0, $1, $2, $3, $4, $5) }
     }
 
     /// Writes `z = L⁻ᵀ U⁻ᵀ r`: `Uᵀ w = r` (forward, by columns of `Uᵀ` = rows of `U`), then `Lᵀ z = w`.
     public func applyTransposed(_ r: [Double], into z: inout [Double]) {
         let n = diagonalPositions.count
         precondition(r.count == n && z.count == n, "IncompleteLUPreconditioner.applyTransposed: lengths \(r.count), \(z.count) for order \(n)")
-        for i in 0..<n { z[i] = r[i] }
-        for i in 0..<n {   // Uᵀ w = r
-            z[i] /= factors[diagonalPositions[i]]
-            let wi = z[i]
-            for p in (diagonalPositions[i] + 1)..<rowPointers[i + 1] { z[columnIndices[p]] -= factors[p] * wi }
+        withBuffers(r, &z) { IncompleteLUKernels.solveTransposed(n, $0, $1, $2, $3, $4, $5) }
+    }
+
+    /// Runs `body(r, z, rowPointers, columnIndices, factors, diagonalPositions)` on raw buffers.
+    private func withBuffers(_ r: [Double], _ z: inout [Double],
+                             _ body: (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>,
+                                      UnsafeBufferPointer<Int>, UnsafeBufferPointer<Int>, UnsafeBufferPointer<Double>,
+                                      UnsafeBufferPointer<Int>) -> Void) {
+        r.withUnsafeBufferPointer { r in
+            z.withUnsafeMutableBufferPointer { z in
+                rowPointers.withUnsafeBufferPointer { rp in
+                    columnIndices.withUnsafeBufferPointer { ci in
+                        factors.withUnsafeBufferPointer { f in
+                            diagonalPositions.withUnsafeBufferPointer { d in body(r, z, rp, ci, f, d) }
+                        }
+                    }
+                }
+            }
         }
-        for i in stride(from: n - 1, through: 0, by: -1) {   // Lᵀ z = w, unit diagonal
+    }
+}
+
+/// The triangular sweeps of ``IncompleteLUPreconditioner`` on raw buffers (kernel helpers: no
+/// bounds or uniqueness checks inside the loops).
+enum IncompleteLUKernels {
+    /// `z = U⁻¹ L⁻¹ r`: `L y = r` forward (unit diagonal), then `U z = y` backward, by rows.
+    static func solve(_ n: Int, _ r: UnsafeBufferPointer<Double>, _ z: UnsafeMutableBufferPointer<Double>,
+                      _ rowPointers: UnsafeBufferPointer<Int>, _ columnIndices: UnsafeBufferPointer<Int>,
+                      _ factors: UnsafeBufferPointer<Double>, _ diagonal: UnsafeBufferPointer<Int>) {
+        for i in 0..<n {
+            var s = r[i]
+            for p in rowPointers[i]..<diagonal[i] { s -= factors[p] * z[columnIndices[p]] }
+            z[i] = s
+        }
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var s = z[i]
+            for p in (diagonal[i] + 1)..<rowPointers[i + 1] { s -= factors[p] * z[columnIndices[p]] }
+            z[i] = s / factors[diagonal[i]]
+        }
+    }
+
+    /// `z = L⁻ᵀ U⁻ᵀ r`: `Uᵀ w = r` forward by rows of `U` (scatter), then `Lᵀ z = w` backward by rows of `L`.
+    static func solveTransposed(_ n: Int, _ r: UnsafeBufferPointer<Double>, _ z: UnsafeMutableBufferPointer<Double>,
+                                _ rowPointers: UnsafeBufferPointer<Int>, _ columnIndices: UnsafeBufferPointer<Int>,
+                                _ factors: UnsafeBufferPointer<Double>, _ diagonal: UnsafeBufferPointer<Int>) {
+        for i in 0..<n { z[i] = r[i] }
+        for i in 0..<n {
+            let wi = z[i] / factors[diagonal[i]]
+            z[i] = wi
+            for p in (diagonal[i] + 1)..<rowPointers[i + 1] { z[columnIndices[p]] -= factors[p] * wi }
+        }
+        for i in stride(from: n - 1, through: 0, by: -1) {
             let zi = z[i]
-            for p in rowPointers[i]..<diagonalPositions[i] { z[columnIndices[p]] -= factors[p] * zi }
+            for p in rowPointers[i]..<diagonal[i] { z[columnIndices[p]] -= factors[p] * zi }
         }
     }
 }

@@ -28,9 +28,18 @@ public protocol Preconditioner {
     ///   - r: length `n`.
     ///   - z: length `n`; overwritten in place, never reallocated.
     func applyTransposed(_ r: [Double], into z: inout [Double])
+
+    /// The order `n` of `M` when it is known before any product (a matrix-built
+    /// preconditioner), so that a caller can refuse a mismatch with an error
+    /// instead of the products' precondition failure; `nil` when unknown (the
+    /// default, e.g. closures).
+    var order: Int? { get }
 }
 
 extension Preconditioner {
+    /// `nil`: the order is not known in advance.
+    public var order: Int? { nil }
+
     /// `z = M⁻¹ r`: the default for symmetric `M`.
     public func applyTransposed(_ r: [Double], into z: inout [Double]) { apply(r, into: &z) }
 }
@@ -74,6 +83,9 @@ public struct JacobiPreconditioner: Preconditioner, Sendable {
         try self.init(diagonal: a.diagonalElements)
     }
 
+    /// The order `n`.
+    public var order: Int? { inverseDiagonal.count }
+
     /// Writes `z = M⁻¹ r`.
     public func apply(_ r: [Double], into z: inout [Double]) {
         BLAS.multiply(inverseDiagonal, r, into: &z)
@@ -114,4 +126,5 @@ struct TransposedPreconditioner: Preconditioner {
     let base: any Preconditioner
     func apply(_ r: [Double], into z: inout [Double]) { base.applyTransposed(r, into: &z) }
     func applyTransposed(_ r: [Double], into z: inout [Double]) { base.apply(r, into: &z) }
+    var order: Int? { base.order }
 }

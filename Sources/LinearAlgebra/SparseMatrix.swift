@@ -178,13 +178,10 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
     public func multiply(_ x: [Double], into y: inout [Double]) {
         precondition(x.count == columns, "SparseMatrix * x: x has \(x.count) entries, A is \(rows)×\(columns)")
         precondition(y.count == rows, "SparseMatrix.multiply: y has \(y.count) entries, A has \(rows) rows")
-        let p = pattern.columnPointers, r = pattern.rowIndices
-        y.withUnsafeMutableBufferPointer { y in
-            for i in 0..<y.count { y[i] = 0 }
-            for j in 0..<columns {
-                let xj = x[j]
-                if xj == 0 { continue }   // skip: an empty column of x adds nothing (and no 0·∞)
-                for k in p[j]..<p[j + 1] { y[r[k]] += values[k] * xj }
+        let n = columns
+        withUnsafeBuffers { p, r, v in
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeMutableBufferPointer { y in SparseMatrixKernels.multiply(columns: n, p, r, v, x, y) }
             }
         }
     }
@@ -207,11 +204,11 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
     public func multiplyTransposed(_ x: [Double], into y: inout [Double]) {
         precondition(x.count == rows, "SparseMatrix Aᵀx: x has \(x.count) entries, A is \(rows)×\(columns)")
         precondition(y.count == columns, "SparseMatrix.multiplyTransposed: y has \(y.count) entries, A has \(columns) columns")
-        let p = pattern.columnPointers, r = pattern.rowIndices
-        for j in 0..<columns {
-            var s = 0.0
-            for k in p[j]..<p[j + 1] { s += values[k] * x[r[k]] }
-            y[j] = s
+        let n = columns
+        withUnsafeBuffers { p, r, v in
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeMutableBufferPointer { y in SparseMatrixKernels.multiplyTransposed(columns: n, p, r, v, x, y) }
+            }
         }
     }
 }
