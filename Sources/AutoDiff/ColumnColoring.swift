@@ -55,6 +55,9 @@ public struct ColumnColoring: Sendable, Equatable {
     public let colors: [Int]
     /// The number of colours used.
     public let colorCount: Int
+    /// The columns grouped by colour, derived from ``colors`` once (every compressed
+    /// evaluation with this colouring reads them).
+    @usableFromInline let groups: ColorGroups
 
     /// A colouring given colour by colour (for example one computed elsewhere);
     /// check it with ``isValid(for:)``.
@@ -64,12 +67,14 @@ public struct ColumnColoring: Sendable, Equatable {
         precondition(colors.allSatisfy { $0 >= 0 }, "ColumnColoring: negative colour")
         self.colors = colors
         self.colorCount = (colors.max() ?? -1) + 1
+        groups = ColorGroups(colors: colors, count: colorCount)
     }
 
     /// A colouring whose colour count is already known to be `count`.
     init(unchecked colors: [Int], count: Int) {
         self.colors = colors
         self.colorCount = count
+        groups = ColorGroups(colors: colors, count: count)
     }
 
     /// Colours the columns of `pattern`: each column, in `order`, takes the

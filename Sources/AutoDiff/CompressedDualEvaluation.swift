@@ -59,7 +59,7 @@ struct CompressedDualRun {
 
         init(_ pattern: SparsityPattern, _ coloring: ColumnColoring) {
             self.pattern = pattern
-            groups = ColorGroups(coloring)
+            groups = coloring.groups
             colors = coloring.colors
             values = [Double](repeating: 0, count: pattern.nonZeroCount)
         }
@@ -83,21 +83,28 @@ struct CompressedDualRun {
     /// Every lane, the verification lane last.
     @usableFromInline var laneCount: Int { colorsA + colorsB + (vy.isEmpty && vx.isEmpty ? 0 : 1) }
 
+    /// The verification directions as drawn (kept by a workspace for the next call).
+    @usableFromInline let directions: VerificationDirections?
+
+    /// A run on `x`, `y`; the verification directions are `cached` when they were drawn from
+    /// `verifySeed` for these lengths, else drawn anew.
     @usableFromInline
     init(x: [Double], y: [Double], a: (pattern: SparsityPattern, coloring: ColumnColoring)?,
-         b: (pattern: SparsityPattern, coloring: ColumnColoring)?, verifySeed: UInt64?) throws(SparseJacobianError) {
+         b: (pattern: SparsityPattern, coloring: ColumnColoring)?, verifySeed: UInt64?,
+         cached: VerificationDirections? = nil) throws(SparseJacobianError) {
         let k = a?.pattern.rows ?? b?.pattern.rows ?? 0
         if let a { try checkShape(a.pattern, a.coloring, columns: y.count, rows: k) }
         if let b { try checkShape(b.pattern, b.coloring, columns: x.count, rows: k) }
         self.a = a.map { Block($0.pattern, $0.coloring) }
         self.b = b.map { Block($0.pattern, $0.coloring) }
         rows = k
-        if var state = verifySeed {
-            vy = a == nil ? [] : (0..<y.count).map { _ in uniformSplitMix(&state) }
-            vx = b == nil ? [] : (0..<x.count).map { _ in uniformSplitMix(&state) }
+        if let verifySeed {
+            let yCount = a == nil ? 0 : y.count, xCount = b == nil ? 0 : x.count
+            let d = cached.flatMap { $0.seed == verifySeed && $0.vy.count == yCount && $0.vx.count == xCount ? $0 : nil }
+                ?? VerificationDirections(seed: verifySeed, yCount: yCount, xCount: xCount)
+            (vy, vx, directions) = (d.vy, d.vx, d)
         } else {
-            vy = []
-            vx = []
+            (vy, vx, directions) = ([], [], nil)
         }
     }
 
@@ -115,13 +122,24 @@ struct CompressedDualRun {
         let first = lanes.lowerBound, colorLane = inX ? colorsA : 0
         let weights = inX ? vx : vy
         let verifyAt = !weights.isEmpty && lanes.contains(colorsA + colorsB) ? colorsA + colorsB - first : -1
-        let colors = block.colors
-        for j in values.indices {
-            var p = InlineArray<N, Double>(repeating: 0)
-            let lane = colorLane + colors[j]
-            if lane >= first && lane < lanes.upperBound { p[lane - first] = 1 }
-            if verifyAt >= 0 { p[verifyAt] = weights[j] }
-            out[j] = DualN<N>(values[j], partials: p)
+        // Each dual is written whole with zero partials, then its one or two seeded lanes are
+        // set in place (assembling the partials in a local first and copying them costs a
+        // stalled reload of the just-written lanes per column).
+        let upper = lanes.upperBound
+        let zero = InlineArray<N, Double>(repeating: 0)
+        block.colors.withUnsafeBufferPointer { colors in
+            values.withUnsafeBufferPointer { v in
+                weights.withUnsafeBufferPointer { w in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for j in 0..<v.count {
+                            o[j] = DualN<N>(v[j], partials: zero)
+                            let lane = colorLane + colors[j]
+                            if lane >= first && lane < upper { o[j].partials[lane - first] = 1 }
+                            if verifyAt >= 0 { o[j].partials[verifyAt] = w[j] }
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -186,6 +204,21 @@ struct CompressedDualRun {
     }
 }
 
+/// The random directions `v_y`, `v_x` of the verification lane, drawn from one seed
+/// (uniform in `[-1, 1)`, `v_y` first).
+@usableFromInline
+struct VerificationDirections: Sendable {
+    let seed: UInt64
+    @usableFromInline let vy: [Double], vx: [Double]
+
+    init(seed: UInt64, yCount: Int, xCount: Int) {
+        var state = seed
+        self.seed = seed
+        vy = (0..<yCount).map { _ in uniformSplitMix(&state) }
+        vx = (0..<xCount).map { _ in uniformSplitMix(&state) }
+    }
+}
+
 extension AD {
     /// The widths of the passes that evaluate `lanes` lanes: ``DualN``
     /// `<8>` while more than four remain, then one `<4>` for the last 1–4.
@@ -227,13 +260,15 @@ extension AD {
         b: (pattern: SparsityPattern, coloring: ColumnColoring)?, verifySeed: UInt64? = 0x1DC0_FFEE,
         workspace: CompressedDualWorkspace? = nil
     ) throws(SparseJacobianError) -> CompressedJacobians {
-        var run = try CompressedDualRun(x: x, y: y, a: a, b: b, verifySeed: verifySeed)
+        var buffers = workspace?.take() ?? CompressedDualWorkspace.Buffers()
+        var run = try CompressedDualRun(x: x, y: y, a: a, b: b, verifySeed: verifySeed, cached: buffers.directions)
+        buffers.directions = run.directions ?? buffers.directions
         let widths = dualPassWidths(run.laneCount)
         if widths.isEmpty {
+            workspace?.giveBack(buffers)
             run.value = f(x, y)
             return try run.finish(passes: 1)
         }
-        var buffers = workspace?.take() ?? CompressedDualWorkspace.Buffers()
         var first = 0
         for w in widths {
             let lanes = first..<Swift.min(first + w, run.laneCount)

@@ -2,8 +2,8 @@ import LinearAlgebra
 
 /// The buffers that ``AD/compressedJacobians(of:x:y:a:b:verifySeed:workspace:)`` fills on every
 /// call, kept between calls so that repeated evaluations at one shape reuse them instead of
-/// allocating (and faulting in) fresh ones: the seeded ``DualN`` copies of `x` and `y` and the
-/// lanes read back from `F`'s output.
+/// allocating (and faulting in) fresh ones: the seeded ``DualN`` copies of `x` and `y`, the
+/// lanes read back from `F`'s output, and the verification lane's random directions.
 ///
 /// Safe to share between threads: a call takes a set of buffers out of the workspace (or makes
 /// one when none is free) and gives it back when it is done, so concurrent calls never share a
@@ -16,6 +16,8 @@ public final class CompressedDualWorkspace: Sendable {
         @usableFromInline var duals: [Int: any Sendable] = [:]
         /// The lanes of one pass read from `F`'s output.
         @usableFromInline var lanes: [Double] = []
+        /// The verification lane's directions of the last call, reused while seed and lengths match.
+        @usableFromInline var directions: VerificationDirections? = nil
 
         @usableFromInline init() {}
     }

@@ -24,19 +24,19 @@ import LinearAlgebra
 /// The columns of each colour (grouped by a counting sort, in one flat array), and the
 /// shared read-back of one compressed block.
 @usableFromInline
-struct ColorGroups: Sendable {
+struct ColorGroups: Sendable, Equatable {
     /// The columns, colour 0's first; colour `c`'s are `columns[starts[c] ..< starts[c + 1]]`.
     @usableFromInline let columns: [Int]
     @usableFromInline let starts: [Int]
 
-    @usableFromInline
-    init(_ coloring: ColumnColoring) {
-        var starts = [Int](repeating: 0, count: coloring.colorCount + 1)
-        for c in coloring.colors { starts[c + 1] += 1 }
-        for c in 0..<coloring.colorCount { starts[c + 1] += starts[c] }
+    /// The groups of the colouring `colors` with `count` colours.
+    init(colors: [Int], count: Int) {
+        var starts = [Int](repeating: 0, count: count + 1)
+        for c in colors { starts[c + 1] += 1 }
+        for c in 0..<count { starts[c + 1] += starts[c] }
         var next = starts
-        var columns = [Int](repeating: 0, count: coloring.colors.count)
-        for (j, c) in coloring.colors.enumerated() {
+        var columns = [Int](repeating: 0, count: colors.count)
+        for (j, c) in colors.enumerated() {
             columns[next[c]] = j
             next[c] += 1
         }
@@ -143,7 +143,7 @@ extension BivariateLinearization {
                                    coloring: ColumnColoring) throws(SparseJacobianError) -> SparseMatrix {
         let columns = withRespectToY ? yCount : xCount, k = outputCount
         try checkShape(pattern, coloring, columns: columns, rows: k)
-        let groups = ColorGroups(coloring)
+        let groups = coloring.groups
         var values = [Double](repeating: 0, count: pattern.nonZeroCount)
         var seed = [Double](repeating: 0, count: columns)
         var c = [Double](repeating: 0, count: k)
@@ -175,7 +175,7 @@ extension BivariateLinearization {
         let (t, source) = pattern.transposedWithPermutation()
         let columns = withRespectToY ? yCount : xCount
         try checkShape(t, rowColoring, columns: outputCount, rows: columns)
-        let groups = ColorGroups(rowColoring)
+        let groups = rowColoring.groups
         var transposedValues = [Double](repeating: 0, count: t.nonZeroCount)
         var u = [Double](repeating: 0, count: outputCount)
         var gx = [Double](repeating: 0, count: xCount), gy = [Double](repeating: 0, count: yCount)

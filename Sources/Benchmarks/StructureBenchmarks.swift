@@ -21,8 +21,15 @@ import ImplicitExamples
 /// (`/proc/self/clear_refs`). `--quick` runs 10⁴, 10⁴…10⁵ and N = 100.
 ///
 /// `STRUCTURE_ONLY=diagonal|1d|2d` runs one problem; `STRUCTURE_2D_N=300` sets the 2-D grid side.
+///
+/// Profiling hook: `STRUCTURE_PROFILE=<sparse|automatic>-<m>` with `STRUCTURE_ITERATIONS=<count>`
+/// (default 100) runs only the warm 1-D Bratu linearize + VJP of that row in a loop, for `perf record`.
 func runStructureBenchmarks(_ harness: inout BenchmarkHarness) {
     let environment = ProcessInfo.processInfo.environment
+    if let spec = environment["STRUCTURE_PROFILE"] {
+        profileBratu1D(spec, iterations: environment["STRUCTURE_ITERATIONS"].flatMap { Int($0) } ?? 100)
+        return
+    }
     let only = environment["STRUCTURE_ONLY"]
     if only == nil || only == "diagonal" { structureDiagonalRows(&harness, m: harness.quick ? 10_000 : 100_000) }
     if only == nil || only == "1d" {
@@ -56,14 +63,29 @@ func structureDiagonalRows(_ harness: inout BenchmarkHarness, m: Int) {
     }
 }
 
-/// 1-D Bratu, `D = 1` (tridiagonal SPD `A`), at its Newton solution: linearize + one VJP.
-func structureBratu1DRows(_ harness: inout BenchmarkHarness, m: Int) {
+/// The 1-D Bratu problem of ``structureBratu1DRows(_:m:)``: conditions, `θ`, `u` and a cotangent.
+func bratu1DProblem(m: Int) -> (BratuConditions, [Double], [Double], [Double]) {
     let s = (0..<m).map { Double($0 + 1) / Double(m + 1) }
     let theta = s.map { 1 + 0.5 * Double.sin(2 * Double.pi * $0) }
     let source = s.map { 1 + 2 * Double.sin(Double.pi * $0) + 0.5 * Double.cos(7 * Double.pi * $0) }
     let conditions = BratuConditions(nx: m, ny: 1, source: source)
-    let u = conditions.solve(theta)
-    let ybar = (0..<m).map { Double.sin(0.1 * Double($0)) }
+    return (conditions, theta, conditions.solve(theta), (0..<m).map { Double.sin(0.1 * Double($0)) })
+}
+
+/// `STRUCTURE_PROFILE=<sparse|automatic>-<m>`: the warm linearize + VJP of one 1-D Bratu row, `iterations` times.
+func profileBratu1D(_ spec: String, iterations: Int) {
+    let parts = spec.split(separator: "-").map(String.init)
+    precondition(parts.count == 2 && ["sparse", "automatic"].contains(parts[0]) && Int(parts[1]) != nil,
+                 "STRUCTURE_PROFILE=<sparse|automatic>-<m>")
+    let (conditions, theta, u, ybar) = bratu1DProblem(m: Int(parts[1])!)
+    let f = ImplicitFunction(solver: { _ in u }, conditions: conditions,
+                             representation: parts[0] == "sparse" ? .sparse : .automatic)
+    for _ in 0...iterations { _ = try! f.linearize(at: theta, solution: u).vjp(ybar) }
+}
+
+/// 1-D Bratu, `D = 1` (tridiagonal SPD `A`), at its Newton solution: linearize + one VJP.
+func structureBratu1DRows(_ harness: inout BenchmarkHarness, m: Int) {
+    let (conditions, theta, u, ybar) = bratu1DProblem(m: m)
     let plainF: () -> Void = { _ = conditions(x: theta, y: u) }
     describeStructure(conditions, x: theta, y: u, name: "1-D Bratu m = \(m)")
     for (label, representation) in [("sparse", Representation.sparse), ("automatic", .automatic)] {

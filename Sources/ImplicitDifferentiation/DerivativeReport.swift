@@ -20,8 +20,13 @@ public struct DerivativeReport: Sendable, CustomStringConvertible {
     public var differentiation: String
     /// Number of matrix factorizations performed (0 on the operator path).
     public var factorizations: Int
-    /// Reciprocal condition estimate of `A` when a factorization computed one.
+    /// Reciprocal condition estimate of `A` when a factorization computed one, or a
+    /// certified lower bound of it when ``reciprocalConditionIsLowerBound``.
     public var reciprocalCondition: Double?
+    /// `true` when ``reciprocalCondition`` is a certified lower bound (a band LU of a
+    /// strictly diagonally dominant `A`, whose bound already cleared the singularity
+    /// threshold, so the estimate was not computed).
+    public var reciprocalConditionIsLowerBound = false
     /// Numerical rank of `A` when a rank-revealing solve was used.
     public var rank: Int?
     /// A fallback or caveat, e.g. "LU found ∂F/∂y singular; used svd".
@@ -43,7 +48,10 @@ public struct DerivativeReport: Sendable, CustomStringConvertible {
         let bound = residualBound.map { " (bound \(shortNumber($0)))" } ?? " (check disabled)"
         lines.append("forward residual ‖F(x, y)‖ = \(shortNumber(residualNorm))\(bound); derivatives of F by \(differentiation)")
         var algebra = "factorizations: \(factorizations), tangent solves: \(tangentSolves), adjoint solves: \(adjointSolves)"
-        if let rcond = reciprocalCondition { algebra += ", rcond ≈ \(shortNumber(rcond))" }
+        if let rcond = reciprocalCondition {
+            algebra += reciprocalConditionIsLowerBound ? ", rcond ≥ \(shortNumber(rcond)) (diagonal dominance)"
+                : ", rcond ≈ \(shortNumber(rcond))"
+        }
         if let rank { algebra += ", rank \(rank)" }
         lines.append(algebra)
         if krylovIterations > 0 || lastKrylovStatistics != nil {

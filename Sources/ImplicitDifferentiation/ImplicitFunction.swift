@@ -305,7 +305,9 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         let report = DerivativeReport(
             plan: plan, residualNorm: residualNorm, residualBound: bound, differentiation: local.differentiation,
             factorizations: (matrix != nil || plan.representation == .sparse) && choice.used.isDirect ? 1 : 0,
-            reciprocalCondition: choice.reciprocalCondition, rank: choice.rank, note: choice.note, tangentSolves: 0,
+            reciprocalCondition: choice.reciprocalCondition,
+            reciprocalConditionIsLowerBound: choice.reciprocalConditionIsLowerBound, rank: choice.rank, note: choice.note,
+            tangentSolves: 0,
             adjointSolves: 0, krylovIterations: 0, operatorApplications: 0, lastKrylovStatistics: nil)
         let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,
                                         local: local, solver: choice.prepared, matrix: matrix, report: report,

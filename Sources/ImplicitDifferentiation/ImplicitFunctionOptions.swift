@@ -156,7 +156,12 @@ func euclideanNorm(_ v: [Double]) -> Double {
     for a in v where !(Swift.abs(a) <= scale) { scale = Swift.abs(a) }
     guard scale > 0, scale.isFinite else { return scale }
     var s = 0.0
-    for a in v { let t = a / scale; s += t * t }
+    if scale >= 0x1p-1000 {   // 1 / scale is finite: multiply instead of dividing
+        let inverse = 1 / scale
+        for a in v { let t = a * inverse; s += t * t }
+    } else {
+        for a in v { let t = a / scale; s += t * t }
+    }
     return scale * s.squareRoot()
 }
 

@@ -26,18 +26,21 @@ extension SparseMatrix {
     /// ```
     var jacobiScaledConditionBound: Double? {
         guard isSquare, rows > 0 else { return nil }
-        let p = pattern
-        var diagonal = [Double](repeating: 0, count: rows)
+        let start = pattern.columnPointers, row = pattern.rowIndices, value = values
+        // The diagonal, checked, then turned in place into the scale 1/√a_jj (a loop of its own,
+        // with no exit, so that it vectorizes).
+        var scale = [Double](repeating: 0, count: rows)
         for j in 0..<columns {
-            for k in p.columnPointers[j]..<p.columnPointers[j + 1] where p.rowIndices[k] == j { diagonal[j] = values[k] }
+            for k in start[j]..<start[j + 1] where row[k] == j { scale[j] = value[k] }
         }
-        guard diagonal.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }   // NaN fails
-        let scale = diagonal.map { 1 / $0.squareRoot() }
+        guard scale.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }   // NaN fails
+        for j in 0..<rows { scale[j] = 1 / scale[j].squareRoot() }
         var rowSums = [Double](repeating: 0, count: rows)
         for j in 0..<columns {
-            for k in p.columnPointers[j]..<p.columnPointers[j + 1] where p.rowIndices[k] != j {
-                let i = p.rowIndices[k]
-                rowSums[i] += abs(values[k]) * scale[i] * scale[j]
+            let sj = scale[j]
+            for k in start[j]..<start[j + 1] where row[k] != j {
+                let i = row[k]
+                rowSums[i] += abs(value[k]) * scale[i] * sj
             }
         }
         let r = rowSums.max() ?? 0

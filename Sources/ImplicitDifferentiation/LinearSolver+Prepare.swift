@@ -19,6 +19,9 @@ struct PreparedChoice {
     /// The Krylov singularity probe's solve, when it ran (`nil` when it was off, not applicable,
     /// or skipped because ``NonsingularityCertificate`` proved `A` nonsingular).
     var probe: KrylovStatistics? = nil
+    /// `true` when ``reciprocalCondition`` is a certified lower bound (band LU,
+    /// diagonal dominance) and the estimate was not computed.
+    var reciprocalConditionIsLowerBound = false
 }
 
 /// How the implicit layer prepares `PreparedLinearSolve` values for `A`.
@@ -65,12 +68,14 @@ extension LinearSolver {
             }
             // The same singularity rules whether the LU runs on the band or the whole matrix.
             let factored: any PreparedLinearSolve, rcond: Double, used: LinearSolver
+            var isBound = false
             do {
                 let band: (lower: Int, upper: Int)?
                 if case .bandLU = self { band = BandLUFactorization.bandwidths(of: a) } else { band = Self.bandedShape(a) }
                 if let band {
                     let f = try BandLUFactorization(a, lowerBandwidth: band.lower, upperBandwidth: band.upper)
-                    (factored, rcond, used) = (f, f.reciprocalCondition, .bandLU)
+                    let r = f.reciprocalCondition(testedAgainst: settings.minimumReciprocalCondition)
+                    (factored, rcond, used, isBound) = (f, r.value, .bandLU, r.isLowerBound)
                 } else {
                     let f = try LUFactorization(a)
                     (factored, rcond, used) = (f, f.reciprocalCondition, .lu)
@@ -92,9 +97,9 @@ extension LinearSolver {
                 throw .singularJacobian(pivot: nil, reciprocalCondition: rcond)
             }
             var note: String? = nil
-            if case .bandLU = used { note = factored.summary.kind + " because ∂F/∂y is banded" }
+            if case .bandLU = used { note = factored.kind + " because ∂F/∂y is banded" }
             return PreparedChoice(prepared: factored, used: used, note: note, fellBack: false,
-                                  reciprocalCondition: rcond, rank: a.rows)
+                                  reciprocalCondition: rcond, rank: a.rows, reciprocalConditionIsLowerBound: isBound)
         case .cholesky:
             guard let a = system.matrix else { throw Self.needsMatrix(self) }
             guard a.isSquare else {
@@ -194,7 +199,8 @@ extension LinearSolver {
         choice = PreparedChoice(prepared: choice.prepared, used: choice.used,
                                 note: [note, choice.note].compactMap { $0 }.joined(separator: "; "),
                                 fellBack: choice.fellBack, reciprocalCondition: choice.reciprocalCondition,
-                                rank: choice.rank, probe: choice.probe)
+                                rank: choice.rank, probe: choice.probe,
+                                reciprocalConditionIsLowerBound: choice.reciprocalConditionIsLowerBound)
         return choice
     }
 

@@ -204,7 +204,8 @@ extension LinearSolver {
         func noted(_ c: PreparedChoice, _ why: String) -> PreparedChoice {
             let note = [head, why, c.note].compactMap { $0 }.joined(separator: "; ")
             return PreparedChoice(prepared: c.prepared, used: c.used, note: note, fellBack: c.fellBack,
-                                  reciprocalCondition: c.reciprocalCondition, rank: c.rank, probe: c.probe)
+                                  reciprocalCondition: c.reciprocalCondition, rank: c.rank, probe: c.probe,
+                                  reciprocalConditionIsLowerBound: c.reciprocalConditionIsLowerBound)
         }
         func dense(_ what: String, _ shapes: [(rows: Int, columns: Int)]) throws(ImplicitDifferentiationError) -> Matrix {
             try MemoryBudget.require(what, shapes, limit: memoryLimit)
@@ -237,32 +238,38 @@ extension LinearSolver {
                 else { kind = .lu }
             }
             var fallbackNote: String? = nil
-            var prepared: (solve: any PreparedLinearSolve, rcond: Double)
+            let minimum = settings.minimumReciprocalCondition
+            var prepared: FactoredSparse
             do {
-                prepared = try kind.factor(a, memoryLimit: memoryLimit, analyses: analyses)
+                prepared = try kind.factor(a, memoryLimit: memoryLimit, minimumReciprocalCondition: minimum,
+                                           analyses: analyses)
             } catch .notPositiveDefinite(let minor) where automatic {
                 fallbackNote = "∂F/∂y is symmetric but sparse cholesky found it not positive definite (minor \(minor)); "
                     + "used sparse lu"
-                do { prepared = try SparseKind.lu.factor(a, memoryLimit: memoryLimit, analyses: analyses) } catch {
+                do {
+                    prepared = try SparseKind.lu.factor(a, memoryLimit: memoryLimit, minimumReciprocalCondition: minimum,
+                                                        analyses: analyses)
+                } catch {
                     return try Self.singularOrThrow(error, automatic: automatic, svdDense, head: head)
                 }
             } catch {
                 return try Self.singularOrThrow(error, automatic: automatic, svdDense, head: head)
             }
-            if !(prepared.rcond >= settings.minimumReciprocalCondition) {   // NaN fails
+            if !(prepared.rcond >= minimum) {   // NaN fails
                 if automatic {
                     return try Self.svdFallback(svdDense, head: head,
-                                                "\(prepared.solve.summary.kind) found ∂F/∂y numerically singular "
+                                                "\(prepared.solve.kind) found ∂F/∂y numerically singular "
                                                 + "(rcond ≈ \(prepared.rcond)); used svd")
                 }
                 throw .singularJacobian(pivot: nil, reciprocalCondition: prepared.rcond)
             }
-            let why = fallbackNote.map { $0 + " (\(prepared.solve.summary.kind))" }
-                ?? prepared.solve.summary.kind + " because "
+            let why = fallbackNote.map { $0 + " (\(prepared.solve.kind))" }
+                ?? prepared.solve.kind + " because "
                     + (automatic && chosen != nil ? "the cost model picked it" : kind.reason(automatic: automatic))
             let used: LinearSolver = kind.isBand ? .bandLU : (fallbackNote == nil && kind.isCholesky ? .cholesky : .lu)
             let c = PreparedChoice(prepared: prepared.solve, used: used, note: nil, fellBack: false,
-                                   reciprocalCondition: prepared.rcond, rank: m)
+                                   reciprocalCondition: prepared.rcond, rank: m,
+                                   reciprocalConditionIsLowerBound: prepared.rcondIsLowerBound)
             return (noted(c, why), nil)
         case .gmres, .bicgstab, .cg, .lsmr:
             let system = LinearSystem(SparseMatrixOperator(a, structure: structure))
@@ -342,13 +349,15 @@ enum SparseKind {
 
     /// Factors `a`; the band's storage is checked against `memoryLimit` first; a sparse
     /// Cholesky or LU factorization reuses the analysis of `a`'s pattern from `analyses` when given.
-    func factor(_ a: SparseMatrix, memoryLimit: Int, analyses: SparseAnalyses? = nil) throws(LinearAlgebraError)
-        -> (solve: any PreparedLinearSolve, rcond: Double)
+    /// The band LU gives its certified lower bound of `rcond` instead of the estimate when the
+    /// bound is at least `minimumReciprocalCondition` (the test then decides as the estimate would).
+    func factor(_ a: SparseMatrix, memoryLimit: Int, minimumReciprocalCondition: Double,
+                analyses: SparseAnalyses? = nil) throws(LinearAlgebraError) -> FactoredSparse
     {
         switch self {
         case .diagonal:
             let f = try DiagonalFactorization(a)
-            return (f, f.reciprocalCondition)
+            return FactoredSparse(solve: f, rcond: f.reciprocalCondition)
         case .band(let b):
             let rows = 2 * b.lower + b.upper + 1
             let (elements, overflow) = rows.multipliedReportingOverflow(by: a.rows)
@@ -356,7 +365,8 @@ enum SparseKind {
                 throw .memoryLimitExceeded(estimatedBytes: overflow ? .max : elements * 8, limitBytes: memoryLimit)
             }
             let f = try BandLUFactorization(a, lowerBandwidth: b.lower, upperBandwidth: b.upper)
-            return (f, f.reciprocalCondition)
+            let r = f.reciprocalCondition(testedAgainst: minimumReciprocalCondition)
+            return FactoredSparse(solve: f, rcond: r.value, rcondIsLowerBound: r.isLowerBound)
         case .cholesky:
             let tolerance = DeclaredStructureCheck.tolerance
             let f = if let analyses {
@@ -364,14 +374,22 @@ enum SparseKind {
             } else {
                 try SparseCholeskyFactorization(a, symmetryTolerance: tolerance, memoryLimit: memoryLimit)
             }
-            return (f, f.reciprocalCondition)
+            return FactoredSparse(solve: f, rcond: f.reciprocalCondition)
         case .lu:
             let f = if let analyses {
                 try analyses.luFactorization(a, memoryLimit: memoryLimit)
             } else {
                 try SparseLUFactorization(a, memoryLimit: memoryLimit)
             }
-            return (f, f.reciprocalCondition)
+            return FactoredSparse(solve: f, rcond: f.reciprocalCondition)
         }
     }
+}
+
+/// A sparse factorization with the reciprocal condition its singularity test reads.
+struct FactoredSparse {
+    let solve: any PreparedLinearSolve
+    /// The estimate, or a certified lower bound of the true value when `rcondIsLowerBound`.
+    let rcond: Double
+    var rcondIsLowerBound = false
 }

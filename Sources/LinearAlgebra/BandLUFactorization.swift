@@ -13,7 +13,8 @@
 /// ```
 ///
 /// The solves and the estimate run `dgbtrs`'s and `dgbcon`'s algorithms as
-/// Swift loops (`BandSolveKernels.swift`): on a narrow band LAPACK's
+/// Swift loops (`BandSolveKernels.swift`), and so does the factorization of a
+/// narrow band (`dgbtf2`'s, `BandFactorKernel.swift`): there LAPACK's
 /// per-column BLAS calls cost more than the arithmetic.
 public struct BandLUFactorization: Sendable {
     /// The factors in LAPACK band storage, `(2kl + ku + 1) × n`.
@@ -28,6 +29,11 @@ public struct BandLUFactorization: Sendable {
     public let upperBandwidth: Int
     /// `‖A‖₁`, measured while copying the band.
     @usableFromInline let oneNorm: Double
+    /// A certified lower bound of the true reciprocal 1-norm condition number
+    /// from strict diagonal dominance by columns (Varah), or `0` when `A` is not
+    /// strictly diagonally dominant by columns; computed from `A` before factoring
+    /// (see ``reciprocalCondition(testedAgainst:)``).
+    public let reciprocalConditionLowerBound: Double
     /// The condition estimate, computed on first access.
     @usableFromInline let conditionCache = CachedEstimate()
 
@@ -84,24 +90,29 @@ public struct BandLUFactorization: Sendable {
         guard a.isSquare else {
             throw .dimensionMismatch("BandLUFactorization needs a square matrix, got \(a.rows)×\(a.columns)")
         }
-        let n = a.rows, own = a.bandwidths
-        let kl = kl ?? own.lower, ku = ku ?? own.upper
-        guard kl >= 0, ku >= 0, kl < Swift.max(n, 1), ku < Swift.max(n, 1), own.lower <= kl, own.upper <= ku else {
-            throw .invalidArgument("BandLUFactorization: bandwidths (\(kl), \(ku)) out of range for order \(n) "
-                                   + "or narrower than the matrix's band \(own)")
+        let n = a.rows
+        let own = kl == nil || ku == nil ? a.bandwidths : nil
+        let kl = kl ?? own!.lower, ku = ku ?? own!.upper
+        func outside() -> LinearAlgebraError {
+            .invalidArgument("BandLUFactorization: bandwidths (\(kl), \(ku)) out of range for order \(n) "
+                             + "or narrower than the matrix's band \(a.bandwidths)")
         }
+        guard kl >= 0, ku >= 0, kl < Swift.max(n, 1), ku < Swift.max(n, 1) else { throw outside() }
         let ldab = BandSolveKernels.bandLeadingDimension(lower: kl, upper: ku)
         var band = [Double](repeating: 0, count: ldab * n)
-        var oneNorm = 0.0
+        var oneNorm = 0.0, inside = true
         let p = a.pattern
         for j in 0..<n {
             var s = 0.0
             for k in p.columnPointers[j]..<p.columnPointers[j + 1] {
-                band[kl + ku + p.rowIndices[k] - j + j * ldab] = a.values[k]
+                let i = p.rowIndices[k]
+                guard i - j <= kl && j - i <= ku else { inside = false; break }
+                band[kl + ku + i - j + j * ldab] = a.values[k]
                 s += Swift.abs(a.values[k])
             }
             oneNorm = Swift.max(oneNorm, s.isFinite ? s : Double.greatestFiniteMagnitude)
         }
+        guard inside else { throw outside() }
         try self.init(factoring: consume band, order: n, lower: kl, upper: ku, oneNorm: oneNorm)
     }
 
@@ -109,10 +120,15 @@ public struct BandLUFactorization: Sendable {
     private init(factoring band: consuming [Double], order n: Int, lower kl: Int, upper ku: Int,
                  oneNorm: Double) throws(LinearAlgebraError) {
         var pivots = [LAPACKInt](repeating: 0, count: n)
+        let bound = n == 0 ? 1 : band.withUnsafeBufferPointer { b in
+            BandSolveKernels.diagonalDominanceBound(b.baseAddress!, order: n, lower: kl, upper: ku)
+        }
         if n > 0 {
             let info = band.withUnsafeMutableBufferPointer { b in
                 pivots.withUnsafeMutableBufferPointer { p in
-                    LAPACKKernels.gbtrf(n, lower: kl, upper: ku, b.baseAddress!, pivots: p.baseAddress!)
+                    kl + ku <= BandSolveKernels.narrowBand
+                        ? BandSolveKernels.gbtf2Swift(n, lower: kl, upper: ku, b.baseAddress!, pivots: p.baseAddress!)
+                        : LAPACKKernels.gbtrf(n, lower: kl, upper: ku, b.baseAddress!, pivots: p.baseAddress!)
                 }
             }
             if info != 0 { throw lapackError(info, in: .gbtrf, order: n) }
@@ -123,6 +139,7 @@ public struct BandLUFactorization: Sendable {
         self.lowerBandwidth = kl
         self.upperBandwidth = ku
         self.oneNorm = oneNorm
+        self.reciprocalConditionLowerBound = bound
     }
 
     /// The reciprocal of the 1-norm condition number, estimated from the

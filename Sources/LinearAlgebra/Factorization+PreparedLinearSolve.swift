@@ -41,9 +41,10 @@ extension BandLUFactorization: PreparedLinearSolve {
     public var isLeastSquares: Bool { false }
     /// `band LU (lower kl, upper ku)`, with the reciprocal condition estimate and full rank.
     public var summary: LinearSolveSummary {
-        LinearSolveSummary(kind: "band LU (lower \(lowerBandwidth), upper \(upperBandwidth))",
-                           reciprocalCondition: reciprocalCondition, rank: dimension)
+        LinearSolveSummary(kind: kind, reciprocalCondition: reciprocalCondition, rank: dimension)
     }
+    /// `band LU (lower kl, upper ku)` (the condition estimate is not computed).
+    public var kind: String { "band LU (lower \(lowerBandwidth), upper \(upperBandwidth))" }
 
     /// `x = A⁻¹ b` (`dgbtrs`).
     ///

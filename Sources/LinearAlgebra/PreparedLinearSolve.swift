@@ -27,6 +27,9 @@ public protocol PreparedLinearSolve: Sendable {
     var isLeastSquares: Bool { get }
     /// What this preparation is, for reports: kind, condition estimate, rank, Krylov statistics.
     var summary: LinearSolveSummary { get }
+    /// ``LinearSolveSummary/kind`` alone, without what else the summary computes
+    /// (a band LU's condition estimate, for one). Default: `summary.kind`.
+    var kind: String { get }
 
     /// `x = A⁻¹ b` (or `A⁺ b`).
     ///
@@ -54,6 +57,9 @@ public protocol PreparedLinearSolve: Sendable {
 }
 
 extension PreparedLinearSolve {
+    /// `summary.kind`.
+    public var kind: String { summary.kind }
+
     /// Column by column through `solve(_:)` (the default for
     /// solvers without a blocked multi-right-hand-side solve).
     ///

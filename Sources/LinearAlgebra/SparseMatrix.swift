@@ -146,16 +146,29 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
     /// - Returns: `false` for a non-square matrix, or when a comparison is NaN.
     public func isSymmetric(tolerance: Double = 0) -> Bool {
         guard rows == columns else { return false }
-        for j in 0..<columns {
-            for k in pattern.columnPointers[j]..<pattern.columnPointers[j + 1] {
-                let i = pattern.rowIndices[k]
-                if i == j { continue }
-                let a = values[k]
-                let b = pattern.position(row: j, column: i).map { values[$0] } ?? 0
-                guard Swift.abs(a - b) <= tolerance * Swift.max(Swift.abs(a), Swift.abs(b)) else { return false }
+        return pattern.columnPointers.withUnsafeBufferPointer { start in
+            pattern.rowIndices.withUnsafeBufferPointer { row in
+                values.withUnsafeBufferPointer { value in
+                    for j in 0..<columns {
+                        for k in start[j]..<start[j + 1] {
+                            let i = row[k]
+                            if i == j { continue }
+                            // The mirror entry (j, i): a binary search in column i (rows sorted).
+                            var low = start[i], high = start[i + 1]
+                            while low < high {
+                                let mid = (low + high) / 2
+                                if row[mid] < j { low = mid + 1 } else { high = mid }
+                            }
+                            let a = value[k], b = low < start[i + 1] && row[low] == j ? value[low] : 0
+                            guard Swift.abs(a - b) <= tolerance * Swift.max(Swift.abs(a), Swift.abs(b)) else {
+                                return false
+                            }
+                        }
+                    }
+                    return true
+                }
             }
         }
-        return true
     }
 
     /// `y = A x`, `O(nnz)`.

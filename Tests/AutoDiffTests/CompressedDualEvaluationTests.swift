@@ -108,6 +108,27 @@ import Testing
         }
     }
 
+    @Test("a workspace keeps verifying: its cached directions, or new ones for another seed, catch a changed pattern")
+    func workspaceKeepsVerifying() throws {
+        typealias Switching = CompressedJacobianTests.Switching
+        let before: [Double] = [1, 0.5, 0.25, 2], after: [Double] = [-1, 0.5, 0.25, 2]
+        let p = AD.linearize(Switching(), x: [0], y: before).jacobianPatterns()
+        let inside = ColumnColoring(colors: [0, 1, 1, 2])
+        let workspace = CompressedDualWorkspace()
+        let fresh = try AD.compressedJacobians(of: Switching(), x: [0], y: before, a: (p.y, inside), b: nil)
+        for seed: UInt64 in [0x1DC0_FFEE, 0x1DC0_FFEE, 7] {
+            let warm = try AD.compressedJacobians(of: Switching(), x: [0], y: before, a: (p.y, inside), b: nil,
+                                                  verifySeed: seed, workspace: workspace)
+            #expect(warm.y?.values == fresh.y?.values && warm.value == fresh.value)
+            var caught: SparseJacobianError? = nil
+            do {
+                _ = try AD.compressedJacobians(of: Switching(), x: [0], y: after, a: (p.y, inside), b: nil,
+                                               verifySeed: seed, workspace: workspace)
+            } catch { caught = error }
+            guard case .patternMismatch? = caught else { Issue.record("seed \(seed): expected patternMismatch"); continue }
+        }
+    }
+
     /// `Fᵢ = yᵢ + √(yᵢ) · x₀ − (xᵢ s) s` with `s = 10²⁰⁰` where `xᵢ < 10⁻²⁵⁰` (else 1), `m = n`:
     /// `A` is not finite where `yᵢ = 0` (`∞`, and `0·∞ = NaN` along the other lanes of that row),
     /// `B` where `xᵢ = 10⁻³⁰⁰` (`10⁴⁰⁰`, the other lanes finite).

@@ -68,4 +68,29 @@ struct TridiagonalConditions: ImplicitConditions {
             Issue.record("expected singularJacobian after the SVD fallback"); return
         }
     }
+    @Test("a diagonally dominant band: the certified rcond bound clears the threshold; above it the estimate decides",
+          arguments: [Representation.automatic, .sparse])
+    func certifiedBound(representation: Representation) throws {
+        let y = Self.y, x = TridiagonalConditions.input(for: y)
+        var f = ImplicitFunction(solver: { _ in y }, conditions: TridiagonalConditions(), representation: representation)
+        let lin = try f.linearize(at: x)
+        let bound = try #require(lin.report.reciprocalCondition)
+        let estimate = try #require(lin.solverSummary.reciprocalCondition)
+        #expect(lin.plan.solver == .bandLU && lin.report.reciprocalConditionIsLowerBound)
+        #expect(bound > 0.01 && bound < estimate)
+        #expect(lin.report.description.contains("rcond ≥"))
+        // A threshold between the bound and the estimate: the estimate is computed, and it passes.
+        f.options.minimumReciprocalCondition = (bound + estimate) / 2
+        let between = try f.linearize(at: x)
+        #expect(!between.report.reciprocalConditionIsLowerBound && between.report.reciprocalCondition == estimate)
+        #expect(Approximate.relativeError(try between.jacobian(), try lin.jacobian()) == 0)
+        // Above the estimate: refused as numerically singular, with the estimate.
+        var strict = ImplicitFunction(solver: { _ in y }, conditions: TridiagonalConditions(), linearSolver: .lu,
+                                      representation: representation)
+        strict.options.minimumReciprocalCondition = min(0.999, 1.5 * estimate)
+        guard case .singularJacobian(nil, let rcond)? = implicitError({ _ = try strict.linearize(at: x) }) else {
+            Issue.record("expected singularJacobian from the estimate"); return
+        }
+        #expect(rcond == estimate)
+    }
 }
