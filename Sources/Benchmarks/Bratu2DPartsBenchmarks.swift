@@ -12,9 +12,24 @@ import LinearAlgebra
 /// its condition estimate, one solve, the reverse sweep for `Bᵀu`; and, for
 /// the same single product, CG preconditioned by IC(0) at the automatic
 /// plan's tolerance (`KrylovOptions.automaticPlan`). `BRATU2D_PARTS_GRIDS`
-/// (default `100,300`) picks the grid sides.
+/// (default `100,300`) picks the grid sides. Profiling hook:
+/// `BRATU2D_PARTS_PROFILE=<N>` with `BRATU2D_PARTS_ITERATIONS=<count>` (default 2000)
+/// runs only the warm `.automatic` `vjp(at:)` on the `N × N` grid, for `perf record`.
 func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
-    let grids = ProcessInfo.processInfo.environment["BRATU2D_PARTS_GRIDS"].map {
+    let environment = ProcessInfo.processInfo.environment
+    if let n = environment["BRATU2D_PARTS_PROFILE"].flatMap({ Int($0) }) {
+        let (theta, source) = bratu2DInputs(n)
+        let conditions = BratuConditions(nx: n, ny: n, source: source)
+        let u = conditions.solve(theta)
+        var f = ImplicitFunction(solver: { _ in u }, conditions: conditions)
+        f.options.krylovOptions = benchKrylovOptions
+        let iterations = environment["BRATU2D_PARTS_ITERATIONS"].flatMap { Int($0) } ?? 2000
+        var sink = 0.0
+        for _ in 0..<iterations { sink += try! f.vjp(at: theta, cotangent: u)[0] }
+        print("  profile N = \(n): \(iterations) warm .automatic VJPs (checksum \(sink))")
+        return
+    }
+    let grids = environment["BRATU2D_PARTS_GRIDS"].map {
         $0.split(separator: ",").compactMap { Int($0) }
     } ?? (harness.quick ? [30] : [100, 300])
     for n in grids {
@@ -74,6 +89,15 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
         let tSweeps = harness.median(repetitions: reps) { _ = try! compression.evaluate(tape, withRespectToY: true) }
         let a = try! compression.evaluate(tape, withRespectToY: true)
         let tVerify = harness.median(repetitions: reps) { try! tape.verify(a, withRespectToY: true) }
+        // The tape-free evaluation `.automatic` makes on a warm cache: F, A, B and a verification lane on DualN passes.
+        let xPattern = tape.jacobianPatterns().x
+        let blockA = (pattern: a.pattern, coloring: compression.columnColoring)
+        let blockB = (pattern: xPattern, coloring: ColumnColoring(xPattern))
+        let lanes = compression.columnColoring.colorCount + blockB.coloring.colorCount + 1
+        let dualWorkspace = CompressedDualWorkspace()   // kept across calls, as the structure cache keeps it
+        let tTapeFree = harness.median(repetitions: reps) {
+            _ = try! AD.compressedJacobians(of: bivariate, x: theta, y: u, a: blockA, b: blockB, workspace: dualWorkspace)
+        }
         let tSymmetric = harness.median(repetitions: reps) { _ = a.isSymmetric(tolerance: 1e-12) }
         let tAnalyse = harness.median(repetitions: reps) { _ = try! SparseCholeskyAnalysis(a.pattern) }
         let analysis = try! SparseCholeskyAnalysis(a.pattern)
@@ -120,7 +144,8 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
         let estimate = (0.5 * kappa.squareRoot() * log(2e12)).rounded(.up)
         print("  N = \(n): Jacobi-scaled Gershgorin r = \(String(format: "%.3f", r)), cond ≤ \(String(format: "%.2f", kappa)), "
               + "estimated CG iterations \(Int(estimate)) (size rule 10 + √m = \(10 + n)), measured IC(0)-CG \(cgIterations)")
-        let parts = [("recording", tRecord), ("colour sweeps", tSweeps), ("verification", tVerify),
+        let parts = [("tape-free evaluation (\(lanes) lanes)", tTapeFree),
+                     ("recording", tRecord), ("colour sweeps", tSweeps), ("verification", tVerify),
                      ("symmetry check", tSymmetric), ("CHOLMOD analysis (\(analysis.ordering))", tAnalyse),
                      ("CHOLMOD analysis + factor", tFresh), ("CHOLMOD factor on a reused analysis", tReused),
                      ("rcond", tRcond), ("solve", tSolve), ("reverse sweep Bᵀu", tSweepB),

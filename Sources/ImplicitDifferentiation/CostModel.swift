@@ -409,14 +409,14 @@ extension ImplicitFunction {
                                             symmetric: c.isStructurallySymmetric, shape: detected.shape)
             let first = model(byPattern).candidates()
             if CostModel.cheapest(first).kind.isSparse {
-                let a = try sparseA(structureCache, nil)
+                var a = try sparseA(structureCache, nil)
+                let facts = SparseValueFacts(a.matrix)
+                a.facts = facts
                 sparse = a
-                let symmetric = a.matrix.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
                 var byValue = SparseStructure(pattern: a.matrix.pattern, sweeps: a.compression?.sweeps ?? c.passes,
-                                              symmetric: symmetric,
-                                              conditionBound: symmetric ? a.matrix.jacobiScaledConditionBound : nil,
+                                              symmetric: facts.symmetric, conditionBound: facts.conditionBound,
                                               shape: a.shape)
-                byValue.certifiedNonsingular = NonsingularityCertificate(a.matrix) != nil
+                byValue.certifiedNonsingular = facts.certificate != nil
                 list = model(byValue).candidates()
             } else {
                 list = first

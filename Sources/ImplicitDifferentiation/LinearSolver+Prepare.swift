@@ -39,6 +39,9 @@ struct SolverSettings: Sendable {
     let krylovOptions: KrylovOptions
     /// Run ``KrylovSingularityProbe`` when preparing GMRES, BiCGStab or CG.
     let probesKrylovSingularity: Bool
+    /// What the cost model read from the values of the sparse `A` the system holds, when it did:
+    /// its certificate then spares the recomputation, and a symmetric positive definite `A` CG's probe.
+    var facts: SparseValueFacts? = nil
 }
 
 extension LinearSolver {
@@ -139,7 +142,8 @@ extension LinearSolver {
             guard let a = system.matrix else { throw Self.needsMatrix(self) }
             return try Self.svd(a, note: nil, fellBack: false)
         case .gmres, .bicgstab, .cg, .lsmr:
-            if case .cg = self, let problem = DeclaredStructureCheck.cgProblem(system) {
+            if case .cg = self, settings.facts?.symmetricPositiveDefinite != true,
+               let problem = DeclaredStructureCheck.cgProblem(system) {
                 return try Self.gmres(options: settings.krylovOptions).fallback(from: self, because: problem, system, settings)
             }
             let method = try krylovMethod()
@@ -150,9 +154,9 @@ extension LinearSolver {
             var notes = built?.note.map { [$0] } ?? []
             var probeStatistics: KrylovStatistics? = nil
             if settings.probesKrylovSingularity, !solve.isLeastSquares {
-                if let certificate = (system.linearOperator as? SparseMatrixOperator)
-                    .flatMap({ NonsingularityCertificate($0.matrix) })
-                {
+                let certificate = settings.facts.map { $0.certificate }
+                    ?? (system.linearOperator as? SparseMatrixOperator).flatMap { NonsingularityCertificate($0.matrix) }
+                if let certificate {
                     notes.append("singularity probe skipped: \(certificate.description)")
                 } else if let probe = try KrylovSingularityProbe(system, method: try probeVariant().krylovMethod(),
                                                                  preconditioner: preconditioner) {

@@ -67,34 +67,14 @@ struct NonsingularityCertificate: Sendable, Equatable {
     /// - Parameter a: the compressed `A` (finite by its invariant).
     /// - Returns: the test with the smallest bound, or `nil`.
     init?(_ a: SparseMatrix) {
-        guard a.isSquare, a.rows > 0 else { return nil }
-        let m = a.rows
-        let p = a.pattern.columnPointers, rowIndex = a.pattern.rowIndices, v = a.values
-        var diagonal = [Double](repeating: 0, count: m)
-        for j in 0..<m {
-            for k in p[j]..<p[j + 1] where rowIndex[k] == j { diagonal[j] = abs(v[k]) }
-        }
-        guard diagonal.allSatisfy({ $0 > 0 }) else { return nil }
-        let scale = diagonal.map { 1 / $0.squareRoot() }
-        var rowOff = [Double](repeating: 0, count: m), scaledRowOff = rowOff
-        var columnNormMax = 0.0, columnMargin = Double.infinity
-        for j in 0..<m {
-            var off = 0.0
-            for k in p[j]..<p[j + 1] where rowIndex[k] != j {
-                let i = rowIndex[k], x = abs(v[k])
-                off += x
-                rowOff[i] += x
-                scaledRowOff[i] += x * scale[i] * scale[j]
-            }
-            columnNormMax = Swift.max(columnNormMax, diagonal[j] + off)
-            columnMargin = Swift.min(columnMargin, diagonal[j] - off)
-        }
-        var rowNormMax = 0.0, rowMargin = Double.infinity, r = 0.0
-        for i in 0..<m {
-            rowNormMax = Swift.max(rowNormMax, diagonal[i] + rowOff[i])
-            rowMargin = Swift.min(rowMargin, diagonal[i] - rowOff[i])
-            r = Swift.max(r, scaledRowOff[i])
-        }
+        guard let d = DiagonalDominance(a) else { return nil }
+        self.init(d)
+    }
+
+    /// The certificate read from the sums of one ``DiagonalDominance`` pass, or `nil` as ``init(_:)``.
+    init?(_ d: DiagonalDominance) {
+        let rowNormMax = d.rowNormMax, rowMargin = d.rowMargin, r = d.scaledRadius
+        let columnNormMax = d.columnNormMax, columnMargin = d.columnMargin
         var best: (Kind, Double)? = nil
         func consider(_ kind: Kind, _ bound: Double) {
             // NaN fails both comparisons.
@@ -107,5 +87,60 @@ struct NonsingularityCertificate: Sendable, Equatable {
         guard let (kind, bound) = best else { return nil }
         self.kind = kind
         conditionBound = bound
+    }
+}
+
+/// The sums the diagonal-dominance tests read, from one `O(nnz)` pass over a square sparse `A`
+/// with a non-zero diagonal (`d_i = |a_ii|`):
+///
+/// ```
+/// rowMargin    = min_i (d_i − Σ_{j≠i} |a_ij|)      rowNormMax    = ‖A‖_∞
+/// columnMargin = min_j (d_j − Σ_{i≠j} |a_ij|)      columnNormMax = ‖A‖_1
+/// scaledRadius = max_i Σ_{j≠i} |a_ij| / √(d_i d_j)
+/// ```
+struct DiagonalDominance {
+    let rowMargin: Double, rowNormMax: Double
+    let columnMargin: Double, columnNormMax: Double
+    /// `r`, the largest Gershgorin radius of `D^{-1/2} A D^{-1/2}`, `D = diag(|a_ii|)`.
+    let scaledRadius: Double
+    /// Every `a_ii > 0` (not only non-zero).
+    let positiveDiagonal: Bool
+
+    /// The sums of `a`, or `nil` when `a` is not square, is empty, or has a zero or missing diagonal entry.
+    init?(_ a: SparseMatrix) {
+        guard a.isSquare, a.rows > 0 else { return nil }
+        let m = a.rows
+        var signed = [Double](repeating: 0, count: m)
+        var rowOff = [Double](repeating: 0, count: m), scaledRowOff = rowOff
+        var column: (normMax: Double, margin: Double)? = nil
+        a.pattern.columnPointers.withUnsafeBufferPointer { p in
+            a.pattern.rowIndices.withUnsafeBufferPointer { row in
+                a.values.withUnsafeBufferPointer { v in
+                    signed.withUnsafeMutableBufferPointer { d in
+                        rowOff.withUnsafeMutableBufferPointer { off in
+                            scaledRowOff.withUnsafeMutableBufferPointer { scaled in
+                                column = DiagonalDominanceKernel.sums(m, p, row, v, diagonal: d, rowOff: off,
+                                                                      scaledRowOff: scaled)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard let column else { return nil }
+        var rowNormMax = 0.0, rowMargin = Double.infinity, r = 0.0, positive = true
+        for i in 0..<m {
+            let d = abs(signed[i])
+            rowNormMax = Swift.max(rowNormMax, d + rowOff[i])
+            rowMargin = Swift.min(rowMargin, d - rowOff[i])
+            r = Swift.max(r, scaledRowOff[i])
+            positive = positive && signed[i] > 0
+        }
+        self.rowMargin = rowMargin
+        self.rowNormMax = rowNormMax
+        columnMargin = column.margin
+        columnNormMax = column.normMax
+        scaledRadius = r
+        positiveDiagonal = positive
     }
 }

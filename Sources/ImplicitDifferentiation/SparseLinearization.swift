@@ -28,6 +28,8 @@ struct SparseJacobian: Sendable {
     var isTapeFree = false
     /// The diagonal-ness and bandwidths of ``matrix``'s pattern.
     let shape: PatternShape
+    /// What ``matrix``'s values showed the cost model (symmetry, dominance), when it read them.
+    var facts: SparseValueFacts? = nil
 
     /// `A` from a compressed evaluation; `shape` is its pattern's when known (read from it otherwise).
     init(_ matrix: SparseMatrix, compression: JacobianCompression, shape: PatternShape? = nil,
@@ -221,7 +223,8 @@ extension LinearSolver {
                 throw .dimensionMismatch("\(self) needs as many equations as unknowns, F has \(k) for \(m); use .lsmr()")
             }
             let automatic = settings.automatic
-            let symmetric = { a.isSymmetric(tolerance: DeclaredStructureCheck.tolerance) }   // only where it decides
+            let facts = sparse.facts
+            let symmetric = { facts?.symmetric ?? a.isSymmetric(tolerance: DeclaredStructureCheck.tolerance) }   // only where it decides
             if case .cholesky = self, !symmetric() {
                 throw .structureNotAsDeclared("∂F/∂y is not symmetric (relative tolerance "
                     + "\(DeclaredStructureCheck.tolerance)) but cholesky needs a symmetric positive definite ∂F/∂y")
@@ -242,7 +245,7 @@ extension LinearSolver {
             var prepared: FactoredSparse
             do {
                 prepared = try kind.factor(a, memoryLimit: memoryLimit, minimumReciprocalCondition: minimum,
-                                           analyses: analyses)
+                                           analyses: analyses, knownSymmetric: facts?.symmetric == true)
             } catch .notPositiveDefinite(let minor) where automatic {
                 fallbackNote = "∂F/∂y is symmetric but sparse cholesky found it not positive definite (minor \(minor)); "
                     + "used sparse lu"
@@ -273,6 +276,8 @@ extension LinearSolver {
             return (noted(c, why), nil)
         case .gmres, .bicgstab, .cg, .lsmr:
             let system = LinearSystem(SparseMatrixOperator(a, structure: structure))
+            var settings = settings
+            settings.facts = sparse.facts
             return (noted(try prepare(system, settings: settings), "\(self) on the sparse matrix"), nil)
         case .custom(let method):
             let d = method.needsMatrix
@@ -348,11 +353,14 @@ enum SparseKind {
     }
 
     /// Factors `a`; the band's storage is checked against `memoryLimit` first; a sparse
-    /// Cholesky or LU factorization reuses the analysis of `a`'s pattern from `analyses` when given.
+    /// Cholesky or LU factorization reuses the analysis of `a`'s pattern from `analyses` when given;
+    /// `knownSymmetric` (the caller checked `a` to ``DeclaredStructureCheck/tolerance``) spares
+    /// the sparse Cholesky factorization its own symmetry check.
     /// The band LU gives its certified lower bound of `rcond` instead of the estimate when the
     /// bound is at least `minimumReciprocalCondition` (the test then decides as the estimate would).
     func factor(_ a: SparseMatrix, memoryLimit: Int, minimumReciprocalCondition: Double,
-                analyses: SparseAnalyses? = nil) throws(LinearAlgebraError) -> FactoredSparse
+                analyses: SparseAnalyses? = nil, knownSymmetric: Bool = false) throws(LinearAlgebraError)
+        -> FactoredSparse
     {
         switch self {
         case .diagonal:
@@ -368,7 +376,8 @@ enum SparseKind {
             let r = f.reciprocalCondition(testedAgainst: minimumReciprocalCondition)
             return FactoredSparse(solve: f, rcond: r.value, rcondIsLowerBound: r.isLowerBound)
         case .cholesky:
-            let tolerance = DeclaredStructureCheck.tolerance
+            // A tolerance of infinity accepts every finite matrix: the caller's check stands in for the wrapper's.
+            let tolerance = knownSymmetric ? Double.infinity : DeclaredStructureCheck.tolerance
             let f = if let analyses {
                 try analyses.choleskyFactorization(a, symmetryTolerance: tolerance, memoryLimit: memoryLimit)
             } else {

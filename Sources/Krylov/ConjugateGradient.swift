@@ -122,11 +122,11 @@ public struct ConjugateGradient: KrylovSolver {
                 guard curvature.isFinite else { status = .nonFiniteInput; break cycle }
                 guard curvature > 0 else { status = .indefinite; break cycle }
                 let alpha = rho / curvature
-                BLAS.axpy(alpha, p, &x)
-                BLAS.axpy(-alpha, q, &r)
+                // x += αp, r −= αq and rᵀr in one pass.
+                let squared = ConjugateGradientKernels.step(alpha, p, q, &x, &r)
                 residualIsTrue = false
                 log.iterations += 1
-                rNorm = norm2(r)
+                rNorm = norm2(squared: squared, of: r)
                 log.record(rNorm)
                 if rNorm <= verifyBelow { recursiveConverged = true; break }
 

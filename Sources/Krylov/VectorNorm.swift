@@ -23,3 +23,21 @@ func norm2(_ x: [Double]) -> Double {
     if s >= 0x1p-900 && s < Double.infinity { return s.squareRoot() }
     return BLAS.nrm2(x)
 }
+
+/// `‖x‖₂` given `s = xᵀx` already summed (by a fused kernel): `√s` in the range where the
+/// plain sum of squares is safe, the scaled `dnrm2` otherwise (as ``norm2(_:)``).
+///
+/// ```
+/// ‖x‖ = √s          2⁻⁹⁰⁰ ≤ s < ∞
+/// ‖x‖ = dnrm2(x)    otherwise (overflow, underflow, NaN)
+/// ```
+///
+/// - Parameters:
+///   - s: `xᵀx` as summed.
+///   - x: the vector.
+/// - Returns: `‖x‖₂ ≥ 0`, or NaN when an entry is NaN.
+@inlinable
+func norm2(squared s: Double, of x: [Double]) -> Double {
+    if s >= 0x1p-900 && s < Double.infinity { return s.squareRoot() }
+    return BLAS.nrm2(x)
+}

@@ -44,7 +44,8 @@ public struct SparseCholeskyAnalysis: Sendable {
     ///
     /// - Parameters:
     ///   - a: a symmetric positive definite sparse matrix with pattern ``pattern``.
-    ///   - symmetryTolerance: the relative tolerance of the symmetry check, default `1e-12`.
+    ///   - symmetryTolerance: the relative tolerance of the symmetry check, default `1e-12`;
+    ///     `.infinity` skips it (for a caller that has made it).
     ///   - memoryLimit: the largest factor, in bytes, that may be allocated
     ///     (default: half of the physical memory).
     /// - Returns: the factorization `P A Pᵀ = L Lᵀ`.

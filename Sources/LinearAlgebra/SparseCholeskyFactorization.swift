@@ -39,7 +39,8 @@ public struct SparseCholeskyFactorization: Sendable {
     /// - Parameters:
     ///   - a: a square, symmetric positive definite sparse matrix.
     ///   - symmetryTolerance: the relative tolerance of the symmetry check
-    ///     (``SparseMatrix/isSymmetric(tolerance:)``), default `1e-12`.
+    ///     (``SparseMatrix/isSymmetric(tolerance:)``), default `1e-12`; `.infinity`
+    ///     skips the check (for a caller that has made it: only the upper triangle is read).
     ///   - memoryLimit: the largest factor, in bytes, that may be allocated
     ///     (default: half of the physical memory).
     /// - Throws: ``LinearAlgebraError/dimensionMismatch(_:)`` when `a` is not
@@ -54,7 +55,7 @@ public struct SparseCholeskyFactorization: Sendable {
         guard a.isSquare else {
             throw .dimensionMismatch("SparseCholeskyFactorization needs a square matrix, got \(a.rows)×\(a.columns)")
         }
-        guard a.isSymmetric(tolerance: symmetryTolerance) else {
+        guard symmetryTolerance == .infinity || a.isSymmetric(tolerance: symmetryTolerance) else {
             throw .invalidArgument("SparseCholeskyFactorization: the matrix is not symmetric (relative tolerance "
                                    + "\(symmetryTolerance)); use SparseLUFactorization")
         }
@@ -65,7 +66,7 @@ public struct SparseCholeskyFactorization: Sendable {
     /// Factors `a` on the symbolic analysis of its pattern (``SparseCholeskyAnalysis/factor(_:symmetryTolerance:memoryLimit:)``).
     init(_ a: SparseMatrix, analysis: SparseCholeskyAnalysis, symmetryTolerance: Double,
          memoryLimit: Int) throws(LinearAlgebraError) {
-        guard a.isSymmetric(tolerance: symmetryTolerance) else {
+        guard symmetryTolerance == .infinity || a.isSymmetric(tolerance: symmetryTolerance) else {
             throw .invalidArgument("SparseCholeskyFactorization: the matrix is not symmetric (relative tolerance "
                                    + "\(symmetryTolerance)); use SparseLUFactorization")
         }

@@ -135,8 +135,11 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
     }
 
     /// `true` when `A` is square and `|aᵢⱼ − aⱼᵢ| ≤ tolerance · max(|aᵢⱼ|, |aⱼᵢ|)`
-    /// for every entry (an entry outside the pattern counts as 0). One pass
-    /// over the entries with a binary search for each mirror entry.
+    /// for every entry (an entry outside the pattern counts as 0). First the
+    /// entries below the diagonal, each with a binary search for its mirror:
+    /// when every one has a stored mirror and there are as many entries above
+    /// the diagonal, those are exactly the mirrors (the map is one-to-one) and
+    /// the answer is read from this half; otherwise one pass over every entry.
     ///
     /// ```
     /// symmetric  ⇔  A = Aᵀ  (to the relative tolerance, entry by entry)
@@ -146,6 +149,14 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
     /// - Returns: `false` for a non-square matrix, or when a comparison is NaN.
     public func isSymmetric(tolerance: Double = 0) -> Bool {
         guard rows == columns else { return false }
+        let half = pattern.columnPointers.withUnsafeBufferPointer { start in
+            pattern.rowIndices.withUnsafeBufferPointer { row in
+                values.withUnsafeBufferPointer { value in
+                    SparseMatrixKernels.lowerHalfSymmetry(columns: columns, start, row, value, tolerance: tolerance)
+                }
+            }
+        }
+        if let half { return half }
         return pattern.columnPointers.withUnsafeBufferPointer { start in
             pattern.rowIndices.withUnsafeBufferPointer { row in
                 values.withUnsafeBufferPointer { value in

@@ -31,6 +31,34 @@ enum SparseMatrixKernels {
             start = end
         }
     }
+
+    /// The symmetry test of ``SparseMatrix/isSymmetric(tolerance:)`` read from the entries below
+    /// the diagonal: `false` as soon as one differs from its stored mirror beyond the tolerance
+    /// (or the comparison is NaN), `true` when every one matches its stored mirror and the entries
+    /// above the diagonal are as many, `nil` when a mirror is missing or the counts differ (the
+    /// caller then compares every entry).
+    static func lowerHalfSymmetry(columns n: Int, _ start: UnsafeBufferPointer<Int>, _ row: UnsafeBufferPointer<Int>,
+                                  _ value: UnsafeBufferPointer<Double>, tolerance: Double) -> Bool? {
+        var lower = 0, upper = 0
+        for j in 0..<n {
+            for k in start[j]..<start[j + 1] {
+                let i = row[k]
+                if i < j { upper += 1; continue }
+                if i == j { continue }
+                lower += 1
+                // The mirror entry (j, i): a binary search in column i (rows sorted).
+                var low = start[i], high = start[i + 1]
+                while low < high {
+                    let mid = (low + high) / 2
+                    if row[mid] < j { low = mid + 1 } else { high = mid }
+                }
+                guard low < start[i + 1] && row[low] == j else { return nil }
+                let a = value[k], b = value[low]
+                guard Swift.abs(a - b) <= tolerance * Swift.max(Swift.abs(a), Swift.abs(b)) else { return false }
+            }
+        }
+        return lower == upper ? true : nil
+    }
 }
 
 extension SparseMatrix {
@@ -43,4 +71,5 @@ extension SparseMatrix {
             }
         }
     }
+
 }

@@ -137,4 +137,46 @@ extension SparseMatrixTests {
         #expect(thrownError { try a.dense(memoryLimit: 1_000_000) } == .memoryLimitExceeded(estimatedBytes: 8_000_000, limitBytes: 1_000_000))
         #expect(try a.dense(memoryLimit: 8_000_000).rows == 1000)
     }
+
+    @Test("the symmetry check read from the lower half agrees with the dense A = Aᵀ test, explicit zeros included",
+          arguments: 0..<40)
+    func symmetryAgainstDense(_ seed: Int) throws {
+        var rng = SeededRandom(seed: UInt64(100 + seed))
+        let n = 1 + seed % 9
+        // A random symmetric pattern and values, then one of: nothing, a perturbed value, an entry above the
+        // diagonal alone, an explicit zero above or below the diagonal alone.
+        var value: [Int: Double] = [:]
+        for j in 0..<n {
+            for i in j..<n where i == j || rng.uniform(0, 1) < 0.4 {
+                let v = rng.uniform(-1, 1)
+                value[i + n * j] = v
+                value[j + n * i] = v
+            }
+        }
+        let change = seed % 5
+        let i = Int(rng.uniform(0, Double(n))) % n, j = Int(rng.uniform(0, Double(n))) % n
+        if i != j {
+            switch change {
+            case 1: value[i + n * j] = (value[i + n * j] ?? 0.5) * (1 + 1e-9)
+            case 2: value[min(i, j) + n * max(i, j)] = 0.25; value[max(i, j) + n * min(i, j)] = nil
+            case 3: value[min(i, j) + n * max(i, j)] = 0; value[max(i, j) + n * min(i, j)] = nil
+            case 4: value[max(i, j) + n * min(i, j)] = 0; value[min(i, j) + n * max(i, j)] = nil
+            default: break
+            }
+        }
+        var pointers = [0], rows: [Int] = [], values: [Double] = []
+        for c in 0..<n {
+            for r in 0..<n { if let v = value[r + n * c] { rows.append(r); values.append(v) } }
+            pointers.append(rows.count)
+        }
+        let a = try SparseMatrix(rows: n, columns: n, columnPointers: pointers, rowIndices: rows, values: values)
+        let d = try a.dense()
+        for tolerance in [0.0, 1e-6] {
+            var dense = true
+            for r in 0..<n { for c in 0..<n where abs(d[r, c] - d[c, r]) > tolerance * max(abs(d[r, c]), abs(d[c, r])) {
+                dense = false
+            } }
+            #expect(a.isSymmetric(tolerance: tolerance) == dense, "seed \(seed) change \(change) tolerance \(tolerance)")
+        }
+    }
 }

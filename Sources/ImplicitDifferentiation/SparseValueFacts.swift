@@ -1,0 +1,52 @@
+import LinearAlgebra
+
+// What the values of the compressed A tell the automatic plan, read once per linearization by
+// the cost model and handed to the preparation with A (so that neither pass runs twice):
+//
+//   symmetric      A = Aᵀ to DeclaredStructureCheck.tolerance (one pass, a binary search per entry)
+//   dominance      one O(nnz) pass: the row, column and Jacobi-scaled diagonal dominance sums
+//     → certificate       NonsingularityCertificate (the Krylov singularity probe is skipped)
+//     → conditionBound    κ(D^{-1/2} A D^{-1/2}) ≤ (1 + r)/(1 − r) when A is symmetric with a
+//                         positive diagonal and r < 1 − 10⁻⁸ (the cost model's CG iterations)
+//     → SPD               symmetric, positive diagonal, and certified: by Gershgorin every
+//                         eigenvalue of the (scaled) A is positive, so CG's symmetry probe has
+//                         nothing left to find
+//
+// The scaled radius r is the same sum for the certificate and the condition bound when the
+// diagonal is positive (|a_ii| = a_ii), which is the only case the bound is read in.
+
+/// The symmetry and diagonal dominance of a sparse `A`, read from its values once.
+struct SparseValueFacts: Sendable {
+    /// `A` is symmetric to ``DeclaredStructureCheck/tolerance``.
+    let symmetric: Bool
+    /// `A` is certified nonsingular, or `nil`.
+    let certificate: NonsingularityCertificate?
+    /// The Gershgorin bound on `κ(D^{-1/2} A D^{-1/2})` for a symmetric `A` with a positive
+    /// diagonal (``SparseMatrix/jacobiScaledConditionBound``'s value), or `nil`.
+    let conditionBound: Double?
+    /// `A` is symmetric positive definite: symmetric, every `aᵢᵢ > 0`, and strictly diagonally
+    /// dominant (by rows, columns or after the Jacobi scaling, as the certificate says).
+    let symmetricPositiveDefinite: Bool
+
+    /// The facts of `a`.
+    ///
+    /// ```
+    /// r = max_i Σ_{j≠i} |a_ij| / √(|a_ii| |a_jj|)
+    /// conditionBound = (1 + r)/(1 − r)     symmetric, every a_ii > 0, r < 1 − 10⁻⁸
+    /// SPD ⇔ symmetric ∧ every a_ii > 0 ∧ certificate
+    /// ```
+    ///
+    /// - Parameter a: the compressed `A` (finite by its invariant).
+    init(_ a: SparseMatrix) {
+        symmetric = a.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
+        let dominance = DiagonalDominance(a)
+        certificate = dominance.flatMap { NonsingularityCertificate($0) }
+        let positive = dominance?.positiveDiagonal ?? false
+        if symmetric, positive, let r = dominance?.scaledRadius, r < 1 - 1e-8 {   // NaN fails
+            conditionBound = (1 + r) / (1 - r)
+        } else {
+            conditionBound = nil
+        }
+        symmetricPositiveDefinite = symmetric && positive && certificate != nil
+    }
+}

@@ -1,0 +1,63 @@
+import LinearAlgebra
+
+/// The fused vector update of ``ConjugateGradient`` on raw buffers (a kernel
+/// helper: no bounds or uniqueness checks inside the loop).
+enum ConjugateGradientKernels {
+    /// The iterate and residual update and the new residual's squared norm, in one pass:
+    ///
+    /// ```
+    /// x ← x + α p,   r ← r − α q,   returns rᵀr (of the updated r)
+    /// ```
+    ///
+    /// The sum runs in four interleaved partial sums (so that the additions do not wait on
+    /// one another), added pairwise at the end.
+    ///
+    /// - Parameters:
+    ///   - alpha: the step `α`.
+    ///   - p: the search direction, length `n`.
+    ///   - q: `A p`, length `n`.
+    ///   - x: the iterate, length `n`, updated.
+    ///   - r: the residual, length `n`, updated.
+    /// - Returns: `rᵀr` after the update.
+    static func step(_ alpha: Double, _ p: [Double], _ q: [Double], _ x: inout [Double], _ r: inout [Double]) -> Double {
+        let n = x.count
+        precondition(p.count == n && q.count == n && r.count == n, "CG step: lengths differ")
+        return p.withUnsafeBufferPointer { p in
+            q.withUnsafeBufferPointer { q in
+                x.withUnsafeMutableBufferPointer { x in
+                    r.withUnsafeMutableBufferPointer { r in
+                        guard let pp = p.baseAddress, let qp = q.baseAddress, let xp = x.baseAddress,
+                              let rp = r.baseAddress else { return 0 }
+                        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                        var i = 0
+                        while i + 4 <= n {
+                            xp[i] += alpha * pp[i]
+                            xp[i + 1] += alpha * pp[i + 1]
+                            xp[i + 2] += alpha * pp[i + 2]
+                            xp[i + 3] += alpha * pp[i + 3]
+                            let r0 = rp[i] - alpha * qp[i], r1 = rp[i + 1] - alpha * qp[i + 1]
+                            let r2 = rp[i + 2] - alpha * qp[i + 2], r3 = rp[i + 3] - alpha * qp[i + 3]
+                            rp[i] = r0
+                            rp[i + 1] = r1
+                            rp[i + 2] = r2
+                            rp[i + 3] = r3
+                            s0 += r0 * r0
+                            s1 += r1 * r1
+                            s2 += r2 * r2
+                            s3 += r3 * r3
+                            i += 4
+                        }
+                        while i < n {
+                            xp[i] += alpha * pp[i]
+                            let ri = rp[i] - alpha * qp[i]
+                            rp[i] = ri
+                            s0 += ri * ri
+                            i += 1
+                        }
+                        return (s0 + s1) + (s2 + s3)
+                    }
+                }
+            }
+        }
+    }
+}
