@@ -62,6 +62,14 @@ public struct CandidateCost: Sendable, Hashable, CustomStringConvertible {
             default: return false
             }
         }
+
+        /// `true` for the candidates priced from `A`'s values (symmetry, condition bound, certificate).
+        var readsValues: Bool {
+            switch self {
+            case .sparseCholesky, .sparseLU, .preconditionedCG, .preconditionedGMRES: return true
+            default: return false
+            }
+        }
     }
 
     /// The candidate.
@@ -284,6 +292,18 @@ struct CostModel {
         return sparseSetupSeconds + evaluations * tF + 3 * Double(nonZeros) * secondsPerFlop
     }
 
+    /// `true` when the winner of `byPattern` does not read `A`'s values (diagonal, band LU, dense,
+    /// lazy) and costs less than every candidate that does (sparse Cholesky / LU, IC(0)-CG,
+    /// ILU(0)-GMRES) priced at its best by `best(symmetric)`, for either symmetry: then the value
+    /// symmetry check, the condition bound and the nonsingularity certificate cannot change the winner.
+    static func valuesCannotChange(_ byPattern: [CandidateCost], best: (Bool) -> [CandidateCost]) -> Bool {
+        let winner = cheapest(byPattern)
+        guard winner.fitsMemory, !winner.kind.readsValues else { return false }
+        let costs = (best(true) + best(false)).filter { $0.kind.readsValues && $0.fitsMemory }.map(\.evaluations)
+        guard !costs.contains(where: \.isNaN) else { return false }
+        return costs.allSatisfy { winner.evaluations < $0 }
+    }
+
     /// The cheapest candidate that fits in memory (the first on ties), or
     /// the lazy Krylov candidate when none fits (it needs `O(m)` memory).
     static func cheapest(_ list: [CandidateCost]) -> CandidateCost {
@@ -386,7 +406,9 @@ extension ImplicitFunction {
     /// function's ``StructureCache`` (detected on first use). The candidates
     /// are first priced from the pattern (symmetry by pattern); when a sparse
     /// one wins, `A` is compressed and verified at this point and the choice
-    /// is made again with symmetry read from its values.
+    /// is made again with symmetry read from its values, unless the winner reads
+    /// no values and beats every candidate that does at its best
+    /// (``CostModel/valuesCannotChange(_:best:)``): then the pattern's list stands.
     func costModelDecision(_ local: LocalConditions, products: ExpectedProducts)
         throws(ImplicitDifferentiationError) -> CostModelDecision?
     {
@@ -399,7 +421,8 @@ extension ImplicitFunction {
             costModel(detected: detected, m: m, n: local.n, products: products, sparse: s, tapeFree: local.isTapeFree)
         }
         // First from the pattern alone (symmetry by pattern); A is compressed only when a
-        // sparse candidate wins, and then the choice is made again with symmetry by value.
+        // sparse candidate wins, and then the choice is made again with symmetry by value,
+        // unless no value can change it (a band LU that beats every value-priced candidate at its best).
         // On the tape-free path A is already evaluated and verified (tapeFreeStart made the same first choice).
         var sparse: SparseJacobian? = nil
         var list = model(nil).candidates()
@@ -411,13 +434,22 @@ extension ImplicitFunction {
             if CostModel.cheapest(first).kind.isSparse {
                 let a = try sparseA(structureCache, nil)
                 sparse = a
-                let symmetric = a.matrix.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
-                var byValue = SparseStructure(pattern: a.matrix.pattern, sweeps: a.compression?.sweeps ?? c.passes,
-                                              symmetric: symmetric,
-                                              conditionBound: symmetric ? a.matrix.jacobiScaledConditionBound : nil,
-                                              shape: a.shape)
-                byValue.certifiedNonsingular = NonsingularityCertificate(a.matrix) != nil
-                list = model(byValue).candidates()
+                let sweeps = a.compression?.sweeps ?? c.passes
+                if CostModel.valuesCannotChange(first, best: { symmetric in
+                    var s = SparseStructure(pattern: a.matrix.pattern, sweeps: sweeps, symmetric: symmetric,
+                                            conditionBound: symmetric ? 1 : nil, shape: a.shape)
+                    s.certifiedNonsingular = true
+                    return model(s).candidates()
+                }) {
+                    list = first
+                } else {
+                    let symmetric = a.matrix.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
+                    var byValue = SparseStructure(pattern: a.matrix.pattern, sweeps: sweeps, symmetric: symmetric,
+                                                  conditionBound: symmetric ? a.matrix.jacobiScaledConditionBound : nil,
+                                                  shape: a.shape)
+                    byValue.certifiedNonsingular = NonsingularityCertificate(a.matrix) != nil
+                    list = model(byValue).candidates()
+                }
             } else {
                 list = first
             }
