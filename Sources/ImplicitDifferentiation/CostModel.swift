@@ -17,7 +17,7 @@ import LinearAlgebra
 //
 // with R = κ + ρ·T_F + (colours + 3 checks)·T_s + 3·nnz·τ the set-up, recording, compressed
 // sweeps and verification of the sparse A when the structure is detected (the first call), and
-//   R = κ + Σ_passes (α + β·N)·T_F + 3·nnz·τ,   N = 4 or 8 lanes per pass
+//   R = κ + Σ_passes (α + β·N)·T_F + 3·nnz·τ,   N = 4 … 8 lanes per pass
 // once it is cached: A, B and F's value from DualN passes over colours(A) + colours(B) + 1 lanes
 // (α = 1.2, β = 0.12, measured on 1-D Bratu and the log-sum-exp loops); L ≈ the factor's non-zeros;
 // S = P solves (+1 for the Krylov singularity probe, except on a sparse A that NonsingularityCertificate
@@ -154,7 +154,7 @@ struct CostModel {
     static let verificationProducts = 3.0
     /// `α`: one tape-free ``DualN`` pass beyond its lanes, in `T_F`.
     static let dualPassBase = 1.2
-    /// `β`: one lane of a tape-free ``DualN`` pass (of width 4 or 8), in `T_F`.
+    /// `β`: one lane of a tape-free ``DualN`` pass (of width 4 … 8), in `T_F`.
     static let dualLane = 0.12
     /// The number of products ``ExpectedProducts/many`` stands for (a
     /// linearization kept for later use is charged as if it served at least
