@@ -11,9 +11,6 @@
 ///     A[j+1…, j+1…ju] −= A[j+1…, j] · A[j, j+1…ju]        (rank-1 update, dger)
 /// ```
 ///
-/// A tridiagonal band (`kl = ku = 1`) takes the straight-line kernel of
-/// `TridiagonalBandKernels.swift` (same results).
-///
 /// Deviations from `dgbtf2`:
 ///  1. The fill-in rows of the storage are zeroed per column as in `dgbtf2`,
 ///     but the BLAS calls are inlined loops: on a band of a few diagonals one
@@ -32,13 +29,6 @@ extension BandSolveKernels {
     ///   exactly zero pivot (the factorization is completed, as in `dgbtf2`).
     static func gbtf2Swift(_ n: Int, lower kl: Int, upper ku: Int, _ ab: UnsafeMutablePointer<Double>,
                            pivots: UnsafeMutablePointer<LAPACKInt>) -> LAPACKInt {
-        kl == 1 && ku == 1 ? tridiagonalFactor(n, ab, pivots: pivots)
-            : gbtf2General(n, lower: kl, upper: ku, ab, pivots: pivots)
-    }
-
-    /// ``gbtf2Swift(_:lower:upper:_:pivots:)`` for any bandwidths (no tridiagonal kernel).
-    static func gbtf2General(_ n: Int, lower kl: Int, upper ku: Int, _ ab: UnsafeMutablePointer<Double>,
-                             pivots: UnsafeMutablePointer<LAPACKInt>) -> LAPACKInt {
         let ld = bandLeadingDimension(lower: kl, upper: ku), kv = ku + kl
         // The fill-in elements of the first columns (rows above the band of A).
         if ku + 1 < Swift.min(kv, n) {

@@ -78,20 +78,14 @@ enum BandSolveKernels {
     /// Solves `A X = B` or `Aᵀ X = B` in place for the `k` columns of the
     /// `n × k` block `b` with the factors of `LAPACKKernels.gbtrf(_:lower:upper:_:pivots:)`:
     /// `dgbtrs`'s algorithm as plain loops (LAPACK's per-column BLAS calls
-    /// cost more than the `O(n(2kl + ku))` flops of a narrow band); a tridiagonal band
-    /// with fewer than four right-hand sides takes `TridiagonalBandKernels.swift`'s solves.
+    /// cost more than the `O(n(2kl + ku))` flops of a narrow band).
     static func gbtrsSwift(transpose: Bool, _ n: Int, lower kl: Int, upper ku: Int, rightHandSides k: Int,
                            _ ab: UnsafePointer<Double>, pivots: UnsafePointer<LAPACKInt>,
                            _ b: UnsafeMutablePointer<Double>) {
         if k < 4 {
             for column in 0..<k {
                 let x = b + column * n
-                switch (transpose, kl == 1 && ku == 1) {
-                case (false, false): bandSolve(n, kl, ku, ab, pivots, x)
-                case (true, false): bandSolveTransposed(n, kl, ku, ab, pivots, x)
-                case (false, true): tridiagonalSolve(n, ab, pivots, x)
-                case (true, true): tridiagonalSolveTransposed(n, ab, pivots, x)
-                }
+                if transpose { bandSolveTransposed(n, kl, ku, ab, pivots, x) } else { bandSolve(n, kl, ku, ab, pivots, x) }
             }
             return
         }
@@ -217,12 +211,7 @@ enum BandSolveKernels {
     /// `dlatbs`'s scaling (an overflowing product gives `0`, "singular").
     static func gbconSwift(_ n: Int, lower kl: Int, upper ku: Int, _ ab: UnsafePointer<Double>,
                            pivots: UnsafePointer<LAPACKInt>, anorm: Double) -> Double {
-        if kl == 1 && ku == 1 {
-            return SmallLUKernels.reciprocalConditionEstimate(n, anorm: anorm,
-                                                              inverse: { tridiagonalSolve(n, ab, pivots, $0) },
-                                                              inverseTransposed: { tridiagonalSolveTransposed(n, ab, pivots, $0) })
-        }
-        return SmallLUKernels.reciprocalConditionEstimate(n, anorm: anorm,
+        SmallLUKernels.reciprocalConditionEstimate(n, anorm: anorm,
                                                    inverse: { bandSolve(n, kl, ku, ab, pivots, $0) },
                                                    inverseTransposed: { bandSolveTransposed(n, kl, ku, ab, pivots, $0) })
     }
