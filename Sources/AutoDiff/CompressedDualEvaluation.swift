@@ -192,13 +192,8 @@ struct CompressedDualRun {
         let bx = b.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
         if !verificationLane.isEmpty {
             var product = [Double](repeating: 0, count: rows), scale = product
-            if let ay { ay.multiply(vy, into: &product); addAbsoluteTerms(ay, vy, into: &scale) }
-            if let bx {
-                var p = [Double](repeating: 0, count: rows)
-                bx.multiply(vx, into: &p)
-                for i in 0..<rows { product[i] += p[i] }
-                addAbsoluteTerms(bx, vx, into: &scale)
-            }
+            if let ay { addProductAndAbsoluteTerms(ay, vy, product: &product, scale: &scale) }
+            if let bx { addProductAndAbsoluteTerms(bx, vx, product: &product, scale: &scale) }
             try checkRows(product, against: verificationLane, scale: scale, probe: "the verification lane")
         }
         return CompressedJacobians(value: value, y: ay, x: bx, nonFinite: nil, passes: passes)
