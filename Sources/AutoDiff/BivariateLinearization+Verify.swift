@@ -48,6 +48,36 @@ func addAbsoluteTerms(_ a: SparseMatrix, _ v: [Double], into scale: inout [Doubl
     }
 }
 
+/// Adds `A v` to `product` and `Σⱼ |aᵢⱼ vⱼ|` to `scale` in one pass over `A`'s entries:
+///
+/// ```
+/// productᵢ += Σⱼ aᵢⱼ vⱼ,   scaleᵢ += Σⱼ |aᵢⱼ vⱼ|
+/// ```
+func addProductAndAbsoluteTerms(_ a: SparseMatrix, _ v: [Double], product: inout [Double], scale: inout [Double]) {
+    precondition(v.count == a.columns && product.count == a.rows && scale.count == a.rows,
+                 "addProductAndAbsoluteTerms: lengths \(v.count), \(product.count), \(scale.count) for a \(a.rows)×\(a.columns) matrix")
+    a.pattern.columnPointers.withUnsafeBufferPointer { cp in
+        a.pattern.rowIndices.withUnsafeBufferPointer { ri in
+            a.values.withUnsafeBufferPointer { values in
+                v.withUnsafeBufferPointer { v in
+                    product.withUnsafeMutableBufferPointer { p in
+                        scale.withUnsafeMutableBufferPointer { s in
+                            for j in 0..<v.count {
+                                let vj = v[j]
+                                for pos in cp[j]..<cp[j + 1] {
+                                    let t = values[pos] * vj, i = ri[pos]
+                                    p[i] += t
+                                    s[i] += Swift.abs(t)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Checks a product from a sparse matrix against an independent one, row by row, to rounding:
 ///
 /// ```

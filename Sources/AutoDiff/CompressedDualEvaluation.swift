@@ -10,9 +10,10 @@ import LinearAlgebra
 //     A[i, j] = (lane colour(j))ᵢ,   B[i, j] = (lane cA + colour(j))ᵢ
 //     check   |(A v_y + B v_x)ᵢ − (verification lane)ᵢ| ≤ 1e-10 (Σⱼ|aᵢⱼ v_yⱼ| + Σⱼ|bᵢⱼ v_xⱼ| + |laneᵢ|)
 //
-// The lanes are split into passes of DualN<8>, the last one DualN<4> when at most four lanes
-// remain (``AD/dualPassWidths(_:)``): a pass costs about (α + β·N)·T_F with a small β up to
-// N = 8, while DualN<16> passes run out of cache on long vectors (figures in docs/performance.md).
+// The lanes are split into passes of DualN<8>, the last one exactly as wide as the lanes left
+// (DualN<5> … DualN<8>), or DualN<4> when at most four remain (``AD/dualPassWidths(_:)``): a pass
+// costs about (α + β·N)·T_F and moves (N + 1)·8 bytes per scalar, while DualN<16> passes run out
+// of cache on long vectors (figures in docs/performance.md).
 //
 // Deviations from the textbook:
 //  1. As in CompressedJacobian.swift, a non-zero read nowhere (a column outside the pattern)
@@ -191,13 +192,8 @@ struct CompressedDualRun {
         let bx = b.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
         if !verificationLane.isEmpty {
             var product = [Double](repeating: 0, count: rows), scale = product
-            if let ay { ay.multiply(vy, into: &product); addAbsoluteTerms(ay, vy, into: &scale) }
-            if let bx {
-                var p = [Double](repeating: 0, count: rows)
-                bx.multiply(vx, into: &p)
-                for i in 0..<rows { product[i] += p[i] }
-                addAbsoluteTerms(bx, vx, into: &scale)
-            }
+            if let ay { addProductAndAbsoluteTerms(ay, vy, product: &product, scale: &scale) }
+            if let bx { addProductAndAbsoluteTerms(bx, vx, product: &product, scale: &scale) }
             try checkRows(product, against: verificationLane, scale: scale, probe: "the verification lane")
         }
         return CompressedJacobians(value: value, y: ay, x: bx, nonFinite: nil, passes: passes)
@@ -221,11 +217,16 @@ struct VerificationDirections: Sendable {
 
 extension AD {
     /// The widths of the passes that evaluate `lanes` lanes: ``DualN``
-    /// `<8>` while more than four remain, then one `<4>` for the last 1–4.
+    /// `<8>` while more than eight remain, then one pass as wide as the lanes
+    /// left (`<5>` … `<8>`), or `<4>` for the last 1–4.
+    ///
+    /// ```
+    /// lanes = 8q + r,  0 < r ≤ 8:   q × 8, then max(r, 4)
+    /// ```
     public static func dualPassWidths(_ lanes: Int) -> [Int] {
         var widths: [Int] = [], left = lanes
         while left > 0 {
-            let w = left > 4 ? 8 : 4
+            let w = left > 8 ? 8 : Swift.max(left, 4)
             widths.append(w)
             left -= w
         }
@@ -272,10 +273,12 @@ extension AD {
         var first = 0
         for w in widths {
             let lanes = first..<Swift.min(first + w, run.laneCount)
-            if w == 4 {
-                try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<4>.self, &run, &buffers)
-            } else {
-                try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<8>.self, &run, &buffers)
+            switch w {
+            case 4: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<4>.self, &run, &buffers)
+            case 5: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<5>.self, &run, &buffers)
+            case 6: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<6>.self, &run, &buffers)
+            case 7: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<7>.self, &run, &buffers)
+            default: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<8>.self, &run, &buffers)
             }
             first += w
         }

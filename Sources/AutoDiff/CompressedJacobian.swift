@@ -57,18 +57,40 @@ struct ColorGroups: Sendable, Equatable {
     @usableFromInline
     func scatter(_ c: inout [Double], offset: Int = 0, rows k: Int, first: Int, lanes: Int, pattern: SparsityPattern,
                  into values: inout [Double]) throws(SparseJacobianError) {
-        for l in 0..<lanes {
-            for j in columnsOfColor(first + l) {
-                for pos in pattern.columnPointers[j]..<pattern.columnPointers[j + 1] {
-                    let slot = offset + pattern.rowIndices[pos] + l * k
-                    values[pos] = c[slot]
-                    c[slot] = 0
+        guard k > 0 && lanes > 0 else { return }
+        precondition(offset >= 0 && offset + k * lanes <= c.count && pattern.rows == k
+                     && columns.count == pattern.columns && values.count == pattern.nonZeroCount && first >= 0 && first + lanes <= colorCount,
+                     "ColorGroups.scatter: block, pattern and values do not fit")
+        var leftover: Int? = nil
+        c.withUnsafeMutableBufferPointer { cb in
+            values.withUnsafeMutableBufferPointer { vb in
+                pattern.columnPointers.withUnsafeBufferPointer { cp in
+                    pattern.rowIndices.withUnsafeBufferPointer { ri in
+                        columns.withUnsafeBufferPointer { cols in
+                            let block = cb.baseAddress! + offset
+                            for l in 0..<lanes {
+                                let lane = block + l * k
+                                for t in starts[first + l]..<starts[first + l + 1] {
+                                    let j = cols[t]
+                                    for pos in cp[j]..<cp[j + 1] {
+                                        let r = ri[pos]
+                                        vb[pos] = lane[r]
+                                        lane[r] = 0
+                                    }
+                                }
+                            }
+                            for s in 0..<(k * lanes) where block[s] != 0 || block[s].isNaN {
+                                leftover = s
+                                break
+                            }
+                        }
+                    }
                 }
             }
         }
-        for slot in offset..<(offset + k * lanes) where c[slot] != 0 || c[slot].isNaN {
-            throw .patternMismatch("row \((slot - offset) % k) has a non-zero derivative \(c[slot]) along colour "
-                                   + "\(first + (slot - offset) / k), in a column outside its pattern")
+        if let s = leftover {
+            throw .patternMismatch("row \(s % k) has a non-zero derivative \(c[offset + s]) along colour "
+                                   + "\(first + s / k), in a column outside its pattern")
         }
     }
 }

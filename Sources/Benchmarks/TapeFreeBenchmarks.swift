@@ -3,12 +3,13 @@ import ImplicitDifferentiation
 import ImplicitExamples
 
 /// The cost of the tape-free evaluation's passes (``AD/compressedJacobians(of:x:y:a:b:verifySeed:)``):
-/// one evaluation of the conditions on `DualN<4>`, `<8>` and `<16>` against one plain
+/// one evaluation of the conditions on `DualN<4>` … `<8>` and `<16>` against one plain
 /// evaluation on `Double`, measured in the same run, on 1-D Bratu (`m = 10⁵`, specialized,
 /// cheap per point) and on the log-sum-exp scalar loops (`m = 200`, `exp`/`log` heavy).
 /// The ratios give the cost model's `α + β·N` per pass (CostModel.swift).
+/// `TAPEFREE_M=<m>` sets the 1-D Bratu size (default 10⁵, 10⁴ with `--quick`).
 func runTapeFreeBenchmarks(_ harness: inout BenchmarkHarness) {
-    let m = harness.quick ? 10_000 : 100_000
+    let m = ProcessInfo.processInfo.environment["TAPEFREE_M"].flatMap { Int($0) } ?? (harness.quick ? 10_000 : 100_000)
     let s = (0..<m).map { Double($0 + 1) / Double(m + 1) }
     let theta = s.map { 1 + 0.5 * Double.sin(2 * Double.pi * $0) }
     let bratu = BratuConditions(nx: m, ny: 1, source: s.map { 1 + $0 })
@@ -27,7 +28,8 @@ private func passRows<C: ImplicitConditions>(_ harness: inout BenchmarkHarness, 
         return { _ = c(x: sx, y: sy) }
     }
     let plain: () -> Void = { _ = c(x: x, y: y) }
-    for (width, run) in [(4, lanes(DualN<4>.self)), (8, lanes(DualN<8>.self)), (16, lanes(DualN<16>.self))] {
+    for (width, run) in [(4, lanes(DualN<4>.self)), (5, lanes(DualN<5>.self)), (6, lanes(DualN<6>.self)),
+                         (7, lanes(DualN<7>.self)), (8, lanes(DualN<8>.self)), (16, lanes(DualN<16>.self))] {
         _ = harness.compare(suite: "tapefree", name: "\(name) F on DualN<\(width)>", size: y.count,
                                   baselineName: "plain F", candidate: run, baseline: plain)
 

@@ -17,7 +17,7 @@ import LinearAlgebra
 //
 // with R = κ + ρ·T_F + (colours + 3 checks)·T_s + 3·nnz·τ the set-up, recording, compressed
 // sweeps and verification of the sparse A when the structure is detected (the first call), and
-//   R = κ + Σ_passes (α + β·N)·T_F + 3·nnz·τ,   N = 4 or 8 lanes per pass
+//   R = κ + Σ_passes (α + β·N)·T_F + 3·nnz·τ,   N = 4 … 8 lanes per pass
 // once it is cached: A, B and F's value from DualN passes over colours(A) + colours(B) + 1 lanes
 // (α = 1.2, β = 0.12, measured on 1-D Bratu and the log-sum-exp loops); L ≈ the factor's non-zeros;
 // S = P solves (+1 for the Krylov singularity probe, except on a sparse A that NonsingularityCertificate
@@ -59,6 +59,14 @@ public struct CandidateCost: Sendable, Hashable, CustomStringConvertible {
         var isSparse: Bool {
             switch self {
             case .diagonal, .bandLU, .sparseCholesky, .sparseLU, .preconditionedCG, .preconditionedGMRES: return true
+            default: return false
+            }
+        }
+
+        /// `true` for the candidates priced from `A`'s values (symmetry, condition bound, certificate).
+        var readsValues: Bool {
+            switch self {
+            case .sparseCholesky, .sparseLU, .preconditionedCG, .preconditionedGMRES: return true
             default: return false
             }
         }
@@ -146,7 +154,7 @@ struct CostModel {
     static let verificationProducts = 3.0
     /// `α`: one tape-free ``DualN`` pass beyond its lanes, in `T_F`.
     static let dualPassBase = 1.2
-    /// `β`: one lane of a tape-free ``DualN`` pass (of width 4 or 8), in `T_F`.
+    /// `β`: one lane of a tape-free ``DualN`` pass (of width 4 … 8), in `T_F`.
     static let dualLane = 0.12
     /// The number of products ``ExpectedProducts/many`` stands for (a
     /// linearization kept for later use is charged as if it served at least
@@ -284,6 +292,18 @@ struct CostModel {
         return sparseSetupSeconds + evaluations * tF + 3 * Double(nonZeros) * secondsPerFlop
     }
 
+    /// `true` when the winner of `byPattern` does not read `A`'s values (diagonal, band LU, dense,
+    /// lazy) and costs less than every candidate that does (sparse Cholesky / LU, IC(0)-CG,
+    /// ILU(0)-GMRES) priced at its best by `best(symmetric)`, for either symmetry: then the value
+    /// symmetry check, the condition bound and the nonsingularity certificate cannot change the winner.
+    static func valuesCannotChange(_ byPattern: [CandidateCost], best: (Bool) -> [CandidateCost]) -> Bool {
+        let winner = cheapest(byPattern)
+        guard winner.fitsMemory, !winner.kind.readsValues else { return false }
+        let costs = (best(true) + best(false)).filter { $0.kind.readsValues && $0.fitsMemory }.map(\.evaluations)
+        guard !costs.contains(where: \.isNaN) else { return false }
+        return costs.allSatisfy { winner.evaluations < $0 }
+    }
+
     /// The cheapest candidate that fits in memory (the first on ties), or
     /// the lazy Krylov candidate when none fits (it needs `O(m)` memory).
     static func cheapest(_ list: [CandidateCost]) -> CandidateCost {
@@ -386,7 +406,9 @@ extension ImplicitFunction {
     /// function's ``StructureCache`` (detected on first use). The candidates
     /// are first priced from the pattern (symmetry by pattern); when a sparse
     /// one wins, `A` is compressed and verified at this point and the choice
-    /// is made again with symmetry read from its values.
+    /// is made again with symmetry read from its values, unless the winner reads
+    /// no values and beats every candidate that does at its best
+    /// (``CostModel/valuesCannotChange(_:best:)``): then the pattern's list stands.
     func costModelDecision(_ local: LocalConditions, products: ExpectedProducts)
         throws(ImplicitDifferentiationError) -> CostModelDecision?
     {
@@ -399,7 +421,8 @@ extension ImplicitFunction {
             costModel(detected: detected, m: m, n: local.n, products: products, sparse: s, tapeFree: local.isTapeFree)
         }
         // First from the pattern alone (symmetry by pattern); A is compressed only when a
-        // sparse candidate wins, and then the choice is made again with symmetry by value.
+        // sparse candidate wins, and then the choice is made again with symmetry by value,
+        // unless no value can change it (a band LU that beats every value-priced candidate at its best).
         // On the tape-free path A is already evaluated and verified (tapeFreeStart made the same first choice).
         var sparse: SparseJacobian? = nil
         var list = model(nil).candidates()
@@ -410,14 +433,23 @@ extension ImplicitFunction {
             let first = model(byPattern).candidates()
             if CostModel.cheapest(first).kind.isSparse {
                 var a = try sparseA(structureCache, nil)
-                let facts = SparseValueFacts(a.matrix)
-                a.facts = facts
+                let sweeps = a.compression?.sweeps ?? c.passes
+                if CostModel.valuesCannotChange(first, best: { symmetric in
+                    var s = SparseStructure(pattern: a.matrix.pattern, sweeps: sweeps, symmetric: symmetric,
+                                            conditionBound: symmetric ? 1 : nil, shape: a.shape)
+                    s.certifiedNonsingular = true
+                    return model(s).candidates()
+                }) {
+                    list = first
+                } else {
+                    let facts = SparseValueFacts(a.matrix)
+                    a.facts = facts
+                    var byValue = SparseStructure(pattern: a.matrix.pattern, sweeps: sweeps, symmetric: facts.symmetric,
+                                                  conditionBound: facts.conditionBound, shape: a.shape)
+                    byValue.certifiedNonsingular = facts.certificate != nil
+                    list = model(byValue).candidates()
+                }
                 sparse = a
-                var byValue = SparseStructure(pattern: a.matrix.pattern, sweeps: a.compression?.sweeps ?? c.passes,
-                                              symmetric: facts.symmetric, conditionBound: facts.conditionBound,
-                                              shape: a.shape)
-                byValue.certifiedNonsingular = facts.certificate != nil
-                list = model(byValue).candidates()
             } else {
                 list = first
             }

@@ -68,7 +68,7 @@ public final class ImplicitLinearization<Byproduct: Sendable>: Sendable {
     /// solves, Krylov statistics).
     public var report: DerivativeReport {
         var report = state.withLock { $0 }
-        let summary = solver.summary
+        let summary = solver.counters
         report.krylovIterations = summary.iterations
         report.operatorApplications = summary.operatorApplications
         report.lastKrylovStatistics = summary.lastStatistics

@@ -78,7 +78,11 @@ enum BandSolveKernels {
     /// Solves `A X = B` or `Aᵀ X = B` in place for the `k` columns of the
     /// `n × k` block `b` with the factors of `LAPACKKernels.gbtrf(_:lower:upper:_:pivots:)`:
     /// `dgbtrs`'s algorithm as plain loops (LAPACK's per-column BLAS calls
-    /// cost more than the `O(n(2kl + ku))` flops of a narrow band).
+    /// cost more than the `O(n(2kl + ku))` flops of a narrow band). Each
+    /// substitution step multiplies by the pivot's reciprocal instead of
+    /// dividing: the reciprocal does not depend on the running solution, so its
+    /// division leaves the dependency chain (the result differs from
+    /// `dgbtrs`'s by rounding).
     static func gbtrsSwift(transpose: Bool, _ n: Int, lower kl: Int, upper ku: Int, rightHandSides k: Int,
                            _ ab: UnsafePointer<Double>, pivots: UnsafePointer<LAPACKInt>,
                            _ b: UnsafeMutablePointer<Double>) {
@@ -119,8 +123,8 @@ enum BandSolveKernels {
         }
         for j in stride(from: n - 1, through: 0, by: -1) {
             let u = ab + kd - j + j * ldab, rowJ = y + j * k
-            let d = u[j]
-            for c in 0..<k { rowJ[c] /= d }
+            let r = 1 / u[j]
+            for c in 0..<k { rowJ[c] *= r }
             for i in Swift.max(0, j - kd)..<j {
                 let factor = u[i]
                 if factor == 0 { continue }
@@ -142,8 +146,8 @@ enum BandSolveKernels {
                 let row = y + i * k
                 for c in 0..<k { rowJ[c] -= factor * row[c] }
             }
-            let d = u[j]
-            for c in 0..<k { rowJ[c] /= d }
+            let r = 1 / u[j]
+            for c in 0..<k { rowJ[c] *= r }
         }
         if kl > 0 {
             for j in stride(from: n - 2, through: 0, by: -1) {
@@ -176,7 +180,7 @@ enum BandSolveKernels {
         }
         for j in stride(from: n - 1, through: 0, by: -1) {
             let u = ab + kd - j + j * ldab   // u[i] = U[i, j]
-            let xj = x[j] / u[j]
+            let xj = x[j] * (1 / u[j])
             x[j] = xj
             if xj == 0 { continue }
             for i in Swift.max(0, j - kd)..<j { x[i] -= u[i] * xj }
@@ -192,7 +196,7 @@ enum BandSolveKernels {
             let u = ab + kd - j + j * ldab
             var s = x[j]
             for i in Swift.max(0, j - kd)..<j { s -= u[i] * x[i] }
-            x[j] = s / u[j]
+            x[j] = s * (1 / u[j])
         }
         if kl > 0 {
             for j in stride(from: n - 2, through: 0, by: -1) {

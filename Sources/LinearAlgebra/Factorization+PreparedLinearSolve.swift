@@ -45,6 +45,8 @@ extension BandLUFactorization: PreparedLinearSolve {
     }
     /// `band LU (lower kl, upper ku)` (the condition estimate is not computed).
     public var kind: String { "band LU (lower \(lowerBandwidth), upper \(upperBandwidth))" }
+    /// ``kind`` and the rank, no iterations (the condition estimate is not computed).
+    public var counters: LinearSolveSummary { LinearSolveSummary(kind: kind, rank: dimension) }
 
     /// `x = A⁻¹ b` (`dgbtrs`).
     ///

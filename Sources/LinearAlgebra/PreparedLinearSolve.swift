@@ -30,6 +30,10 @@ public protocol PreparedLinearSolve: Sendable {
     /// ``LinearSolveSummary/kind`` alone, without what else the summary computes
     /// (a band LU's condition estimate, for one). Default: `summary.kind`.
     var kind: String { get }
+    /// The summary's iteration counters and last Krylov statistics, without what else
+    /// ``summary`` computes on demand (a band LU's condition estimate, for one): the
+    /// condition and rank may be left `nil`. Default: ``summary``.
+    var counters: LinearSolveSummary { get }
 
     /// `x = A⁻¹ b` (or `A⁺ b`).
     ///
@@ -59,6 +63,9 @@ public protocol PreparedLinearSolve: Sendable {
 extension PreparedLinearSolve {
     /// `summary.kind`.
     public var kind: String { summary.kind }
+
+    /// ``summary``.
+    public var counters: LinearSolveSummary { summary }
 
     /// Column by column through `solve(_:)` (the default for
     /// solvers without a blocked multi-right-hand-side solve).

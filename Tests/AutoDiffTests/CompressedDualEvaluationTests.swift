@@ -71,17 +71,20 @@ import Testing
         #expect(mismatches.withLock { $0 } == 0)
     }
 
-    @Test("the pass widths cover every lane with DualN<8>, the last pass DualN<4> for up to four lanes")
+    @Test("the pass widths cover every lane with DualN<8>, the last pass as wide as the lanes left, at least 4")
     func passWidths() {
         #expect(AD.dualPassWidths(0) == [])
         #expect(AD.dualPassWidths(3) == [4])
-        #expect(AD.dualPassWidths(5) == [8])
-        #expect(AD.dualPassWidths(13) == [8, 8])
+        #expect(AD.dualPassWidths(5) == [5])
+        #expect(AD.dualPassWidths(7) == [7])
+        #expect(AD.dualPassWidths(13) == [8, 5])
+        #expect(AD.dualPassWidths(16) == [8, 8])
         #expect(AD.dualPassWidths(20) == [8, 8, 4])
         for lanes in 1...70 {
             let w = AD.dualPassWidths(lanes)
-            #expect(w.allSatisfy { [4, 8].contains($0) })
+            #expect(w.allSatisfy { (4...8).contains($0) } && w.dropLast().allSatisfy { $0 == 8 })
             #expect(w.reduce(0, +) >= lanes && w.reduce(0, +) - w.last! < lanes)
+            #expect(w.reduce(0, +) == max(lanes, 8 * (w.count - 1) + 4), "\(lanes) lanes: \(w)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Testing
-import ImplicitDifferentiation
+@testable import ImplicitDifferentiation
+@testable import LinearAlgebra
 import TestSupport
 
 /// A tridiagonal `∂F/∂y` on the matrix path: LU runs on the band (m ≥ 32).
@@ -92,5 +93,20 @@ struct TridiagonalConditions: ImplicitConditions {
             Issue.record("expected singularJacobian from the estimate"); return
         }
         #expect(rcond == estimate)
+    }
+
+    @Test("reading the report leaves the band LU's condition estimate uncomputed; the solver summary computes it",
+          arguments: [Representation.automatic, .sparse])
+    func reportReadsWhatWasComputed(representation: Representation) throws {
+        let y = Self.y, x = TridiagonalConditions.input(for: y)
+        let f = ImplicitFunction(solver: { _ in y }, conditions: TridiagonalConditions(), representation: representation)
+        let lin = try f.linearize(at: x)
+        _ = try lin.vjp(y)
+        let band = try #require(lin.solver as? BandLUFactorization)
+        let report = lin.report
+        #expect(report.reciprocalConditionIsLowerBound && report.adjointSolves == 1 && report.krylovIterations == 0)
+        #expect(!band.conditionCache.isComputed, "the report computed the estimate")
+        let estimate = try #require(lin.solverSummary.reciprocalCondition)
+        #expect(band.conditionCache.isComputed && estimate >= report.reciprocalCondition!)
     }
 }

@@ -110,6 +110,29 @@ struct SwitchingNeighbourConditions: ImplicitConditions {
         try Self.expectMatchesDenseLU(warm, try dense.linearize(at: x))
     }
 
+    @Test("the value checks are skipped only when the pattern's winner reads no values and beats every value-priced candidate at its best")
+    func valuesCannotChangeTheWinner() {
+        func c(_ kind: CandidateCost.Kind, _ e: Double, fits: Bool = true) -> CandidateCost {
+            CandidateCost(kind: kind, evaluations: e, bytes: 0, fitsMemory: fits)
+        }
+        let byPattern = [c(.bandLU, 10), c(.sparseCholesky, 30), c(.preconditionedCG, 40), c(.denseLU, 500), c(.lazyGMRES, 900)]
+        func best(cholesky: Double = 30, cg: Double = 12, lu: Double = 60, gmres: Double = 80,
+                  cgFits: Bool = true) -> (Bool) -> [CandidateCost] {
+            { symmetric in
+                symmetric ? [c(.bandLU, 10), c(.sparseCholesky, cholesky), c(.preconditionedCG, cg, fits: cgFits)]
+                    : [c(.bandLU, 10), c(.sparseLU, lu), c(.preconditionedGMRES, gmres)]
+            }
+        }
+        #expect(CostModel.valuesCannotChange(byPattern, best: best()))
+        #expect(!CostModel.valuesCannotChange(byPattern, best: best(cg: 9)), "CG at its best could win")
+        #expect(!CostModel.valuesCannotChange(byPattern, best: best(lu: 9.5)), "sparse LU at its best could win")
+        #expect(!CostModel.valuesCannotChange(byPattern, best: best(cg: 10)), "a tie is checked")
+        #expect(!CostModel.valuesCannotChange(byPattern, best: best(gmres: .nan)), "a NaN cost is checked")
+        #expect(CostModel.valuesCannotChange(byPattern, best: best(cg: 1, cgFits: false)), "a candidate that does not fit")
+        let valueWinner = [c(.bandLU, 50), c(.sparseCholesky, 30), c(.denseLU, 500)]
+        #expect(!CostModel.valuesCannotChange(valueWinner, best: best()), "the pattern's winner reads values")
+    }
+
     @Test("a 2-D stencil passes the band rule, yet the model weighs band LU against sparse Cholesky and runs its pick")
     func twoDimensionalStencilWeighsBandAgainstSparse() throws {
         let n = 40   // bandwidth 40 on 1600 unknowns: 4(2kl + ku + 1) = 484 ≤ 1600, so the band rule accepts it

@@ -41,6 +41,36 @@ import TestSupport
         }
     }
 
+    @Test("the Swift band solves (one and many right-hand sides, plain and transposed) agree with dgbtrs",
+          arguments: [(1, 1), (2, 0), (0, 3), (3, 2)])
+    func solvesMatchLAPACK(kl: Int, ku: Int) {
+        for n in [1, 5, 37] {
+            let f = factor(randomBand(n, kl, ku, seed: UInt64(7 * n + kl + 3 * ku)), n, kl, ku, swift: false)
+            guard f.info == 0 else { continue }
+            var rng = SeededRandom(seed: UInt64(n + 11))
+            for k in [1, 5] {
+                let b = (0..<(n * k)).map { _ in rng.uniform() - 0.5 }
+                for transpose in [false, true] {
+                    var mine = b, reference = b
+                    f.factors.withUnsafeBufferPointer { ab in
+                        f.pivots.withUnsafeBufferPointer { p in
+                            mine.withUnsafeMutableBufferPointer {
+                                BandSolveKernels.gbtrsSwift(transpose: transpose, n, lower: kl, upper: ku, rightHandSides: k,
+                                                            ab.baseAddress!, pivots: p.baseAddress!, $0.baseAddress!)
+                            }
+                            reference.withUnsafeMutableBufferPointer {
+                                _ = LAPACKKernels.gbtrs(transpose: transpose, n, lower: kl, upper: ku, rightHandSides: k,
+                                                        ab.baseAddress!, pivots: p.baseAddress!, $0.baseAddress!)
+                            }
+                        }
+                    }
+                    #expect(Approximate.relativeError(mine, reference) <= 1e-11, "n \(n), k \(k), transposed \(transpose)")
+                    #expect(mine != b || n == 1, "nothing was solved")
+                }
+            }
+        }
+    }
+
     @Test("an exactly zero pivot: dgbtrf's info and the same completed factors")
     func zeroPivot() {
         let n = 12, kl = 1, ku = 2, ld = BandSolveKernels.bandLeadingDimension(lower: kl, upper: ku)

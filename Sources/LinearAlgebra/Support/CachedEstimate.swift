@@ -23,6 +23,9 @@ final class CachedEstimate: Sendable {
 
     @usableFromInline init() {}
 
+    /// `true` once the value has been computed and stored.
+    var isComputed: Bool { bits.load(ordering: .acquiring) != CachedEstimate.unset }
+
     /// The cached value, computing and storing it with `compute` the first time.
     @usableFromInline
     func value(_ compute: () -> Double) -> Double {
