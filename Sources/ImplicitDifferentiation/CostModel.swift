@@ -323,7 +323,7 @@ struct SparseStructure {
     let sweeps: Int
     let symmetric: Bool
     /// A bound on the condition number of the Jacobi-scaled `A`, read from its values
-    /// (``SparseMatrix/jacobiScaledConditionBound``); `nil` when unknown.
+    /// (``SparseValueFacts/conditionBound``); `nil` when unknown.
     var conditionBound: Double? = nil
     /// ``NonsingularityCertificate`` holds for the values of `A` (the Krylov candidates then run no probe).
     var certifiedNonsingular = false

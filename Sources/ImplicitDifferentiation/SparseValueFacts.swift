@@ -22,7 +22,7 @@ struct SparseValueFacts: Sendable {
     /// `A` is certified nonsingular, or `nil`.
     let certificate: NonsingularityCertificate?
     /// The Gershgorin bound on `κ(D^{-1/2} A D^{-1/2})` for a symmetric `A` with a positive
-    /// diagonal (``SparseMatrix/jacobiScaledConditionBound``'s value), or `nil`.
+    /// diagonal (see `JacobiConditionBound.swift`), or `nil`.
     let conditionBound: Double?
     /// `A` is symmetric positive definite: symmetric, every `aᵢᵢ > 0`, and strictly diagonally
     /// dominant (by rows, columns or after the Jacobi scaling, as the certificate says).
