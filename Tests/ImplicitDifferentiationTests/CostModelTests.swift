@@ -158,8 +158,13 @@ struct SwitchingNeighbourConditions: ImplicitConditions {
         let x = c.input(for: y)
         let auto = Self.function(c, y)
         let one = try auto.linearize(at: x, solution: y, byproduct: (), expecting: .one)
-        #expect(one.plan.representation == .operator && one.plan.solver == .gmres(options: .automaticPlan),
-                "\(one.plan)")
+        // The model times one F and one tape sweep; a sanitizer's instrumentation (scripts/sanitize sets
+        // SANITIZER) slows the memory-bound sweep more than the exp-bound F and can tip this one choice,
+        // so it is asserted in uninstrumented builds only; every answer below is checked in all builds.
+        if ProcessInfo.processInfo.environment["SANITIZER"] == nil {
+            #expect(one.plan.representation == .operator && one.plan.solver == .gmres(options: .automaticPlan),
+                    "\(one.plan)")
+        }
         #expect(one.plan.reason.contains("for 1 product"), "\(one.plan)")
         let jacobian = try auto.linearize(at: x, solution: y, byproduct: (), expecting: .jacobian)
         #expect(jacobian.plan.representation == .matrix && jacobian.plan.solver == .lu, "\(jacobian.plan)")
