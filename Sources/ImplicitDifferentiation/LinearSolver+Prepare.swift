@@ -100,7 +100,7 @@ extension LinearSolver {
                 throw .singularJacobian(pivot: nil, reciprocalCondition: rcond)
             }
             var note: String? = nil
-            if case .bandLU = used { note = factored.kind + " because ∂F/∂y is banded" }
+            if case .bandLU = used { note = factored.counters.kind + " because ∂F/∂y is banded" }
             return PreparedChoice(prepared: factored, used: used, note: note, fellBack: false,
                                   reciprocalCondition: rcond, rank: a.rows, reciprocalConditionIsLowerBound: isBound)
         case .cholesky:

@@ -261,13 +261,13 @@ extension LinearSolver {
             if !(prepared.rcond >= minimum) {   // NaN fails
                 if automatic {
                     return try Self.svdFallback(svdDense, head: head,
-                                                "\(prepared.solve.kind) found ∂F/∂y numerically singular "
+                                                "\(prepared.solve.counters.kind) found ∂F/∂y numerically singular "
                                                 + "(rcond ≈ \(prepared.rcond)); used svd")
                 }
                 throw .singularJacobian(pivot: nil, reciprocalCondition: prepared.rcond)
             }
-            let why = fallbackNote.map { $0 + " (\(prepared.solve.kind))" }
-                ?? prepared.solve.kind + " because "
+            let why = fallbackNote.map { $0 + " (\(prepared.solve.counters.kind))" }
+                ?? prepared.solve.counters.kind + " because "
                     + (automatic && chosen != nil ? "the cost model picked it" : kind.reason(automatic: automatic))
             let used: LinearSolver = kind.isBand ? .bandLU : (fallbackNote == nil && kind.isCholesky ? .cholesky : .lu)
             let c = PreparedChoice(prepared: prepared.solve, used: used, note: nil, fellBack: false,

@@ -43,10 +43,9 @@ extension BandLUFactorization: PreparedLinearSolve {
     public var summary: LinearSolveSummary {
         LinearSolveSummary(kind: kind, reciprocalCondition: reciprocalCondition, rank: dimension)
     }
-    /// `band LU (lower kl, upper ku)` (the condition estimate is not computed).
-    public var kind: String { "band LU (lower \(lowerBandwidth), upper \(upperBandwidth))" }
-    /// ``kind`` and the rank, no iterations (the condition estimate is not computed).
+    /// The kind and the rank, no iterations (the condition estimate is not computed).
     public var counters: LinearSolveSummary { LinearSolveSummary(kind: kind, rank: dimension) }
+    private var kind: String { "band LU (lower \(lowerBandwidth), upper \(upperBandwidth))" }
 
     /// `x = A⁻¹ b` (`dgbtrs`).
     ///

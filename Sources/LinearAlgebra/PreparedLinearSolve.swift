@@ -27,11 +27,8 @@ public protocol PreparedLinearSolve: Sendable {
     var isLeastSquares: Bool { get }
     /// What this preparation is, for reports: kind, condition estimate, rank, Krylov statistics.
     var summary: LinearSolveSummary { get }
-    /// ``LinearSolveSummary/kind`` alone, without what else the summary computes
-    /// (a band LU's condition estimate, for one). Default: `summary.kind`.
-    var kind: String { get }
-    /// The summary's iteration counters and last Krylov statistics, without what else
-    /// ``summary`` computes on demand (a band LU's condition estimate, for one): the
+    /// The summary's kind, iteration counters and last Krylov statistics, without what
+    /// else ``summary`` computes on demand (a band LU's condition estimate, for one): the
     /// condition and rank may be left `nil`. Default: ``summary``.
     var counters: LinearSolveSummary { get }
 
@@ -61,9 +58,6 @@ public protocol PreparedLinearSolve: Sendable {
 }
 
 extension PreparedLinearSolve {
-    /// `summary.kind`.
-    public var kind: String { summary.kind }
-
     /// ``summary``.
     public var counters: LinearSolveSummary { summary }
 
