@@ -252,12 +252,16 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         var preconditioner = self.preconditioner
         var sparseJacobian: SparseJacobian? = nil
         var sparseKind: SparseKind? = nil
+        var accumulates = false
         if let decision = try costModelDecision(local, products: products) {
             plan = decision.plan
             sparseJacobian = decision.sparse
             preconditioner = decision.preconditioner ?? preconditioner
             sparseKind = decision.sparseKind
+            accumulates = decision.accumulates
         }
+        var local = local
+        var accumulationNote: String? = nil
         if plan.representation == .operator, local.differentiation == finiteDifferenceLabel {
             try MemoryBudget.require("∂F/∂y by finite differences (\(k) × \(m)), built for transposed products",
                                      [(k, m)], limit: options.maxMatrixBytes)
@@ -273,7 +277,21 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
                                      MemoryBudget.factorizationShapes(plan.solver, automatic: linearSolver.isAutomatic,
                                                                       rows: k, columns: m),
                                      limit: options.maxMatrixBytes)
-            let a = prefetchedA ?? local.a.materialize()
+            var accumulated: Matrix? = nil
+            if accumulates, let accumulate = local.accumulate {
+                // B (k × n) is kept beside A; A's own memory was checked above.
+                try MemoryBudget.require("∂F/∂x (\(k) × \(local.n)), accumulated with ∂F/∂y", [(k, local.n)],
+                                         limit: options.maxMatrixBytes)
+                // A recording whose output length differs from F's (conditions whose length depends
+                // on the scalar type) gives matrices of another shape: those are not used.
+                if let (a, b) = accumulate(), a.rows == k, a.columns == m, b.rows == k, b.columns == local.n {
+                    local = local.servedBy(a: a, b: b)
+                    accumulated = a
+                } else {
+                    accumulationNote = "the accumulation of ∂F/∂y from the tape declined at this point; A by dual passes"
+                }
+            }
+            let a = accumulated ?? prefetchedA ?? local.a.materialize()
             if let i = a.elements.firstIndex(where: { !$0.isFinite }) {
                 throw .nonFiniteInput("∂F/∂y[\(i % max(k, 1)), \(i / max(k, 1))] = \(a.elements[i])")
             }
@@ -301,12 +319,12 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             choice = try plan.solver.prepare(system, settings: settings)
         }
         plan.solver = choice.used
-        plan.note = choice.note
+        plan.note = [choice.note, accumulationNote].compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         let report = DerivativeReport(
             plan: plan, residualNorm: residualNorm, residualBound: bound, differentiation: local.differentiation,
             factorizations: (matrix != nil || plan.representation == .sparse) && choice.used.isDirect ? 1 : 0,
             reciprocalCondition: choice.reciprocalCondition,
-            reciprocalConditionIsLowerBound: choice.reciprocalConditionIsLowerBound, rank: choice.rank, note: choice.note,
+            reciprocalConditionIsLowerBound: choice.reciprocalConditionIsLowerBound, rank: choice.rank, note: plan.note,
             tangentSolves: 0,
             adjointSolves: 0, krylovIterations: 0, operatorApplications: 0, lastKrylovStatistics: nil)
         let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,

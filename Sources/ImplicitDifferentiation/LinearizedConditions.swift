@@ -84,6 +84,11 @@ struct LocalConditions: Sendable {
     /// `true` when `A` (and `B` when coloured) come from the tape-free evaluation
     /// (``TapeFreeLinearization``): products are sparse, no tape is recorded.
     let isTapeFree: Bool
+    /// `A` and `B` as dense matrices accumulated from one reverse pass over the
+    /// recording (``BivariateLinearization/accumulatedJacobians(sharedEntryLimit:)``, work
+    /// limit ``DetectedStructure/accumulationLimit(nodes:k:inputs:)``), or `nil` when the
+    /// accumulation declines; `nil` itself for conditions not recorded on the tape.
+    let accumulate: (@Sendable () -> (a: Matrix, b: Matrix)?)?
     /// The number of conditions.
     var k: Int { value.count }
 
@@ -91,7 +96,8 @@ struct LocalConditions: Sendable {
     init(value: [Double], n: Int, m: Int, a: JacobianMap, b: JacobianMap, differentiation: String,
          sparseA: (@Sendable (StructureCache?, String?) throws(ImplicitDifferentiationError) -> SparseJacobian)? = nil,
          detectStructure: (@Sendable (StructureCache, StructureCache.Key) -> DetectedStructure)? = nil,
-         lengthFault: ProductLengthFault? = nil, isTapeFree: Bool = false) {
+         lengthFault: ProductLengthFault? = nil, isTapeFree: Bool = false,
+         accumulate: (@Sendable () -> (a: Matrix, b: Matrix)?)? = nil) {
         self.value = value
         self.n = n
         self.m = m
@@ -102,6 +108,14 @@ struct LocalConditions: Sendable {
         self.detectStructure = detectStructure
         self.lengthFault = lengthFault
         self.isTapeFree = isTapeFree
+        self.accumulate = accumulate
+    }
+
+    /// The same conditions with `A` and `B` given as matrices (products by BLAS).
+    func servedBy(a: Matrix, b: Matrix) -> LocalConditions {
+        LocalConditions(value: value, n: n, m: m, a: JacobianMap(matrix: a), b: JacobianMap(matrix: b),
+                        differentiation: differentiation, sparseA: sparseA, detectStructure: detectStructure,
+                        lengthFault: lengthFault, isTapeFree: isTapeFree)
     }
 }
 
@@ -166,7 +180,8 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                        _ = d.recorded()   // here, where the recording is specialized for C
                                        return try d.sparseY(cache: cache, redetect: redetect)
                                    },
-                                   detectStructure: { cache, key in d.detectedStructure(cache: cache, key: key) })
+                                   detectStructure: { cache, key in d.detectedStructure(cache: cache, key: key) },
+                                   accumulate: { d.accumulated() })
         }
         givesMatrices = false
         generic = conditions

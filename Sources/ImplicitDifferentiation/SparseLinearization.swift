@@ -85,7 +85,8 @@ extension AutomaticDerivatives {
     /// The structure of `A`: from `cache` when it holds one for these
     /// shapes (no recording is made then), else detected from the recording
     /// at `(x, y)` and stored, with one evaluation of `F` and one reverse
-    /// sweep timed for the cost model. Inlinable so that the evaluation and
+    /// sweep timed for the cost model, and, for a dense pattern, one
+    /// accumulation of `A` and `B` from the recording. Inlinable so that the evaluation and
     /// the recording are specialized for the caller's conditions.
     @inlinable
     func detectedStructure(cache: StructureCache, key: StructureCache.Key) -> DetectedStructure {
@@ -98,9 +99,21 @@ extension AutomaticDerivatives {
         let u = [Double](repeating: 1, count: t.outputCount)
         var adjoint = [Double](repeating: 0, count: y.count)
         let sweep = DetectedStructure.seconds { t.vjp(u, intoY: &adjoint) }
-        let fresh = DetectedStructure(t, evaluationSeconds: evaluation, sweepSeconds: sweep)
+        var fresh = DetectedStructure(t, evaluationSeconds: evaluation, sweepSeconds: sweep)
+        fresh.timeAccumulation(t)
         cache.store(fresh, for: key)
         return fresh
+    }
+
+    /// `A` and `B` as dense matrices accumulated from the recording at `(x, y)` (made once,
+    /// shared with every later product) in one reverse pass, or `nil` when the accumulation
+    /// declines (its work limit ``DetectedStructure/accumulationLimit(nodes:k:inputs:)``).
+    @inlinable
+    func accumulated() -> (a: Matrix, b: Matrix)? {
+        let t = recorded()
+        let limit = DetectedStructure.accumulationLimit(nodes: t.recording.nodeCount, k: t.outputCount,
+                                                        inputs: x.count + y.count)
+        return t.accumulatedJacobians(sharedEntryLimit: limit).map { (a: $0.y, b: $0.x) }
     }
 
     /// `A` in sparse form from the recording at `(x, y)` (made once, shared
