@@ -80,6 +80,9 @@ struct JacobianAccumulator {
     let inputCount: Int
     let owner: UnsafeMutablePointer<Int32>
     let adjoint: UnsafeMutablePointer<Double>
+    /// The memory of `adjoint` (first) and `owner`: one block, so that a large one is a
+    /// cached mapping reused by the next accumulation (see ``RawBlock``).
+    let block: RawBlock
     var lists: [[SharedAdjoint]] = []
     var entries = 0
     var overflow = false
@@ -92,16 +95,15 @@ struct JacobianAccumulator {
         self.recording = recording
         self.limit = limit
         inputCount = recording.inputCount
-        owner = .allocate(capacity: recording.nodeCount)
-        owner.initialize(repeating: -1, count: recording.nodeCount)
-        adjoint = .allocate(capacity: recording.nodeCount)
-        adjoint.initialize(repeating: 0, count: recording.nodeCount)
+        let count = recording.nodeCount
+        block = RawBlock(bytes: 12 * count)
+        // `adjoint[k]` is written before it is read (when node k gets its owner): left uninitialized.
+        adjoint = block.start.bindMemory(to: Double.self, capacity: count)
+        owner = (block.start + 8 * count).bindMemory(to: Int32.self, capacity: count)
+        owner.initialize(repeating: -1, count: count)
     }
 
-    func release() {
-        owner.deallocate()
-        adjoint.deallocate()
-    }
+    func release() { block.release() }
 
     mutating func run(_ scatter: (Int, Int, Double) -> Void) -> JacobianAccumulationSummary? {
         let r = recording

@@ -117,7 +117,9 @@ func runGivenSolutionPeerBenchmarks(_ harness: inout BenchmarkHarness) {
                 ("matrix + LU (A by dual passes)", .matrix, .lu, true),
             ]
             var rows: [GivenSolutionRow] = []
-            for (name, representation, solver, probes) in variants {
+            // PEERS_LSE_VARIANTS=automatic (comma list of variant names; default all) for profiling one path.
+            let only = env["PEERS_LSE_VARIANTS"].map { Set($0.split(separator: ",").map(String.init)) }
+            for (name, representation, solver, probes) in variants where only?.contains(name) ?? true {
                 var f = ImplicitFunction(solver: { _ in y }, conditions: conditions, linearSolver: solver,
                                          representation: representation)
                 f.options.krylovOptions = benchKrylovOptions

@@ -305,6 +305,9 @@ final class AutomaticDerivatives<F: DifferentiableBivariateFunction & Sendable>:
     @usableFromInline let x: [Double]
     @usableFromInline let y: [Double]
     @usableFromInline let tape = Locked<BivariateLinearization?>(nil)
+    /// The node count of a recording at these shapes (from the structure cache), reserved by
+    /// the recording so that its tape does not grow; `0` when unknown.
+    @usableFromInline let capacityHint = Locked<Int>(0)
 
     @inlinable
     init(_ f: F, x: [Double], y: [Double]) {
@@ -318,7 +321,8 @@ final class AutomaticDerivatives<F: DifferentiableBivariateFunction & Sendable>:
     func recorded() -> BivariateLinearization {
         tape.withLock { t in
             if let t { return t }
-            let fresh = AD.linearize(f, x: x, y: y)
+            let hint = capacityHint.withLock { $0 }
+            let fresh = AD.linearize(f, x: x, y: y, capacity: hint > 0 ? hint : nil)
             t = fresh
             return fresh
         }

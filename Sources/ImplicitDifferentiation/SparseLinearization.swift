@@ -90,7 +90,10 @@ extension AutomaticDerivatives {
     /// the recording are specialized for the caller's conditions.
     @inlinable
     func detectedStructure(cache: StructureCache, key: StructureCache.Key) -> DetectedStructure {
-        if let known = cache.structure(for: key) { return known }
+        if let known = cache.structure(for: key) {
+            capacityHint.withLock { $0 = known.operationCount }
+            return known
+        }
         // The value's length is read after timing, so that the timed evaluation is not optimized away.
         var length = 0
         let evaluation = DetectedStructure.seconds { let value: [Double] = f(x, y); length = value.count }

@@ -23,7 +23,7 @@ struct DetectedStructure: Sendable {
     let compression: JacobianCompression?
     /// The number of operations of `F` on the tape (the recording's node
     /// count): the cost model's measure of one plain evaluation.
-    let operationCount: Int
+    @usableFromInline let operationCount: Int
     /// `T_F`: one plain evaluation of `F` on `Double`, in seconds, timed once
     /// when the pattern was detected (`0` when not timed).
     let evaluationSeconds: Double
