@@ -211,6 +211,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         let value: [Double]
         var prefetchedA: Matrix? = nil
         var tapeFree: TapeFreeLinearization? = nil, nonFiniteEntry: String? = nil, redetect: String? = nil
+        var recordedLocal: LocalConditions? = nil
         switch tapeFreeStart(x: x, y: y, z: z, products: products) {
         case .evaluated(let t)?: (value, tapeFree) = (t.value, t)
         case .nonFinite(let v, let entry)?: (value, nonFiniteEntry) = (v, entry)
@@ -221,6 +222,11 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             if y.count <= Self.prefetchLimit, representation != .operator, representation != .sparse,
                let both = conditions.valueAndJacobianY {
                 (value, prefetchedA) = both(x, y, z)
+            } else if let nodes = accumulationExpected(m: y.count, n: x.count),
+                      let record = conditions.recordedLocalize {
+                // A and B will come from a recording: F's value is read from it, not evaluated apart.
+                let local = record(x, y, z, nodes)
+                (value, recordedLocal) = (local.value, local)
             } else {
                 value = conditions.evaluate(x, y, z)
             }
@@ -230,7 +236,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         if let nonFiniteEntry { throw .nonFiniteInput(nonFiniteEntry) }
         let krylovOptions = effectiveKrylovOptions
         let plan = try validatedPlan(k: k, m: m, krylovOptions: krylovOptions)
-        var local = conditions.localize(x, y, z, value)
+        var local = recordedLocal ?? conditions.localize(x, y, z, value)
         if let tapeFree { local = local.servedBy(tapeFree) } else if let redetect { local = local.redetecting(redetect) }
         return try local.reportingLengthFaults { () throws(ImplicitDifferentiationError) in
             try prepare(local, plan: plan, expecting: products, krylovOptions: krylovOptions, x: x, y: y, z: z,
@@ -360,6 +366,17 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     /// The Jacobian `J = −A⁻¹B` (`m × n`) at `x`.
     public func jacobian(at x: [Double], arguments: Arguments) throws(ImplicitDifferentiationError) -> Matrix {
         try linearize(at: x, arguments: arguments, expecting: .jacobian).jacobian()
+    }
+
+    /// The node count of the cached recording at these shapes when the cost model will
+    /// consider `A` and `B` accumulated from a recording (``DetectedStructure/accumulationSeconds``
+    /// was timed: a dense pattern on which the accumulation accepted), else `nil`.
+    func accumulationExpected(m: Int, n: Int) -> Int? {
+        guard representation == .automatic, linearSolver.isAutomatic, m > Self.prefetchLimit,
+              let (key, known) = structureCache.structure(unknowns: m, inputs: n), key.k == m,
+              known.accumulationSeconds != nil
+        else { return nil }
+        return known.operationCount
     }
 
     /// Largest `m` for which ``linearize(at:solution:byproduct:)`` takes the

@@ -147,6 +147,11 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     @usableFromInline
     let tapeFree: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ structure: DetectedStructure)
         -> TapeFreeOutcome)?
+    /// The conditions linearized at `(x, y, z)` from a recording made now (reserving
+    /// `capacity` nodes), `F`'s value read from it instead of a separate evaluation on
+    /// `Double`; `nil` unless the conditions are generic.
+    @usableFromInline
+    let recordedLocalize: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ capacity: Int) -> LocalConditions)?
     /// `true` when the user supplied `A` and `B` as matrices.
     @usableFromInline let givesMatrices: Bool
     /// The generic conditions themselves, for evaluation in any scalar type
@@ -167,24 +172,35 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                   structure: structure)
         }
         localize = { x, y, z, value in
-            // Each closure captures only `d`, which then is its context.
+            Self.automaticLocal(AutomaticDerivatives(BoundConditions(conditions: conditions, byproduct: z), x: x, y: y),
+                                value: value)
+        }
+        recordedLocalize = { x, y, z, capacity in
             let d = AutomaticDerivatives(BoundConditions(conditions: conditions, byproduct: z), x: x, y: y)
-            let a = JacobianMap(rows: value.count, apply: { v, out in d.productY(v, &out) },
-                                applyTransposed: { u, out in d.adjointY(u, &out) }, materialize: { d.matrixY() })
-            let b = JacobianMap(rows: value.count, apply: { v, out in d.productX(v, &out) },
-                                applyTransposed: { u, out in d.adjointX(u, &out) }, materialize: { d.matrixX() },
-                                applied: { v in d.tangentX(v) })
-            return LocalConditions(value: value, n: x.count, m: y.count, a: a, b: b,
-                                   differentiation: "automatic differentiation",
-                                   sparseA: { cache, redetect throws(ImplicitDifferentiationError) in
-                                       _ = d.recorded()   // here, where the recording is specialized for C
-                                       return try d.sparseY(cache: cache, redetect: redetect)
-                                   },
-                                   detectStructure: { cache, key in d.detectedStructure(cache: cache, key: key) },
-                                   accumulate: { d.accumulated() })
+            d.capacityHint.withLock { $0 = capacity }
+            return Self.automaticLocal(d, value: d.recorded().value)
         }
         givesMatrices = false
         generic = conditions
+    }
+
+    /// The conditions at `d`'s point with `F(x, y) = value`, their products and matrices from `d`.
+    @inlinable
+    static func automaticLocal<F>(_ d: AutomaticDerivatives<F>, value: [Double]) -> LocalConditions {
+        // Each closure captures only `d`, which then is its context.
+        let a = JacobianMap(rows: value.count, apply: { v, out in d.productY(v, &out) },
+                            applyTransposed: { u, out in d.adjointY(u, &out) }, materialize: { d.matrixY() })
+        let b = JacobianMap(rows: value.count, apply: { v, out in d.productX(v, &out) },
+                            applyTransposed: { u, out in d.adjointX(u, &out) }, materialize: { d.matrixX() },
+                            applied: { v in d.tangentX(v) })
+        return LocalConditions(value: value, n: d.x.count, m: d.y.count, a: a, b: b,
+                               differentiation: "automatic differentiation",
+                               sparseA: { cache, redetect throws(ImplicitDifferentiationError) in
+                                   _ = d.recorded()   // here, where the recording is specialized for F
+                                   return try d.sparseY(cache: cache, redetect: redetect)
+                               },
+                               detectStructure: { cache, key in d.detectedStructure(cache: cache, key: key) },
+                               accumulate: { d.accumulated() })
     }
 
     /// Hand-written conditions: exactly the user's closures or matrices.
@@ -192,6 +208,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         evaluate = h.value
         valueAndJacobianY = nil
         tapeFree = nil
+        recordedLocalize = nil
         givesMatrices = h.jacobians != nil
         generic = nil
         localize = { x, y, z, value in
@@ -238,6 +255,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         evaluate = user
         valueAndJacobianY = nil
         tapeFree = nil
+        recordedLocalize = nil
         givesMatrices = false
         generic = nil
         localize = { x, y, z, value in

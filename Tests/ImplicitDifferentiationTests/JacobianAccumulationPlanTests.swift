@@ -114,6 +114,26 @@ struct SwitchingSharingConditions: ImplicitConditions {
         #expect(Approximate.relativeError(jvp, fd) <= 1e-7)
     }
 
+    @Test("with the structure cached, F's value comes from the recording: the residual check still refuses a wrong y")
+    func residualFromTheRecording() throws {
+        let m = 40
+        let c = LogSumExpLoopConditions(m: m)
+        let y = (0..<m).map { 0.1 * Double.cos(Double($0)) }
+        let x = c.input(for: y)
+        let auto = CostModelTests.function(c, y)
+        let first = try auto.linearize(at: x, solution: y, byproduct: ())   // detects and times; caches
+        #expect(first.plan.reason.contains("accumulated from the tape"), "\(first.plan)")
+        let second = try auto.linearize(at: x, solution: y, byproduct: ())
+        #expect(second.residual == c(x: x, y: y), "the recording's F differs from F on Double")
+        let wrong = y.map { $0 + 1e-3 }
+        do {
+            _ = try auto.linearize(at: x, solution: wrong, byproduct: ())
+            Issue.record("a wrong solution passed the residual check")
+        } catch {
+            guard case .residualTooLarge = error else { Issue.record("\(error)"); return }
+        }
+    }
+
     @Test("nodes read by every row (a precomputed ½y + sin y) are shared and still give A exactly")
     func sharedNodesAccumulate() throws {
         let m = 40
