@@ -110,19 +110,38 @@ struct JacobianAccumulator {
         for (i, index) in r.outputIndices.enumerated() where index != 0 && r.outputScales[i] != 0 {
             add(Int(index), row: Int32(truncatingIfNeeded: i), value: r.outputScales[i], scatter)
         }
-        let nodes = r.nodes
+        // The pointers and the input count in locals: the stores through `owner` and `adjoint`
+        // then do not force them to be re-read from `self` on every node.
+        let nodes = r.nodes, owner = self.owner, adjoint = self.adjoint, inputs = inputCount
+        /// `add` for a parent of a node owned by `row`; `false` when the limit was passed.
+        @inline(__always)
+        func pass(_ p: Int, _ value: Double, _ row: Int32) -> Bool {
+            if p <= inputs { scatter(Int(row), p - 1, value); return true }
+            let q = owner[p]
+            if q == row {
+                adjoint[p] += value
+            } else if q == -1 {
+                owner[p] = row
+                adjoint[p] = value
+            } else {
+                share(p, row: row, value: value)
+                return !overflow
+            }
+            return true
+        }
         var k = r.nodeCount - 1
-        while k > inputCount && !overflow {
+        while k > inputs {
             let o = owner[k]
             if o >= 0 {
                 let w = adjoint[k]
                 if w != 0 {
                     let n = nodes[k]
-                    if n.i0 != 0 && n.d0 != 0 { add(Int(n.i0), row: o, value: n.d0 * w, scatter) }
-                    if n.i1 != 0 && n.d1 != 0 { add(Int(n.i1), row: o, value: n.d1 * w, scatter) }
+                    if n.i0 != 0 && n.d0 != 0 && !pass(Int(n.i0), n.d0 * w, o) { break }
+                    if n.i1 != 0 && n.d1 != 0 && !pass(Int(n.i1), n.d1 * w, o) { break }
                 }
             } else if o <= -2 {
                 pushShared(k, list: Int(-2 - o), scatter)
+                if overflow { break }
             }
             k -= 1
         }
