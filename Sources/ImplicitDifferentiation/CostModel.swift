@@ -25,8 +25,8 @@ import LinearAlgebra
 // proves nonsingular); its, its_p the assumed iteration counts (its_p
 // from the Jacobi-scaled Gershgorin bound on cond(A) when A is symmetric and diagonally dominant
 // enough, see JacobiConditionBound.swift); w the vector work per iteration; T_acc one accumulation of A
-// and B from the recording (TapeRecording+JacobianAccumulation.swift), timed when a dense pattern is
-// detected (the candidate is absent when it was not timed or declined). Ties go to the earlier line.
+// and B from the recording (TapeRecording+JacobianAccumulation.swift), timed by the first decision on
+// a dense pattern (the candidate is absent when it was not timed or declined). Ties go to the earlier line.
 
 /// One candidate of the automatic plan with its estimated cost
 /// (``SolvePlan/candidates``).
@@ -375,6 +375,8 @@ struct CostModelDecision {
     var sparseKind: SparseKind? = nil
     /// `A` and `B` are to be accumulated from the recording (``LocalConditions/accumulate``).
     var accumulates = false
+    /// `A` and `B` already accumulated by this decision (when it timed the accumulation).
+    var accumulated: (a: Matrix, b: Matrix)? = nil
 }
 
 extension KrylovOptions {
@@ -438,7 +440,21 @@ extension ImplicitFunction {
         guard representation == .automatic, linearSolver.isAutomatic, k == m, m > Self.prefetchLimit,
               !conditions.givesMatrices, let detect = local.detectStructure, let sparseA = local.sparseA
         else { return nil }
-        let detected = detect(structureCache, StructureCache.Key(k: k, m: m, n: local.n))
+        let key = StructureCache.Key(k: k, m: m, n: local.n)
+        var detected = detect(structureCache, key)
+        var accumulated: (a: Matrix, b: Matrix)? = nil
+        if detected.compression == nil, !detected.accumulationTried, !local.isTapeFree,
+           let accumulate = local.accumulate {
+            // A dense pattern: time one accumulation of A and B (once per shapes), when [B | A] is
+            // small enough and fits in memory; its result serves this call if it wins.
+            let (entries, overflow) = k.multipliedReportingOverflow(by: local.n + m)
+            if !overflow, entries <= DetectedStructure.accumulationTrialEntries, entries <= options.maxMatrixBytes / 8 {
+                let seconds = DetectedStructure.seconds { accumulated = accumulate() }
+                detected.accumulationSeconds = accumulated == nil ? nil : seconds
+            }
+            detected.accumulationTried = true
+            structureCache.store(detected, for: key)
+        }
         func model(_ s: SparseStructure?) -> CostModel {
             costModel(detected: detected, m: m, n: local.n, products: products, sparse: s, tapeFree: local.isTapeFree,
                       accumulates: local.accumulate != nil && !local.isTapeFree)
@@ -505,6 +521,7 @@ extension ImplicitFunction {
         plan.candidates = list
         return CostModelDecision(plan: plan, sparse: rep == .sparse ? sparse : nil, preconditioner: preconditioner,
                                  sparseKind: sparseKind,
-                                 accumulates: winner.kind == .accumulatedLU || winner.kind == .accumulatedCholesky)
+                                 accumulates: winner.kind == .accumulatedLU || winner.kind == .accumulatedCholesky,
+                                 accumulated: accumulated)
     }
 }

@@ -259,12 +259,14 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         var sparseJacobian: SparseJacobian? = nil
         var sparseKind: SparseKind? = nil
         var accumulates = false
+        var accumulatedNow: (a: Matrix, b: Matrix)? = nil
         if let decision = try costModelDecision(local, products: products) {
             plan = decision.plan
             sparseJacobian = decision.sparse
             preconditioner = decision.preconditioner ?? preconditioner
             sparseKind = decision.sparseKind
             accumulates = decision.accumulates
+            accumulatedNow = decision.accumulated
         }
         var local = local
         var accumulationNote: String? = nil
@@ -290,7 +292,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
                                          limit: options.maxMatrixBytes)
                 // A recording whose output length differs from F's (conditions whose length depends
                 // on the scalar type) gives matrices of another shape: those are not used.
-                if let (a, b) = accumulate(), a.rows == k, a.columns == m, b.rows == k, b.columns == local.n {
+                if let (a, b) = accumulatedNow ?? accumulate(), a.rows == k, a.columns == m, b.rows == k, b.columns == local.n {
                     local = local.servedBy(a: a, b: b)
                     accumulated = a
                 } else {

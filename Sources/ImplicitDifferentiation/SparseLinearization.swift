@@ -85,8 +85,7 @@ extension AutomaticDerivatives {
     /// The structure of `A`: from `cache` when it holds one for these
     /// shapes (no recording is made then), else detected from the recording
     /// at `(x, y)` and stored, with one evaluation of `F` and one reverse
-    /// sweep timed for the cost model, and, for a dense pattern, one
-    /// accumulation of `A` and `B` from the recording. Inlinable so that the evaluation and
+    /// sweep timed for the cost model. Inlinable so that the evaluation and
     /// the recording are specialized for the caller's conditions.
     @inlinable
     func detectedStructure(cache: StructureCache, key: StructureCache.Key) -> DetectedStructure {
@@ -102,8 +101,7 @@ extension AutomaticDerivatives {
         let u = [Double](repeating: 1, count: t.outputCount)
         var adjoint = [Double](repeating: 0, count: y.count)
         let sweep = DetectedStructure.seconds { t.vjp(u, intoY: &adjoint) }
-        var fresh = DetectedStructure(t, evaluationSeconds: evaluation, sweepSeconds: sweep)
-        fresh.timeAccumulation(t)
+        let fresh = DetectedStructure(t, evaluationSeconds: evaluation, sweepSeconds: sweep)
         cache.store(fresh, for: key)
         return fresh
     }

@@ -36,9 +36,11 @@ struct DetectedStructure: Sendable {
     let shape: PatternShape
     /// One accumulation of `A` and `B` from the recording
     /// (``BivariateLinearization/accumulatedJacobians(sharedEntryLimit:)``), in seconds, timed
-    /// when the pattern was detected; `nil` when it was not tried (a sparse pattern, or dense
-    /// matrices above ``accumulationTrialEntries``) or when it declined.
+    /// by the first cost-model decision on a dense pattern; `nil` when it was not tried (a sparse
+    /// pattern, `[B | A]` above ``accumulationTrialEntries`` or the memory limit) or when it declined.
     @usableFromInline var accumulationSeconds: Double? = nil
+    /// The accumulation was considered (timed, declined, or ruled out by size) at these shapes.
+    var accumulationTried = false
     /// The buffers of the tape-free evaluations at these shapes, reused from call to call.
     @usableFromInline let workspace = CompressedDualWorkspace()
 
@@ -71,20 +73,6 @@ struct DetectedStructure: Sendable {
     static func accumulationLimit(nodes: Int, k: Int, inputs: Int) -> Int {
         let (entries, overflow) = k.multipliedReportingOverflow(by: inputs)
         return overflow ? Int.max / 2 : Swift.min(Int.max / 2, nodes + entries)
-    }
-
-    /// Times one accumulation of `A` and `B` from `t` (``accumulationSeconds``) when the pattern
-    /// is dense (not coloured) and `[B | A]` has at most ``accumulationTrialEntries`` entries;
-    /// leaves it `nil` otherwise or when the accumulation declines.
-    @usableFromInline
-    mutating func timeAccumulation(_ t: BivariateLinearization) {
-        let inputs = t.xCount + t.yCount
-        let (entries, overflow) = t.outputCount.multipliedReportingOverflow(by: inputs)
-        guard compression == nil, !overflow, entries <= Self.accumulationTrialEntries else { return }
-        let limit = Self.accumulationLimit(nodes: t.recording.nodeCount, k: t.outputCount, inputs: inputs)
-        var accepted = false
-        let seconds = Self.seconds { accepted = t.accumulatedJacobians(sharedEntryLimit: limit) != nil }
-        accumulationSeconds = accepted ? seconds : nil
     }
 
     /// A detected structure with its colouring made now (for ``Representation/sparse`` on a dense pattern);

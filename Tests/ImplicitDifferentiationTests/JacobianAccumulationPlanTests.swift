@@ -134,6 +134,23 @@ struct SwitchingSharingConditions: ImplicitConditions {
         }
     }
 
+    @Test("[B | A] over the memory limit: the accumulation is not tried, and is no candidate")
+    func memoryLimitRulesOutTheTrial() throws {
+        let m = 40
+        let c = LogSumExpLoopConditions(m: m)
+        let y = (0..<m).map { 0.1 * Double.sin(Double($0)) }
+        let x = c.input(for: y)
+        var small = CostModelTests.function(c, y)
+        small.options.maxMatrixBytes = 8 * m * (2 * m) - 8   // one entry short of [B | A]
+        let lin = try small.linearize(at: x, solution: y, byproduct: ())
+        #expect(!lin.plan.candidates.isEmpty && !lin.plan.candidates.contains { Self.accumulated.contains($0.kind) },
+                "\(lin.plan)")
+        var enough = CostModelTests.function(c, y)
+        enough.options.maxMatrixBytes = 1 << 26
+        let other = try enough.linearize(at: x, solution: y, byproduct: ())
+        #expect(other.plan.candidates.contains { $0.kind == .accumulatedLU }, "\(other.plan)")
+    }
+
     @Test("nodes read by every row (a precomputed ½y + sin y) are shared and still give A exactly")
     func sharedNodesAccumulate() throws {
         let m = 40
