@@ -292,7 +292,8 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
                                          limit: options.maxMatrixBytes)
                 // A recording whose output length differs from F's (conditions whose length depends
                 // on the scalar type) gives matrices of another shape: those are not used.
-                if let (a, b) = accumulatedNow ?? accumulate(), a.rows == k, a.columns == m, b.rows == k, b.columns == local.n {
+                if let (a, b) = accumulatedNow ?? accumulate(),
+                   a.rows == k, a.columns == m, b.rows == k, b.columns == local.n {
                     local = local.servedBy(a: a, b: b)
                     accumulated = a
                 } else {

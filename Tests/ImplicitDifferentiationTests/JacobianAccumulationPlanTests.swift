@@ -151,6 +151,39 @@ struct SwitchingSharingConditions: ImplicitConditions {
         #expect(other.plan.candidates.contains { $0.kind == .accumulatedLU }, "\(other.plan)")
     }
 
+    /// `F_i = y_i − x_i + 0.1·exp(y_i) / Σ_j exp(y_j)`, each row summing on its own (as loops):
+    /// `A = I + 0.1(diag(p) − p pᵀ)`, symmetric positive definite.
+    struct SoftmaxRows: ImplicitConditions {
+        let m: Int
+        func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> [T] {
+            (0..<m).map { i in
+                var s = T.zero
+                for j in 0..<m { s = s + T.exp(y[j]) }
+                return y[i] - x[i] + T(0.1) * T.exp(y[i]) / s
+            }
+        }
+    }
+
+    @Test("declared SPD: the accumulated A is factored by Cholesky, derivatives as dense LU's and the closed form")
+    func declaredSPDTakesCholesky() throws {
+        let m = 30
+        let c = SoftmaxRows(m: m)
+        let y = (0..<m).map { 0.5 * Double.sin(Double($0) + 0.3) }
+        let x = c(x: [Double](repeating: 0, count: m), y: y)   // F(x, y) = F(0, y) − x = 0
+        let spd = ImplicitFunction<Void, Void>(solver: { _ in y }, conditions: c, structure: .positiveDefinite)
+        let lin = try spd.linearize(at: x, solution: y, byproduct: ())
+        #expect(lin.plan.solver == .cholesky && lin.plan.reason.contains("dense Cholesky, A and B accumulated"),
+                "\(lin.plan)")
+        let reference = try CostModelTests.function(c, y, .lu, .matrix).linearize(at: x)
+        try CostModelTests.expectMatchesDenseLU(lin, reference)
+        // ∂y/∂x = A⁻¹ (B = −I) with A = I + 0.1(diag(p) − p pᵀ).
+        let e = y.map { Foundation.exp($0) }, total = e.reduce(0, +), p = e.map { $0 / total }
+        var a = Matrix(rows: m, columns: m)
+        for i in 0..<m { for j in 0..<m { a[i, j] = (i == j ? 1 + 0.1 * p[i] : 0) - 0.1 * p[i] * p[j] } }
+        let exact = try LUFactorization(a).solve(Matrix.identity(m))
+        #expect(Approximate.relativeError(try lin.jacobian(), exact) <= 1e-12)
+    }
+
     @Test("nodes read by every row (a precomputed ½y + sin y) are shared and still give A exactly")
     func sharedNodesAccumulate() throws {
         let m = 40
