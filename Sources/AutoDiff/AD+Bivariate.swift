@@ -60,10 +60,20 @@ extension AD {
     }
 
     /// Records `F` once at `(x, y)` on a fresh ``Tape`` (inputs `x` then `y`).
+    ///
+    /// - Parameters:
+    ///   - f: the function.
+    ///   - x: the first argument, length `n`.
+    ///   - y: the second argument, length `m`.
+    ///   - capacity: nodes to reserve before recording (a previous recording's
+    ///     ``TapeRecording/nodeCount`` at these shapes), so that the tape does not grow
+    ///     and copy while it records; `nil` for a guess from `n + m`.
+    /// - Returns: the recording, with `x` and `y` as its inputs.
     @inlinable
-    public static func linearize<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double])
+    public static func linearize<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double],
+                                                                     capacity: Int? = nil)
         -> BivariateLinearization {
-        let tape = Tape(capacity: Swift.max(1 << 12, 16 * (x.count + y.count)))
+        let tape = Tape(capacity: Swift.max(1 << 12, 16 * (x.count + y.count), capacity ?? 0))
         let xs = tape.inputs(x)
         let ys = tape.inputs(y)
         let out = f(xs, ys)

@@ -114,9 +114,12 @@ func runGivenSolutionPeerBenchmarks(_ harness: inout BenchmarkHarness) {
                 ("automatic", .automatic, .automatic, true),
                 ("operator + GMRES", .operator, gmres, true),
                 ("operator + GMRES, no singularity probe", .operator, gmres, false),
+                ("matrix + LU (A by dual passes)", .matrix, .lu, true),
             ]
             var rows: [GivenSolutionRow] = []
-            for (name, representation, solver, probes) in variants {
+            // PEERS_LSE_VARIANTS=automatic (comma list of variant names; default all) for profiling one path.
+            let only = env["PEERS_LSE_VARIANTS"].map { Set($0.split(separator: ",").map(String.init)) }
+            for (name, representation, solver, probes) in variants where only?.contains(name) ?? true {
                 var f = ImplicitFunction(solver: { _ in y }, conditions: conditions, linearSolver: solver,
                                          representation: representation)
                 f.options.krylovOptions = benchKrylovOptions
@@ -136,6 +139,18 @@ func runGivenSolutionPeerBenchmarks(_ harness: inout BenchmarkHarness) {
                 }
             }
             let tF = harness.median(repetitions: 55) { _ = conditions(x: x, y: y) }
+            // Where the accumulated plan's time goes, in units of one plain F.
+            let bivariate = BivariateConditions(conditions: conditions)
+            let tRecord = harness.median(repetitions: 11) { _ = AD.linearize(bivariate, x: x, y: y) }
+            let tape = AD.linearize(bivariate, x: x, y: y)
+            let tSweep = harness.median(repetitions: 11) { _ = tape.vjp(probe) }
+            let tAccumulate = harness.median(repetitions: 11) { _ = tape.accumulatedJacobians(sharedEntryLimit: Int.max / 2) }
+            let a = tape.accumulatedJacobians(sharedEntryLimit: Int.max / 2)!.y
+            let tLU = harness.median(repetitions: 11) { _ = try! LUFactorization(a) }
+            func inF(_ t: Double) -> String { String(format: "%.2f F", t / tF) }
+            print("  lse m = \(m) parts: plain F \(String(format: "%.3g", tF * 1e6)) µs (\(tape.recording.nodeCount) nodes); "
+                  + "recording \(inF(tRecord)), one reverse sweep \(inF(tSweep)), accumulation of A and B "
+                  + "\(inF(tAccumulate)), dense LU \(inF(tLU))")
             problems.append(GivenSolutionProblem(problem: "lse", size: m, grid: nil, solution: y, rows: rows,
                                                  plainSeconds: tF))
         }

@@ -9,6 +9,7 @@ import LinearAlgebra
 // memory. Times are reported in plain evaluations of F ("F").
 //
 //   dense LU / Cholesky   ⌈m/8⌉·δ·T_F + (⅔m³ or ⅓m³ + P·2m²)·τ                  16m² bytes
+//     A, B accumulated    ρ·T_F + T_acc + (⅔m³ or ⅓m³ + P·2m²)·τ                 16m² + 8mn bytes
 //   diagonal              R + (m + P·m)·τ
 //   band LU               R + (2m·kl·(kl+ku+1) + P·2m(2kl+ku+1))·τ              8m(2kl+ku+1) bytes
 //   sparse Cholesky / LU  R + (L²/m, ×2 for LU)·τ + P·4L·τ                      12L (24L for LU) bytes
@@ -23,7 +24,9 @@ import LinearAlgebra
 // S = P solves (+1 for the Krylov singularity probe, except on a sparse A that NonsingularityCertificate
 // proves nonsingular); its, its_p the assumed iteration counts (its_p
 // from the Jacobi-scaled Gershgorin bound on cond(A) when A is symmetric and diagonally dominant
-// enough, see JacobiConditionBound.swift); w the vector work per iteration. Ties go to the earlier line.
+// enough, see JacobiConditionBound.swift); w the vector work per iteration; T_acc one accumulation of A
+// and B from the recording (TapeRecording+JacobianAccumulation.swift), timed by the first decision on
+// a dense pattern (the candidate is absent when it was not timed or declined). Ties go to the earlier line.
 
 /// One candidate of the automatic plan with its estimated cost
 /// (``SolvePlan/candidates``).
@@ -38,6 +41,10 @@ public struct CandidateCost: Sendable, Hashable, CustomStringConvertible {
         case denseLU = "dense LU"
         /// `A` materialized by dual passes, dense Cholesky (declared SPD).
         case denseCholesky = "dense Cholesky"
+        /// `A` and `B` accumulated from the tape in one reverse pass, dense LU.
+        case accumulatedLU = "dense LU, A and B accumulated from the tape (one reverse sweep)"
+        /// `A` and `B` accumulated from the tape in one reverse pass, dense Cholesky (declared SPD).
+        case accumulatedCholesky = "dense Cholesky, A and B accumulated from the tape (one reverse sweep)"
         /// `A` diagonal: one division per entry.
         case diagonal
         /// `A` banded: LU on the band, from the compressed `A`.
@@ -197,6 +204,11 @@ struct CostModel {
     /// The dual lanes of the tape-free evaluation (``DetectedStructure/tapeFreeLanes``) when the
     /// sparse `A` is built that way, or `nil` when it is built from a recording.
     var tapeFreeLanes: Int? = nil
+    /// `T_acc`, one accumulation of `A` and `B` from the recording, in seconds, or `nil`
+    /// when it was not timed or declined (the accumulated candidates are then absent).
+    var accumulationSeconds: Double? = nil
+    /// `n`, the length of `x` (the accumulated `B` is `m × n`).
+    var inputCount = 0
 
     /// `T_F`, or its fallback from the operation count.
     private var tF: Double {
@@ -265,6 +277,11 @@ struct CostModel {
         list.append(candidate(declaredSPD ? .denseCholesky : .denseLU,
                               seconds: Double((m + 7) / 8) * Self.dualPass * tF + (cube + p * 2 * md * md) * tau,
                               bytes: 16 * md * md))
+        if let accumulation = accumulationSeconds {
+            list.append(candidate(declaredSPD ? .accumulatedCholesky : .accumulatedLU,
+                                  seconds: record + accumulation + (cube + p * 2 * md * md) * tau,
+                                  bytes: 16 * md * md + 8 * md * Double(inputCount)))
+        }
         let work = declaredSPD ? 10 * md : Double(2 * Self.restart) * md
         list.append(candidate(declaredSPD ? .lazyCG : .lazyGMRES,
                               seconds: record + solves * Self.plainIterations(m) * (sweep + work * tau),
@@ -356,6 +373,10 @@ struct CostModelDecision {
     let preconditioner: PreconditionerFactory?
     /// The sparse factorization the model picked (the preparation then does not choose by structure).
     var sparseKind: SparseKind? = nil
+    /// `A` and `B` are to be accumulated from the recording (``LocalConditions/accumulate``).
+    var accumulates = false
+    /// `A` and `B` already accumulated by this decision (when it timed the accumulation).
+    var accumulated: (a: Matrix, b: Matrix)? = nil
 }
 
 extension KrylovOptions {
@@ -386,14 +407,17 @@ extension ImplicitFunction {
     }
 
     /// The cost model for `A` of order `m` with the structure `detected` (pattern, `T_F`, `T_s`),
-    /// the sparse candidates priced from `sparse` (built tape-free when `tapeFree`).
+    /// the sparse candidates priced from `sparse` (built tape-free when `tapeFree`), the accumulated
+    /// dense candidates priced when `accumulates` (the conditions can accumulate `A` and `B`) and timed.
     func costModel(detected: DetectedStructure, m: Int, n: Int, products: ExpectedProducts, sparse: SparseStructure?,
-                   tapeFree: Bool) -> CostModel {
+                   tapeFree: Bool, accumulates: Bool = false) -> CostModel {
         var model = CostModel(m: m, products: products.count(m: m, n: n), operations: detected.operationCount,
                               evaluationSeconds: detected.evaluationSeconds, sweepSeconds: detected.sweepSeconds,
                               sparse: sparse, declaredSPD: structure.contains(.positiveDefinite),
                               probes: options.probesKrylovSingularity, memoryLimit: options.maxMatrixBytes)
         if tapeFree { model.tapeFreeLanes = detected.tapeFreeLanes }
+        if accumulates { model.accumulationSeconds = detected.accumulationSeconds }
+        model.inputCount = n
         return model
     }
 
@@ -416,9 +440,24 @@ extension ImplicitFunction {
         guard representation == .automatic, linearSolver.isAutomatic, k == m, m > Self.prefetchLimit,
               !conditions.givesMatrices, let detect = local.detectStructure, let sparseA = local.sparseA
         else { return nil }
-        let detected = detect(structureCache, StructureCache.Key(k: k, m: m, n: local.n))
+        let key = StructureCache.Key(k: k, m: m, n: local.n)
+        var detected = detect(structureCache, key)
+        var accumulated: (a: Matrix, b: Matrix)? = nil
+        if detected.compression == nil, !detected.accumulationTried, !local.isTapeFree,
+           let accumulate = local.accumulate {
+            // A dense pattern: time one accumulation of A and B (once per shapes), when [B | A] is
+            // small enough and fits in memory; its result serves this call if it wins.
+            let (entries, overflow) = k.multipliedReportingOverflow(by: local.n + m)
+            if !overflow, entries <= DetectedStructure.accumulationTrialEntries, entries <= options.maxMatrixBytes / 8 {
+                let seconds = DetectedStructure.seconds { accumulated = accumulate() }
+                detected.accumulationSeconds = accumulated == nil ? nil : seconds
+            }
+            detected.accumulationTried = true
+            structureCache.store(detected, for: key)
+        }
         func model(_ s: SparseStructure?) -> CostModel {
-            costModel(detected: detected, m: m, n: local.n, products: products, sparse: s, tapeFree: local.isTapeFree)
+            costModel(detected: detected, m: m, n: local.n, products: products, sparse: s, tapeFree: local.isTapeFree,
+                      accumulates: local.accumulate != nil && !local.isTapeFree)
         }
         // First from the pattern alone (symmetry by pattern); A is compressed only when a
         // sparse candidate wins, and then the choice is made again with symmetry by value,
@@ -462,6 +501,8 @@ extension ImplicitFunction {
         switch winner.kind {
         case .denseLU: (rep, solver) = (.matrix, .lu)
         case .denseCholesky: (rep, solver) = (.matrix, .cholesky)
+        case .accumulatedLU: (rep, solver) = (.matrix, .lu)
+        case .accumulatedCholesky: (rep, solver) = (.matrix, .cholesky)
         case .diagonal: (rep, solver, sparseKind) = (.sparse, .lu, .diagonal)
         case .bandLU: (rep, solver, sparseKind) = (.sparse, .lu, sparse?.bandedShape.map { .band($0) })
         case .sparseCholesky: (rep, solver, sparseKind) = (.sparse, .lu, .cholesky)
@@ -479,6 +520,8 @@ extension ImplicitFunction {
                                                      products: products.phrase(m: m, n: local.n)))
         plan.candidates = list
         return CostModelDecision(plan: plan, sparse: rep == .sparse ? sparse : nil, preconditioner: preconditioner,
-                                 sparseKind: sparseKind)
+                                 sparseKind: sparseKind,
+                                 accumulates: winner.kind == .accumulatedLU || winner.kind == .accumulatedCholesky,
+                                 accumulated: accumulated)
     }
 }

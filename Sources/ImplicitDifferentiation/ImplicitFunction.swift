@@ -211,6 +211,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         let value: [Double]
         var prefetchedA: Matrix? = nil
         var tapeFree: TapeFreeLinearization? = nil, nonFiniteEntry: String? = nil, redetect: String? = nil
+        var recordedLocal: LocalConditions? = nil
         switch tapeFreeStart(x: x, y: y, z: z, products: products) {
         case .evaluated(let t)?: (value, tapeFree) = (t.value, t)
         case .nonFinite(let v, let entry)?: (value, nonFiniteEntry) = (v, entry)
@@ -221,6 +222,11 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             if y.count <= Self.prefetchLimit, representation != .operator, representation != .sparse,
                let both = conditions.valueAndJacobianY {
                 (value, prefetchedA) = both(x, y, z)
+            } else if let nodes = accumulationExpected(m: y.count, n: x.count),
+                      let record = conditions.recordedLocalize {
+                // A and B will come from a recording: F's value is read from it, not evaluated apart.
+                let local = record(x, y, z, nodes)
+                (value, recordedLocal) = (local.value, local)
             } else {
                 value = conditions.evaluate(x, y, z)
             }
@@ -230,7 +236,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         if let nonFiniteEntry { throw .nonFiniteInput(nonFiniteEntry) }
         let krylovOptions = effectiveKrylovOptions
         let plan = try validatedPlan(k: k, m: m, krylovOptions: krylovOptions)
-        var local = conditions.localize(x, y, z, value)
+        var local = recordedLocal ?? conditions.localize(x, y, z, value)
         if let tapeFree { local = local.servedBy(tapeFree) } else if let redetect { local = local.redetecting(redetect) }
         return try local.reportingLengthFaults { () throws(ImplicitDifferentiationError) in
             try prepare(local, plan: plan, expecting: products, krylovOptions: krylovOptions, x: x, y: y, z: z,
@@ -252,12 +258,18 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         var preconditioner = self.preconditioner
         var sparseJacobian: SparseJacobian? = nil
         var sparseKind: SparseKind? = nil
+        var accumulates = false
+        var accumulatedNow: (a: Matrix, b: Matrix)? = nil
         if let decision = try costModelDecision(local, products: products) {
             plan = decision.plan
             sparseJacobian = decision.sparse
             preconditioner = decision.preconditioner ?? preconditioner
             sparseKind = decision.sparseKind
+            accumulates = decision.accumulates
+            accumulatedNow = decision.accumulated
         }
+        var local = local
+        var accumulationNote: String? = nil
         if plan.representation == .operator, local.differentiation == finiteDifferenceLabel {
             try MemoryBudget.require("∂F/∂y by finite differences (\(k) × \(m)), built for transposed products",
                                      [(k, m)], limit: options.maxMatrixBytes)
@@ -273,7 +285,22 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
                                      MemoryBudget.factorizationShapes(plan.solver, automatic: linearSolver.isAutomatic,
                                                                       rows: k, columns: m),
                                      limit: options.maxMatrixBytes)
-            let a = prefetchedA ?? local.a.materialize()
+            var accumulated: Matrix? = nil
+            if accumulates, let accumulate = local.accumulate {
+                // B (k × n) is kept beside A; A's own memory was checked above.
+                try MemoryBudget.require("∂F/∂x (\(k) × \(local.n)), accumulated with ∂F/∂y", [(k, local.n)],
+                                         limit: options.maxMatrixBytes)
+                // A recording whose output length differs from F's (conditions whose length depends
+                // on the scalar type) gives matrices of another shape: those are not used.
+                if let (a, b) = accumulatedNow ?? accumulate(),
+                   a.rows == k, a.columns == m, b.rows == k, b.columns == local.n {
+                    local = local.servedBy(a: a, b: b)
+                    accumulated = a
+                } else {
+                    accumulationNote = "the accumulation of ∂F/∂y from the tape declined at this point; A by dual passes"
+                }
+            }
+            let a = accumulated ?? prefetchedA ?? local.a.materialize()
             if let i = a.elements.firstIndex(where: { !$0.isFinite }) {
                 throw .nonFiniteInput("∂F/∂y[\(i % max(k, 1)), \(i / max(k, 1))] = \(a.elements[i])")
             }
@@ -301,12 +328,12 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             choice = try plan.solver.prepare(system, settings: settings)
         }
         plan.solver = choice.used
-        plan.note = choice.note
+        plan.note = [choice.note, accumulationNote].compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         let report = DerivativeReport(
             plan: plan, residualNorm: residualNorm, residualBound: bound, differentiation: local.differentiation,
             factorizations: (matrix != nil || plan.representation == .sparse) && choice.used.isDirect ? 1 : 0,
             reciprocalCondition: choice.reciprocalCondition,
-            reciprocalConditionIsLowerBound: choice.reciprocalConditionIsLowerBound, rank: choice.rank, note: choice.note,
+            reciprocalConditionIsLowerBound: choice.reciprocalConditionIsLowerBound, rank: choice.rank, note: plan.note,
             tangentSolves: 0,
             adjointSolves: 0, krylovIterations: 0, operatorApplications: 0, lastKrylovStatistics: nil)
         let lin = ImplicitLinearization(x: x, solution: y, byproduct: z, plan: plan, structure: structure,
@@ -342,6 +369,17 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
     /// The Jacobian `J = −A⁻¹B` (`m × n`) at `x`.
     public func jacobian(at x: [Double], arguments: Arguments) throws(ImplicitDifferentiationError) -> Matrix {
         try linearize(at: x, arguments: arguments, expecting: .jacobian).jacobian()
+    }
+
+    /// The node count of the cached recording at these shapes when the cost model will
+    /// consider `A` and `B` accumulated from a recording (``DetectedStructure/accumulationSeconds``
+    /// was timed: a dense pattern on which the accumulation accepted), else `nil`.
+    func accumulationExpected(m: Int, n: Int) -> Int? {
+        guard representation == .automatic, linearSolver.isAutomatic, m > Self.prefetchLimit,
+              let (key, known) = structureCache.structure(unknowns: m, inputs: n), key.k == m,
+              known.accumulationSeconds != nil
+        else { return nil }
+        return known.operationCount
     }
 
     /// Largest `m` for which ``linearize(at:solution:byproduct:)`` takes the

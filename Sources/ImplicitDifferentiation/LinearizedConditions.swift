@@ -84,6 +84,11 @@ struct LocalConditions: Sendable {
     /// `true` when `A` (and `B` when coloured) come from the tape-free evaluation
     /// (``TapeFreeLinearization``): products are sparse, no tape is recorded.
     let isTapeFree: Bool
+    /// `A` and `B` as dense matrices accumulated from one reverse pass over the
+    /// recording (``BivariateLinearization/accumulatedJacobians(sharedEntryLimit:)``, work
+    /// limit ``DetectedStructure/accumulationLimit(nodes:k:inputs:)``), or `nil` when the
+    /// accumulation declines; `nil` itself for conditions not recorded on the tape.
+    let accumulate: (@Sendable () -> (a: Matrix, b: Matrix)?)?
     /// The number of conditions.
     var k: Int { value.count }
 
@@ -91,7 +96,8 @@ struct LocalConditions: Sendable {
     init(value: [Double], n: Int, m: Int, a: JacobianMap, b: JacobianMap, differentiation: String,
          sparseA: (@Sendable (StructureCache?, String?) throws(ImplicitDifferentiationError) -> SparseJacobian)? = nil,
          detectStructure: (@Sendable (StructureCache, StructureCache.Key) -> DetectedStructure)? = nil,
-         lengthFault: ProductLengthFault? = nil, isTapeFree: Bool = false) {
+         lengthFault: ProductLengthFault? = nil, isTapeFree: Bool = false,
+         accumulate: (@Sendable () -> (a: Matrix, b: Matrix)?)? = nil) {
         self.value = value
         self.n = n
         self.m = m
@@ -102,6 +108,14 @@ struct LocalConditions: Sendable {
         self.detectStructure = detectStructure
         self.lengthFault = lengthFault
         self.isTapeFree = isTapeFree
+        self.accumulate = accumulate
+    }
+
+    /// The same conditions with `A` and `B` given as matrices (products by BLAS).
+    func servedBy(a: Matrix, b: Matrix) -> LocalConditions {
+        LocalConditions(value: value, n: n, m: m, a: JacobianMap(matrix: a), b: JacobianMap(matrix: b),
+                        differentiation: differentiation, sparseA: sparseA, detectStructure: detectStructure,
+                        lengthFault: lengthFault, isTapeFree: isTapeFree)
     }
 }
 
@@ -133,6 +147,11 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     @usableFromInline
     let tapeFree: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ structure: DetectedStructure)
         -> TapeFreeOutcome)?
+    /// The conditions linearized at `(x, y, z)` from a recording made now (reserving
+    /// `capacity` nodes), `F`'s value read from it instead of a separate evaluation on
+    /// `Double`; `nil` unless the conditions are generic.
+    @usableFromInline
+    let recordedLocalize: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ capacity: Int) -> LocalConditions)?
     /// `true` when the user supplied `A` and `B` as matrices.
     @usableFromInline let givesMatrices: Bool
     /// The generic conditions themselves, for evaluation in any scalar type
@@ -153,23 +172,35 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                   structure: structure)
         }
         localize = { x, y, z, value in
-            // Each closure captures only `d`, which then is its context.
+            Self.automaticLocal(AutomaticDerivatives(BoundConditions(conditions: conditions, byproduct: z), x: x, y: y),
+                                value: value)
+        }
+        recordedLocalize = { x, y, z, capacity in
             let d = AutomaticDerivatives(BoundConditions(conditions: conditions, byproduct: z), x: x, y: y)
-            let a = JacobianMap(rows: value.count, apply: { v, out in d.productY(v, &out) },
-                                applyTransposed: { u, out in d.adjointY(u, &out) }, materialize: { d.matrixY() })
-            let b = JacobianMap(rows: value.count, apply: { v, out in d.productX(v, &out) },
-                                applyTransposed: { u, out in d.adjointX(u, &out) }, materialize: { d.matrixX() },
-                                applied: { v in d.tangentX(v) })
-            return LocalConditions(value: value, n: x.count, m: y.count, a: a, b: b,
-                                   differentiation: "automatic differentiation",
-                                   sparseA: { cache, redetect throws(ImplicitDifferentiationError) in
-                                       _ = d.recorded()   // here, where the recording is specialized for C
-                                       return try d.sparseY(cache: cache, redetect: redetect)
-                                   },
-                                   detectStructure: { cache, key in d.detectedStructure(cache: cache, key: key) })
+            d.capacityHint.withLock { $0 = capacity }
+            return Self.automaticLocal(d, value: d.recorded().value)
         }
         givesMatrices = false
         generic = conditions
+    }
+
+    /// The conditions at `d`'s point with `F(x, y) = value`, their products and matrices from `d`.
+    @inlinable
+    static func automaticLocal<F>(_ d: AutomaticDerivatives<F>, value: [Double]) -> LocalConditions {
+        // Each closure captures only `d`, which then is its context.
+        let a = JacobianMap(rows: value.count, apply: { v, out in d.productY(v, &out) },
+                            applyTransposed: { u, out in d.adjointY(u, &out) }, materialize: { d.matrixY() })
+        let b = JacobianMap(rows: value.count, apply: { v, out in d.productX(v, &out) },
+                            applyTransposed: { u, out in d.adjointX(u, &out) }, materialize: { d.matrixX() },
+                            applied: { v in d.tangentX(v) })
+        return LocalConditions(value: value, n: d.x.count, m: d.y.count, a: a, b: b,
+                               differentiation: "automatic differentiation",
+                               sparseA: { cache, redetect throws(ImplicitDifferentiationError) in
+                                   _ = d.recorded()   // here, where the recording is specialized for F
+                                   return try d.sparseY(cache: cache, redetect: redetect)
+                               },
+                               detectStructure: { cache, key in d.detectedStructure(cache: cache, key: key) },
+                               accumulate: { d.accumulated() })
     }
 
     /// Hand-written conditions: exactly the user's closures or matrices.
@@ -177,6 +208,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         evaluate = h.value
         valueAndJacobianY = nil
         tapeFree = nil
+        recordedLocalize = nil
         givesMatrices = h.jacobians != nil
         generic = nil
         localize = { x, y, z, value in
@@ -223,6 +255,7 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
         evaluate = user
         valueAndJacobianY = nil
         tapeFree = nil
+        recordedLocalize = nil
         givesMatrices = false
         generic = nil
         localize = { x, y, z, value in
@@ -290,6 +323,9 @@ final class AutomaticDerivatives<F: DifferentiableBivariateFunction & Sendable>:
     @usableFromInline let x: [Double]
     @usableFromInline let y: [Double]
     @usableFromInline let tape = Locked<BivariateLinearization?>(nil)
+    /// The node count of a recording at these shapes (from the structure cache), reserved by
+    /// the recording so that its tape does not grow; `0` when unknown.
+    @usableFromInline let capacityHint = Locked<Int>(0)
 
     @inlinable
     init(_ f: F, x: [Double], y: [Double]) {
@@ -303,7 +339,8 @@ final class AutomaticDerivatives<F: DifferentiableBivariateFunction & Sendable>:
     func recorded() -> BivariateLinearization {
         tape.withLock { t in
             if let t { return t }
-            let fresh = AD.linearize(f, x: x, y: y)
+            let hint = capacityHint.withLock { $0 }
+            let fresh = AD.linearize(f, x: x, y: y, capacity: hint > 0 ? hint : nil)
             t = fresh
             return fresh
         }

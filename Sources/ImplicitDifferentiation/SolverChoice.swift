@@ -156,6 +156,8 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 ///                                and IC(0)-CG (symmetric) or ILU(0)-GMRES on the sparse A
 ///    always                    → dense LU (dense Cholesky when declared SPD), and
 ///                                GMRES (CG when declared SPD) on the lazy operator
+///    dense pattern             → dense LU (Cholesky) with A and B accumulated from
+///                                the tape in one reverse pass, when that was timed
 ///    ```
 ///
 ///    The cheapest candidate that fits in ``ImplicitFunctionOptions/maxMatrixBytes``

@@ -89,7 +89,10 @@ extension AutomaticDerivatives {
     /// the recording are specialized for the caller's conditions.
     @inlinable
     func detectedStructure(cache: StructureCache, key: StructureCache.Key) -> DetectedStructure {
-        if let known = cache.structure(for: key) { return known }
+        if let known = cache.structure(for: key) {
+            capacityHint.withLock { $0 = known.operationCount }
+            return known
+        }
         // The value's length is read after timing, so that the timed evaluation is not optimized away.
         var length = 0
         let evaluation = DetectedStructure.seconds { let value: [Double] = f(x, y); length = value.count }
@@ -101,6 +104,17 @@ extension AutomaticDerivatives {
         let fresh = DetectedStructure(t, evaluationSeconds: evaluation, sweepSeconds: sweep)
         cache.store(fresh, for: key)
         return fresh
+    }
+
+    /// `A` and `B` as dense matrices accumulated from the recording at `(x, y)` (made once,
+    /// shared with every later product) in one reverse pass, or `nil` when the accumulation
+    /// declines (its work limit ``DetectedStructure/accumulationLimit(nodes:k:inputs:)``).
+    @inlinable
+    func accumulated() -> (a: Matrix, b: Matrix)? {
+        let t = recorded()
+        let limit = DetectedStructure.accumulationLimit(nodes: t.recording.nodeCount, k: t.outputCount,
+                                                        inputs: x.count + y.count)
+        return t.accumulatedJacobians(sharedEntryLimit: limit).map { (a: $0.y, b: $0.x) }
     }
 
     /// `A` in sparse form from the recording at `(x, y)` (made once, shared

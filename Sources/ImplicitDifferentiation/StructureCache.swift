@@ -23,7 +23,7 @@ struct DetectedStructure: Sendable {
     let compression: JacobianCompression?
     /// The number of operations of `F` on the tape (the recording's node
     /// count): the cost model's measure of one plain evaluation.
-    let operationCount: Int
+    @usableFromInline let operationCount: Int
     /// `T_F`: one plain evaluation of `F` on `Double`, in seconds, timed once
     /// when the pattern was detected (`0` when not timed).
     let evaluationSeconds: Double
@@ -34,6 +34,13 @@ struct DetectedStructure: Sendable {
     let input: InputBlock?
     /// What the choice of factorization reads from ``pattern``: diagonal, bandwidths, band LU shape.
     let shape: PatternShape
+    /// One accumulation of `A` and `B` from the recording
+    /// (``BivariateLinearization/accumulatedJacobians(sharedEntryLimit:)``), in seconds, timed
+    /// by the first cost-model decision on a dense pattern; `nil` when it was not tried (a sparse
+    /// pattern, `[B | A]` above ``accumulationTrialEntries`` or the memory limit) or when it declined.
+    @usableFromInline var accumulationSeconds: Double? = nil
+    /// The accumulation was considered (timed, declined, or ruled out by size) at these shapes.
+    var accumulationTried = false
     /// The buffers of the tape-free evaluations at these shapes, reused from call to call.
     @usableFromInline let workspace = CompressedDualWorkspace()
 
@@ -55,6 +62,17 @@ struct DetectedStructure: Sendable {
         self.sweepSeconds = sweepSeconds
         input = InputBlock(patterns.x)
         shape = PatternShape(pattern)
+    }
+
+    /// The most entries `k·(n + m)` of `[B | A]` for which detection times an accumulation.
+    static let accumulationTrialEntries = 1 << 22
+
+    /// The accumulation's work limit for a recording of `nodes` nodes with `k` outputs and
+    /// `n + m` inputs: one shared-list entry per node plus one per entry of `[B | A]`.
+    @usableFromInline
+    static func accumulationLimit(nodes: Int, k: Int, inputs: Int) -> Int {
+        let (entries, overflow) = k.multipliedReportingOverflow(by: inputs)
+        return overflow ? Int.max / 2 : Swift.min(Int.max / 2, nodes + entries)
     }
 
     /// A detected structure with its colouring made now (for ``Representation/sparse`` on a dense pattern);
