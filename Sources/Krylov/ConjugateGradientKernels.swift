@@ -60,4 +60,80 @@ enum ConjugateGradientKernels {
             }
         }
     }
+
+    /// The update of Jacobi-preconditioned CG (`z = D⁻¹ r` never stored), in one pass:
+    ///
+    /// ```
+    /// x ← x + α p,   r ← r − α q,   returns (rᵀr, rᵀD⁻¹r) of the updated r
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - alpha: the step `α`.
+    ///   - p: the search direction, length `n`.
+    ///   - q: `A p`, length `n`.
+    ///   - inverseDiagonal: `D⁻¹`, length `n`.
+    ///   - x: the iterate, length `n`, updated.
+    ///   - r: the residual, length `n`, updated.
+    /// - Returns: `rᵀr` and `rᵀD⁻¹r` after the update.
+    static func jacobiStep(_ alpha: Double, _ p: [Double], _ q: [Double], _ inverseDiagonal: [Double],
+                           _ x: inout [Double], _ r: inout [Double]) -> (squared: Double, preconditioned: Double) {
+        let n = x.count
+        precondition(p.count == n && q.count == n && r.count == n && inverseDiagonal.count == n,
+                     "Jacobi CG step: lengths differ")
+        return p.withUnsafeBufferPointer { p in
+            q.withUnsafeBufferPointer { q in
+                inverseDiagonal.withUnsafeBufferPointer { d in
+                    x.withUnsafeMutableBufferPointer { x in
+                        r.withUnsafeMutableBufferPointer { r in
+                            guard let pp = p.baseAddress, let qp = q.baseAddress, let dp = d.baseAddress,
+                                  let xp = x.baseAddress, let rp = r.baseAddress else { return (0, 0) }
+                            var s0 = 0.0, s1 = 0.0, t0 = 0.0, t1 = 0.0
+                            var i = 0
+                            while i + 2 <= n {
+                                xp[i] += alpha * pp[i]
+                                xp[i + 1] += alpha * pp[i + 1]
+                                let r0 = rp[i] - alpha * qp[i], r1 = rp[i + 1] - alpha * qp[i + 1]
+                                rp[i] = r0
+                                rp[i + 1] = r1
+                                let u0 = r0 * r0, u1 = r1 * r1
+                                s0 += u0
+                                s1 += u1
+                                t0 += u0 * dp[i]
+                                t1 += u1 * dp[i + 1]
+                                i += 2
+                            }
+                            if i < n {
+                                xp[i] += alpha * pp[i]
+                                let ri = rp[i] - alpha * qp[i]
+                                rp[i] = ri
+                                s0 += ri * ri
+                                t0 += ri * ri * dp[i]
+                            }
+                            return (s0 + s1, t0 + t1)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The new direction of Jacobi-preconditioned CG, `p ← D⁻¹ r + β p`, in one pass.
+    ///
+    /// - Parameters:
+    ///   - beta: `β`.
+    ///   - r: the residual, length `n`.
+    ///   - inverseDiagonal: `D⁻¹`, length `n`.
+    ///   - p: the direction, length `n`, updated.
+    static func jacobiDirection(_ beta: Double, _ r: [Double], _ inverseDiagonal: [Double], _ p: inout [Double]) {
+        let n = p.count
+        precondition(r.count == n && inverseDiagonal.count == n, "Jacobi CG direction: lengths differ")
+        r.withUnsafeBufferPointer { r in
+            inverseDiagonal.withUnsafeBufferPointer { d in
+                p.withUnsafeMutableBufferPointer { p in
+                    guard let rp = r.baseAddress, let dp = d.baseAddress, let pp = p.baseAddress else { return }
+                    for i in 0..<n { pp[i] = dp[i] * rp[i] + beta * pp[i] }
+                }
+            }
+        }
+    }
 }

@@ -235,4 +235,25 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
             }
         }
     }
+
+    /// `y = Aᵀ x` for a square `A`, returning `xᵀy = xᵀA x` summed in the same pass (the
+    /// curvature of conjugate gradients, without a second pass over `x` and `y`).
+    ///
+    /// - Parameters:
+    ///   - x: length ``rows`` (`= columns`).
+    ///   - y: length ``columns``; overwritten.
+    /// - Returns: `xᵀy`.
+    package func multiplyTransposedReturningDot(_ x: [Double], into y: inout [Double]) -> Double {
+        precondition(rows == columns, "SparseMatrix.multiplyTransposedReturningDot: A is \(rows)×\(columns), not square")
+        precondition(x.count == rows && y.count == columns,
+                     "SparseMatrix.multiplyTransposedReturningDot: x has \(x.count), y \(y.count) entries, A is \(rows)×\(columns)")
+        let n = columns
+        return withUnsafeBuffers { p, r, v in
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeMutableBufferPointer { y in
+                    SparseMatrixKernels.multiplyTransposedReturningDot(columns: n, p, r, v, x, y)
+                }
+            }
+        }
+    }
 }
