@@ -87,29 +87,35 @@ enum ConjugateGradientKernels {
                         r.withUnsafeMutableBufferPointer { r in
                             guard let pp = p.baseAddress, let qp = q.baseAddress, let dp = d.baseAddress,
                                   let xp = x.baseAddress, let rp = r.baseAddress else { return (0, 0) }
-                            var s0 = 0.0, s1 = 0.0, t0 = 0.0, t1 = 0.0
+                            // Two lanes of two (SIMD2 maps to one SSE2 register): four partial sums each.
+                            typealias V = SIMD2<Double>
+                            let a = V(repeating: alpha)
+                            var s0 = V(), s1 = V(), t0 = V(), t1 = V()
                             var i = 0
-                            while i + 2 <= n {
-                                xp[i] += alpha * pp[i]
-                                xp[i + 1] += alpha * pp[i + 1]
-                                let r0 = rp[i] - alpha * qp[i], r1 = rp[i + 1] - alpha * qp[i + 1]
-                                rp[i] = r0
-                                rp[i + 1] = r1
+                            while i + 4 <= n {
+                                let x0 = load(xp + i) + a * load(pp + i), x1 = load(xp + i + 2) + a * load(pp + i + 2)
+                                store(x0, xp + i)
+                                store(x1, xp + i + 2)
+                                let r0 = load(rp + i) - a * load(qp + i), r1 = load(rp + i + 2) - a * load(qp + i + 2)
+                                store(r0, rp + i)
+                                store(r1, rp + i + 2)
                                 let u0 = r0 * r0, u1 = r1 * r1
                                 s0 += u0
                                 s1 += u1
-                                t0 += u0 * dp[i]
-                                t1 += u1 * dp[i + 1]
-                                i += 2
+                                t0 += u0 * load(dp + i)
+                                t1 += u1 * load(dp + i + 2)
+                                i += 4
                             }
-                            if i < n {
+                            var squared = (s0 + s1).sum(), preconditioned = (t0 + t1).sum()
+                            while i < n {
                                 xp[i] += alpha * pp[i]
                                 let ri = rp[i] - alpha * qp[i]
                                 rp[i] = ri
-                                s0 += ri * ri
-                                t0 += ri * ri * dp[i]
+                                squared += ri * ri
+                                preconditioned += ri * ri * dp[i]
+                                i += 1
                             }
-                            return (s0 + s1, t0 + t1)
+                            return (squared, preconditioned)
                         }
                     }
                 }
@@ -131,9 +137,33 @@ enum ConjugateGradientKernels {
             inverseDiagonal.withUnsafeBufferPointer { d in
                 p.withUnsafeMutableBufferPointer { p in
                     guard let rp = r.baseAddress, let dp = d.baseAddress, let pp = p.baseAddress else { return }
-                    for i in 0..<n { pp[i] = dp[i] * rp[i] + beta * pp[i] }
+                    let b = SIMD2<Double>(repeating: beta)
+                    var i = 0
+                    while i + 2 <= n {
+                        store(load(dp + i) * load(rp + i) + b * load(pp + i), pp + i)
+                        i += 2
+                    }
+                    if i < n { pp[i] = dp[i] * rp[i] + beta * pp[i] }
                 }
             }
         }
+    }
+
+    /// Two doubles from `p` (any alignment).
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Double>) -> SIMD2<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
+    }
+
+    /// Two doubles from `p` (any alignment).
+    @inline(__always)
+    private static func load(_ p: UnsafeMutablePointer<Double>) -> SIMD2<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
+    }
+
+    /// Two doubles to `p` (any alignment).
+    @inline(__always)
+    private static func store(_ v: SIMD2<Double>, _ p: UnsafeMutablePointer<Double>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD2<Double>.self)
     }
 }
