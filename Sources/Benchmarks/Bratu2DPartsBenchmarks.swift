@@ -121,6 +121,11 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
             _ = solver.solve(op, u, initialGuess: nil, preconditioner: jacobi)
         }
         let jacobiIterations = solver.solveTransposed(op, u, preconditioner: jacobi).statistics.iterations
+        let gatherOp = SparseMatrixOperator(exactlySymmetric: a, structure: [.symmetric, .positiveDefinite])
+        let tJacobiCGGather = harness.median(repetitions: reps) {
+            _ = solver.solve(gatherOp, u, initialGuess: nil, preconditioner: jacobi)
+        }
+        let tJVP = harness.median(repetitions: reps) { _ = try! automaticRoot.jvp(at: theta, tangent: u) }
         // One IC(0)-CG iteration's kernels alone: the product, the two triangular sweeps, the vector work
         // (three dot products, two axpy, one axpby at m).
         var q = [Double](repeating: 0, count: a.rows), z = q, w = u
@@ -159,6 +164,8 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
                      ("rcond", tRcond), ("solve", tSolve), ("reverse sweep Bᵀu", tSweepB),
                      ("IC(0) construction", tIC), ("IC(0)-CG solve (\(cgIterations) its)", tCG),
                      ("Jacobi-CG solve Aᵀ (\(jacobiIterations) its)", tJacobiCG), ("Jacobi-CG solve A", tJacobiCGPlain),
+                     ("Jacobi-CG solve A by the gather (A exactly symmetric)", tJacobiCGGather),
+                     ("one jvp(at:) .automatic", tJVP),
                      ("A p", tProduct), ("Aᵀ p", tTransposedProduct), ("Aᵀ p with pᵀAᵀp", tFusedProduct), ("IC(0) apply (two sweeps)", tTriangular),
                      ("CG vector work per iteration", tVectors)]
         for (name, t) in parts {

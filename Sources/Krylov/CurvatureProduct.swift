@@ -17,8 +17,10 @@ protocol CurvatureProduct {
 }
 
 extension SparseMatrixOperator: CurvatureProduct {
-    /// `y = A x` by columns (a scatter, which cannot sum `xᵀy` as it goes), then `xᵀy`.
+    /// `y = A x` by columns (a scatter, which cannot sum `xᵀy` as it goes), then `xᵀy`; for an exactly
+    /// symmetric `A`, the gather of `Aᵀx` with `xᵀy` in the same pass.
     func applyReturningCurvature(_ x: [Double], into y: inout [Double]) -> Double {
+        if productsByGather { return matrix.multiplyTransposedReturningDot(x, into: &y) }
         matrix.multiply(x, into: &y)
         return BLAS.dot(x, y)
     }

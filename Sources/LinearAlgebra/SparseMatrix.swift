@@ -148,15 +148,32 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
     /// - Parameter tolerance: the relative tolerance, `≥ 0` (default `0`: exact).
     /// - Returns: `false` for a non-square matrix, or when a comparison is NaN.
     public func isSymmetric(tolerance: Double = 0) -> Bool {
-        guard rows == columns else { return false }
+        symmetry(tolerance: tolerance).symmetric
+    }
+
+    /// ``isSymmetric(tolerance:)``, and whether the matrix is exactly symmetric, from the same pass:
+    /// `exact` is `true` only when every entry below the diagonal has a stored mirror of equal value
+    /// and the upper half has no other entry (`Aᵀ x` then equals `A x` bit for bit).
+    ///
+    /// - Parameter tolerance: the relative tolerance of `symmetric`, `≥ 0`.
+    /// - Returns: `symmetric` as ``isSymmetric(tolerance:)``; `exact` (never `true` when `symmetric` is `false`).
+    package func symmetry(tolerance: Double) -> (symmetric: Bool, exact: Bool) {
+        guard rows == columns else { return (false, false) }
+        var exact = true
         let half = pattern.columnPointers.withUnsafeBufferPointer { start in
             pattern.rowIndices.withUnsafeBufferPointer { row in
                 values.withUnsafeBufferPointer { value in
-                    SparseMatrixKernels.lowerHalfSymmetry(columns: columns, start, row, value, tolerance: tolerance)
+                    SparseMatrixKernels.lowerHalfSymmetry(columns: columns, start, row, value, tolerance: tolerance,
+                                                          exact: &exact)
                 }
             }
         }
-        if let half { return half }
+        if let half { return (half, half && exact) }
+        return (fullSymmetry(tolerance: tolerance), false)
+    }
+
+    /// The symmetry test entry by entry (a missing mirror reads as 0).
+    private func fullSymmetry(tolerance: Double) -> Bool {
         return pattern.columnPointers.withUnsafeBufferPointer { start in
             pattern.rowIndices.withUnsafeBufferPointer { row in
                 values.withUnsafeBufferPointer { value in

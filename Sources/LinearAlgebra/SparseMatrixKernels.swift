@@ -66,9 +66,10 @@ enum SparseMatrixKernels {
     /// the diagonal: `false` as soon as one differs from its stored mirror beyond the tolerance
     /// (or the comparison is NaN), `true` when every one matches its stored mirror and the entries
     /// above the diagonal are as many, `nil` when a mirror is missing or the counts differ (the
-    /// caller then compares every entry).
+    /// caller then compares every entry). `exact` is set `false` when a compared pair is not equal.
     static func lowerHalfSymmetry(columns n: Int, _ start: UnsafeBufferPointer<Int>, _ row: UnsafeBufferPointer<Int>,
-                                  _ value: UnsafeBufferPointer<Double>, tolerance: Double) -> Bool? {
+                                  _ value: UnsafeBufferPointer<Double>, tolerance: Double,
+                                  exact: inout Bool) -> Bool? {
         var lower = 0, upper = 0
         for j in 0..<n {
             for k in start[j]..<start[j + 1] {
@@ -84,6 +85,7 @@ enum SparseMatrixKernels {
                 }
                 guard low < start[i + 1] && row[low] == j else { return nil }
                 let a = value[k], b = value[low]
+                if a != b { exact = false }
                 guard Swift.abs(a - b) <= tolerance * Swift.max(Swift.abs(a), Swift.abs(b)) else { return false }
             }
         }

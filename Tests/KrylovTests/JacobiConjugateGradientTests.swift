@@ -109,4 +109,46 @@ import TestSupport
             return s.status == .maxIterationsReached && s.iterations == 3 && s.residualNorm > 1e-13 * norm2(b)
         }
     }
+
+    @Test("an exactly symmetric A forms A x as the gather of Aᵀx: the scatter's values bit for bit, and its curvature")
+    func gatherServesSymmetricProducts() throws {
+        let a = Self.reactionStencil(9)
+        #expect(a.symmetry(tolerance: 1e-6) == (true, true))
+        let gather = SparseMatrixOperator(exactlySymmetric: a), scatter = SparseMatrixOperator(a)
+        var rng = SeededRandom(seed: 79)
+        let x = rng.vector(a.rows)
+        var y = [Double](repeating: 0, count: a.rows), reference = y
+        gather.apply(x, into: &y)
+        scatter.apply(x, into: &reference)
+        #expect(y == reference)
+        let curvature = gather.applyReturningCurvature(x, into: &y)
+        #expect(y == reference && abs(curvature - BLAS.dot(x, reference)) <= 1e-13 * abs(curvature))
+        // A CG solve on either operator takes the same iterations to the same answer (to rounding: the
+        // gather sums pᵀAp in its pass, the scatter's is a separate dot product).
+        let cg = ConjugateGradient(options: try KrylovOptions(absoluteTolerance: 0, relativeTolerance: 1e-13))
+        let one = cg.solve(gather, x), other = cg.solve(scatter, x)
+        #expect(one.statistics.iterations == other.statistics.iterations)
+        #expect(Approximate.relativeError(one.solution, other.solution) <= 1e-12)
+    }
+
+    @Test("symmetry(tolerance:) says exact only when every stored entry equals its stored mirror")
+    func exactSymmetry() throws {
+        let a = Self.reactionStencil(6)
+        var values = a.values
+        // Perturb one entry below the diagonal by one part in 10¹⁰: symmetric to 1e-6, not exactly.
+        let j = 7, k = a.pattern.columnPointers[j + 1] - 1
+        #expect(a.pattern.rowIndices[k] > j)
+        values[k] *= 1 + 1e-10
+        let near = try SparseMatrix(pattern: a.pattern, values: values)
+        #expect(near.symmetry(tolerance: 1e-6) == (true, false))
+        #expect(near.symmetry(tolerance: 0) == (false, false))
+        values[k] *= 1.1
+        #expect(try SparseMatrix(pattern: a.pattern, values: values).symmetry(tolerance: 1e-6) == (false, false))
+        // A missing mirror (an upper entry without its lower one): the full pass, never exact.
+        let dense = Matrix(rows: 2, columns: 2, elements: [1, 0, 0, 1])   // column-major: identity
+        var upper = dense
+        upper[0, 1] = 1e-300
+        #expect(try SparseMatrix(upper).symmetry(tolerance: 1e-6) == (false, false))
+        #expect(try SparseMatrix(dense).symmetry(tolerance: 0) == (true, true))
+    }
 }
