@@ -114,11 +114,24 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
         let solver = ConjugateGradient(options: .automaticPlan)
         let tCG = harness.median(repetitions: reps) { _ = solver.solve(op, u, initialGuess: nil, preconditioner: ic) }
         let cgIterations = solver.solve(op, u, initialGuess: nil, preconditioner: ic).statistics.iterations
+        // Jacobi-CG (the candidate without set-up), in the VJP's direction (Aᵀ) and the JVP's (A).
+        let jacobi = try! JacobiPreconditioner(diagonal: a.diagonalElements)
+        let tJacobiCG = harness.median(repetitions: reps) { _ = solver.solveTransposed(op, u, preconditioner: jacobi) }
+        let tJacobiCGPlain = harness.median(repetitions: reps) {
+            _ = solver.solve(op, u, initialGuess: nil, preconditioner: jacobi)
+        }
+        let jacobiIterations = solver.solveTransposed(op, u, preconditioner: jacobi).statistics.iterations
+        let gatherOp = SparseMatrixOperator(exactlySymmetric: a, structure: [.symmetric, .positiveDefinite])
+        let tJacobiCGGather = harness.median(repetitions: reps) {
+            _ = solver.solve(gatherOp, u, initialGuess: nil, preconditioner: jacobi)
+        }
+        let tJVP = harness.median(repetitions: reps) { _ = try! automaticRoot.jvp(at: theta, tangent: u) }
         // One IC(0)-CG iteration's kernels alone: the product, the two triangular sweeps, the vector work
         // (three dot products, two axpy, one axpby at m).
         var q = [Double](repeating: 0, count: a.rows), z = q, w = u
         let tProduct = harness.median(repetitions: 5 * reps) { a.multiply(u, into: &q) }
         let tTransposedProduct = harness.median(repetitions: 5 * reps) { a.multiplyTransposed(u, into: &q) }
+        let tFusedProduct = harness.median(repetitions: 5 * reps) { _ = a.multiplyTransposedReturningDot(u, into: &q) }
         let tTriangular = harness.median(repetitions: 5 * reps) { ic.apply(u, into: &z) }
         let tVectors = harness.median(repetitions: 5 * reps) {
             let s = BLAS.dot(u, q) + BLAS.dot(q, q) + BLAS.dot(u, z)
@@ -150,7 +163,10 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
                      ("CHOLMOD analysis + factor", tFresh), ("CHOLMOD factor on a reused analysis", tReused),
                      ("rcond", tRcond), ("solve", tSolve), ("reverse sweep Bᵀu", tSweepB),
                      ("IC(0) construction", tIC), ("IC(0)-CG solve (\(cgIterations) its)", tCG),
-                     ("A p", tProduct), ("Aᵀ p", tTransposedProduct), ("IC(0) apply (two sweeps)", tTriangular),
+                     ("Jacobi-CG solve Aᵀ (\(jacobiIterations) its)", tJacobiCG), ("Jacobi-CG solve A", tJacobiCGPlain),
+                     ("Jacobi-CG solve A by the gather (A exactly symmetric)", tJacobiCGGather),
+                     ("one jvp(at:) .automatic", tJVP),
+                     ("A p", tProduct), ("Aᵀ p", tTransposedProduct), ("Aᵀ p with pᵀAᵀp", tFusedProduct), ("IC(0) apply (two sweeps)", tTriangular),
                      ("CG vector work per iteration", tVectors)]
         for (name, t) in parts {
             harness.record(.init(suite: "bratu2dparts", name: name, size: n * n, medianSeconds: t,

@@ -14,6 +14,7 @@ import LinearAlgebra
 //   band LU               R + (2m·kl·(kl+ku+1) + P·2m(2kl+ku+1))·τ              8m(2kl+ku+1) bytes
 //   sparse Cholesky / LU  R + (L²/m, ×2 for LU)·τ + P·4L·τ                      12L (24L for LU) bytes
 //   IC(0)-CG / ILU(0)-GMRES  R + S·its_p·(6·nnz + w·m)·τ
+//   Jacobi-CG             R + S·its_J·(2·nnz + 8·m)·τ        only with a condition bound κ (see below)
 //   CG / GMRES (lazy)     ρ·T_F + S·its·(T_s + w·m·τ)
 //
 // with R = κ + ρ·T_F + (colours + 3 checks)·T_s + 3·nnz·τ the set-up, recording, compressed
@@ -24,9 +25,11 @@ import LinearAlgebra
 // S = P solves (+1 for the Krylov singularity probe, except on a sparse A that NonsingularityCertificate
 // proves nonsingular); its, its_p the assumed iteration counts (its_p
 // from the Jacobi-scaled Gershgorin bound on cond(A) when A is symmetric and diagonally dominant
-// enough, see JacobiConditionBound.swift); w the vector work per iteration; T_acc one accumulation of A
-// and B from the recording (TapeRecording+JacobianAccumulation.swift), timed by the first decision on
-// a dense pattern (the candidate is absent when it was not timed or declined). Ties go to the earlier line.
+// enough, see JacobiConditionBound.swift); its_J = ⌈½√κ ln(2/ε)⌉ from the same bound, which for
+// Jacobi-CG is CG's own error bound on D^{-1/2} A D^{-1/2} (no bound, no candidate: nothing says how
+// many iterations it needs); w the vector work per iteration; T_acc one accumulation of A and B from
+// the recording (TapeRecording+JacobianAccumulation.swift), timed by the first decision on a dense
+// pattern (the candidate is absent when it was not timed or declined). Ties go to the earlier line.
 
 /// One candidate of the automatic plan with its estimated cost
 /// (``SolvePlan/candidates``).
@@ -57,6 +60,9 @@ public struct CandidateCost: Sendable, Hashable, CustomStringConvertible {
         case preconditionedCG = "IC(0)-CG"
         /// GMRES preconditioned by ILU(0) on the compressed `A`.
         case preconditionedGMRES = "ILU(0)-GMRES"
+        /// CG preconditioned by `diag(A)` on the compressed `A` (symmetric by value, with a
+        /// condition bound on the Jacobi-scaled `A`: no set-up, one product per iteration).
+        case jacobiCG = "Jacobi-CG"
         /// CG on the lazy operator (tape sweeps), declared SPD.
         case lazyCG = "CG on the lazy operator"
         /// GMRES on the lazy operator (tape sweeps).
@@ -65,7 +71,8 @@ public struct CandidateCost: Sendable, Hashable, CustomStringConvertible {
         /// `true` for the candidates that need `A` in sparse form.
         var isSparse: Bool {
             switch self {
-            case .diagonal, .bandLU, .sparseCholesky, .sparseLU, .preconditionedCG, .preconditionedGMRES: return true
+            case .diagonal, .bandLU, .sparseCholesky, .sparseLU, .preconditionedCG, .preconditionedGMRES, .jacobiCG:
+                return true
             default: return false
             }
         }
@@ -73,7 +80,7 @@ public struct CandidateCost: Sendable, Hashable, CustomStringConvertible {
         /// `true` for the candidates priced from `A`'s values (symmetry, condition bound, certificate).
         var readsValues: Bool {
             switch self {
-            case .sparseCholesky, .sparseLU, .preconditionedCG, .preconditionedGMRES: return true
+            case .sparseCholesky, .sparseLU, .preconditionedCG, .preconditionedGMRES, .jacobiCG: return true
             default: return false
             }
         }
@@ -267,6 +274,11 @@ struct CostModel {
             if symmetric {
                 list.append(candidate(.preconditionedCG, seconds: base + (nnz + solves * its * (6 * nnz + 10 * md)) * tau,
                                       bytes: 16 * nnz + 48 * md))
+                if let kappa = s.conditionBound {
+                    let jacobiIts = Self.conjugateGradientIterations(condition: kappa, tolerance: krylovTolerance)
+                    list.append(candidate(.jacobiCG, seconds: base + (md + solves * jacobiIts * (2 * nnz + 8 * md)) * tau,
+                                          bytes: 16 * nnz + 40 * md))
+                }
             } else {
                 let work = 6 * nnz + Double(2 * Self.restart) * md
                 list.append(candidate(.preconditionedGMRES, seconds: base + (nnz + solves * its * work) * tau,
@@ -512,6 +524,9 @@ extension ImplicitFunction {
             let cg = winner.kind == .preconditionedCG
             (rep, solver) = (.sparse, cg ? .cg(options: krylov) : .gmres(restart: CostModel.restart, options: krylov))
             preconditioner = self.preconditioner ?? (cg ? .incompleteCholesky(a) : .incompleteLU(a))
+        case .jacobiCG:
+            (rep, solver) = (.sparse, .cg(options: krylov))
+            preconditioner = self.preconditioner ?? .jacobi(sparse!.matrix)
         case .lazyCG: (rep, solver) = (.operator, .cg(options: krylov))
         case .lazyGMRES: (rep, solver) = (.operator, .gmres(restart: CostModel.restart, options: krylov))
         }

@@ -33,6 +33,21 @@ extension PreconditionerFactory {
         })
     }
 
+    /// The preconditioner of the cost model's Jacobi-CG candidate, `M = diag(A)`; when a diagonal
+    /// entry is not positive (CG needs `M` positive definite), no preconditioner, said in the note.
+    ///
+    /// - Parameter a: the compressed, symmetric `A`.
+    /// - Returns: a factory that builds the preconditioner for every system it is given.
+    static func jacobi(_ a: SparseMatrix) -> PreconditionerFactory {
+        PreconditionerFactory(noting: { _ in
+            let diagonal = a.diagonalElements
+            if diagonal.allSatisfy({ $0 > 0 }), let jacobi = try? JacobiPreconditioner(diagonal: diagonal) {
+                return (jacobi, nil)
+            }
+            return (nil, "diag(∂F/∂y) is not positive; used no preconditioner")
+        })
+    }
+
     /// The preconditioner of the cost model's ILU(0)-GMRES candidate: ILU(0) of `A`; after a
     /// breakdown Jacobi `diag(A)` when no diagonal entry is zero, else none; the note says which.
     ///

@@ -153,7 +153,8 @@ public enum LinearSolver: Sendable, Equatable, CustomStringConvertible {
 ///    ```
 ///    diagonal A                → diagonal          band (m ≥ 32, 4(2kl+ku+1) ≤ m) → band LU
 ///    A not diagonal            → sparse Cholesky (symmetric by value) or sparse LU,
-///                                and IC(0)-CG (symmetric) or ILU(0)-GMRES on the sparse A
+///                                and IC(0)-CG (symmetric) or ILU(0)-GMRES on the sparse A,
+///                                and Jacobi-CG (symmetric, with a condition bound from the values)
 ///    always                    → dense LU (dense Cholesky when declared SPD), and
 ///                                GMRES (CG when declared SPD) on the lazy operator
 ///    dense pattern             → dense LU (Cholesky) with A and B accumulated from

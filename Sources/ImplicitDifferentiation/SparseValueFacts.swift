@@ -3,7 +3,8 @@ import LinearAlgebra
 // What the values of the compressed A tell the automatic plan, read once per linearization by
 // the cost model and handed to the preparation with A (so that neither pass runs twice):
 //
-//   symmetric      A = Aᵀ to DeclaredStructureCheck.tolerance (one pass, a binary search per entry)
+//   symmetric      A = Aᵀ to DeclaredStructureCheck.tolerance (one pass, a binary search per entry),
+//                  and exactly (then the Krylov products of A run as the gather of Aᵀ)
 //   dominance      one O(nnz) pass: the row, column and Jacobi-scaled diagonal dominance sums
 //     → certificate       NonsingularityCertificate (the Krylov singularity probe is skipped)
 //     → conditionBound    κ(D^{-1/2} A D^{-1/2}) ≤ (1 + r)/(1 − r) when A is symmetric with a
@@ -19,6 +20,8 @@ import LinearAlgebra
 struct SparseValueFacts: Sendable {
     /// `A` is symmetric to ``DeclaredStructureCheck/tolerance``.
     let symmetric: Bool
+    /// `A` is exactly symmetric (every stored entry equals its stored mirror): `Aᵀ x` may serve as `A x`.
+    let exactlySymmetric: Bool
     /// `A` is certified nonsingular, or `nil`.
     let certificate: NonsingularityCertificate?
     /// The Gershgorin bound on `κ(D^{-1/2} A D^{-1/2})` for a symmetric `A` with a positive
@@ -38,7 +41,7 @@ struct SparseValueFacts: Sendable {
     ///
     /// - Parameter a: the compressed `A` (finite by its invariant).
     init(_ a: SparseMatrix) {
-        symmetric = a.isSymmetric(tolerance: DeclaredStructureCheck.tolerance)
+        (symmetric, exactlySymmetric) = a.symmetry(tolerance: DeclaredStructureCheck.tolerance)
         let dominance = DiagonalDominance(a)
         certificate = dominance.flatMap { NonsingularityCertificate($0) }
         let positive = dominance?.positiveDiagonal ?? false

@@ -31,6 +31,10 @@
 // 8. The right-hand side is first scaled to unit norm by a power of two
 //    (exact; x and the residuals are scaled back), so that the squared
 //    quantities stay in range for ‖A‖ up to about 1e±150 whatever ‖b‖ is.
+// 9. Passes are fused when the types allow it (the same iteration up to the order of the sums):
+//    an operator conforming to `CurvatureProduct` returns pᵀA p from its product,
+//    and a `JacobiPreconditioner` is applied inside the update, x += αp,
+//    r −= αq, rᵀr and rᵀD⁻¹r in one pass and p = D⁻¹r + βp in another, z never stored.
 import LinearAlgebra
 
 /// Conjugate gradients for symmetric positive definite `A x = b`.
@@ -85,9 +89,13 @@ public struct ConjugateGradient: KrylovSolver {
         // `.indefinite`): at rounding level, verify against the true residual as if converged.
         let verifyBelow = Swift.max(target, Double.ulpOfOne * normB)
 
+        // Jacobi's D⁻¹ is applied inside the fused update (no z), and an operator that sums pᵀA p
+        // in its product spares the separate dot product (see deviation 9).
+        let jacobi = JacobiPreconditioner.inverseDiagonal(of: preconditioner, order: n)
+        let curvatureProduct = op as? any CurvatureProduct
         var x = initialGuess ?? [Double](repeating: 0, count: n)
         var r = ws.vector(n), p = ws.vector(n), q = ws.vector(n)
-        var z = ws.vector(preconditioner == nil ? 0 : n)
+        var z = ws.vector(preconditioner == nil || jacobi != nil ? 0 : n)
         defer { ws.park(r); ws.park(p); ws.park(q); ws.park(z) }
         if initialGuess == nil { BLAS.copy(b, &r) }
         var rNorm = initialGuess == nil ? norm2(r) : computeResidual(op, b, x, into: &r, log: &log)
@@ -103,7 +111,10 @@ public struct ConjugateGradient: KrylovSolver {
         cycle: while true {
             // (Re)start from the current residual r.
             var rho: Double
-            if let m = preconditioner {
+            if let d = jacobi {
+                BLAS.multiply(d, r, into: &p)
+                rho = BLAS.dot(r, p)
+            } else if let m = preconditioner {
                 m.apply(r, into: &z)
                 rho = BLAS.dot(r, z)
                 BLAS.copy(z, &p)
@@ -116,22 +127,33 @@ public struct ConjugateGradient: KrylovSolver {
 
             var recursiveConverged = false
             while log.iterations < cap {
-                op.apply(p, into: &q)
+                let curvature: Double
+                if let fused = curvatureProduct {
+                    curvature = fused.applyReturningCurvature(p, into: &q)
+                } else {
+                    op.apply(p, into: &q)
+                    curvature = BLAS.dot(p, q)
+                }
                 log.applications += 1
-                let curvature = BLAS.dot(p, q)
                 guard curvature.isFinite else { status = .nonFiniteInput; break cycle }
                 guard curvature > 0 else { status = .indefinite; break cycle }
                 let alpha = rho / curvature
-                // x += αp, r −= αq and rᵀr in one pass.
-                let squared = ConjugateGradientKernels.step(alpha, p, q, &x, &r)
+                // x += αp, r −= αq and rᵀr (and rᵀD⁻¹r under Jacobi) in one pass.
+                var squared: Double, rhoNext = 0.0
+                if let d = jacobi {
+                    (squared, rhoNext) = ConjugateGradientKernels.jacobiStep(alpha, p, q, d, &x, &r)
+                } else {
+                    squared = ConjugateGradientKernels.step(alpha, p, q, &x, &r)
+                }
                 residualIsTrue = false
                 log.iterations += 1
                 rNorm = norm2(squared: squared, of: r)
                 log.record(rNorm)
                 if rNorm <= verifyBelow { recursiveConverged = true; break }
 
-                let rhoNext: Double
-                if let m = preconditioner {
+                if jacobi != nil {
+                    // rᵀD⁻¹r came with the update.
+                } else if let m = preconditioner {
                     m.apply(r, into: &z)
                     rhoNext = BLAS.dot(r, z)
                 } else {
@@ -141,7 +163,13 @@ public struct ConjugateGradient: KrylovSolver {
                 guard rhoNext > 0 else { status = .indefinite; break cycle }
                 let beta = rhoNext / rho
                 rho = rhoNext
-                if preconditioner == nil { BLAS.axpby(1, r, beta, &p) } else { BLAS.axpby(1, z, beta, &p) }
+                if let d = jacobi {
+                    ConjugateGradientKernels.jacobiDirection(beta, r, d, &p)
+                } else if preconditioner == nil {
+                    BLAS.axpby(1, r, beta, &p)
+                } else {
+                    BLAS.axpby(1, z, beta, &p)
+                }
             }
 
             // Verify with the true residual; restart from it on drift.

@@ -60,4 +60,110 @@ enum ConjugateGradientKernels {
             }
         }
     }
+
+    /// The update of Jacobi-preconditioned CG (`z = D⁻¹ r` never stored), in one pass:
+    ///
+    /// ```
+    /// x ← x + α p,   r ← r − α q,   returns (rᵀr, rᵀD⁻¹r) of the updated r
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - alpha: the step `α`.
+    ///   - p: the search direction, length `n`.
+    ///   - q: `A p`, length `n`.
+    ///   - inverseDiagonal: `D⁻¹`, length `n`.
+    ///   - x: the iterate, length `n`, updated.
+    ///   - r: the residual, length `n`, updated.
+    /// - Returns: `rᵀr` and `rᵀD⁻¹r` after the update.
+    static func jacobiStep(_ alpha: Double, _ p: [Double], _ q: [Double], _ inverseDiagonal: [Double],
+                           _ x: inout [Double], _ r: inout [Double]) -> (squared: Double, preconditioned: Double) {
+        let n = x.count
+        precondition(p.count == n && q.count == n && r.count == n && inverseDiagonal.count == n,
+                     "Jacobi CG step: lengths differ")
+        return p.withUnsafeBufferPointer { p in
+            q.withUnsafeBufferPointer { q in
+                inverseDiagonal.withUnsafeBufferPointer { d in
+                    x.withUnsafeMutableBufferPointer { x in
+                        r.withUnsafeMutableBufferPointer { r in
+                            guard let pp = p.baseAddress, let qp = q.baseAddress, let dp = d.baseAddress,
+                                  let xp = x.baseAddress, let rp = r.baseAddress else { return (0, 0) }
+                            // Two lanes of two (SIMD2 maps to one SSE2 register): four partial sums each.
+                            typealias V = SIMD2<Double>
+                            let a = V(repeating: alpha)
+                            var s0 = V(), s1 = V(), t0 = V(), t1 = V()
+                            var i = 0
+                            while i + 4 <= n {
+                                let x0 = load(xp + i) + a * load(pp + i), x1 = load(xp + i + 2) + a * load(pp + i + 2)
+                                store(x0, xp + i)
+                                store(x1, xp + i + 2)
+                                let r0 = load(rp + i) - a * load(qp + i), r1 = load(rp + i + 2) - a * load(qp + i + 2)
+                                store(r0, rp + i)
+                                store(r1, rp + i + 2)
+                                let u0 = r0 * r0, u1 = r1 * r1
+                                s0 += u0
+                                s1 += u1
+                                t0 += u0 * load(dp + i)
+                                t1 += u1 * load(dp + i + 2)
+                                i += 4
+                            }
+                            var squared = (s0 + s1).sum(), preconditioned = (t0 + t1).sum()
+                            while i < n {
+                                xp[i] += alpha * pp[i]
+                                let ri = rp[i] - alpha * qp[i]
+                                rp[i] = ri
+                                squared += ri * ri
+                                preconditioned += ri * ri * dp[i]
+                                i += 1
+                            }
+                            return (squared, preconditioned)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The new direction of Jacobi-preconditioned CG, `p ← D⁻¹ r + β p`, in one pass.
+    ///
+    /// - Parameters:
+    ///   - beta: `β`.
+    ///   - r: the residual, length `n`.
+    ///   - inverseDiagonal: `D⁻¹`, length `n`.
+    ///   - p: the direction, length `n`, updated.
+    static func jacobiDirection(_ beta: Double, _ r: [Double], _ inverseDiagonal: [Double], _ p: inout [Double]) {
+        let n = p.count
+        precondition(r.count == n && inverseDiagonal.count == n, "Jacobi CG direction: lengths differ")
+        r.withUnsafeBufferPointer { r in
+            inverseDiagonal.withUnsafeBufferPointer { d in
+                p.withUnsafeMutableBufferPointer { p in
+                    guard let rp = r.baseAddress, let dp = d.baseAddress, let pp = p.baseAddress else { return }
+                    let b = SIMD2<Double>(repeating: beta)
+                    var i = 0
+                    while i + 2 <= n {
+                        store(load(dp + i) * load(rp + i) + b * load(pp + i), pp + i)
+                        i += 2
+                    }
+                    if i < n { pp[i] = dp[i] * rp[i] + beta * pp[i] }
+                }
+            }
+        }
+    }
+
+    /// Two doubles from `p` (any alignment).
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Double>) -> SIMD2<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
+    }
+
+    /// Two doubles from `p` (any alignment).
+    @inline(__always)
+    private static func load(_ p: UnsafeMutablePointer<Double>) -> SIMD2<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
+    }
+
+    /// Two doubles to `p` (any alignment).
+    @inline(__always)
+    private static func store(_ v: SIMD2<Double>, _ p: UnsafeMutablePointer<Double>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD2<Double>.self)
+    }
 }

@@ -90,6 +90,15 @@ public struct JacobiPreconditioner: Preconditioner, Sendable {
     public func apply(_ r: [Double], into z: inout [Double]) {
         BLAS.multiply(inverseDiagonal, r, into: &z)
     }
+
+    /// `D⁻¹` when `preconditioner` is a Jacobi preconditioner of order `n` (or its transposed
+    /// view, the same map), for the methods that apply it inside their own passes; else `nil`.
+    static func inverseDiagonal(of preconditioner: (any Preconditioner)?, order n: Int) -> [Double]? {
+        let jacobi = preconditioner as? JacobiPreconditioner
+            ?? (preconditioner as? TransposedPreconditioner)?.base as? JacobiPreconditioner
+        guard let d = jacobi?.inverseDiagonal, d.count == n else { return nil }
+        return d
+    }
 }
 
 /// A preconditioner given by closures.

@@ -20,6 +20,23 @@ public struct SparseMatrixOperator: LinearOperator, Sendable {
     public init(_ a: SparseMatrix, structure: OperatorStructure = []) {
         matrix = a
         self.structure = structure
+        productsByGather = false
+    }
+
+    /// `A x` is formed as `Aᵀ x` (a gather per column, no scatter): set only for an exactly symmetric `A`.
+    let productsByGather: Bool
+
+    /// Wraps an exactly symmetric `a` (every stored entry equal to its stored mirror, e.g.
+    /// ``SparseMatrix/symmetry(tolerance:)`` `.exact`), whose products `A x` then run as `Aᵀ x`:
+    /// a dot product per column, faster than the scatter and identical in value.
+    ///
+    /// - Parameters:
+    ///   - a: an exactly symmetric matrix (not checked here: the caller read it from the values).
+    ///   - structure: what the caller declares about `a` (not checked).
+    package init(exactlySymmetric a: SparseMatrix, structure: OperatorStructure = []) {
+        matrix = a
+        self.structure = structure
+        productsByGather = true
     }
 
     /// Number of rows of `A`.
@@ -30,7 +47,9 @@ public struct SparseMatrixOperator: LinearOperator, Sendable {
     public var supportsTranspose: Bool { true }
 
     /// Writes `y = A x`.
-    public func apply(_ x: [Double], into y: inout [Double]) { matrix.multiply(x, into: &y) }
+    public func apply(_ x: [Double], into y: inout [Double]) {
+        if productsByGather { matrix.multiplyTransposed(x, into: &y) } else { matrix.multiply(x, into: &y) }
+    }
 
     /// Writes `y = Aᵀ x`.
     public func applyTransposed(_ x: [Double], into y: inout [Double]) { matrix.multiplyTransposed(x, into: &y) }

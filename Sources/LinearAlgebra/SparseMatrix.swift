@@ -148,15 +148,32 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
     /// - Parameter tolerance: the relative tolerance, `≥ 0` (default `0`: exact).
     /// - Returns: `false` for a non-square matrix, or when a comparison is NaN.
     public func isSymmetric(tolerance: Double = 0) -> Bool {
-        guard rows == columns else { return false }
+        symmetry(tolerance: tolerance).symmetric
+    }
+
+    /// ``isSymmetric(tolerance:)``, and whether the matrix is exactly symmetric, from the same pass:
+    /// `exact` is `true` only when every entry below the diagonal has a stored mirror of equal value
+    /// and the upper half has no other entry (`Aᵀ x` then equals `A x` bit for bit).
+    ///
+    /// - Parameter tolerance: the relative tolerance of `symmetric`, `≥ 0`.
+    /// - Returns: `symmetric` as ``isSymmetric(tolerance:)``; `exact` (never `true` when `symmetric` is `false`).
+    package func symmetry(tolerance: Double) -> (symmetric: Bool, exact: Bool) {
+        guard rows == columns else { return (false, false) }
+        var exact = true
         let half = pattern.columnPointers.withUnsafeBufferPointer { start in
             pattern.rowIndices.withUnsafeBufferPointer { row in
                 values.withUnsafeBufferPointer { value in
-                    SparseMatrixKernels.lowerHalfSymmetry(columns: columns, start, row, value, tolerance: tolerance)
+                    SparseMatrixKernels.lowerHalfSymmetry(columns: columns, start, row, value, tolerance: tolerance,
+                                                          exact: &exact)
                 }
             }
         }
-        if let half { return half }
+        if let half { return (half, half && exact) }
+        return (fullSymmetry(tolerance: tolerance), false)
+    }
+
+    /// The symmetry test entry by entry (a missing mirror reads as 0).
+    private func fullSymmetry(tolerance: Double) -> Bool {
         return pattern.columnPointers.withUnsafeBufferPointer { start in
             pattern.rowIndices.withUnsafeBufferPointer { row in
                 values.withUnsafeBufferPointer { value in
@@ -232,6 +249,27 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
         withUnsafeBuffers { p, r, v in
             x.withUnsafeBufferPointer { x in
                 y.withUnsafeMutableBufferPointer { y in SparseMatrixKernels.multiplyTransposed(columns: n, p, r, v, x, y) }
+            }
+        }
+    }
+
+    /// `y = Aᵀ x` for a square `A`, returning `xᵀy = xᵀA x` summed in the same pass (the
+    /// curvature of conjugate gradients, without a second pass over `x` and `y`).
+    ///
+    /// - Parameters:
+    ///   - x: length ``rows`` (`= columns`).
+    ///   - y: length ``columns``; overwritten.
+    /// - Returns: `xᵀy`.
+    package func multiplyTransposedReturningDot(_ x: [Double], into y: inout [Double]) -> Double {
+        precondition(rows == columns, "SparseMatrix.multiplyTransposedReturningDot: A is \(rows)×\(columns), not square")
+        precondition(x.count == rows && y.count == columns,
+                     "SparseMatrix.multiplyTransposedReturningDot: x has \(x.count), y \(y.count) entries, A is \(rows)×\(columns)")
+        let n = columns
+        return withUnsafeBuffers { p, r, v in
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeMutableBufferPointer { y in
+                    SparseMatrixKernels.multiplyTransposedReturningDot(columns: n, p, r, v, x, y)
+                }
             }
         }
     }

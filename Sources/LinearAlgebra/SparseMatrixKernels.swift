@@ -32,13 +32,44 @@ enum SparseMatrixKernels {
         }
     }
 
+    /// `y = Aᵀ x` as ``multiplyTransposed(columns:_:_:_:_:_:)``, returning `xᵀy` summed in the same pass
+    /// (square `A`: `xᵀAᵀx = xᵀAx`, the curvature of conjugate gradients); two partial sums.
+    static func multiplyTransposedReturningDot(columns n: Int, _ pointers: UnsafeBufferPointer<Int>,
+                                               _ rowIndices: UnsafeBufferPointer<Int>,
+                                               _ values: UnsafeBufferPointer<Double>, _ x: UnsafeBufferPointer<Double>,
+                                               _ y: UnsafeMutableBufferPointer<Double>) -> Double {
+        var even = 0.0, odd = 0.0
+        var start = pointers[0]
+        var j = 0
+        while j + 2 <= n {
+            let middle = pointers[j + 1], end = pointers[j + 2]
+            var s0 = 0.0, s1 = 0.0
+            for k in start..<middle { s0 += values[k] * x[rowIndices[k]] }
+            for k in middle..<end { s1 += values[k] * x[rowIndices[k]] }
+            y[j] = s0
+            y[j + 1] = s1
+            even += x[j] * s0
+            odd += x[j + 1] * s1
+            start = end
+            j += 2
+        }
+        if j < n {
+            var s = 0.0
+            for k in start..<pointers[j + 1] { s += values[k] * x[rowIndices[k]] }
+            y[j] = s
+            even += x[j] * s
+        }
+        return even + odd
+    }
+
     /// The symmetry test of ``SparseMatrix/isSymmetric(tolerance:)`` read from the entries below
     /// the diagonal: `false` as soon as one differs from its stored mirror beyond the tolerance
     /// (or the comparison is NaN), `true` when every one matches its stored mirror and the entries
     /// above the diagonal are as many, `nil` when a mirror is missing or the counts differ (the
-    /// caller then compares every entry).
+    /// caller then compares every entry). `exact` is set `false` when a compared pair is not equal.
     static func lowerHalfSymmetry(columns n: Int, _ start: UnsafeBufferPointer<Int>, _ row: UnsafeBufferPointer<Int>,
-                                  _ value: UnsafeBufferPointer<Double>, tolerance: Double) -> Bool? {
+                                  _ value: UnsafeBufferPointer<Double>, tolerance: Double,
+                                  exact: inout Bool) -> Bool? {
         var lower = 0, upper = 0
         for j in 0..<n {
             for k in start[j]..<start[j + 1] {
@@ -54,6 +85,7 @@ enum SparseMatrixKernels {
                 }
                 guard low < start[i + 1] && row[low] == j else { return nil }
                 let a = value[k], b = value[low]
+                if a != b { exact = false }
                 guard Swift.abs(a - b) <= tolerance * Swift.max(Swift.abs(a), Swift.abs(b)) else { return false }
             }
         }

@@ -205,25 +205,37 @@ struct SwitchingFivePointConditions: ImplicitConditions {
         return (c, c.input(for: y), y)
     }
 
-    @Test("one product on a strongly diagonally dominant 2-D stencil plans IC(0)-CG; one that is not keeps sparse Cholesky")
-    func dominantStencilPlansPreconditionedCG() throws {
+    @Test("one product on 2-D stencils: Jacobi-CG when well conditioned, IC(0)-CG when not, sparse Cholesky when uncertified")
+    func stencilPlansByCondition() throws {
         let n = 60
-        // Reaction −0.004: rows where 0.3y² < 0.004 are not diagonally dominant (no certificate, the
-        // probe's solve counted), yet A stays SPD (λ_min(−Δ) ≈ 0.0053 on this grid). Reaction 0 is
-        // certified (condition bound ≈ 10⁴) and now plans IC(0)-CG too, by about 1% of the estimate.
-        for (reaction, expected) in [(4.0, CandidateCost.Kind.preconditionedCG), (-0.004, .sparseCholesky)] {
+        // Reaction 4: the Jacobi-scaled Gershgorin bound is small (κ ≤ 3), Jacobi-CG needs no set-up and
+        // is priced under IC(0)-CG. Reaction 0 is certified with a bound of about 10⁴: Jacobi-CG is
+        // priced at that bound's iterations and loses to IC(0)-CG (which is priced under CHOLMOD by
+        // about 1%). Reaction −0.004: rows where 0.3y² < 0.004 are not diagonally dominant (no
+        // certificate, no bound, the probe's solve counted), yet A stays SPD (λ_min(−Δ) ≈ 0.0053).
+        let cases: [(Double, CandidateCost.Kind)] = [(4, .jacobiCG), (0, .preconditionedCG), (-0.004, .sparseCholesky)]
+        for (reaction, expected) in cases {
             let (c, x, y) = Self.stencil(n, reaction: reaction)
             let auto = ImplicitFunction(solver: { _ in y }, conditions: c)
             let lin = try auto.linearize(at: x, arguments: (), expecting: .one)
             let winner = try #require(lin.plan.candidates.filter(\.fitsMemory).min { $0.evaluations < $1.evaluations })
             #expect(winner.kind == expected, "\(lin.plan)")
+            #expect(lin.plan.candidates.contains { $0.kind == .jacobiCG } == (reaction >= 0), "\(lin.plan)")
             var rng = SeededRandom(seed: 9)
             let ybar = rng.vector(y.count)
             let reference = try ImplicitFunction(solver: { _ in y }, conditions: c, linearSolver: .cholesky,
                                                  representation: .sparse).linearize(at: x).vjp(ybar)
             #expect(Approximate.relativeError(try lin.vjp(ybar), reference) <= 1e-10)
-            if expected == .preconditionedCG {
-                #expect(lin.report.krylovIterations > 0 && lin.report.krylovIterations <= 40, "\(lin.report)")
+            if expected == .jacobiCG {
+                // plan(for:) shows what linearize runs (a full Jacobian's n = m solves: a factorization wins there).
+                let planned = try auto.plan(for: x, arguments: ())
+                #expect(planned == (try auto.linearize(at: x, arguments: ())).plan)
+                #expect(planned.candidates.contains { $0.kind == .jacobiCG }, "\(planned)")
+            }
+            if expected != .sparseCholesky {
+                #expect(lin.plan.solver == .cg(options: .automaticPlan), "\(lin.plan)")
+                #expect(lin.report.krylovIterations > 0, "\(lin.report)")
+                if expected == .jacobiCG { #expect(lin.report.krylovIterations <= 40, "\(lin.report)") }
             }
         }
     }

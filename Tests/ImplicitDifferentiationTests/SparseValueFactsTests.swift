@@ -78,16 +78,36 @@ import TestSupport
         #expect(throws: LinearAlgebraError.self) { _ = try SparseCholeskyFactorization(try SparseMatrix(lower)) }
     }
 
-    @Test("through .automatic on a certified SPD stencil: IC(0)-CG, no probe, no CG check, the derivative is CHOLMOD's")
+    @Test("through .automatic on a certified SPD stencil: Jacobi-CG, no probe, no CG check, the derivative is CHOLMOD's")
     func endToEnd() throws {
         let (c, x, y) = JacobiConditionBoundTests.stencil(40, reaction: 4)
         let lin = try ImplicitFunction(solver: { _ in y }, conditions: c).linearize(at: x, arguments: (), expecting: .one)
         #expect(lin.plan.solver == .cg(options: .automaticPlan), "\(lin.plan)")
+        let winner = try #require(lin.plan.candidates.filter(\.fitsMemory).min { $0.evaluations < $1.evaluations })
+        #expect(winner.kind == .jacobiCG, "\(lin.plan)")
         #expect(lin.plan.note?.contains("singularity probe skipped") == true, "\(lin.plan)")
         var rng = SeededRandom(seed: 3)
         let ybar = rng.vector(y.count)
         let reference = try ImplicitFunction(solver: { _ in y }, conditions: c, linearSolver: .cholesky,
                                              representation: .sparse).linearize(at: x).vjp(ybar)
         #expect(Approximate.relativeError(try lin.vjp(ybar), reference) <= 1e-10)
+    }
+
+    @Test("a Jacobi-CG plan cut short by the user's iteration cap is a typed krylovNotConverged, the VJP's direction named")
+    func jacobiPlanUnconverged() throws {
+        let (c, x, y) = JacobiConditionBoundTests.stencil(40, reaction: 4)
+        var f = ImplicitFunction(solver: { _ in y }, conditions: c)
+        f.options.krylovOptions = try KrylovOptions(absoluteTolerance: 0, relativeTolerance: 1e-12, maxIterations: 2)
+        let lin = try f.linearize(at: x, arguments: (), expecting: .one)
+        let winner = try #require(lin.plan.candidates.filter(\.fitsMemory).min { $0.evaluations < $1.evaluations })
+        #expect(winner.kind == .jacobiCG, "\(lin.plan)")
+        var rng = SeededRandom(seed: 4)
+        let ybar = rng.vector(y.count)
+        #expect {
+            _ = try lin.vjp(ybar)
+        } throws: { error in
+            guard case ImplicitDifferentiationError.krylovNotConverged(let s, let direction) = error else { return false }
+            return direction == .adjoint && s.status == .maxIterationsReached && s.iterations == 2
+        }
     }
 }
