@@ -15,6 +15,11 @@ import LinearAlgebra
 // costs about (α + β·N)·T_F and moves (N + 1)·8 bytes per scalar, while DualN<16> passes run out
 // of cache on long vectors (figures in docs/performance.md).
 //
+// The lanes are read back in one sweep over F's rows by a map of each (row, lane) onto its entry
+// (CompressedLaneMap.swift), which also checks the verification lane when every lane fits in one
+// pass; a lane that sweep cannot read (a non-finite or unexplained derivative, a failed row) is read
+// again column by column (ColorGroups.scatter), which describes the failure.
+//
 // Deviations from the textbook:
 //  1. As in CompressedJacobian.swift, a non-zero read nowhere (a column outside the pattern)
 //     is a ``SparseJacobianError/patternMismatch(_:)``.
@@ -56,7 +61,7 @@ struct CompressedDualRun {
         @usableFromInline let groups: ColorGroups
         /// The colour of each column.
         @usableFromInline let colors: [Int]
-        var values: [Double]
+        @usableFromInline var values: [Double]
 
         init(_ pattern: SparsityPattern, _ coloring: ColumnColoring) {
             self.pattern = pattern
@@ -73,6 +78,8 @@ struct CompressedDualRun {
     @usableFromInline let rows: Int
     @usableFromInline var value: [Double] = []
     @usableFromInline var verificationLane: [Double] = []
+    /// `true` when the verification lane was checked while the lanes were read (``readLanes(_:lanes:map:)``).
+    @usableFromInline var verifiedByLanes = false
     /// The first non-finite entry found in a lane, its block and position.
     var nonFinite: (block: CompressedJacobians.Block, row: Int, column: Int)? = nil
     /// A non-finite lane value that no pattern entry explains (reported if no entry is non-finite).
@@ -190,7 +197,7 @@ struct CompressedDualRun {
         }
         let ay = a.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
         let bx = b.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
-        if !verificationLane.isEmpty {
+        if !verificationLane.isEmpty && !verifiedByLanes {
             var product = [Double](repeating: 0, count: rows), scale = product
             if let ay { addProductAndAbsoluteTerms(ay, vy, product: &product, scale: &scale) }
             if let bx { addProductAndAbsoluteTerms(bx, vx, product: &product, scale: &scale) }
@@ -302,8 +309,9 @@ extension AD {
         buffers.store(ys, inX: false)
         let k = run.rows, count = lanes.count
         guard out.count == k else { throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows") }
+        if let map = buffers.laneMap(for: run), run.readLanes(out, lanes: lanes, map: map) { return }
         if run.value.isEmpty { run.value = out.map(\.value) }
-        // One pass over the outputs, lane l's derivatives at l·k ..< (l + 1)·k (every slot written).
+        // The general way, which describes what the sweep cannot read. One pass over the outputs, lane l's derivatives at l·k ..< (l + 1)·k (every slot written).
         var c = buffers.lanes
         buffers.lanes = []
         if c.count != k * count { c = [Double](repeating: 0, count: k * count) }

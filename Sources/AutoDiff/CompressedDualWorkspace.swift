@@ -3,7 +3,8 @@ import LinearAlgebra
 /// The buffers that ``AD/compressedJacobians(of:x:y:a:b:verifySeed:workspace:)`` fills on every
 /// call, kept between calls so that repeated evaluations at one shape reuse them instead of
 /// allocating (and faulting in) fresh ones: the seeded ``DualN`` copies of `x` and `y`, the
-/// lanes read back from `F`'s output, and the verification lane's random directions.
+/// lanes read back from `F`'s output, the verification lane's random directions and the map of
+/// the lanes onto the Jacobians' entries.
 ///
 /// Safe to share between threads: a call takes a set of buffers out of the workspace (or makes
 /// one when none is free) and gives it back when it is done, so concurrent calls never share a
@@ -18,6 +19,8 @@ public final class CompressedDualWorkspace: Sendable {
         @usableFromInline var lanes: [Double] = []
         /// The verification lane's directions of the last call, reused while seed and lengths match.
         @usableFromInline var directions: VerificationDirections? = nil
+        /// The lane map of the last call (``CompressedLaneMap``), reused while it fits the run.
+        @usableFromInline var laneMap: CompressedLaneMap? = nil
 
         @usableFromInline init() {}
     }
@@ -45,6 +48,15 @@ public final class CompressedDualWorkspace: Sendable {
 }
 
 extension CompressedDualWorkspace.Buffers {
+    /// The lane map of `run`: the kept one when it fits, else a new one (kept), or `nil`
+    /// when the run's colourings give none.
+    @inlinable
+    mutating func laneMap(for run: CompressedDualRun) -> CompressedLaneMap? {
+        if let map = laneMap, map.fits(run) { return map }
+        laneMap = CompressedLaneMap(run)
+        return laneMap
+    }
+
     /// The key of the seeded `x` (`inX`) or `y` of pass width `width` in ``duals``.
     @inlinable
     static func key(width: Int, inX: Bool) -> Int { 2 * width + (inX ? 1 : 0) }
