@@ -116,12 +116,33 @@ struct CompressedDualRun {
         }
     }
 
+    /// What the seeds of `x` (`inX`) or `y` for the lanes `lanes` depend on besides the values: two
+    /// seedings with equal signatures differ only in the values.
+    @usableFromInline
+    func seedSignature(inX: Bool, lanes: Range<Int>) -> SeedSignature {
+        let block = inX ? b : a, weights = inX ? vx : vy
+        let verifyAt = block != nil && !weights.isEmpty && lanes.contains(colorsA + colorsB)
+            ? colorsA + colorsB - lanes.lowerBound : -1
+        return SeedSignature(lanes: lanes, colorLane: block == nil ? -1 : inX ? colorsA : 0, verifyAt: verifyAt,
+                             colors: block?.colors ?? [], weights: verifyAt >= 0 ? weights : [])
+    }
+
     /// Writes `values` (`x` when `inX`, else `y`) into `out` as duals seeded for the lanes `lanes`
     /// of one pass, in one sequential sweep: column `j` gets 1 on the lane of its colour when that
     /// lane is in the pass, and its verification weight on the verification lane when that lane is.
-    /// `out` is reused when it has the length of `values`.
+    /// `out` is reused when it has the length of `values`; when `valuesOnly`, `out` already holds
+    /// these seeds (the same ``seedSignature(inX:lanes:)``) and only the values are written.
     @inlinable
-    func seed<let N: Int>(_ values: [Double], inX: Bool, lanes: Range<Int>, into out: inout [DualN<N>]) {
+    func seed<let N: Int>(_ values: [Double], inX: Bool, lanes: Range<Int>, into out: inout [DualN<N>],
+                          valuesOnly: Bool = false) {
+        if valuesOnly && out.count == values.count {
+            values.withUnsafeBufferPointer { v in
+                out.withUnsafeMutableBufferPointer { o in
+                    for j in 0..<v.count { o[j].value = v[j] }
+                }
+            }
+            return
+        }
         if out.count != values.count { out = [DualN<N>](repeating: DualN<N>(0), count: values.count) }
         guard let block = inX ? b : a else {
             for j in values.indices { out[j] = DualN<N>(values[j]) }
@@ -302,8 +323,13 @@ extension AD {
     ) throws(SparseJacobianError) {
         var xs = buffers.claim(inX: true, as: DualN<N>.self)
         var ys = buffers.claim(inX: false, as: DualN<N>.self)
-        run.seed(x, inX: true, lanes: lanes, into: &xs)
-        run.seed(y, inX: false, lanes: lanes, into: &ys)
+        let signatures = (x: run.seedSignature(inX: true, lanes: lanes), y: run.seedSignature(inX: false, lanes: lanes))
+        run.seed(x, inX: true, lanes: lanes, into: &xs,
+                 valuesOnly: buffers.seeded(inX: true, width: N) == signatures.x)
+        run.seed(y, inX: false, lanes: lanes, into: &ys,
+                 valuesOnly: buffers.seeded(inX: false, width: N) == signatures.y)
+        buffers.recordSeeds(signatures.x, inX: true, width: N)
+        buffers.recordSeeds(signatures.y, inX: false, width: N)
         let out = f(xs, ys)
         buffers.store(xs, inX: true)
         buffers.store(ys, inX: false)

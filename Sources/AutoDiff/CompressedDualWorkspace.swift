@@ -19,6 +19,8 @@ public final class CompressedDualWorkspace: Sendable {
         @usableFromInline var lanes: [Double] = []
         /// The verification lane's directions of the last call, reused while seed and lengths match.
         @usableFromInline var directions: VerificationDirections? = nil
+        /// What the seeded `x` and `y` in ``duals`` were seeded for, by the same keys.
+        @usableFromInline var seeds: [Int: SeedSignature] = [:]
         /// The lane map of the last call (``CompressedLaneMap``), reused while it fits the run.
         @usableFromInline var laneMap: CompressedLaneMap? = nil
 
@@ -68,9 +70,40 @@ extension CompressedDualWorkspace.Buffers {
         (duals.removeValue(forKey: Self.key(width: N, inX: inX)) as? [DualN<N>]) ?? []
     }
 
+    /// What the kept seeded `x` (`inX`) or `y` of width `width` was seeded for, if anything.
+    @inlinable
+    func seeded(inX: Bool, width: Int) -> SeedSignature? { seeds[Self.key(width: width, inX: inX)] }
+
+    /// Records that the seeded `x` (`inX`) or `y` of width `width` now holds the seeds of `signature`.
+    @inlinable
+    mutating func recordSeeds(_ signature: SeedSignature, inX: Bool, width: Int) {
+        seeds[Self.key(width: width, inX: inX)] = signature
+    }
+
     /// Keeps `buffer`, the seeded `x` (`inX`) or `y` of width `N`, for the next pass of that width.
     @inlinable
     mutating func store<let N: Int>(_ buffer: [DualN<N>], inX: Bool) {
         duals[Self.key(width: N, inX: inX)] = buffer
+    }
+}
+
+/// What the partials of a seeded argument depend on (``CompressedDualRun/seedSignature(inX:lanes:)``):
+/// the pass's lanes, the block's first lane and colours, the verification lane's slot and weights.
+/// Arrays that share storage compare in constant time.
+@usableFromInline
+struct SeedSignature: Sendable, Equatable {
+    let lanes: Range<Int>
+    let colorLane: Int
+    let verifyAt: Int
+    let colors: [Int]
+    let weights: [Double]
+
+    @usableFromInline
+    init(lanes: Range<Int>, colorLane: Int, verifyAt: Int, colors: [Int], weights: [Double]) {
+        self.lanes = lanes
+        self.colorLane = colorLane
+        self.verifyAt = verifyAt
+        self.colors = colors
+        self.weights = weights
     }
 }

@@ -75,7 +75,7 @@ struct DominanceBound {
     mutating func add(diagonal d: Double, offDiagonal off: Double, window: Int) -> Bool {
         let eps = Double.ulpOfOne, w = Double(window)
         let m = (d - off) - (w + 2) * eps * (d + off)
-        guard m > 0 && m.isFinite else { return false }   // NaN fails
+        guard m > 0 && m < .infinity else { return false }   // NaN fails
         margin = Swift.min(margin, m)
         norm = Swift.max(norm, d + off)
         slack = Swift.max(slack, w)

@@ -25,9 +25,10 @@ extension BandSolveKernels {
         let ldab = bandLeadingDimension(lower: kl, upper: ku), kv = kl + ku
         var inside = true, dominant = true, norm = 0.0
         var dominance = DominanceBound()
+        // One fill of the whole storage (a zeroing loop per column becomes a call per column).
+        ab.initialize(repeating: 0, count: ldab * n)
         for j in 0..<n {
             let column = ab + j * ldab
-            for r in 0..<ldab { column[r] = 0 }
             var sum = 0.0, off = 0.0, diagonal = 0.0
             for k in cp[j]..<cp[j + 1] {
                 let i = ri[k]
@@ -37,7 +38,7 @@ extension BandSolveKernels {
                 sum += magnitude
                 if i == j { diagonal = magnitude } else { off += magnitude }
             }
-            norm = Swift.max(norm, sum.isFinite ? sum : Double.greatestFiniteMagnitude)
+            norm = Swift.max(norm, Swift.min(sum, Double.greatestFiniteMagnitude))   // sum ≥ 0, not NaN
             if dominant {
                 let window = Swift.min(n - 1, j + kl) - Swift.max(0, j - ku) + 1
                 dominant = dominance.add(diagonal: diagonal, offDiagonal: off, window: window)

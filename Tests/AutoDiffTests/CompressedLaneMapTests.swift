@@ -63,4 +63,23 @@ import Testing
             #expect(Approximate.relativeError(try sparse.dense().elements, reference.elements) <= 1e-15)
         }
     }
+    @Test("a kept workspace at new points (only the values reseeded, the lane map reused) gives fresh buffers' results")
+    func keptWorkspaceAtNewPoints() throws {
+        let (x0, y0, pa, pb) = problem(23)
+        let a = (pa, ColumnColoring(pa)), b = (pb, ColumnColoring(pb))
+        let workspace = CompressedDualWorkspace()
+        for step in 0..<4 {
+            let x = x0.map { $0 + 0.25 * Double(step) }, y = y0.map { $0 * (1 + 0.5 * Double(step)) }
+            // One pass (5 lanes, verified in the sweep), and unverified (4 lanes).
+            for seed: UInt64? in [0x1DC0_FFEE, nil] {
+                let kept = try AD.compressedJacobians(of: Chain(), x: x, y: y, a: a, b: b, verifySeed: seed,
+                                                      workspace: workspace)
+                let fresh = try AD.compressedJacobians(of: Chain(), x: x, y: y, a: a, b: b, verifySeed: seed)
+                #expect(kept.value == fresh.value && kept.value == Chain()(x, y), "step \(step)")
+                #expect(kept.y?.values == fresh.y?.values && kept.x?.values == fresh.x?.values, "step \(step)")
+                // ∂Fᵢ/∂yᵢ = 2yᵢ + xᵢ, ∂Fᵢ/∂xᵢ = yᵢ: the values of this point, not of the last one.
+                #expect(kept.y?[5, 5] == 2 * y[5] + x[5] && kept.x?[5, 5] == y[5], "step \(step)")
+            }
+        }
+    }
 }
