@@ -80,6 +80,9 @@ struct CompressedDualRun {
     @usableFromInline var verificationLane: [Double] = []
     /// `true` when the verification lane was checked while the lanes were read (``readLanes(_:lanes:map:)``).
     @usableFromInline var verifiedByLanes = false
+    /// `true` once a lane was read the general way (``absorb(lane:_:offset:)``); until then every
+    /// entry read was checked finite by ``readLanes(_:lanes:map:)``.
+    var readGenerally = false
     /// The first non-finite entry found in a lane, its block and position.
     var nonFinite: (block: CompressedJacobians.Block, row: Int, column: Int)? = nil
     /// A non-finite lane value that no pattern entry explains (reported if no entry is non-finite).
@@ -179,6 +182,7 @@ struct CompressedDualRun {
     @usableFromInline
     mutating func absorb(lane: Int, _ c: inout [Double], offset: Int) throws(SparseJacobianError) {
         let k = rows
+        readGenerally = true
         if lane < colorsA + colorsB, let slot = c[offset..<(offset + k)].firstIndex(where: { !$0.isFinite }) {
             let i = slot - offset
             let inA = lane < colorsA
@@ -203,14 +207,15 @@ struct CompressedDualRun {
         }
     }
 
-    /// The blocks, checked finite, then checked against the verification lane.
+    /// The blocks, checked finite (here, when a lane was read the general way), then checked against
+    /// the verification lane (here, unless the lane map's sweep checked it).
     @usableFromInline
     func finish(passes: Int) throws(SparseJacobianError) -> CompressedJacobians {
         if let nonFinite {
             return CompressedJacobians(value: value, y: nil, x: nil, nonFinite: nonFinite, passes: passes)
         }
         if let unexplained { throw .patternMismatch(unexplained) }
-        for (block, name) in [(a, CompressedJacobians.Block.y), (b, .x)] {
+        for (block, name) in [(a, CompressedJacobians.Block.y), (b, .x)] where readGenerally {
             guard let block, let pos = block.values.firstIndex(where: { !$0.isFinite }) else { continue }
             let column = block.pattern.columnPointers.lastIndex { $0 <= pos }!
             return CompressedJacobians(value: value, y: nil, x: nil,
