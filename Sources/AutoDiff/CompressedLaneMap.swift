@@ -21,7 +21,8 @@ import LinearAlgebra
 /// its terms summed in lane order instead of column order. A row that fails it sends the pass the
 /// general way, whose check then decides and describes the row.
 ///
-/// A valid column colouring gives each `(i, l)` at most one entry. A colouring that does not
+/// A valid column colouring gives each `(i, l)` at most one entry. Runs of more than one pass
+/// (more than eight lanes) are read the general way. A colouring that does not
 /// (two columns of one colour share a row) gives no map, and the lanes are read the general way
 /// (``ColorGroups/scatter(_:offset:rows:first:lanes:pattern:into:)``), which also gives the
 /// errors' descriptions; so does any non-finite or unexplained derivative met in the sweep.
@@ -43,11 +44,16 @@ struct CompressedLaneMap: Sendable {
     /// `A`'s number of entries: slots from here on are `B`'s.
     @usableFromInline let entriesA: Int32
 
-    /// The map of `run`, or `nil` when its colourings give a slot two entries or the entries
-    /// do not fit in `Int32`.
+    /// The most lanes a map is made for: one ``DualN``<8> pass, so that the map (`8 · lanes` bytes
+    /// per row) is no larger than the lane columns of the general way.
+    static let maxLanes = 8
+
+    /// The map of `run`, or `nil` when the run has more than ``maxLanes`` lanes, its colourings
+    /// give a slot two entries, or the entries do not fit in `Int32`.
     @usableFromInline
     init?(_ run: CompressedDualRun) {
         let k = run.rows, lanes = run.laneCount
+        guard lanes <= Self.maxLanes else { return nil }
         let nnzA = run.a?.pattern.nonZeroCount ?? 0, nnzB = run.b?.pattern.nonZeroCount ?? 0
         let columnCount = Swift.max(run.a?.pattern.columns ?? 0, run.b?.pattern.columns ?? 0)
         guard nnzA + nnzB < Int(Int32.max) && columnCount < Int(Int32.max) else { return nil }

@@ -82,4 +82,17 @@ import Testing
             }
         }
     }
+    @Test("runs of more than one pass have no map (its size stays within the general way's lane columns)")
+    func manyLanesHaveNoMap() throws {
+        let m = 12
+        let x = [Double](repeating: 1, count: m), y = (0..<m).map { 1 + Double($0) }
+        let p = AD.linearize(Chain(), x: x, y: y).jacobianPatterns()
+        // Every column its own colour: 12 + 1 + 1 lanes.
+        let distinct = ColumnColoring(colors: Array(0..<m))
+        let run = try CompressedDualRun(x: x, y: y, a: (p.y, distinct), b: (p.x, ColumnColoring(p.x)), verifySeed: 1)
+        #expect(run.laneCount == 14 && CompressedLaneMap(run) == nil)
+        let five = try CompressedDualRun(x: x, y: y, a: (p.y, ColumnColoring(p.y)), b: (p.x, ColumnColoring(p.x)),
+                                         verifySeed: 1)
+        #expect(five.laneCount == 5 && CompressedLaneMap(five) != nil)
+    }
 }
