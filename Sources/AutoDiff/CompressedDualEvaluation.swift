@@ -15,6 +15,11 @@ import LinearAlgebra
 // costs about (α + β·N)·T_F and moves (N + 1)·8 bytes per scalar, while DualN<16> passes run out
 // of cache on long vectors (figures in docs/performance.md).
 //
+// The lanes are read back in one sweep over F's rows by a map of each (row, lane) onto its entry
+// (CompressedLaneMap.swift), which also checks the verification lane when every lane fits in one
+// pass; a lane that sweep cannot read (a non-finite or unexplained derivative, a failed row) is read
+// again column by column (ColorGroups.scatter), which describes the failure.
+//
 // Deviations from the textbook:
 //  1. As in CompressedJacobian.swift, a non-zero read nowhere (a column outside the pattern)
 //     is a ``SparseJacobianError/patternMismatch(_:)``.
@@ -56,7 +61,7 @@ struct CompressedDualRun {
         @usableFromInline let groups: ColorGroups
         /// The colour of each column.
         @usableFromInline let colors: [Int]
-        var values: [Double]
+        @usableFromInline var values: [Double]
 
         init(_ pattern: SparsityPattern, _ coloring: ColumnColoring) {
             self.pattern = pattern
@@ -73,6 +78,11 @@ struct CompressedDualRun {
     @usableFromInline let rows: Int
     @usableFromInline var value: [Double] = []
     @usableFromInline var verificationLane: [Double] = []
+    /// `true` when the verification lane was checked while the lanes were read (``readLanes(_:lanes:map:)``).
+    @usableFromInline var verifiedByLanes = false
+    /// `true` once a lane was read the general way (``absorb(lane:_:offset:)``); until then every
+    /// entry read was checked finite by ``readLanes(_:lanes:map:)``.
+    var readGenerally = false
     /// The first non-finite entry found in a lane, its block and position.
     var nonFinite: (block: CompressedJacobians.Block, row: Int, column: Int)? = nil
     /// A non-finite lane value that no pattern entry explains (reported if no entry is non-finite).
@@ -109,12 +119,33 @@ struct CompressedDualRun {
         }
     }
 
+    /// What the seeds of `x` (`inX`) or `y` for the lanes `lanes` depend on besides the values: two
+    /// seedings with equal signatures differ only in the values.
+    @usableFromInline
+    func seedSignature(inX: Bool, lanes: Range<Int>) -> SeedSignature {
+        let block = inX ? b : a, weights = inX ? vx : vy
+        let verifyAt = block != nil && !weights.isEmpty && lanes.contains(colorsA + colorsB)
+            ? colorsA + colorsB - lanes.lowerBound : -1
+        return SeedSignature(lanes: lanes, colorLane: block == nil ? -1 : inX ? colorsA : 0, verifyAt: verifyAt,
+                             colors: block?.colors ?? [], weights: verifyAt >= 0 ? weights : [])
+    }
+
     /// Writes `values` (`x` when `inX`, else `y`) into `out` as duals seeded for the lanes `lanes`
     /// of one pass, in one sequential sweep: column `j` gets 1 on the lane of its colour when that
     /// lane is in the pass, and its verification weight on the verification lane when that lane is.
-    /// `out` is reused when it has the length of `values`.
+    /// `out` is reused when it has the length of `values`; when `valuesOnly`, `out` already holds
+    /// these seeds (the same ``seedSignature(inX:lanes:)``) and only the values are written.
     @inlinable
-    func seed<let N: Int>(_ values: [Double], inX: Bool, lanes: Range<Int>, into out: inout [DualN<N>]) {
+    func seed<let N: Int>(_ values: [Double], inX: Bool, lanes: Range<Int>, into out: inout [DualN<N>],
+                          valuesOnly: Bool = false) {
+        if valuesOnly && out.count == values.count {
+            values.withUnsafeBufferPointer { v in
+                out.withUnsafeMutableBufferPointer { o in
+                    for j in 0..<v.count { o[j].value = v[j] }
+                }
+            }
+            return
+        }
         if out.count != values.count { out = [DualN<N>](repeating: DualN<N>(0), count: values.count) }
         guard let block = inX ? b : a else {
             for j in values.indices { out[j] = DualN<N>(values[j]) }
@@ -151,6 +182,7 @@ struct CompressedDualRun {
     @usableFromInline
     mutating func absorb(lane: Int, _ c: inout [Double], offset: Int) throws(SparseJacobianError) {
         let k = rows
+        readGenerally = true
         if lane < colorsA + colorsB, let slot = c[offset..<(offset + k)].firstIndex(where: { !$0.isFinite }) {
             let i = slot - offset
             let inA = lane < colorsA
@@ -175,14 +207,15 @@ struct CompressedDualRun {
         }
     }
 
-    /// The blocks, checked finite, then checked against the verification lane.
+    /// The blocks, checked finite (here, when a lane was read the general way), then checked against
+    /// the verification lane (here, unless the lane map's sweep checked it).
     @usableFromInline
     func finish(passes: Int) throws(SparseJacobianError) -> CompressedJacobians {
         if let nonFinite {
             return CompressedJacobians(value: value, y: nil, x: nil, nonFinite: nonFinite, passes: passes)
         }
         if let unexplained { throw .patternMismatch(unexplained) }
-        for (block, name) in [(a, CompressedJacobians.Block.y), (b, .x)] {
+        for (block, name) in [(a, CompressedJacobians.Block.y), (b, .x)] where readGenerally {
             guard let block, let pos = block.values.firstIndex(where: { !$0.isFinite }) else { continue }
             let column = block.pattern.columnPointers.lastIndex { $0 <= pos }!
             return CompressedJacobians(value: value, y: nil, x: nil,
@@ -190,7 +223,7 @@ struct CompressedDualRun {
         }
         let ay = a.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
         let bx = b.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
-        if !verificationLane.isEmpty {
+        if !verificationLane.isEmpty && !verifiedByLanes {
             var product = [Double](repeating: 0, count: rows), scale = product
             if let ay { addProductAndAbsoluteTerms(ay, vy, product: &product, scale: &scale) }
             if let bx { addProductAndAbsoluteTerms(bx, vx, product: &product, scale: &scale) }
@@ -295,15 +328,21 @@ extension AD {
     ) throws(SparseJacobianError) {
         var xs = buffers.claim(inX: true, as: DualN<N>.self)
         var ys = buffers.claim(inX: false, as: DualN<N>.self)
-        run.seed(x, inX: true, lanes: lanes, into: &xs)
-        run.seed(y, inX: false, lanes: lanes, into: &ys)
+        let signatures = (x: run.seedSignature(inX: true, lanes: lanes), y: run.seedSignature(inX: false, lanes: lanes))
+        run.seed(x, inX: true, lanes: lanes, into: &xs,
+                 valuesOnly: buffers.seeded(inX: true, width: N) == signatures.x)
+        run.seed(y, inX: false, lanes: lanes, into: &ys,
+                 valuesOnly: buffers.seeded(inX: false, width: N) == signatures.y)
+        buffers.recordSeeds(signatures.x, inX: true, width: N)
+        buffers.recordSeeds(signatures.y, inX: false, width: N)
         let out = f(xs, ys)
         buffers.store(xs, inX: true)
         buffers.store(ys, inX: false)
         let k = run.rows, count = lanes.count
         guard out.count == k else { throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows") }
+        if let map = buffers.laneMap(for: run), run.readLanes(out, lanes: lanes, map: map) { return }
         if run.value.isEmpty { run.value = out.map(\.value) }
-        // One pass over the outputs, lane l's derivatives at l·k ..< (l + 1)·k (every slot written).
+        // The general way, which describes what the sweep cannot read. One pass over the outputs, lane l's derivatives at l·k ..< (l + 1)·k (every slot written).
         var c = buffers.lanes
         buffers.lanes = []
         if c.count != k * count { c = [Double](repeating: 0, count: k * count) }

@@ -3,7 +3,8 @@ import LinearAlgebra
 /// The buffers that ``AD/compressedJacobians(of:x:y:a:b:verifySeed:workspace:)`` fills on every
 /// call, kept between calls so that repeated evaluations at one shape reuse them instead of
 /// allocating (and faulting in) fresh ones: the seeded ``DualN`` copies of `x` and `y`, the
-/// lanes read back from `F`'s output, and the verification lane's random directions.
+/// lanes read back from `F`'s output, the verification lane's random directions and the map of
+/// the lanes onto the Jacobians' entries.
 ///
 /// Safe to share between threads: a call takes a set of buffers out of the workspace (or makes
 /// one when none is free) and gives it back when it is done, so concurrent calls never share a
@@ -18,6 +19,10 @@ public final class CompressedDualWorkspace: Sendable {
         @usableFromInline var lanes: [Double] = []
         /// The verification lane's directions of the last call, reused while seed and lengths match.
         @usableFromInline var directions: VerificationDirections? = nil
+        /// What the seeded `x` and `y` in ``duals`` were seeded for, by the same keys.
+        @usableFromInline var seeds: [Int: SeedSignature] = [:]
+        /// The lane map of the last call (``CompressedLaneMap``), reused while it fits the run.
+        @usableFromInline var laneMap: CompressedLaneMap? = nil
 
         @usableFromInline init() {}
     }
@@ -45,6 +50,15 @@ public final class CompressedDualWorkspace: Sendable {
 }
 
 extension CompressedDualWorkspace.Buffers {
+    /// The lane map of `run`: the kept one when it fits, else a new one (kept), or `nil`
+    /// when the run's colourings give none.
+    @inlinable
+    mutating func laneMap(for run: CompressedDualRun) -> CompressedLaneMap? {
+        if let map = laneMap, map.fits(run) { return map }
+        laneMap = CompressedLaneMap(run)
+        return laneMap
+    }
+
     /// The key of the seeded `x` (`inX`) or `y` of pass width `width` in ``duals``.
     @inlinable
     static func key(width: Int, inX: Bool) -> Int { 2 * width + (inX ? 1 : 0) }
@@ -56,9 +70,40 @@ extension CompressedDualWorkspace.Buffers {
         (duals.removeValue(forKey: Self.key(width: N, inX: inX)) as? [DualN<N>]) ?? []
     }
 
+    /// What the kept seeded `x` (`inX`) or `y` of width `width` was seeded for, if anything.
+    @inlinable
+    func seeded(inX: Bool, width: Int) -> SeedSignature? { seeds[Self.key(width: width, inX: inX)] }
+
+    /// Records that the seeded `x` (`inX`) or `y` of width `width` now holds the seeds of `signature`.
+    @inlinable
+    mutating func recordSeeds(_ signature: SeedSignature, inX: Bool, width: Int) {
+        seeds[Self.key(width: width, inX: inX)] = signature
+    }
+
     /// Keeps `buffer`, the seeded `x` (`inX`) or `y` of width `N`, for the next pass of that width.
     @inlinable
     mutating func store<let N: Int>(_ buffer: [DualN<N>], inX: Bool) {
         duals[Self.key(width: N, inX: inX)] = buffer
+    }
+}
+
+/// What the partials of a seeded argument depend on (``CompressedDualRun/seedSignature(inX:lanes:)``):
+/// the pass's lanes, the block's first lane and colours, the verification lane's slot and weights.
+/// Arrays that share storage compare in constant time.
+@usableFromInline
+struct SeedSignature: Sendable, Equatable {
+    let lanes: Range<Int>
+    let colorLane: Int
+    let verifyAt: Int
+    let colors: [Int]
+    let weights: [Double]
+
+    @usableFromInline
+    init(lanes: Range<Int>, colorLane: Int, verifyAt: Int, colors: [Int], weights: [Double]) {
+        self.lanes = lanes
+        self.colorLane = colorLane
+        self.verifyAt = verifyAt
+        self.colors = colors
+        self.weights = weights
     }
 }

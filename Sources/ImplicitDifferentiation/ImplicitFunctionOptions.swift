@@ -148,21 +148,53 @@ public struct ImplicitFunctionOptions: Sendable, Equatable {
     }
 }
 
-/// `‖v‖₂` without overflow (scaled sum of squares); NaN when an entry is NaN.
+/// `‖v‖₂` without overflow (scaled sum of squares); not finite when an entry is not
+/// (NaN when an entry is NaN and no entry is infinite).
+///
+/// ```
+/// s = max |vᵢ|,   ‖v‖₂ = s · √(Σ (vᵢ/s)²)     (four partial sums, added pairwise)
+/// ```
 @usableFromInline
 func euclideanNorm(_ v: [Double]) -> Double {
+    // The largest magnitude and whether any entry is not finite, in branch-free loops.
+    var scale = 0.0, exponents: UInt64 = 0
+    let mask = Double.infinity.bitPattern
+    v.withUnsafeBufferPointer { b in
+        for a in b {
+            let t = Swift.abs(a)
+            scale = t > scale ? t : scale
+            exponents |= (a.bitPattern & mask) == mask ? 1 : 0
+        }
+    }
+    if exponents != 0 { return nonFiniteNorm(v) }
+    guard scale > 0 else { return scale }
+    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    let n = v.count, body = n - n % 4
+    v.withUnsafeBufferPointer { b in
+        if scale >= 0x1p-1000 {   // 1 / scale is finite: multiply instead of dividing
+            let inverse = 1 / scale
+            var i = 0
+            while i < body {
+                let t0 = b[i] * inverse, t1 = b[i + 1] * inverse, t2 = b[i + 2] * inverse, t3 = b[i + 3] * inverse
+                s0 += t0 * t0; s1 += t1 * t1; s2 += t2 * t2; s3 += t3 * t3
+                i += 4
+            }
+            for j in body..<n { let t = b[j] * inverse; s0 += t * t }
+        } else {
+            for j in 0..<n { let t = b[j] / scale; s0 += t * t }
+        }
+    }
+    return scale * ((s0 + s1) + (s2 + s3)).squareRoot()
+}
+
+/// ``euclideanNorm(_:)`` of a vector with a NaN or infinite entry: infinite when an entry is
+/// infinite and none after it is NaN, else NaN.
+private func nonFiniteNorm(_ v: [Double]) -> Double {
     var scale = 0.0
     // Not `max(scale, |a|)`: that drops a NaN, and `[0, NaN]` would measure 0.
     for a in v where !(Swift.abs(a) <= scale) { scale = Swift.abs(a) }
-    guard scale > 0, scale.isFinite else { return scale }
-    var s = 0.0
-    if scale >= 0x1p-1000 {   // 1 / scale is finite: multiply instead of dividing
-        let inverse = 1 / scale
-        for a in v { let t = a * inverse; s += t * t }
-    } else {
-        for a in v { let t = a / scale; s += t * t }
-    }
-    return scale * s.squareRoot()
+    guard scale.isFinite else { return scale }
+    return .nan   // a NaN entry followed by finite ones: the scaled sum is NaN
 }
 
 extension LinearSolver {

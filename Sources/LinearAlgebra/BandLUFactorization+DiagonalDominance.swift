@@ -49,21 +49,42 @@ extension BandSolveKernels {
                                        upper ku: Int) -> Double {
         guard n > 0 else { return 1 }
         let ldab = bandLeadingDimension(lower: kl, upper: ku), kv = kl + ku
-        let eps = Double.ulpOfOne
-        var margin = Double.infinity, norm = 0.0, slack = 0.0
+        var dominance = DominanceBound()
         for j in 0..<n {
             let first = Swift.max(0, j - ku), last = Swift.min(n - 1, j + kl)
             let column = ab + kv - j + j * ldab   // column[i] = A[i, j]
             var off = 0.0
             for i in first...last where i != j { off += Swift.abs(column[i]) }
-            let d = Swift.abs(column[j])
-            let w = Double(last - first + 1)
-            let m = (d - off) - (w + 2) * eps * (d + off)
-            guard m > 0 && m.isFinite else { return 0 }   // NaN fails
-            margin = Swift.min(margin, m)
-            norm = Swift.max(norm, d + off)
-            slack = Swift.max(slack, w)
+            guard dominance.add(diagonal: Swift.abs(column[j]), offDiagonal: off, window: last - first + 1) else { return 0 }
         }
+        return dominance.bound
+    }
+}
+
+/// The running minimum margin, largest column sum and widest window of
+/// ``BandSolveKernels/diagonalDominanceBound(_:order:lower:upper:)``, one column at a time,
+/// so that a pass filling the band storage can compute the bound on the way.
+struct DominanceBound {
+    private var margin = Double.infinity, norm = 0.0, slack = 0.0
+
+    /// Adds column `j`: `diagonal = |a_jj|`, `offDiagonal = Σ_{i≠j}|a_ij|` summed in increasing `i`,
+    /// `window` the number of band rows of the column.
+    ///
+    /// - Returns: `false` when the column's margin is not positive or not finite (no bound).
+    @inline(__always)
+    mutating func add(diagonal d: Double, offDiagonal off: Double, window: Int) -> Bool {
+        let eps = Double.ulpOfOne, w = Double(window)
+        let m = (d - off) - (w + 2) * eps * (d + off)
+        guard m > 0 && m < .infinity else { return false }   // NaN fails
+        margin = Swift.min(margin, m)
+        norm = Swift.max(norm, d + off)
+        slack = Swift.max(slack, w)
+        return true
+    }
+
+    /// `min margin / (max column sum · (1 + (w + 2)ε)) · (1 − 4ε)`, in `(0, 1]`, or `0`.
+    var bound: Double {
+        let eps = Double.ulpOfOne
         let upperNorm = norm * (1 + (slack + 2) * eps)
         guard upperNorm.isFinite && upperNorm > 0 else { return 0 }
         let bound = margin / upperNorm * (1 - 4 * eps)

@@ -99,30 +99,34 @@ public struct BandLUFactorization: Sendable {
         }
         guard kl >= 0, ku >= 0, kl < Swift.max(n, 1), ku < Swift.max(n, 1) else { throw outside() }
         let ldab = BandSolveKernels.bandLeadingDimension(lower: kl, upper: ku)
-        var band = [Double](repeating: 0, count: ldab * n)
-        var oneNorm = 0.0, inside = true
+        var oneNorm = 0.0, bound = 1.0, inside = true
         let p = a.pattern
-        for j in 0..<n {
-            var s = 0.0
-            for k in p.columnPointers[j]..<p.columnPointers[j + 1] {
-                let i = p.rowIndices[k]
-                guard i - j <= kl && j - i <= ku else { inside = false; break }
-                band[kl + ku + i - j + j * ldab] = a.values[k]
-                s += Swift.abs(a.values[k])
+        let band = n == 0 ? [] : [Double](unsafeUninitializedCapacity: ldab * n) { out, initialized in
+            p.columnPointers.withUnsafeBufferPointer { cp in
+                p.rowIndices.withUnsafeBufferPointer { ri in
+                    a.values.withUnsafeBufferPointer { v in
+                        inside = BandSolveKernels.fillBand(columnPointers: cp.baseAddress!, rowIndices: ri.baseAddress!,
+                                                           values: v.baseAddress!, order: n, lower: kl, upper: ku,
+                                                           into: out.baseAddress!, oneNorm: &oneNorm,
+                                                           dominanceBound: &bound)
+                    }
+                }
             }
-            oneNorm = Swift.max(oneNorm, s.isFinite ? s : Double.greatestFiniteMagnitude)
+            initialized = ldab * n
         }
         guard inside else { throw outside() }
-        try self.init(factoring: consume band, order: n, lower: kl, upper: ku, oneNorm: oneNorm)
+        try self.init(factoring: consume band, order: n, lower: kl, upper: ku, oneNorm: oneNorm, bound: bound)
     }
 
     /// Factors `band` (LAPACK band storage with `kl` rows of room for pivoting, `dgbtrf`).
+    /// `bound` is the certified lower bound of `rcond` when the caller computed it while filling
+    /// `band`, else it is computed here.
     private init(factoring band: consuming [Double], order n: Int, lower kl: Int, upper ku: Int,
-                 oneNorm: Double) throws(LinearAlgebraError) {
+                 oneNorm: Double, bound: Double? = nil) throws(LinearAlgebraError) {
         var pivots = [LAPACKInt](repeating: 0, count: n)
-        let bound = n == 0 ? 1 : band.withUnsafeBufferPointer { b in
+        let bound = bound ?? (n == 0 ? 1 : band.withUnsafeBufferPointer { b in
             BandSolveKernels.diagonalDominanceBound(b.baseAddress!, order: n, lower: kl, upper: ku)
-        }
+        })
         if n > 0 {
             let info = band.withUnsafeMutableBufferPointer { b in
                 pivots.withUnsafeMutableBufferPointer { p in

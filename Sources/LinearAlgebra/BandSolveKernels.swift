@@ -89,7 +89,9 @@ enum BandSolveKernels {
         if k < 4 {
             for column in 0..<k {
                 let x = b + column * n
-                if transpose { bandSolveTransposed(n, kl, ku, ab, pivots, x) } else { bandSolve(n, kl, ku, ab, pivots, x) }
+                if kl == 1 && ku == 1 {
+                    if transpose { tridiagonalBandSolveTransposed(n, ab, pivots, x) } else { tridiagonalBandSolve(n, ab, pivots, x) }
+                } else if transpose { bandSolveTransposed(n, kl, ku, ab, pivots, x) } else { bandSolve(n, kl, ku, ab, pivots, x) }
             }
             return
         }

@@ -149,4 +149,69 @@ import TestSupport
         #expect(f.reciprocalConditionLowerBound > 0 && f.reciprocalConditionLowerBound < 1e-17)
         #expect(!tested.isLowerBound && tested.value < 100 * Double.ulpOfOne)
     }
+    @Test("the band filled from sparse columns: storage, 1-norm and dominance bound as the dense path's, bit for bit",
+          arguments: [(1, 1, true), (1, 1, false), (2, 1, true), (0, 3, false), (3, 0, true), (2, 2, false)])
+    func sparseFillMatchesDense(kl: Int, ku: Int, dominant: Bool) throws {
+        let n = 37
+        var rng = SeededRandom(seed: UInt64(100 * kl + 10 * ku + (dominant ? 1 : 0)))
+        var a = Matrix(rows: n, columns: n)
+        for j in 0..<n {
+            for i in max(0, j - ku)...min(n - 1, j + kl) where (i + 2 * j) % 5 != 1 || i == j {
+                a[i, j] = rng.uniform() + (i == j && dominant ? Double(kl + ku) + 2 : 0)   // off-diagonal |a_ij| < 1
+            }
+        }
+        let fromSparse = try BandLUFactorization(SparseMatrix(a), lowerBandwidth: kl, upperBandwidth: ku)
+        let fromDense = try BandLUFactorization(a, lowerBandwidth: kl, upperBandwidth: ku)
+        #expect(fromSparse.band == fromDense.band && fromSparse.pivots == fromDense.pivots)
+        #expect(fromSparse.oneNorm == fromDense.oneNorm)
+        #expect(fromSparse.reciprocalConditionLowerBound == fromDense.reciprocalConditionLowerBound)
+        #expect((fromSparse.reciprocalConditionLowerBound > 0) == dominant)
+    }
+
+    @Test("a stored entry outside the given band throws, wider bands are accepted")
+    func sparseFillOutsideBand() throws {
+        var a = tridiagonal(12, diagonal: { _ in 4 }, below: 1, above: 1)
+        a[7, 3] = 0.5
+        guard case .invalidArgument? = thrownError({ try BandLUFactorization(SparseMatrix(a), lowerBandwidth: 1, upperBandwidth: 1) }) else {
+            Issue.record("expected invalidArgument")
+            return
+        }
+        let wide = try BandLUFactorization(SparseMatrix(a), lowerBandwidth: 4, upperBandwidth: 1)
+        let x = try wide.solve([Double](repeating: 1, count: 12), transposed: false)
+        #expect(relativeResidual(a, x, [Double](repeating: 1, count: 12)) <= 1e-14)
+    }
+    @Test("the tridiagonal solves (kl = ku = 1) equal the general Swift band solves bit for bit")
+    func tridiagonalSolvesMatchGeneral() {
+        for n in [1, 2, 3, 4, 5, 37, 200] {
+            let f = factor(randomBand(n, 1, 1, seed: UInt64(31 + n)), n, 1, 1, swift: true)
+            guard f.info == 0 else { continue }
+            #expect(n < 37 || zip(f.pivots.indices, f.pivots).contains { Int($1) != $0 + 1 }, "no interchange to test")
+            var rng = SeededRandom(seed: UInt64(n))
+            // Some exact zeros, so that the skipped updates of zero entries are exercised.
+            let b = (0..<n).map { i in i % 7 == 3 ? 0 : rng.uniform() - 0.5 }
+            for transpose in [false, true] {
+                var general = b, special = b
+                f.factors.withUnsafeBufferPointer { ab in
+                    f.pivots.withUnsafeBufferPointer { p in
+                        general.withUnsafeMutableBufferPointer {
+                            if transpose {
+                                BandSolveKernels.bandSolveTransposed(n, 1, 1, ab.baseAddress!, p.baseAddress!, $0.baseAddress!)
+                            } else {
+                                BandSolveKernels.bandSolve(n, 1, 1, ab.baseAddress!, p.baseAddress!, $0.baseAddress!)
+                            }
+                        }
+                        special.withUnsafeMutableBufferPointer {
+                            if transpose {
+                                BandSolveKernels.tridiagonalBandSolveTransposed(n, ab.baseAddress!, p.baseAddress!, $0.baseAddress!)
+                            } else {
+                                BandSolveKernels.tridiagonalBandSolve(n, ab.baseAddress!, p.baseAddress!, $0.baseAddress!)
+                            }
+                        }
+                    }
+                }
+                #expect(general.map(\.bitPattern) == special.map(\.bitPattern), "n \(n), transposed \(transpose)")
+                #expect(special != b || n == 1, "nothing was solved")
+            }
+        }
+    }
 }
