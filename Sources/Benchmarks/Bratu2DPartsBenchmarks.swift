@@ -9,7 +9,9 @@ import LinearAlgebra
 /// and each part of that path timed alone (median, ratio to one plain `F`):
 /// recording, compressed sweeps, verification, symmetry check, CHOLMOD's
 /// analysis, its numeric factorization from scratch and on a reused analysis,
-/// its condition estimate, one solve, the reverse sweep for `Bᵀu`; and, for
+/// its condition estimate, one solve, the tape's reverse sweep for `Bᵀu` and the
+/// product with the compressed `B` that the tape-free path makes instead, the value
+/// facts' one pass (symmetry, dominance, diagonal) and the dominance pass alone; and, for
 /// the same single product, CG preconditioned by IC(0) at the automatic
 /// plan's tolerance (`KrylovOptions.automaticPlan`). `BRATU2D_PARTS_GRIDS`
 /// (default `100,300`) picks the grid sides. Profiling hook:
