@@ -9,7 +9,9 @@ import LinearAlgebra
 /// and each part of that path timed alone (median, ratio to one plain `F`):
 /// recording, compressed sweeps, verification, symmetry check, CHOLMOD's
 /// analysis, its numeric factorization from scratch and on a reused analysis,
-/// its condition estimate, one solve, the reverse sweep for `Bᵀu`; and, for
+/// its condition estimate, one solve, the tape's reverse sweep for `Bᵀu` and the
+/// product with the compressed `B` that the tape-free path makes instead, the value
+/// facts' one pass (symmetry, dominance, diagonal) and the dominance pass alone; and, for
 /// the same single product, CG preconditioned by IC(0) at the automatic
 /// plan's tolerance (`KrylovOptions.automaticPlan`). `BRATU2D_PARTS_GRIDS`
 /// (default `100,300`) picks the grid sides. Profiling hook:
@@ -108,6 +110,15 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
         let tSolve = harness.median(repetitions: reps) { _ = try! factor.solve(u) }
         var xbar = [Double](repeating: 0, count: theta.count)
         let tSweepB = harness.median(repetitions: reps) { tape.vjp(u, intoX: &xbar) }
+        // `Bᵀu` as the tape-free path makes it: the CSC product with the compressed B.
+        let compressedB = try! AD.compressedJacobians(of: bivariate, x: theta, y: u, a: blockA, b: blockB,
+                                                      workspace: dualWorkspace).x!
+        let tCompressedB = harness.median(repetitions: 5 * reps) { compressedB.multiplyTransposed(u, into: &xbar) }
+        // The value facts the cost model reads (symmetry, dominance and diagonal in one pass) and the
+        // dominance pass alone.
+        let tFacts = harness.median(repetitions: reps) { _ = SparseValueFactsProbe.facts(a) }
+        let tDominance = harness.median(repetitions: reps) { _ = SparseValueFactsProbe.dominanceOnly(a) }
+        let tDiagonal = harness.median(repetitions: 5 * reps) { _ = a.diagonalElements }
         let tIC = harness.median(repetitions: reps) { _ = try! IncompleteCholeskyPreconditioner(a) }
         let ic = try! IncompleteCholeskyPreconditioner(a)
         let op = SparseMatrixOperator(a, structure: [.symmetric, .positiveDefinite])
@@ -161,7 +172,10 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
                      ("recording", tRecord), ("colour sweeps", tSweeps), ("verification", tVerify),
                      ("symmetry check", tSymmetric), ("CHOLMOD analysis (\(analysis.ordering))", tAnalyse),
                      ("CHOLMOD analysis + factor", tFresh), ("CHOLMOD factor on a reused analysis", tReused),
-                     ("rcond", tRcond), ("solve", tSolve), ("reverse sweep Bᵀu", tSweepB),
+                     ("rcond", tRcond), ("solve", tSolve), ("tape reverse sweep Bᵀu (not on the tape-free path)", tSweepB),
+                     ("Bᵀu by the compressed B (the tape-free path's)", tCompressedB),
+                     ("value facts (symmetry + dominance + diagonal, one pass)", tFacts),
+                     ("dominance pass alone", tDominance), ("diag(A) read", tDiagonal),
                      ("IC(0) construction", tIC), ("IC(0)-CG solve (\(cgIterations) its)", tCG),
                      ("Jacobi-CG solve Aᵀ (\(jacobiIterations) its)", tJacobiCG), ("Jacobi-CG solve A", tJacobiCGPlain),
                      ("Jacobi-CG solve A by the gather (A exactly symmetric)", tJacobiCGGather),

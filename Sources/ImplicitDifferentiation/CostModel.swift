@@ -526,7 +526,7 @@ extension ImplicitFunction {
             preconditioner = self.preconditioner ?? (cg ? .incompleteCholesky(a) : .incompleteLU(a))
         case .jacobiCG:
             (rep, solver) = (.sparse, .cg(options: krylov))
-            preconditioner = self.preconditioner ?? .jacobi(sparse!.matrix)
+            preconditioner = self.preconditioner ?? .jacobi(sparse!.matrix, diagonal: sparse!.facts?.diagonal)
         case .lazyCG: (rep, solver) = (.operator, .cg(options: krylov))
         case .lazyGMRES: (rep, solver) = (.operator, .gmres(restart: CostModel.restart, options: krylov))
         }

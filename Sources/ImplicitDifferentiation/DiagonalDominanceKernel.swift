@@ -8,11 +8,15 @@ enum DiagonalDominanceKernel {
     /// normMax = max_j (|a_jj| + Σ_{i≠j} |a_ij|),   margin = min_j (|a_jj| − Σ_{i≠j} |a_ij|)
     /// ```
     ///
+    /// When `mirrors` is given, every off-diagonal entry is also handed to it in the same pass
+    /// (the symmetry test, ``MirrorScan``).
+    ///
     /// - Returns: `(normMax, margin)`, or `nil` when a diagonal entry is zero or missing
-    ///   (`diagonal` then holds the diagonal; the row sums are not filled).
+    ///   (`diagonal` then holds the diagonal; the row sums are not filled, nor is `mirrors` run).
     static func sums(_ m: Int, _ p: UnsafeBufferPointer<Int>, _ row: UnsafeBufferPointer<Int>,
                      _ v: UnsafeBufferPointer<Double>, diagonal: UnsafeMutableBufferPointer<Double>,
-                     rowOff: UnsafeMutableBufferPointer<Double>, scaledRowOff: UnsafeMutableBufferPointer<Double>)
+                     rowOff: UnsafeMutableBufferPointer<Double>, scaledRowOff: UnsafeMutableBufferPointer<Double>,
+                     mirrors: inout MirrorScan?)
         -> (normMax: Double, margin: Double)?
     {
         var allNonZero = true
@@ -31,6 +35,7 @@ enum DiagonalDominanceKernel {
                 for k in p[j]..<p[j + 1] {
                     let i = row[k]
                     if i == j { continue }
+                    mirrors?.visit(i, j, k, p, row, v)
                     let x = abs(v[k])
                     off += x
                     rowOff[i] += x

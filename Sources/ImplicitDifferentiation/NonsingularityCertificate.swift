@@ -106,21 +106,40 @@ struct DiagonalDominance {
     /// Every `a_ii > 0` (not only non-zero).
     let positiveDiagonal: Bool
 
+    /// The signed diagonal `a_ii`.
+    let diagonal: [Double]
+    /// The symmetry test made in the same pass (``MirrorScan``): `nil` when it was not asked for or
+    /// could not decide (the pattern is not symmetric); `exact` when every pair was equal.
+    let symmetry: (symmetric: Bool, exact: Bool)?
+
     /// The sums of `a`, or `nil` when `a` is not square, is empty, or has a zero or missing diagonal entry.
-    init?(_ a: SparseMatrix) {
+    ///
+    /// - Parameters:
+    ///   - a: the matrix.
+    ///   - symmetryTolerance: when given, the relative tolerance of a symmetry test made in the
+    ///     same pass (see ``symmetry``).
+    init?(_ a: SparseMatrix, symmetryTolerance: Double? = nil) {
         guard a.isSquare, a.rows > 0 else { return nil }
         let m = a.rows
         var signed = [Double](repeating: 0, count: m)
         var rowOff = [Double](repeating: 0, count: m), scaledRowOff = rowOff
+        var cursors = [Int](repeating: 0, count: symmetryTolerance == nil ? 0 : m)
         var column: (normMax: Double, margin: Double)? = nil
+        var symmetry: (symmetric: Bool, exact: Bool)? = nil
         a.pattern.columnPointers.withUnsafeBufferPointer { p in
             a.pattern.rowIndices.withUnsafeBufferPointer { row in
                 a.values.withUnsafeBufferPointer { v in
                     signed.withUnsafeMutableBufferPointer { d in
                         rowOff.withUnsafeMutableBufferPointer { off in
                             scaledRowOff.withUnsafeMutableBufferPointer { scaled in
-                                column = DiagonalDominanceKernel.sums(m, p, row, v, diagonal: d, rowOff: off,
-                                                                      scaledRowOff: scaled)
+                                cursors.withUnsafeMutableBufferPointer { cursor in
+                                    var mirrors = symmetryTolerance.map { MirrorScan(tolerance: $0, start: p, cursor: cursor) }
+                                    column = DiagonalDominanceKernel.sums(m, p, row, v, diagonal: d, rowOff: off,
+                                                                          scaledRowOff: scaled, mirrors: &mirrors)
+                                    if column != nil, let mirrors, let verdict = mirrors.verdict {
+                                        symmetry = (verdict, verdict && mirrors.exact)
+                                    }
+                                }
                             }
                         }
                     }
@@ -128,6 +147,7 @@ struct DiagonalDominance {
             }
         }
         guard let column else { return nil }
+        self.symmetry = symmetry
         var rowNormMax = 0.0, rowMargin = Double.infinity, r = 0.0, positive = true
         for i in 0..<m {
             let d = abs(signed[i])
@@ -142,5 +162,6 @@ struct DiagonalDominance {
         columnNormMax = column.normMax
         scaledRadius = r
         positiveDiagonal = positive
+        diagonal = signed
     }
 }

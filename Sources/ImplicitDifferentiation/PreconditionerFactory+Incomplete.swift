@@ -36,11 +36,13 @@ extension PreconditionerFactory {
     /// The preconditioner of the cost model's Jacobi-CG candidate, `M = diag(A)`; when a diagonal
     /// entry is not positive (CG needs `M` positive definite), no preconditioner, said in the note.
     ///
-    /// - Parameter a: the compressed, symmetric `A`.
+    /// - Parameters:
+    ///   - a: the compressed, symmetric `A`.
+    ///   - known: `A`'s diagonal when it is already at hand (``SparseValueFacts/diagonal``), else `nil`.
     /// - Returns: a factory that builds the preconditioner for every system it is given.
-    static func jacobi(_ a: SparseMatrix) -> PreconditionerFactory {
+    static func jacobi(_ a: SparseMatrix, diagonal known: [Double]? = nil) -> PreconditionerFactory {
         PreconditionerFactory(noting: { _ in
-            let diagonal = a.diagonalElements
+            let diagonal = known ?? a.diagonalElements
             if diagonal.allSatisfy({ $0 > 0 }), let jacobi = try? JacobiPreconditioner(diagonal: diagonal) {
                 return (jacobi, nil)
             }

@@ -3,9 +3,11 @@ import LinearAlgebra
 // What the values of the compressed A tell the automatic plan, read once per linearization by
 // the cost model and handed to the preparation with A (so that neither pass runs twice):
 //
-//   symmetric      A = Aᵀ to DeclaredStructureCheck.tolerance (one pass, a binary search per entry),
-//                  and exactly (then the Krylov products of A run as the gather of Aᵀ)
-//   dominance      one O(nnz) pass: the row, column and Jacobi-scaled diagonal dominance sums
+//   dominance      one O(nnz) pass: the row, column and Jacobi-scaled diagonal dominance sums, and
+//   symmetric      in the same pass, A = Aᵀ to DeclaredStructureCheck.tolerance (MirrorScan: a cursor
+//                  per column), and exactly (then the Krylov products of A run as the gather of Aᵀ);
+//                  SparseMatrix.symmetry when that pass cannot say (a zero diagonal, an unsymmetric pattern)
+//   diagonal       kept from the same pass for the Jacobi preconditioner
 //     → certificate       NonsingularityCertificate (the Krylov singularity probe is skipped)
 //     → conditionBound    κ(D^{-1/2} A D^{-1/2}) ≤ (1 + r)/(1 − r) when A is symmetric with a
 //                         positive diagonal and r < 1 − 10⁻⁸ (the cost model's CG iterations)
@@ -30,6 +32,9 @@ struct SparseValueFacts: Sendable {
     /// `A` is symmetric positive definite: symmetric, every `aᵢᵢ > 0`, and strictly diagonally
     /// dominant (by rows, columns or after the Jacobi scaling, as the certificate says).
     let symmetricPositiveDefinite: Bool
+    /// The diagonal `aᵢᵢ` as the dominance pass read it, or `nil` when that pass did not run to
+    /// the end (a zero or missing diagonal entry).
+    let diagonal: [Double]?
 
     /// The facts of `a`.
     ///
@@ -41,8 +46,9 @@ struct SparseValueFacts: Sendable {
     ///
     /// - Parameter a: the compressed `A` (finite by its invariant).
     init(_ a: SparseMatrix) {
-        (symmetric, exactlySymmetric) = a.symmetry(tolerance: DeclaredStructureCheck.tolerance)
-        let dominance = DiagonalDominance(a)
+        let dominance = DiagonalDominance(a, symmetryTolerance: DeclaredStructureCheck.tolerance)
+        (symmetric, exactlySymmetric) = dominance?.symmetry ?? a.symmetry(tolerance: DeclaredStructureCheck.tolerance)
+        diagonal = dominance?.diagonal
         certificate = dominance.flatMap { NonsingularityCertificate($0) }
         let positive = dominance?.positiveDiagonal ?? false
         if symmetric, positive, let r = dominance?.scaledRadius, r < 1 - 1e-8 {   // NaN fails

@@ -103,7 +103,19 @@ public struct SparseMatrix: Sendable, Equatable, Hashable {
 
     /// The diagonal `A[i, i]`, `i < min(rows, columns)` (0 where not stored).
     public var diagonalElements: [Double] {
-        (0..<Swift.min(rows, columns)).map { self[$0, $0] }
+        let count = Swift.min(rows, columns)
+        var d = [Double](repeating: 0, count: count)
+        withUnsafeBuffers { p, r, v in
+            d.withUnsafeMutableBufferPointer { d in
+                for j in 0..<count {
+                    for k in p[j]..<p[j + 1] where r[k] >= j {
+                        if r[k] == j { d[j] = v[k] }
+                        break
+                    }
+                }
+            }
+        }
+        return d
     }
 
     /// The dense form, `rows × columns` doubles, allocated only when it fits the limit.
