@@ -46,16 +46,21 @@ struct BenchmarkHarness {
     /// Measures `candidate` and `baseline` interleaved (alternating runs, so
     /// that machine noise hits both alike) and records their medians and ratio.
     @discardableResult
+    /// With `countingFaults`, the row also records the median count of minor page faults per
+    /// candidate run (`"minor page faults per call"`, from `getrusage`): memory the allocator
+    /// returned to the system and the call touched again, a cost that depends on the heap's history.
     mutating func compare(suite: String, name: String, size: Int, baselineName: String,
-                          repetitions reps: Int? = nil,
+                          repetitions reps: Int? = nil, countingFaults: Bool = false,
                           candidate: () -> Void, baseline: () -> Void) -> Row {
         let n = max(1, quick ? min(3, reps ?? repetitions) : (reps ?? repetitions))
         candidate(); baseline()
-        var tc: [Double] = [], tb: [Double] = []
+        var tc: [Double] = [], tb: [Double] = [], faults: [Int] = []
         for _ in 0..<n {
+            let faultsBefore = countingFaults ? minorPageFaults() : 0
             var t0 = benchmarkClockNanoseconds()
             candidate()
             var t1 = benchmarkClockNanoseconds()
+            if countingFaults { faults.append(minorPageFaults() - faultsBefore) }
             tc.append(Double(t1 - t0) * 1e-9)
             t0 = benchmarkClockNanoseconds()
             baseline()
@@ -64,8 +69,9 @@ struct BenchmarkHarness {
         }
         tc.sort(); tb.sort()
         let mc = tc[tc.count / 2], mb = tb[tb.count / 2]
-        let row = Row(suite: suite, name: name, size: size, medianSeconds: mc, baselineName: baselineName,
+        var row = Row(suite: suite, name: name, size: size, medianSeconds: mc, baselineName: baselineName,
                       baselineMedianSeconds: mb, ratio: mc / mb)
+        if countingFaults { row.extra["minor page faults per call"] = Double(faults.sorted()[faults.count / 2]) }
         rows.append(row)
         return row
     }
@@ -121,6 +127,13 @@ func peakResidentBytes() -> Int {
         return kb * 1024
     }
     return 0
+}
+
+/// Minor page faults of this process so far (`getrusage(RUSAGE_SELF)`'s `ru_minflt`).
+func minorPageFaults() -> Int {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    return usage.ru_minflt
 }
 
 /// Current resident set size of this process in bytes (VmRSS).

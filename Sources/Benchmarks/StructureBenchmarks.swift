@@ -18,7 +18,11 @@ import ImplicitExamples
 /// unit square). Each problem prints its colours against the maximum number
 /// of non-zeros per row of `A`, and its peak memory: the growth of VmHWM
 /// over VmRSS during one more linearize + product, after resetting VmHWM
-/// (`/proc/self/clear_refs`). `--quick` runs 10⁴, 10⁴…10⁵ and N = 100.
+/// (`/proc/self/clear_refs`). The 1-D rows also record the median count of
+/// minor page faults per timed call: a call whose large buffers the allocator
+/// maps afresh (or whose heap top it trimmed after the previous call) touches
+/// every page again, and that cost depends on the heap's history, not on the
+/// plan. `--quick` runs 10⁴, 10⁴…10⁵ and N = 100.
 ///
 /// `STRUCTURE_ONLY=diagonal|1d|2d` runs one problem; `STRUCTURE_2D_N=300` sets the 2-D grid side.
 ///
@@ -99,7 +103,8 @@ func structureBratu1DRows(_ harness: inout BenchmarkHarness, m: Int) {
         let peak = peakResidentIncrease(run)
         let reps = m >= 1_000_000 ? 3 : m >= 100_000 ? 5 : 11
         let row = harness.compare(suite: "structure", name: "bratu1d linearize + VJP (\(label))", size: m,
-                                  baselineName: "plain F", repetitions: reps, candidate: run, baseline: plainF)
+                                  baselineName: "plain F", repetitions: reps, countingFaults: true,
+                                  candidate: run, baseline: plainF)
         reportRow(&harness, row, goal: 10, peak: peak, m: m)
     }
 }
@@ -193,7 +198,8 @@ func reportRow(_ harness: inout BenchmarkHarness, _ row: BenchmarkHarness.Row, g
     print("    \(row.name) m = \(m): \(String(format: "%.4g", row.medianSeconds)) s, plain F "
           + "\(String(format: "%.4g", row.baselineMedianSeconds ?? .nan)) s, ratio \(String(format: "%.2f", ratio))"
           + (verdict.map { " (\($0))" } ?? "")
-          + (peak.map { ", peak +\(String(format: "%.1f", Double($0) / 1e6)) MB (\(String(format: "%.0f", Double($0) / Double(m))) B/unknown)" } ?? ""))
+          + (peak.map { ", peak +\(String(format: "%.1f", Double($0) / 1e6)) MB (\(String(format: "%.0f", Double($0) / Double(m))) B/unknown)" } ?? "")
+          + (row.extra["minor page faults per call"].map { ", \(Int($0)) minor page faults per call" } ?? ""))
 }
 
 /// The growth of the peak resident set during `body`: VmHWM after `body` minus VmRSS before,
