@@ -117,17 +117,9 @@ struct JacobianAccumulator {
         @inline(__always)
         func pass(_ p: Int, _ value: Double, _ row: Int32) -> Bool {
             if p <= inputs { scatter(Int(row), p - 1, value); return true }
-            let q = owner[p]
-            if q == row {
-                adjoint[p] += value
-            } else if q == -1 {
-                owner[p] = row
-                adjoint[p] = value
-            } else {
-                share(p, row: row, value: value)
-                return !overflow
-            }
-            return true
+            if Self.addOwned(p, row: row, value: value, owner: owner, adjoint: adjoint) { return true }
+            share(p, row: row, value: value)
+            return !overflow
         }
         var k = r.nodeCount - 1
         while k > inputs {
@@ -153,6 +145,15 @@ struct JacobianAccumulator {
     @inline(__always)
     mutating func add(_ p: Int, row: Int32, value: Double, _ scatter: (Int, Int, Double) -> Void) {
         if p <= inputCount { return scatter(Int(row), p - 1, value) }
+        if !Self.addOwned(p, row: row, value: value, owner: owner, adjoint: adjoint) { share(p, row: row, value: value) }
+    }
+
+    /// Adds `value` to node `p`'s scalar adjoint when `p` feeds no output yet or only `row`
+    /// (taking `row` as its owner); `false`, with nothing changed, when `p` feeds another
+    /// output or is shared already (the caller then shares it).
+    @inline(__always)
+    static func addOwned(_ p: Int, row: Int32, value: Double,
+                         owner: UnsafeMutablePointer<Int32>, adjoint: UnsafeMutablePointer<Double>) -> Bool {
         let q = owner[p]
         if q == row {
             adjoint[p] += value
@@ -160,8 +161,9 @@ struct JacobianAccumulator {
             owner[p] = row
             adjoint[p] = value
         } else {
-            share(p, row: row, value: value)
+            return false
         }
+        return true
     }
 
     /// `add` for a node that feeds, or now starts to feed, a second output (the cold path).
