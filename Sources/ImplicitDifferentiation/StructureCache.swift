@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AutoDiff
 import LinearAlgebra
 
@@ -88,18 +91,51 @@ struct DetectedStructure: Sendable {
         self.shape = shape ?? PatternShape(pattern)
     }
 
-    /// The shorter of two timed calls of `body`, in seconds (the model needs
-    /// the order of magnitude; the shorter call is the one least disturbed).
+    /// The shortest of several timed calls of `body`, in seconds of the calling
+    /// thread's processor time: at least two calls, at most ``timedCalls``, and no
+    /// more once the shortest call times the calls made reaches ``timingBudget``.
+    ///
+    /// The model needs the order of magnitude of one undisturbed call. Processor
+    /// time does not count the time the thread waits for the processor, which on
+    /// a loaded machine can be milliseconds for a body of microseconds (enough to
+    /// make `F` look hundreds of times dearer than a sweep and turn the choice);
+    /// the shortest call drops the remaining disturbances (cache misses after
+    /// another process ran). Short bodies get the most calls.
     @usableFromInline
     static func seconds(_ body: () -> Void) -> Double {
-        let clock = ContinuousClock()
         var best = Double.infinity
-        for _ in 0..<2 {
-            let (s, attoseconds) = clock.measure(body).components
-            best = Swift.min(best, Double(s) + Double(attoseconds) * 1e-18)
+        for call in 0..<timedCalls {
+            let start = threadProcessorSeconds()
+            body()
+            best = Swift.min(best, threadProcessorSeconds() - start)
+            if call >= 1, best * Double(call + 1) >= timingBudget { break }
         }
         return best
     }
+
+    /// The most calls ``seconds(_:)`` makes.
+    @usableFromInline static var timedCalls: Int { 7 }
+    /// The undisturbed time after which ``seconds(_:)`` stops calling (once it has two calls).
+    @usableFromInline static var timingBudget: Double { 0.01 }
+
+    /// The processor time the calling thread has used, in seconds (the monotonic
+    /// clock where the platform has no per-thread clock).
+    static func threadProcessorSeconds() -> Double {
+        #if canImport(Glibc)
+        var t = timespec()
+        if clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0 { return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9 }
+        #endif
+        return monotonicSeconds()
+    }
+
+    /// Seconds on the monotonic clock since the first call.
+    static func monotonicSeconds() -> Double {
+        let (s, attoseconds) = monotonicOrigin.duration(to: ContinuousClock.now).components
+        return Double(s) + Double(attoseconds) * 1e-18
+    }
+
+    /// The origin of ``monotonicSeconds()``.
+    static let monotonicOrigin = ContinuousClock.now
 }
 
 /// The structures detected by one ``ImplicitFunction`` (and its copies),
