@@ -32,18 +32,9 @@ extension BivariateLinearization {
         for probe in 0..<Swift.max(probes, 1) {
             let v = (0..<columns).map { _ in uniformSplitMix(&state) }
             jvp(dx: withRespectToY ? nil : v, dy: withRespectToY ? v : nil, into: &sweep)
-            var scale = [Double](repeating: 0, count: outputCount)
-            addAbsoluteTerms(a, v, into: &scale)
-            try checkRows(a * v, against: sweep, scale: scale, probe: "random probe \(probe)")
-        }
-    }
-}
-
-/// Adds `Σⱼ |aᵢⱼ vⱼ|` to `scale[i]` for every row `i` (the scale of a product's terms).
-func addAbsoluteTerms(_ a: SparseMatrix, _ v: [Double], into scale: inout [Double]) {
-    for j in 0..<a.columns {
-        for pos in a.pattern.columnPointers[j]..<a.pattern.columnPointers[j + 1] {
-            scale[a.pattern.rowIndices[pos]] += Swift.abs(a.values[pos] * v[j])
+            var product = [Double](repeating: 0, count: outputCount), scale = product
+            addProductAndAbsoluteTerms(a, v, product: &product, scale: &scale)
+            try checkRows(product, against: sweep, scale: scale, probe: "random probe \(probe)")
         }
     }
 }

@@ -342,7 +342,8 @@ extension AD {
         guard out.count == k else { throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows") }
         if let map = buffers.laneMap(for: run), run.readLanes(out, lanes: lanes, map: map) { return }
         if run.value.isEmpty { run.value = out.map(\.value) }
-        // The general way, which describes what the sweep cannot read. One pass over the outputs, lane l's derivatives at l·k ..< (l + 1)·k (every slot written).
+        // The general way, which describes what the sweep cannot read. One pass over the outputs,
+        // lane l's derivatives at l·k ..< (l + 1)·k (every slot written).
         var c = buffers.lanes
         buffers.lanes = []
         if c.count != k * count { c = [Double](repeating: 0, count: k * count) }

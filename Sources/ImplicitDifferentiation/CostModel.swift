@@ -511,10 +511,8 @@ extension ImplicitFunction {
         var preconditioner: PreconditionerFactory? = nil
         var sparseKind: SparseKind? = nil
         switch winner.kind {
-        case .denseLU: (rep, solver) = (.matrix, .lu)
-        case .denseCholesky: (rep, solver) = (.matrix, .cholesky)
-        case .accumulatedLU: (rep, solver) = (.matrix, .lu)
-        case .accumulatedCholesky: (rep, solver) = (.matrix, .cholesky)
+        case .denseLU, .accumulatedLU: (rep, solver) = (.matrix, .lu)
+        case .denseCholesky, .accumulatedCholesky: (rep, solver) = (.matrix, .cholesky)
         case .diagonal: (rep, solver, sparseKind) = (.sparse, .lu, .diagonal)
         case .bandLU: (rep, solver, sparseKind) = (.sparse, .lu, sparse?.bandedShape.map { .band($0) })
         case .sparseCholesky: (rep, solver, sparseKind) = (.sparse, .lu, .cholesky)

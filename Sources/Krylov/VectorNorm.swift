@@ -19,9 +19,7 @@ import LinearAlgebra
 /// - Returns: `‖x‖₂ ≥ 0`, or NaN when an entry is NaN.
 @inlinable
 func norm2(_ x: [Double]) -> Double {
-    let s = BLAS.dot(x, x)
-    if s >= 0x1p-900 && s < Double.infinity { return s.squareRoot() }
-    return BLAS.nrm2(x)
+    norm2(squared: BLAS.dot(x, x), of: x)
 }
 
 /// `‖x‖₂` given `s = xᵀx` already summed (by a fused kernel): `√s` in the range where the

@@ -103,5 +103,4 @@ extension SparseMatrix {
             }
         }
     }
-
 }
