@@ -49,6 +49,11 @@ public struct CompressedJacobians: Sendable {
     public let nonFinite: (block: Block, row: Int, column: Int)?
     /// The evaluations of `F` made (passes of ``DualN``).
     public let passes: Int
+    /// `A y` (length `k`), summed while the lanes were read back when it was asked for and one sweep
+    /// read every lane (``CompressedLaneMap``), else `nil`. Row `i` sums `aᵢⱼ yⱼ` in lane order
+    /// (the colours of the row's columns) instead of column order, so it may differ from a sparse
+    /// product in the last bits.
+    public let yProduct: [Double]?
 }
 
 /// The state of one compressed dual evaluation across its passes: seeds, read-back, verification.
@@ -78,6 +83,8 @@ struct CompressedDualRun {
     @usableFromInline let rows: Int
     @usableFromInline var value: [Double] = []
     @usableFromInline var verificationLane: [Double] = []
+    /// `A y`, when summed by ``readLanes(_:lanes:map:y:)`` (empty otherwise).
+    @usableFromInline var yProduct: [Double] = []
     /// `true` when the verification lane was checked while the lanes were read (``readLanes(_:lanes:map:)``).
     @usableFromInline var verifiedByLanes = false
     /// `true` once a lane was read the general way (``absorb(lane:_:offset:)``); until then every
@@ -212,14 +219,16 @@ struct CompressedDualRun {
     @usableFromInline
     func finish(passes: Int) throws(SparseJacobianError) -> CompressedJacobians {
         if let nonFinite {
-            return CompressedJacobians(value: value, y: nil, x: nil, nonFinite: nonFinite, passes: passes)
+            return CompressedJacobians(value: value, y: nil, x: nil, nonFinite: nonFinite, passes: passes,
+                                       yProduct: nil)
         }
         if let unexplained { throw .patternMismatch(unexplained) }
         for (block, name) in [(a, CompressedJacobians.Block.y), (b, .x)] where readGenerally {
             guard let block, let pos = block.values.firstIndex(where: { !$0.isFinite }) else { continue }
             let column = block.pattern.columnPointers.lastIndex { $0 <= pos }!
             return CompressedJacobians(value: value, y: nil, x: nil,
-                                       nonFinite: (name, block.pattern.rowIndices[pos], column), passes: passes)
+                                       nonFinite: (name, block.pattern.rowIndices[pos], column), passes: passes,
+                                       yProduct: nil)
         }
         let ay = a.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
         let bx = b.map { SparseMatrix(unchecked: $0.pattern, $0.values) }
@@ -229,7 +238,8 @@ struct CompressedDualRun {
             if let bx { addProductAndAbsoluteTerms(bx, vx, product: &product, scale: &scale) }
             try checkRows(product, against: verificationLane, scale: scale, probe: "the verification lane")
         }
-        return CompressedJacobians(value: value, y: ay, x: bx, nonFinite: nil, passes: passes)
+        let product = ay != nil && yProduct.count == rows ? yProduct : nil
+        return CompressedJacobians(value: value, y: ay, x: bx, nonFinite: nil, passes: passes, yProduct: product)
     }
 }
 
@@ -284,6 +294,8 @@ extension AD {
     ///   - verifySeed: the seed of the verification lane's directions, or `nil` for no verification.
     ///   - workspace: buffers to reuse for the seeded arguments and the lanes read back
     ///     (``CompressedDualWorkspace``), or `nil` to allocate them for this call.
+    ///   - multiplyingY: `true` to sum `A y` while the lanes are read back
+    ///     (``CompressedJacobians/yProduct``; given only when one sweep reads every lane).
     /// - Returns: the value and the blocks, with the given patterns; or, when an entry is not
     ///   finite, the value and that entry (``CompressedJacobians/nonFinite``), unverified.
     /// - Throws: ``SparseJacobianError/patternMismatch(_:)`` when `F` has a derivative outside
@@ -292,7 +304,7 @@ extension AD {
     public static func compressedJacobians<F: DifferentiableBivariateFunction>(
         of f: F, x: [Double], y: [Double], a: (pattern: SparsityPattern, coloring: ColumnColoring)?,
         b: (pattern: SparsityPattern, coloring: ColumnColoring)?, verifySeed: UInt64? = 0x1DC0_FFEE,
-        workspace: CompressedDualWorkspace? = nil
+        workspace: CompressedDualWorkspace? = nil, multiplyingY: Bool = false
     ) throws(SparseJacobianError) -> CompressedJacobians {
         var buffers = workspace?.take() ?? CompressedDualWorkspace.Buffers()
         var run = try CompressedDualRun(x: x, y: y, a: a, b: b, verifySeed: verifySeed, cached: buffers.directions)
@@ -307,11 +319,16 @@ extension AD {
         for w in widths {
             let lanes = first..<Swift.min(first + w, run.laneCount)
             switch w {
-            case 4: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<4>.self, &run, &buffers)
-            case 5: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<5>.self, &run, &buffers)
-            case 6: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<6>.self, &run, &buffers)
-            case 7: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<7>.self, &run, &buffers)
-            default: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<8>.self, &run, &buffers)
+            case 4: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<4>.self, &run, &buffers,
+                                    multiplyingY: multiplyingY)
+            case 5: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<5>.self, &run, &buffers,
+                                    multiplyingY: multiplyingY)
+            case 6: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<6>.self, &run, &buffers,
+                                    multiplyingY: multiplyingY)
+            case 7: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<7>.self, &run, &buffers,
+                                    multiplyingY: multiplyingY)
+            default: try compressedPass(f, x: x, y: y, lanes: lanes, as: DualN<8>.self, &run, &buffers,
+                                         multiplyingY: multiplyingY)
             }
             first += w
         }
@@ -320,11 +337,12 @@ extension AD {
     }
 
     /// One evaluation of `F` on `DualN<N>` for the lanes `lanes` (at most `N`) of `run`, its
-    /// seeded arguments and read-back lanes in `buffers` (reused when they fit, put back after).
+    /// seeded arguments and read-back lanes in `buffers` (reused when they fit, put back after);
+    /// `A y` summed in the lane sweep when `multiplyingY`.
     @inlinable
     static func compressedPass<F: DifferentiableBivariateFunction, let N: Int>(
         _ f: F, x: [Double], y: [Double], lanes: Range<Int>, as: DualN<N>.Type, _ run: inout CompressedDualRun,
-        _ buffers: inout CompressedDualWorkspace.Buffers
+        _ buffers: inout CompressedDualWorkspace.Buffers, multiplyingY: Bool = false
     ) throws(SparseJacobianError) {
         var xs = buffers.claim(inX: true, as: DualN<N>.self)
         var ys = buffers.claim(inX: false, as: DualN<N>.self)
@@ -340,7 +358,9 @@ extension AD {
         buffers.store(ys, inX: false)
         let k = run.rows, count = lanes.count
         guard out.count == k else { throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows") }
-        if let map = buffers.laneMap(for: run), run.readLanes(out, lanes: lanes, map: map) { return }
+        if let map = buffers.laneMap(for: run), run.readLanes(out, lanes: lanes, map: map, y: multiplyingY ? y : nil) {
+            return
+        }
         if run.value.isEmpty { run.value = out.map(\.value) }
         // The general way, which describes what the sweep cannot read. One pass over the outputs,
         // lane l's derivatives at l·k ..< (l + 1)·k (every slot written).

@@ -1,7 +1,7 @@
 import LinearAlgebra
 
-/// The buffers that ``AD/compressedJacobians(of:x:y:a:b:verifySeed:workspace:)`` fills on every
-/// call, kept between calls so that repeated evaluations at one shape reuse them instead of
+/// The buffers that ``AD/compressedJacobians(of:x:y:a:b:verifySeed:workspace:multiplyingY:)`` fills on
+/// every call, kept between calls so that repeated evaluations at one shape reuse them instead of
 /// allocating (and faulting in) fresh ones: the seeded ``DualN`` copies of `x` and `y`, the
 /// lanes read back from `F`'s output, the verification lane's random directions and the map of
 /// the lanes onto the Jacobians' entries.

@@ -118,7 +118,8 @@ extension AD {
     /// The Jacobian block `A = ∂F/∂y` (`withRespectToY`) or `B = ∂F/∂x` in
     /// sparse form, from evaluations on ``DualN`` whose lanes are seeded by
     /// colour (passes of ``AD/dualPassWidths(_:)``), never forming the dense `k × m` block
-    /// (``compressedJacobians(of:x:y:a:b:verifySeed:)`` with one block and no verification).
+    /// (``compressedJacobians(of:x:y:a:b:verifySeed:workspace:multiplyingY:)`` with one block and no
+    /// verification).
     ///
     /// ```
     /// lane l of a pass seeds every column j with colour(j) = l + (the pass's first colour);

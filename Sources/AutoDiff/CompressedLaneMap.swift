@@ -103,13 +103,19 @@ struct CompressedLaneMap: Sendable {
 extension CompressedDualRun {
     /// Reads the lanes `lanes` of one pass from `F`'s output `out` (and `F`'s value on the first pass)
     /// in one sweep over the rows by `map`; when the pass holds every lane and verifies, the
-    /// verification lane is checked in the same sweep (``verifiedByLanes``).
+    /// verification lane is checked in the same sweep (``verifiedByLanes``); when it holds every
+    /// lane and `y` is given, `A y` is summed in the same sweep (``yProduct``):
+    ///
+    /// ```
+    /// (A y)ᵢ = Σ_{A's slots (i, l), in lane order} aᵢⱼ yⱼ
+    /// ```
     ///
     /// - Returns: `false`, with nothing kept, when a lane holds a non-finite entry or a non-zero
     ///   outside the patterns, or a row fails the verification: then the caller reads the lanes the
     ///   general way, which describes it.
     @inlinable
-    mutating func readLanes<let N: Int>(_ out: [DualN<N>], lanes: Range<Int>, map: CompressedLaneMap) -> Bool {
+    mutating func readLanes<let N: Int>(_ out: [DualN<N>], lanes: Range<Int>, map: CompressedLaneMap,
+                                        y: [Double]? = nil) -> Bool {
         let k = rows, width = map.lanes, first = lanes.lowerBound, count = lanes.count
         let entriesA = map.entriesA
         let wantsValue = value.isEmpty
@@ -118,6 +124,10 @@ extension CompressedDualRun {
         // Every lane in this pass: the verification is checked row by row instead of kept.
         let fused = verifies && count == width
         var newVerification = verifies && !fused ? [Double](repeating: 0, count: k) : []
+        // A y needs every lane of A, so only a pass that holds every lane sums it.
+        let multiplies = y != nil && a != nil && count == width
+        let ys = multiplies ? y! : []
+        var newProduct = multiplies ? [Double](repeating: 0, count: k) : []
         var av = a?.values ?? [], bv = b?.values ?? []
         a?.values = []
         b?.values = []
@@ -131,41 +141,48 @@ extension CompressedDualRun {
                                 bv.withUnsafeMutableBufferPointer { bv in
                                     newValue.withUnsafeMutableBufferPointer { value in
                                         newVerification.withUnsafeMutableBufferPointer { verification in
-                                            for i in 0..<k {
-                                                let dual = o[i]
-                                                if wantsValue { value[i] = dual.value }
-                                                let row = slots.baseAddress! + i * width + first
-                                                let column = columns.baseAddress! + i * width + first
-                                                var product = 0.0, scale = 0.0, reference = 0.0
-                                                for l in 0..<count {
-                                                    let v = dual.partials[l], s = row[l]
-                                                    if s >= entriesA {
-                                                        bv[Int(s - entriesA)] = v
-                                                        if !v.isFinite { bad = true }
-                                                        if fused {
-                                                            let t = v * vx[Int(column[l])]
-                                                            product += t
-                                                            scale += Swift.abs(t)
+                                            ys.withUnsafeBufferPointer { ys in
+                                                newProduct.withUnsafeMutableBufferPointer { product in
+                                                    for i in 0..<k {
+                                                        let dual = o[i]
+                                                        if wantsValue { value[i] = dual.value }
+                                                        let row = slots.baseAddress! + i * width + first
+                                                        let column = columns.baseAddress! + i * width + first
+                                                        var lane = 0.0, scale = 0.0, reference = 0.0, ay = 0.0
+                                                        for l in 0..<count {
+                                                            let v = dual.partials[l], s = row[l]
+                                                            if s >= entriesA {
+                                                                bv[Int(s - entriesA)] = v
+                                                                if !v.isFinite { bad = true }
+                                                                if fused {
+                                                                    let t = v * vx[Int(column[l])]
+                                                                    lane += t
+                                                                    scale += Swift.abs(t)
+                                                                }
+                                                            } else if s >= 0 {
+                                                                av[Int(s)] = v
+                                                                if !v.isFinite { bad = true }
+                                                                if fused {
+                                                                    let t = v * vy[Int(column[l])]
+                                                                    lane += t
+                                                                    scale += Swift.abs(t)
+                                                                }
+                                                                if multiplies { ay += v * ys[Int(column[l])] }
+                                                            } else if s == CompressedLaneMap.unused {
+                                                                if v != 0 { bad = true }
+                                                            } else if fused {
+                                                                reference = v
+                                                            } else {
+                                                                verification[i] = v
+                                                            }
                                                         }
-                                                    } else if s >= 0 {
-                                                        av[Int(s)] = v
-                                                        if !v.isFinite { bad = true }
+                                                        if multiplies { product[i] = ay }
                                                         if fused {
-                                                            let t = v * vy[Int(column[l])]
-                                                            product += t
-                                                            scale += Swift.abs(t)
+                                                            let difference = Swift.abs(lane - reference)
+                                                            let bound = 1e-10 * (scale + Swift.abs(reference))
+                                                            if !(difference <= bound) { bad = true }   // NaN fails
                                                         }
-                                                    } else if s == CompressedLaneMap.unused {
-                                                        if v != 0 { bad = true }
-                                                    } else if fused {
-                                                        reference = v
-                                                    } else {
-                                                        verification[i] = v
                                                     }
-                                                }
-                                                if fused {
-                                                    let difference = Swift.abs(product - reference)
-                                                    if !(difference <= 1e-10 * (scale + Swift.abs(reference))) { bad = true }   // NaN fails
                                                 }
                                             }
                                         }
@@ -183,6 +200,7 @@ extension CompressedDualRun {
         if wantsValue { value = newValue }
         if verifies && !fused { verificationLane = newVerification }
         if fused { verifiedByLanes = true }
+        if multiplies { yProduct = newProduct }
         return true
     }
 }

@@ -240,16 +240,18 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         if let tapeFree { local = local.servedBy(tapeFree) } else if let redetect { local = local.redetecting(redetect) }
         return try local.reportingLengthFaults { () throws(ImplicitDifferentiationError) in
             try prepare(local, plan: plan, expecting: products, krylovOptions: krylovOptions, x: x, y: y, z: z,
-                        residualNorm: residualNorm, prefetchedA: prefetchedA)
+                        residualNorm: residualNorm, prefetchedA: prefetchedA, stateProduct: tapeFree?.stateProduct)
         }
     }
 
     /// The second half of ``linearize(at:solution:byproduct:)``: the plan
     /// (the cost model's, when it applies), the representation of `A` built,
-    /// the residual bound, the solver prepared.
+    /// the residual bound (from `stateProduct`, `A y`, when the evaluation of `A` summed it),
+    /// the solver prepared.
     func prepare(_ local: LocalConditions, plan: SolvePlan, expecting products: ExpectedProducts,
                  krylovOptions: KrylovOptions, x: [Double], y: [Double], z: Byproduct,
-                 residualNorm: Double, prefetchedA: Matrix?) throws(ImplicitDifferentiationError)
+                 residualNorm: Double, prefetchedA: Matrix?, stateProduct: [Double]? = nil)
+        throws(ImplicitDifferentiationError)
         -> ImplicitLinearization<Byproduct>
     {
         var plan = plan
@@ -306,9 +308,11 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
             }
             matrix = a
         }
-        // ‖A y‖ from the materialized A where there is one (no tape recording); one product otherwise.
+        // ‖A y‖ as summed by the tape-free evaluation, or from the materialized A where there is one
+        // (no tape recording); one product otherwise.
         let bound = try checkResidual(residualNorm) { (tol: Double) throws(ImplicitDifferentiationError) in
-            try ResidualScale(local, x: x, y: y, a: matrix ?? prefetchedA, admitting: residualNorm, tolerance: tol)
+            try ResidualScale(local, x: x, y: y, a: matrix ?? prefetchedA, admitting: residualNorm, tolerance: tol,
+                              ay: stateProduct)
         }
         let settings = SolverSettings(
             automatic: linearSolver.isAutomatic, minimumReciprocalCondition: options.minimumReciprocalCondition,

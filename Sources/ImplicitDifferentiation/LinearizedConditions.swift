@@ -143,10 +143,11 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
     @usableFromInline
     let valueAndJacobianY: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct) -> (value: [Double], a: Matrix))?
     /// `F`'s value, `A` and `B` from one tape-free evaluation with a cached
-    /// structure (``tapeFreeLinearization(_:x:y:structure:)``); `nil` unless the conditions are generic.
+    /// structure (``tapeFreeLinearization(_:x:y:structure:multiplyingY:)``), with `A y` when
+    /// `multiplyingY`; `nil` unless the conditions are generic.
     @usableFromInline
-    let tapeFree: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ structure: DetectedStructure)
-        -> TapeFreeOutcome)?
+    let tapeFree: (@Sendable (_ x: [Double], _ y: [Double], _ z: Byproduct, _ structure: DetectedStructure,
+                              _ multiplyingY: Bool) -> TapeFreeOutcome)?
     /// The conditions linearized at `(x, y, z)` from a recording made now (reserving
     /// `capacity` nodes), `F`'s value read from it instead of a separate evaluation on
     /// `Double`; `nil` unless the conditions are generic.
@@ -167,9 +168,9 @@ struct ConditionsModel<Byproduct: Sendable>: Sendable {
                                         withRespectToY: true)
             return (r.value, r.jacobian)
         }
-        tapeFree = { x, y, z, structure in
+        tapeFree = { x, y, z, structure, multiplyingY in
             tapeFreeLinearization(BoundConditions(conditions: conditions, byproduct: z), x: x, y: y,
-                                  structure: structure)
+                                  structure: structure, multiplyingY: multiplyingY)
         }
         localize = { x, y, z, value in
             Self.automaticLocal(AutomaticDerivatives(BoundConditions(conditions: conditions, byproduct: z), x: x, y: y),

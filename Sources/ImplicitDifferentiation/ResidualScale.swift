@@ -18,29 +18,35 @@ struct ResidualScale: Sendable, Equatable {
     /// `‖B x‖₂`, or 0 when not finite.
     let inputTerm: Double
 
-    /// Measures the terms needed to decide `‖F‖ ≤ tol · s`: `A y` from `a` when
-    /// `A` is already materialized (no product, no tape recording), else one
-    /// product with `A`; then `B x`, one product with `B`, only when
+    /// Measures the terms needed to decide `‖F‖ ≤ tol · s`: `A y` as given (`ay`, summed
+    /// where `A` was evaluated), else from `a` when `A` is already materialized (no
+    /// product, no tape recording), else one product with `A`; then `B x`, one product
+    /// with `B`, only when
     /// `tol · ‖A y‖` (finite) does not already admit `residualNorm` — the
     /// second term cannot change the verdict then, and is left at 0.
     ///
     /// - Parameters:
     ///   - residualNorm: `‖F(x, y)‖₂`.
     ///   - tolerance: the relative tolerance `tol`.
+    ///   - ay: `A y` at this point, when the evaluation of `A` summed it (length `k`).
     /// - Throws: ``ImplicitDifferentiationError/dimensionMismatch(_:)`` when a
     ///   product's length differs from `k`, the length of `F` on `Double`
     ///   (conditions whose output length depends on the scalar type).
     init(_ local: LocalConditions, x: [Double], y: [Double], a: Matrix?, admitting residualNorm: Double,
-         tolerance: Double) throws(ImplicitDifferentiationError) {
+         tolerance: Double, ay given: [Double]? = nil) throws(ImplicitDifferentiationError) {
         let k = local.k
-        var ay = [Double](repeating: 0, count: k)
-        if let a {
+        var ay = [Double]()
+        if let given, given.count == k {
+            ay = given
+        } else if let a {
+            ay = [Double](repeating: 0, count: k)
             guard a.rows == k, a.columns == y.count else {
                 throw .dimensionMismatch("∂F/∂y is \(a.rows)×\(a.columns), expected \(k)×\(y.count) (F's length on "
                     + "Double × y's length); F's length must not depend on the scalar type")
             }
             BLAS.gemv(1, a, y, 0, &ay)
         } else {
+            ay = [Double](repeating: 0, count: k)
             local.a.apply(y, &ay)
         }
         let stateTerm = euclideanNorm(ay)

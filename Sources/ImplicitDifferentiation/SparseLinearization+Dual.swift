@@ -43,7 +43,8 @@ extension DetectedStructure {
         (compression?.columnColoring.colorCount ?? 0) + (input?.coloring.colorCount ?? 0) + 1
     }
 
-    /// `A`'s pattern and colouring, then `B`'s, as ``AD/compressedJacobians(of:x:y:a:b:verifySeed:)`` takes them.
+    /// `A`'s pattern and colouring, then `B`'s, as
+    /// ``AD/compressedJacobians(of:x:y:a:b:verifySeed:workspace:multiplyingY:)`` takes them.
     @usableFromInline
     var tapeFreeBlocks: (a: (pattern: SparsityPattern, coloring: ColumnColoring),
                          b: (pattern: SparsityPattern, coloring: ColumnColoring)?) {
@@ -81,30 +82,34 @@ enum TapeFreeOutcome: Sendable {
             self = .evaluated(TapeFreeLinearization(value: r.value, a: SparseJacobian(tapeFree: r.y!, compression: c,
                                                                                         shape: structure.shape,
                                                                                         note: note),
-                                                    b: r.x))
+                                                    b: r.x, stateProduct: r.yProduct))
         }
     }
 }
 
-/// `F`'s value, `A` and (when coloured) `B` from one tape-free evaluation.
+/// `F`'s value, `A` and (when coloured) `B` from one tape-free evaluation, and `A y` when it
+/// was summed on the way (``CompressedJacobians/yProduct``) for the residual scale.
 @usableFromInline
 struct TapeFreeLinearization: Sendable {
     let value: [Double]
     let a: SparseJacobian
     let b: SparseMatrix?
+    let stateProduct: [Double]?
 }
 
-/// `F`'s value, `A` and `B` at `(x, y)` by ``AD/compressedJacobians(of:x:y:a:b:verifySeed:)``
-/// with the colourings of `structure` (which must allow it, ``DetectedStructure/allowsTapeFree``).
+/// `F`'s value, `A` and `B` at `(x, y)` by ``AD/compressedJacobians(of:x:y:a:b:verifySeed:workspace:multiplyingY:)``
+/// with the colourings of `structure` (which must allow it, ``DetectedStructure/allowsTapeFree``),
+/// summing `A y` on the way when `multiplyingY` (for a relative residual check).
 /// Inlinable so that the dual evaluations are specialized for the caller's conditions.
 @inlinable
 func tapeFreeLinearization<F: DifferentiableBivariateFunction>(_ f: F, x: [Double], y: [Double],
-                                                               structure: DetectedStructure) -> TapeFreeOutcome {
+                                                               structure: DetectedStructure,
+                                                               multiplyingY: Bool = false) -> TapeFreeOutcome {
     let blocks = structure.tapeFreeBlocks
     let result: Result<CompressedJacobians, SparseJacobianError>
     do throws(SparseJacobianError) {
         result = .success(try AD.compressedJacobians(of: f, x: x, y: y, a: blocks.a, b: blocks.b,
-                                                     workspace: structure.workspace))
+                                                     workspace: structure.workspace, multiplyingY: multiplyingY))
     } catch {
         result = .failure(error)
     }
@@ -177,6 +182,8 @@ extension ImplicitFunction {
                                  tapeFree: true).candidates()
             guard CostModel.cheapest(list).kind.isSparse else { return nil }
         }
-        return evaluate(x, y, z, known)
+        var relative = false
+        if case .relative = options.residualTolerance { relative = true }
+        return evaluate(x, y, z, known, relative)
     }
 }

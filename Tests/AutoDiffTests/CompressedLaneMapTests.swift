@@ -82,6 +82,47 @@ import Testing
             }
         }
     }
+    @Test("A y summed in the lane sweep is the closed form's to rounding; nil unless asked for and read in one sweep")
+    func productInTheSweep() throws {
+        let (x0, y0, pa, pb) = problem(23)
+        let a = (pa, ColumnColoring(pa)), b = (pb, ColumnColoring(pb))
+        let workspace = CompressedDualWorkspace()
+        for step in 0..<3 {
+            let x = x0.map { $0 - 0.5 * Double(step) }, y = y0.map { $0 * (1 - 0.7 * Double(step)) }
+            // (A y)ᵢ = y_{i−1} + (2yᵢ + xᵢ) yᵢ + y_{i+1}; each row's error within a few ulps of Σ|aᵢⱼ yⱼ|.
+            let m = y.count
+            for seed: UInt64? in [0x1DC0_FFEE, nil] {
+                for kept in [workspace, nil] {
+                    let r = try AD.compressedJacobians(of: Chain(), x: x, y: y, a: a, b: b, verifySeed: seed,
+                                                       workspace: kept, multiplyingY: true)
+                    let product = try #require(r.yProduct, "step \(step)")
+                    #expect(product.count == m)
+                    let sparse = try #require(r.y) * y
+                    for i in 0..<m {
+                        let left = i > 0 ? y[i - 1] : 0, right = i + 1 < m ? y[i + 1] : 0
+                        let diagonal = (2 * y[i] + x[i]) * y[i]
+                        let terms = Swift.abs(left) + Swift.abs(diagonal) + Swift.abs(right)
+                        #expect(Swift.abs(product[i] - (left + diagonal + right)) <= 4 * Double.ulpOfOne * terms,
+                                "step \(step), row \(i)")
+                        #expect(Swift.abs(product[i] - sparse[i]) <= 4 * Double.ulpOfOne * terms)
+                    }
+                    // Not asked for: none, and the blocks are the same.
+                    let plain = try AD.compressedJacobians(of: Chain(), x: x, y: y, a: a, b: b, verifySeed: seed,
+                                                           workspace: kept)
+                    #expect(plain.yProduct == nil && plain.y?.values == r.y?.values && plain.value == r.value)
+                }
+            }
+            // Without A there is no A y.
+            let onlyB = try AD.compressedJacobians(of: Chain(), x: x, y: y, a: nil, b: b, workspace: workspace,
+                                                   multiplyingY: true)
+            #expect(onlyB.yProduct == nil && onlyB.x != nil)
+        }
+        // More lanes than one pass (no map): the lanes are read the general way, and A y is left to the caller.
+        let distinct = ColumnColoring(colors: Array(0..<23))
+        let many = try AD.compressedJacobians(of: Chain(), x: x0, y: y0, a: (pa, distinct), b: b, multiplyingY: true)
+        #expect(many.yProduct == nil && many.passes == 4)
+    }
+
     @Test("runs of more than one pass have no map (its size stays within the general way's lane columns)")
     func manyLanesHaveNoMap() throws {
         let m = 12

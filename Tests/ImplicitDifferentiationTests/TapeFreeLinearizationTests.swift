@@ -217,6 +217,34 @@ struct NonFiniteEntryConditions: ImplicitConditions {
             .linearize(at: good.x, solution: good.y, byproduct: ()))
     }
 
+    @Test("the residual bound from A y summed in the lane sweep is the separate product's, to rounding")
+    func residualScaleFromTheLanes() throws {
+        let (c, x, y) = SparseRepresentationTests.problem("tridiagonal")
+        #expect(c is BratuLikeConditions)
+        // A y in closed form (aᵢᵢ = 2 − λh²e^{yᵢ}, aᵢ,ᵢ±₁ = −1) and each row's Σ|aᵢⱼ yⱼ| for the rounding.
+        let m = y.count, h2 = 1.0 / Double((m + 1) * (m + 1))
+        var ay = [Double](repeating: 0, count: m), terms = ay
+        for i in 0..<m {
+            let diagonal = (2 - BratuLikeConditions.lambda * h2 * Foundation.exp(y[i])) * y[i]
+            let left = i > 0 ? -y[i - 1] : 0, right = i < m - 1 ? -y[i + 1] : 0
+            ay[i] = left + diagonal + right
+            terms[i] = Swift.abs(left) + Swift.abs(diagonal) + Swift.abs(right)
+        }
+        let norm = { (v: [Double]) in v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+        let reference = 1e-6 * norm(ay), slack = 1e-6 * 8 * Double.ulpOfOne * norm(terms)
+        #expect(slack < 1e-3 * reference)
+        let f = SparseRepresentationTests.function(c, y, .automatic, .sparse)
+        let recorded = try f.linearize(at: x)   // cold cache: A y by a product with the recorded A
+        let tapeFree = try f.linearize(at: x)
+        #expect(recorded.plan.note?.contains("tape-free") != true)
+        #expect(tapeFree.plan.note?.contains("tape-free") == true)
+        // At the solution the residual is admitted by the first term alone: the bound is tol · ‖A y‖.
+        let separate = try #require(recorded.report.residualBound), summed = try #require(tapeFree.report.residualBound)
+        #expect(Swift.abs(separate - reference) <= slack, "\(separate) against \(reference)")
+        #expect(Swift.abs(summed - reference) <= slack, "\(summed) against \(reference)")
+        #expect(Swift.abs(summed - separate) <= slack)
+    }
+
     @Test("the residual check still fires on a wrong y when the value comes from the dual lanes")
     func residualChecked() throws {
         let (c, x, y) = SparseRepresentationTests.problem("tridiagonal")
