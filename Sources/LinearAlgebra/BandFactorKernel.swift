@@ -29,6 +29,14 @@ extension BandSolveKernels {
     ///   exactly zero pivot (the factorization is completed, as in `dgbtf2`).
     static func gbtf2Swift(_ n: Int, lower kl: Int, upper ku: Int, _ ab: UnsafeMutablePointer<Double>,
                            pivots: UnsafeMutablePointer<LAPACKInt>) -> LAPACKInt {
+        if kl == 1 && ku == 1 { return tridiagonalFactor(n, ab, pivots: pivots) }
+        return gbtf2General(n, lower: kl, upper: ku, ab, pivots: pivots)
+    }
+
+    /// ``gbtf2Swift(_:lower:upper:_:pivots:)``'s loops for every bandwidth (``tridiagonalFactor(_:_:pivots:)``
+    /// gives their results for `kl = ku = 1`).
+    static func gbtf2General(_ n: Int, lower kl: Int, upper ku: Int, _ ab: UnsafeMutablePointer<Double>,
+                             pivots: UnsafeMutablePointer<LAPACKInt>) -> LAPACKInt {
         let ld = bandLeadingDimension(lower: kl, upper: ku), kv = ku + kl
         // The fill-in elements of the first columns (rows above the band of A).
         if ku + 1 < Swift.min(kv, n) {

@@ -214,4 +214,55 @@ import TestSupport
             }
         }
     }
+
+    @Test("the tridiagonal factor (kl = ku = 1) equals the general Swift band factor bit for bit, slots, pivots and info")
+    func tridiagonalFactorMatchesGeneral() {
+        for n in [1, 2, 3, 4, 5, 37, 200] {
+            for variant in 0..<4 {
+                var ab = randomBand(n, 1, 1, seed: UInt64(53 + 7 * n + variant))
+                // Slots outside the band (the first columns' rows above it) hold a sentinel that neither may touch;
+                // the fill-in slots start non-zero, so that the zeroing of each is checked.
+                for j in 0..<n {
+                    if j < 2 { ab[4 * j] = 7.25 }
+                    if j == 0 { ab[1] = -3.5 }
+                    if j >= 2 { ab[4 * j] = 11 }
+                }
+                if variant == 1 {
+                    // Exact zeros in the superdiagonal and below the diagonal: the skipped updates.
+                    for j in stride(from: 1, to: n, by: 3) { ab[4 * j + 1] = 0 }
+                    for j in stride(from: 0, to: n, by: 4) { ab[4 * j + 3] = 0 }
+                } else if variant == 2, n > 1 {
+                    // A zero column: an exactly zero pivot (info), the factorization completed.
+                    let j = n / 2
+                    ab[4 * j + 2] = 0
+                    if j + 1 < n { ab[4 * j + 3] = 0 }
+                    if j > 0 { ab[4 * j + 1] = 0 }
+                } else if variant == 3 {
+                    // Diagonally dominant: no interchange.
+                    for j in 0..<n { ab[4 * j + 2] += 3 }
+                }
+                var general = ab, special = ab
+                var generalPivots = [LAPACKInt](repeating: -1, count: n), specialPivots = generalPivots
+                let generalInfo = general.withUnsafeMutableBufferPointer { b in
+                    generalPivots.withUnsafeMutableBufferPointer {
+                        BandSolveKernels.gbtf2General(n, lower: 1, upper: 1, b.baseAddress!, pivots: $0.baseAddress!)
+                    }
+                }
+                let specialInfo = special.withUnsafeMutableBufferPointer { b in
+                    specialPivots.withUnsafeMutableBufferPointer {
+                        BandSolveKernels.gbtf2Swift(n, lower: 1, upper: 1, b.baseAddress!, pivots: $0.baseAddress!)
+                    }
+                }
+                let label = "n \(n), variant \(variant)"
+                #expect(general.map(\.bitPattern) == special.map(\.bitPattern), "\(label)")
+                #expect(generalPivots == specialPivots && generalInfo == specialInfo, "\(label)")
+                #expect(special != ab || n == 1 || variant == 1, "nothing was factored, \(label)")
+                if variant == 0 && n >= 37 {
+                    #expect(specialPivots.enumerated().contains { $0.element != LAPACKInt($0.offset + 1) }, "no interchange")
+                }
+                if variant == 2 && n > 1 { #expect(specialInfo == LAPACKInt(n / 2 + 1), "\(label)") }
+                if variant == 3 { #expect(specialPivots == (1...n).map { LAPACKInt($0) }, "\(label)") }
+            }
+        }
+    }
 }
