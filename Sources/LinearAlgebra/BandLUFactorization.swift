@@ -98,6 +98,11 @@ public struct BandLUFactorization: Sendable {
                              + "or narrower than the matrix's band \(a.bandwidths)")
         }
         guard kl >= 0, ku >= 0, kl < Swift.max(n, 1), ku < Swift.max(n, 1) else { throw outside() }
+        if kl == 1 && ku == 1 {
+            try self.init(tridiagonal: a)
+            guard lowerBandwidth == 1 else { throw outside() }
+            return
+        }
         let ldab = BandSolveKernels.bandLeadingDimension(lower: kl, upper: ku)
         var oneNorm = 0.0, bound = 1.0, inside = true
         let p = a.pattern
@@ -116,6 +121,39 @@ public struct BandLUFactorization: Sendable {
         }
         guard inside else { throw outside() }
         try self.init(factoring: consume band, order: n, lower: kl, upper: ku, oneNorm: oneNorm, bound: bound)
+    }
+
+    /// Fills and factors the band of a square sparse matrix with `kl = ku = 1` in one pass
+    /// (``BandSolveKernels/fillAndFactorTridiagonal(columnPointers:rowIndices:values:order:into:pivots:oneNorm:dominanceBound:info:)``),
+    /// the same factors as filling and then factoring. A stored entry outside the band gives a
+    /// factorization with `lowerBandwidth = -1`, which the caller refuses.
+    private init(tridiagonal a: SparseMatrix) throws(LinearAlgebraError) {
+        let n = a.rows, p = a.pattern
+        var oneNorm = 0.0, bound = 1.0, inside = true, info: LAPACKInt = 0
+        var pivots = [LAPACKInt](repeating: 0, count: n)
+        let band = n == 0 ? [] : [Double](unsafeUninitializedCapacity: 4 * n) { out, initialized in
+            p.columnPointers.withUnsafeBufferPointer { cp in
+                p.rowIndices.withUnsafeBufferPointer { ri in
+                    a.values.withUnsafeBufferPointer { v in
+                        pivots.withUnsafeMutableBufferPointer { q in
+                            inside = BandSolveKernels.fillAndFactorTridiagonal(
+                                columnPointers: cp.baseAddress!, rowIndices: ri.baseAddress!, values: v.baseAddress!,
+                                order: n, into: out.baseAddress!, pivots: q.baseAddress!, oneNorm: &oneNorm,
+                                dominanceBound: &bound, info: &info)
+                        }
+                    }
+                }
+            }
+            initialized = 4 * n
+        }
+        if inside && info != 0 { throw lapackError(info, in: .gbtrf, order: n) }
+        self.band = band
+        self.pivots = pivots
+        self.dimension = n
+        self.lowerBandwidth = inside ? 1 : -1
+        self.upperBandwidth = 1
+        self.oneNorm = oneNorm
+        self.reciprocalConditionLowerBound = bound
     }
 
     /// Factors `band` (LAPACK band storage with `kl` rows of room for pivoting, `dgbtrf`).

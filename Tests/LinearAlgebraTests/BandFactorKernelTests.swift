@@ -265,4 +265,70 @@ import TestSupport
             }
         }
     }
+
+    @Test("the tridiagonal band filled and factored in one pass equals fillBand then the general factor, bit for bit")
+    func tridiagonalFillAndFactorMatchesTwoPasses() throws {
+        for n in [1, 2, 3, 4, 7, 37, 200] {
+            for variant in 0..<4 {
+                var rng = SeededRandom(seed: UInt64(977 + 13 * n + variant))
+                var a = Matrix(rows: n, columns: n)
+                for j in 0..<n {
+                    for i in max(0, j - 1)...min(n - 1, j + 1) {
+                        // variant 1: missing entries; 2: a zero column (a zero pivot); 3: dominant by columns.
+                        if variant == 1 && (i + 2 * j) % 5 == 1 { continue }
+                        if variant == 2 && j == n / 2 { continue }
+                        a[i, j] = rng.uniform() + (variant == 3 && i == j ? 3 : 0)   // |off-diagonal| < 1
+                    }
+                }
+                let sparse = try SparseMatrix(a), p = sparse.pattern
+                var fused = [Double](repeating: .nan, count: 4 * n), twoPass = fused
+                var fusedPivots = [LAPACKInt](repeating: -1, count: n), twoPassPivots = fusedPivots
+                var norms = (0.0, 0.0), bounds = (0.0, 0.0), info: LAPACKInt = -1, twoPassInfo: LAPACKInt = -1
+                var inside = (false, false)
+                p.columnPointers.withUnsafeBufferPointer { cp in
+                    p.rowIndices.withUnsafeBufferPointer { ri in
+                        sparse.values.withUnsafeBufferPointer { v in
+                            fused.withUnsafeMutableBufferPointer { ab in
+                                fusedPivots.withUnsafeMutableBufferPointer { q in
+                                    inside.0 = BandSolveKernels.fillAndFactorTridiagonal(
+                                        columnPointers: cp.baseAddress!, rowIndices: ri.baseAddress!, values: v.baseAddress!,
+                                        order: n, into: ab.baseAddress!, pivots: q.baseAddress!, oneNorm: &norms.0,
+                                        dominanceBound: &bounds.0, info: &info)
+                                }
+                            }
+                            twoPass.withUnsafeMutableBufferPointer { ab in
+                                inside.1 = BandSolveKernels.fillBand(columnPointers: cp.baseAddress!, rowIndices: ri.baseAddress!,
+                                                                     values: v.baseAddress!, order: n, lower: 1, upper: 1,
+                                                                     into: ab.baseAddress!, oneNorm: &norms.1,
+                                                                     dominanceBound: &bounds.1)
+                                twoPassPivots.withUnsafeMutableBufferPointer { q in
+                                    twoPassInfo = BandSolveKernels.gbtf2General(n, lower: 1, upper: 1, ab.baseAddress!,
+                                                                                pivots: q.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
+                let label = "n \(n), variant \(variant)"
+                #expect(inside.0 && inside.1, "\(label)")
+                #expect(fused.map(\.bitPattern) == twoPass.map(\.bitPattern), "\(label)")
+                #expect(fusedPivots == twoPassPivots && info == twoPassInfo, "\(label)")
+                #expect(norms.0.bitPattern == norms.1.bitPattern && bounds.0.bitPattern == bounds.1.bitPattern, "\(label)")
+                if variant == 0 && n >= 37 {
+                    #expect(fusedPivots.enumerated().contains { $0.element != LAPACKInt($0.offset + 1) }, "no interchange")
+                }
+                if variant == 2 { #expect(info == LAPACKInt(n / 2 + 1), "\(label)") }
+                if variant == 3 && n > 1 { #expect(bounds.0 > 0, "\(label)") }
+            }
+        }
+        // An entry outside the band: refused, and BandLUFactorization says so.
+        var a = Matrix(rows: 6, columns: 6)
+        for i in 0..<6 { a[i, i] = 2 }
+        a[4, 1] = 1
+        guard case .invalidArgument? = thrownError({ try BandLUFactorization(SparseMatrix(a), lowerBandwidth: 1, upperBandwidth: 1) })
+        else {
+            Issue.record("expected invalidArgument")
+            return
+        }
+    }
 }
