@@ -32,13 +32,22 @@ extension BandSolveKernels {
         func column(_ c: Int) -> (up: Double, diagonal: Double, down: Double) {
             var up = 0.0, diagonal = 0.0, down = 0.0
             var sum = 0.0, off = 0.0, magnitudeOfDiagonal = 0.0
-            for k in cp[c]..<cp[c + 1] {
-                let i = ri[k]
-                guard i - c <= 1 && c - i <= 1 else { inside = false; continue }
-                let v = values[k], magnitude = Swift.abs(v)
-                if i < c { up = v } else if i == c { diagonal = v } else { down = v }
-                sum += magnitude
-                if i == c { magnitudeOfDiagonal = magnitude } else { off += magnitude }
+            let start = cp[c], end = cp[c + 1]
+            if end - start == 3 && ri[start] == c - 1 && ri[start + 1] == c && ri[start + 2] == c + 1 {
+                // The three entries in row order: the loop's sums, in its order.
+                (up, diagonal, down) = (values[start], values[start + 1], values[start + 2])
+                magnitudeOfDiagonal = Swift.abs(diagonal)
+                off = Swift.abs(up) + Swift.abs(down)
+                sum = Swift.abs(up) + magnitudeOfDiagonal + Swift.abs(down)
+            } else {
+                for k in start..<end {
+                    let i = ri[k]
+                    guard i - c <= 1 && c - i <= 1 else { inside = false; continue }
+                    let v = values[k], magnitude = Swift.abs(v)
+                    if i < c { up = v } else if i == c { diagonal = v } else { down = v }
+                    sum += magnitude
+                    if i == c { magnitudeOfDiagonal = magnitude } else { off += magnitude }
+                }
             }
             norm = Swift.max(norm, Swift.min(sum, Double.greatestFiniteMagnitude))   // sum ≥ 0, not NaN
             if dominant {
