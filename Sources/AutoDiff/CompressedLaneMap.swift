@@ -143,7 +143,10 @@ extension CompressedDualRun {
                                         newVerification.withUnsafeMutableBufferPointer { verification in
                                             ys.withUnsafeBufferPointer { ys in
                                                 newProduct.withUnsafeMutableBufferPointer { product in
-                                                    for i in 0..<k {
+                                                    // One row; called with constant flags and lane count in the common case (every lane in this
+                                                    // pass, verified), so that the lane loop is unrolled and unswitched.
+                                                    @inline(__always)
+                                                    func sweep(_ i: Int, _ count: Int, _ fused: Bool, _ multiplies: Bool) {
                                                         let dual = o[i]
                                                         if wantsValue { value[i] = dual.value }
                                                         let row = slots.baseAddress! + i * width + first
@@ -182,6 +185,13 @@ extension CompressedDualRun {
                                                             let bound = 1e-10 * (scale + Swift.abs(reference))
                                                             if !(difference <= bound) { bad = true }   // NaN fails
                                                         }
+                                                    }
+                                                    if fused && count == N && multiplies {
+                                                        for i in 0..<k { sweep(i, N, true, true) }
+                                                    } else if fused && count == N {
+                                                        for i in 0..<k { sweep(i, N, true, false) }
+                                                    } else {
+                                                        for i in 0..<k { sweep(i, count, fused, multiplies) }
                                                     }
                                                 }
                                             }
