@@ -85,10 +85,10 @@ struct CompressedDualRun {
     @usableFromInline var verificationLane: [Double] = []
     /// `A y`, when summed by ``readLanes(_:lanes:map:y:)`` (empty otherwise).
     @usableFromInline var yProduct: [Double] = []
-    /// `true` when the verification lane was checked while the lanes were read (``readLanes(_:lanes:map:)``).
+    /// `true` when the verification lane was checked while the lanes were read (``readLanes(_:lanes:map:y:)``).
     @usableFromInline var verifiedByLanes = false
     /// `true` once a lane was read the general way (``absorb(lane:_:offset:)``); until then every
-    /// entry read was checked finite by ``readLanes(_:lanes:map:)``.
+    /// entry read was checked finite by ``readLanes(_:lanes:map:y:)``.
     var readGenerally = false
     /// The first non-finite entry found in a lane, its block and position.
     var nonFinite: (block: CompressedJacobians.Block, row: Int, column: Int)? = nil

@@ -143,8 +143,9 @@ extension CompressedDualRun {
                                         newVerification.withUnsafeMutableBufferPointer { verification in
                                             ys.withUnsafeBufferPointer { ys in
                                                 newProduct.withUnsafeMutableBufferPointer { product in
-                                                    // One row; called with constant flags and lane count in the common case (every lane in this
-                                                    // pass, verified), so that the lane loop is unrolled and unswitched.
+                                                    // One row; called with constant flags and lane count in the
+                                                    // common case (every lane in this pass, verified), so that
+                                                    // the lane loop is unrolled and unswitched.
                                                     @inline(__always)
                                                     func sweep(_ i: Int, _ count: Int, _ fused: Bool, _ multiplies: Bool) {
                                                         let dual = o[i]

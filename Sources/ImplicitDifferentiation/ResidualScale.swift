@@ -21,9 +21,8 @@ struct ResidualScale: Sendable, Equatable {
     /// Measures the terms needed to decide `‖F‖ ≤ tol · s`: `A y` as given (`ay`, summed
     /// where `A` was evaluated), else from `a` when `A` is already materialized (no
     /// product, no tape recording), else one product with `A`; then `B x`, one product
-    /// with `B`, only when
-    /// `tol · ‖A y‖` (finite) does not already admit `residualNorm` — the
-    /// second term cannot change the verdict then, and is left at 0.
+    /// with `B`, only when `tol · ‖A y‖` (finite) does not already admit `residualNorm` —
+    /// the second term cannot change the verdict then, and is left at 0.
     ///
     /// - Parameters:
     ///   - residualNorm: `‖F(x, y)‖₂`.

@@ -99,8 +99,7 @@ public struct BandLUFactorization: Sendable {
         }
         guard kl >= 0, ku >= 0, kl < Swift.max(n, 1), ku < Swift.max(n, 1) else { throw outside() }
         if kl == 1 && ku == 1 {
-            try self.init(tridiagonal: a)
-            guard lowerBandwidth == 1 else { throw outside() }
+            try self.init(tridiagonal: a, outside: outside)
             return
         }
         let ldab = BandSolveKernels.bandLeadingDimension(lower: kl, upper: ku)
@@ -125,9 +124,8 @@ public struct BandLUFactorization: Sendable {
 
     /// Fills and factors the band of a square sparse matrix with `kl = ku = 1` in one pass
     /// (``BandSolveKernels/fillAndFactorTridiagonal(columnPointers:rowIndices:values:order:into:pivots:oneNorm:dominanceBound:info:)``),
-    /// the same factors as filling and then factoring. A stored entry outside the band gives a
-    /// factorization with `lowerBandwidth = -1`, which the caller refuses.
-    private init(tridiagonal a: SparseMatrix) throws(LinearAlgebraError) {
+    /// the same factors as filling and then factoring; a stored entry outside the band throws `outside()`.
+    private init(tridiagonal a: SparseMatrix, outside: () -> LinearAlgebraError) throws(LinearAlgebraError) {
         let n = a.rows, p = a.pattern
         var oneNorm = 0.0, bound = 1.0, inside = true, info: LAPACKInt = 0
         var pivots = [LAPACKInt](repeating: 0, count: n)
@@ -146,11 +144,12 @@ public struct BandLUFactorization: Sendable {
             }
             initialized = 4 * n
         }
-        if inside && info != 0 { throw lapackError(info, in: .gbtrf, order: n) }
+        guard inside else { throw outside() }
+        if info != 0 { throw lapackError(info, in: .gbtrf, order: n) }
         self.band = band
         self.pivots = pivots
         self.dimension = n
-        self.lowerBandwidth = inside ? 1 : -1
+        self.lowerBandwidth = 1
         self.upperBandwidth = 1
         self.oneNorm = oneNorm
         self.reciprocalConditionLowerBound = bound

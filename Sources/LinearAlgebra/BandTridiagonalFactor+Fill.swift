@@ -1,5 +1,6 @@
 /// The band storage of a square sparse tridiagonal matrix (`kl = ku = 1`) filled and factored in
-/// one pass over its compressed columns: ``BandSolveKernels/fillBand(columnPointers:rowIndices:values:order:lower:upper:into:oneNorm:dominanceBound:)``
+/// one pass over its compressed columns:
+/// ``BandSolveKernels/fillBand(columnPointers:rowIndices:values:order:lower:upper:into:oneNorm:dominanceBound:)``
 /// followed by ``BandSolveKernels/tridiagonalFactor(_:_:pivots:)``, with the same arithmetic in the
 /// same order, so that the storage, pivots, `info`, 1-norm and dominance bound are bit for bit
 /// theirs; each column of the storage is written once, when its step is done, instead of zeroed,
@@ -15,7 +16,8 @@ extension BandSolveKernels {
     /// `ri`, `values` of an `n × n` matrix and factors it in place (`dgbtf2`'s pivots in `pivots`).
     ///
     /// - Parameters:
-    ///   - oneNorm: set to `‖A‖₁`, as ``fillBand(columnPointers:rowIndices:values:order:lower:upper:into:oneNorm:dominanceBound:)`` sets it.
+    ///   - oneNorm: set to `‖A‖₁`, as
+    ///     ``fillBand(columnPointers:rowIndices:values:order:lower:upper:into:oneNorm:dominanceBound:)`` sets it.
     ///   - dominanceBound: set to the certified bound, as `fillBand` sets it.
     ///   - info: set to LAPACK's `info` (the one-based column of the first exactly zero pivot, or `0`).
     /// - Returns: `false` when a stored entry lies outside the band (then `ab` and `pivots` are not meaningful).
@@ -27,7 +29,8 @@ extension BandSolveKernels {
         var inside = true, dominant = true, norm = 0.0
         var dominance = DominanceBound()
         info = 0
-        // Column c's entries A[c−1, c], A[c, c], A[c+1, c] (0 where not stored), its terms of ‖A‖₁ and of the bound.
+        // Column c's entries A[c−1, c], A[c, c], A[c+1, c] (0 where not stored), with its terms of ‖A‖₁
+        // and of the bound.
         @inline(__always)
         func column(_ c: Int) -> (up: Double, diagonal: Double, down: Double) {
             var up = 0.0, diagonal = 0.0, down = 0.0
