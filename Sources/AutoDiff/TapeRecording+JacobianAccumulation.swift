@@ -87,11 +87,14 @@ private struct ClosureSink: JacobianSink {
     func add(row: Int, input: Int, value: Double) { body(row, input, value) }
 }
 
-/// A sink into dense column-major storage: `columns[j]` is the start of column `j` (`k` rows).
-struct DenseColumnsSink: JacobianSink {
+/// A sink into dense column-major storage: `columns[j]` is the start of column `j` (`rows` entries).
+struct DenseColumnsSink: ResettableJacobianSink {
     let columns: UnsafePointer<UnsafeMutablePointer<Double>>
+    let rows: Int
+    let count: Int
     @inline(__always)
     func add(row: Int, input: Int, value: Double) { columns[input][row] += value }
+    func reset() { for j in 0..<count { columns[j].update(repeating: 0, count: rows) } }
 }
 
 /// One list entry of a shared node: `∂F_row/∂node = value`.
@@ -259,9 +262,11 @@ extension BivariateLinearization {
     /// - Returns: `x`: `B`, `y`: `A`, or `nil` when the accumulation declined.
     public func accumulatedJacobians(sharedEntryLimit: Int) -> (x: Matrix, y: Matrix)? {
         let k = outputCount, n = xCount, m = yCount
-        var b = Matrix(rows: k, columns: n), a = Matrix(rows: k, columns: m)
-        let summary = b.elements.withUnsafeMutableBufferPointer { bx in
-            a.elements.withUnsafeMutableBufferPointer { ay in
+        // The arrays are filled first and handed to the matrices after, so that no write goes
+        // through `Matrix.elements` (whose observer must not see a half-filled matrix).
+        var bx = [Double](repeating: 0, count: k * n), ay = [Double](repeating: 0, count: k * m)
+        let summary = bx.withUnsafeMutableBufferPointer { bx in
+            ay.withUnsafeMutableBufferPointer { ay in
                 // Column j of [B | A]: the inputs are x then y. With no rows (or no inputs) nothing is
                 // ever added, and the placeholder address is never read.
                 let nowhere = UnsafeMutablePointer<Double>(bitPattern: MemoryLayout<Double>.alignment)!
@@ -271,12 +276,16 @@ extension BivariateLinearization {
                     for j in 0..<m { (c.baseAddress! + n + j).initialize(to: aStart + k * j) }
                 }
                 return columns.withUnsafeBufferPointer { c in
-                    var sink = DenseColumnsSink(columns: c.baseAddress ?? UnsafePointer(OpaquePointer(nowhere)))
+                    var sink = DenseColumnsSink(columns: c.baseAddress ?? UnsafePointer(OpaquePointer(nowhere)),
+                                                rows: k, count: n + m)
+                    if recording.accumulateBySegments(into: &sink) {
+                        return Optional(JacobianAccumulationSummary(sharedNodes: 0, sharedEntries: 0))
+                    }
                     return recording.accumulate(sharedEntryLimit: sharedEntryLimit, into: &sink)
                 }
             }
         }
         guard summary != nil else { return nil }
-        return (b, a)
+        return (Matrix(rows: k, columns: n, elements: bx), Matrix(rows: k, columns: m, elements: ay))
     }
 }
