@@ -46,22 +46,21 @@ struct GershgorinDiscBound: Sendable, Equatable {
         var finite = true
         a.elements.withUnsafeBufferPointer { e in
             off.withUnsafeMutableBufferPointer { s in
+                // Off-diagonal entries only: subtracting |a_ii| from a full row sum would lose the
+                // small radii of a large diagonal to rounding.
                 for j in 0..<m {
                     let column = e.baseAddress! + j * m
-                    for i in 0..<m { s[i] += Swift.abs(column[i]) }
+                    for i in 0..<j { s[i] += Swift.abs(column[i]) }
+                    for i in (j + 1)..<m { s[i] += Swift.abs(column[i]) }
                 }
-                for i in 0..<m {
-                    let d = e[i + i * m]
-                    s[i] -= Swift.abs(d)
-                    if !d.isFinite || !s[i].isFinite { finite = false }
-                }
+                for i in 0..<m where !e[i + i * m].isFinite || !s[i].isFinite { finite = false }
             }
         }
         guard finite else { return nil }
         var lo = Double.infinity, hi = -Double.infinity
         a.elements.withUnsafeBufferPointer { e in
             for i in 0..<m {
-                let d = e[i + i * m], s = Swift.max(off[i], 0)
+                let d = e[i + i * m], s = off[i]
                 lo = Swift.min(lo, d - s)
                 hi = Swift.max(hi, d + s)
             }
