@@ -42,22 +42,50 @@ extension TapeRecording {
 
     /// The reverse sweep of nodes `start...end`, owned by output `row`; `false` (slots of the
     /// segment possibly non-zero) when a node reads a node below `start` that is not an input.
+    ///
+    /// A node's parent is very often the node just before it (`exp(u)` after `u`): that
+    /// contribution is carried in a register to the next step instead of stored to its slot and
+    /// loaded back, which would put a store-to-load forwarding delay on the sweep's critical path.
+    /// It is the last contribution that slot receives (its other consumers come later on the
+    /// tape, so were swept before), so the sums are the same as through memory.
     @inline(__always)
     private func sweepSegment<Sink: ResettableJacobianSink>(_ a: UnsafeMutablePointer<Double>, from start: Int,
                                                              through end: Int, row: Int, _ sink: inout Sink) -> Bool {
         let inputs = inputCount
         var k = end
         var node = nodes + k
+        var carry = 0.0   // node k's adjoint still to be added from node k + 1
         while k >= start {
-            let w = a[k]
+            let w = a[k] + carry
+            carry = 0
             if w != 0 {
                 let n = node.pointee
-                let p0 = Int(n.i0), p1 = Int(n.i1)
+                let p0 = Int(n.i0), p1 = Int(n.i1), below = k &- 1
+                // Only one parent's contribution is carried, and only when the other parent is not
+                // the same node (the order of the two additions then stays that of memory).
+                let carry0 = p0 == below && p1 != below && p0 >= start
+                let carry1 = p1 == below && p0 != below && p1 >= start
                 if p0 != 0 && n.d0 != 0 {
-                    if p0 >= start { a[p0] += n.d0 * w } else if p0 <= inputs { sink.add(row: row, input: p0 - 1, value: n.d0 * w) } else { return false }
+                    if carry0 {
+                        carry = n.d0 * w
+                    } else if p0 >= start {
+                        a[p0] += n.d0 * w
+                    } else if p0 <= inputs {
+                        sink.add(row: row, input: p0 - 1, value: n.d0 * w)
+                    } else {
+                        return false
+                    }
                 }
                 if p1 != 0 && n.d1 != 0 {
-                    if p1 >= start { a[p1] += n.d1 * w } else if p1 <= inputs { sink.add(row: row, input: p1 - 1, value: n.d1 * w) } else { return false }
+                    if carry1 {
+                        carry = n.d1 * w
+                    } else if p1 >= start {
+                        a[p1] += n.d1 * w
+                    } else if p1 <= inputs {
+                        sink.add(row: row, input: p1 - 1, value: n.d1 * w)
+                    } else {
+                        return false
+                    }
                 }
                 a[k] = 0
             }
