@@ -59,10 +59,42 @@ extension TapeRecording {
     {
         precondition(sharedEntryLimit >= 0, "accumulateJacobian: sharedEntryLimit must be ≥ 0")
         guard customs.isEmpty else { return nil }
+        return withoutActuallyEscaping(scatter) { scatter in
+            var sink = ClosureSink(body: scatter)
+            return accumulate(sharedEntryLimit: sharedEntryLimit, into: &sink)
+        }
+    }
+
+    /// ``accumulateJacobian(sharedEntryLimit:_:)`` into `sink` (specialized for each sink type).
+    func accumulate<Sink: JacobianSink>(sharedEntryLimit: Int, into sink: inout Sink) -> JacobianAccumulationSummary? {
+        guard customs.isEmpty else { return nil }
         var accumulator = JacobianAccumulator(self, limit: sharedEntryLimit)
         defer { accumulator.release() }
-        return accumulator.run(scatter)
+        return accumulator.run(&sink)
     }
+}
+
+/// Where the accumulation puts the Jacobian's entries; `add` must add, not store.
+protocol JacobianSink {
+    /// Adds `value` to `J[row, input]`.
+    mutating func add(row: Int, input: Int, value: Double)
+}
+
+/// A sink that calls a closure per entry.
+private struct ClosureSink: JacobianSink {
+    let body: (Int, Int, Double) -> Void
+    @inline(__always)
+    func add(row: Int, input: Int, value: Double) { body(row, input, value) }
+}
+
+/// A sink into dense column-major storage: `columns[j]` is the start of column `j` (`rows` entries).
+struct DenseColumnsSink: ResettableJacobianSink {
+    let columns: UnsafePointer<UnsafeMutablePointer<Double>>
+    let rows: Int
+    let count: Int
+    @inline(__always)
+    func add(row: Int, input: Int, value: Double) { columns[input][row] += value }
+    func reset() { for j in 0..<count { columns[j].update(repeating: 0, count: rows) } }
 }
 
 /// One list entry of a shared node: `∂F_row/∂node = value`.
@@ -105,10 +137,10 @@ struct JacobianAccumulator {
 
     func release() { block.release() }
 
-    mutating func run(_ scatter: (Int, Int, Double) -> Void) -> JacobianAccumulationSummary? {
+    mutating func run<Sink: JacobianSink>(_ sink: inout Sink) -> JacobianAccumulationSummary? {
         let r = recording
         for (i, index) in r.outputIndices.enumerated() where index != 0 && r.outputScales[i] != 0 {
-            add(Int(index), row: Int32(truncatingIfNeeded: i), value: r.outputScales[i], scatter)
+            add(Int(index), row: Int32(truncatingIfNeeded: i), value: r.outputScales[i], &sink)
         }
         // The pointers and the input count in locals: the stores through `owner` and `adjoint`
         // then do not force them to be re-read from `self` on every node.
@@ -116,7 +148,7 @@ struct JacobianAccumulator {
         /// `add` for a parent of a node owned by `row`; `false` when the limit was passed.
         @inline(__always)
         func pass(_ p: Int, _ value: Double, _ row: Int32) -> Bool {
-            if p <= inputs { scatter(Int(row), p - 1, value); return true }
+            if p <= inputs { sink.add(row: Int(row), input: p - 1, value: value); return true }
             if Self.addOwned(p, row: row, value: value, owner: owner, adjoint: adjoint) { return true }
             share(p, row: row, value: value)
             return !overflow
@@ -132,7 +164,7 @@ struct JacobianAccumulator {
                     if n.i1 != 0 && n.d1 != 0 && !pass(Int(n.i1), n.d1 * w, o) { break }
                 }
             } else if o <= -2 {
-                pushShared(k, list: Int(-2 - o), scatter)
+                pushShared(k, list: Int(-2 - o), &sink)
                 if overflow { break }
             }
             k -= 1
@@ -143,8 +175,8 @@ struct JacobianAccumulator {
 
     /// Adds `value` to `∂F_row/∂node p`, or to `J[row, p − 1]` when `p` is an input.
     @inline(__always)
-    mutating func add(_ p: Int, row: Int32, value: Double, _ scatter: (Int, Int, Double) -> Void) {
-        if p <= inputCount { return scatter(Int(row), p - 1, value) }
+    mutating func add<Sink: JacobianSink>(_ p: Int, row: Int32, value: Double, _ sink: inout Sink) {
+        if p <= inputCount { return sink.add(row: Int(row), input: p - 1, value: value) }
         if !Self.addOwned(p, row: row, value: value, owner: owner, adjoint: adjoint) { share(p, row: row, value: value) }
     }
 
@@ -184,7 +216,7 @@ struct JacobianAccumulator {
 
     /// Node `k`'s complete list, duplicates summed, passed on to its parents.
     @inline(never)
-    mutating func pushShared(_ k: Int, list index: Int, _ scatter: (Int, Int, Double) -> Void) {
+    mutating func pushShared<Sink: JacobianSink>(_ k: Int, list index: Int, _ sink: inout Sink) {
         let list = lists[index]
         lists[index] = []
         if rowMark.isEmpty {
@@ -206,7 +238,7 @@ struct JacobianAccumulator {
         for (p, d) in [(n.i0, n.d0), (n.i1, n.d1)] where p != 0 && d != 0 {
             for row in order {
                 let w = rowSum[Int(row)]
-                if w != 0 { add(Int(p), row: row, value: d * w, scatter) }
+                if w != 0 { add(Int(p), row: row, value: d * w, &sink) }
                 if overflow { return }
             }
         }
@@ -229,16 +261,31 @@ extension BivariateLinearization {
     ///   pass (see ``TapeRecording/accumulateJacobian(sharedEntryLimit:_:)``).
     /// - Returns: `x`: `B`, `y`: `A`, or `nil` when the accumulation declined.
     public func accumulatedJacobians(sharedEntryLimit: Int) -> (x: Matrix, y: Matrix)? {
-        let k = outputCount, n = xCount
-        var b = Matrix(rows: k, columns: n), a = Matrix(rows: k, columns: yCount)
-        let summary = b.elements.withUnsafeMutableBufferPointer { bx in
-            a.elements.withUnsafeMutableBufferPointer { ay in
-                recording.accumulateJacobian(sharedEntryLimit: sharedEntryLimit) { i, j, v in
-                    if j < n { bx[i + k * j] += v } else { ay[i + k * (j - n)] += v }
+        let k = outputCount, n = xCount, m = yCount
+        // The arrays are filled first and handed to the matrices after, so that no write goes
+        // through `Matrix.elements` (whose observer must not see a half-filled matrix).
+        var bx = [Double](repeating: 0, count: k * n), ay = [Double](repeating: 0, count: k * m)
+        let summary = bx.withUnsafeMutableBufferPointer { bx in
+            ay.withUnsafeMutableBufferPointer { ay in
+                // Column j of [B | A]: the inputs are x then y. With no rows (or no inputs) nothing is
+                // ever added, and the placeholder address is never read.
+                let nowhere = UnsafeMutablePointer<Double>(bitPattern: MemoryLayout<Double>.alignment)!
+                let bStart = bx.baseAddress ?? nowhere, aStart = ay.baseAddress ?? nowhere
+                let columns = [UnsafeMutablePointer<Double>](uninitializedCount: n + m) { c in
+                    for j in 0..<n { (c.baseAddress! + j).initialize(to: bStart + k * j) }
+                    for j in 0..<m { (c.baseAddress! + n + j).initialize(to: aStart + k * j) }
+                }
+                return columns.withUnsafeBufferPointer { c in
+                    var sink = DenseColumnsSink(columns: c.baseAddress ?? UnsafePointer(OpaquePointer(nowhere)),
+                                                rows: k, count: n + m)
+                    if recording.accumulateBySegments(into: &sink) {
+                        return Optional(JacobianAccumulationSummary(sharedNodes: 0, sharedEntries: 0))
+                    }
+                    return recording.accumulate(sharedEntryLimit: sharedEntryLimit, into: &sink)
                 }
             }
         }
         guard summary != nil else { return nil }
-        return (b, a)
+        return (Matrix(rows: k, columns: n, elements: bx), Matrix(rows: k, columns: m, elements: ay))
     }
 }

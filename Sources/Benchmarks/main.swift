@@ -10,6 +10,7 @@ let suites = arguments.filter { !$0.hasPrefix("--") && $0 != jsonPath }
 let selected = suites.isEmpty ? ["all"] : suites
 
 if runSmallSizeProfileIfRequested() { exit(0) }
+if runLSEProfileIfRequested() { exit(0) }
 var harness = BenchmarkHarness(quick: quick)
 print("OPENBLAS_NUM_THREADS = \(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset")")
 let all: [(String, (inout BenchmarkHarness) -> Void)] = [

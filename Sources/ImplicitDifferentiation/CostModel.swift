@@ -10,6 +10,7 @@ import LinearAlgebra
 //
 //   dense LU / Cholesky   ⌈m/8⌉·δ·T_F + (⅔m³ or ⅓m³ + P·2m²)·τ                  16m² bytes
 //     A, B accumulated    ρ·T_F + T_acc + (⅔m³ or ⅓m³ + P·2m²)·τ                 16m² + 8mn bytes
+//     GMRES on that A     ρ·T_F + T_acc + (m² + P·k_G·(2m² + 4·min(k_G, r)·m))·τ  8m² + 8mn + 8(r + 4)m bytes
 //   diagonal              R + (m + P·m)·τ
 //   band LU               R + (2m·kl·(kl+ku+1) + P·2m(2kl+ku+1))·τ              8m(2kl+ku+1) bytes
 //   sparse Cholesky / LU  R + (L²/m, ×2 for LU)·τ + P·4L·τ                      12L (24L for LU) bytes
@@ -29,7 +30,10 @@ import LinearAlgebra
 // Jacobi-CG is CG's own error bound on D^{-1/2} A D^{-1/2} (no bound, no candidate: nothing says how
 // many iterations it needs); w the vector work per iteration; T_acc one accumulation of A and B from
 // the recording (TapeRecording+JacobianAccumulation.swift), timed by the first decision on a dense
-// pattern (the candidate is absent when it was not timed or declined). Ties go to the earlier line.
+// pattern (the candidate is absent when it was not timed or declined); k_G the iterations of GMRES
+// (restart r) on that A from its Gershgorin discs (GershgorinDiscBound.swift, the bound of the timed A;
+// absent when the discs prove nothing; no singularity probe: the same discs exclude 0).
+// Ties go to the earlier line.
 
 /// One candidate of the automatic plan with its estimated cost
 /// (``SolvePlan/candidates``).
@@ -48,6 +52,9 @@ public struct CandidateCost: Sendable, Hashable, CustomStringConvertible {
         case accumulatedLU = "dense LU, A and B accumulated from the tape (one reverse sweep)"
         /// `A` and `B` accumulated from the tape in one reverse pass, dense Cholesky (declared SPD).
         case accumulatedCholesky = "dense Cholesky, A and B accumulated from the tape (one reverse sweep)"
+        /// `A` and `B` accumulated from the tape in one reverse pass, GMRES on the dense `A`
+        /// with an iteration count proved by its Gershgorin discs (``GershgorinDiscBound``).
+        case accumulatedGMRES = "GMRES on the dense A, A and B accumulated from the tape (Gershgorin bound)"
         /// `A` diagonal: one division per entry.
         case diagonal
         /// `A` banded: LU on the band, from the compressed `A`.
@@ -75,6 +82,11 @@ public struct CandidateCost: Sendable, Hashable, CustomStringConvertible {
                 return true
             default: return false
             }
+        }
+
+        /// `true` for the candidates whose `A` and `B` are accumulated from the tape.
+        var isAccumulated: Bool {
+            self == .accumulatedLU || self == .accumulatedCholesky || self == .accumulatedGMRES
         }
 
         /// `true` for the candidates priced from `A`'s values (symmetry, condition bound, certificate).
@@ -216,6 +228,9 @@ struct CostModel {
     var accumulationSeconds: Double? = nil
     /// `n`, the length of `x` (the accumulated `B` is `m × n`).
     var inputCount = 0
+    /// The Gershgorin disc bound of the accumulated `A` (prices GMRES on it), or `nil`
+    /// (that candidate is then absent).
+    var discBound: GershgorinDiscBound? = nil
 
     /// `T_F`, or its fallback from the operation count.
     private var tF: Double {
@@ -293,6 +308,12 @@ struct CostModel {
             list.append(candidate(declaredSPD ? .accumulatedCholesky : .accumulatedLU,
                                   seconds: record + accumulation + (cube + p * 2 * md * md) * tau,
                                   bytes: 16 * md * md + 8 * md * Double(inputCount)))
+            if !declaredSPD, let its = discBound?.iterations(tolerance: krylovTolerance, restart: Self.restart) {
+                let k = Double(its), basis = Double(Swift.min(its, Self.restart))
+                list.append(candidate(.accumulatedGMRES,
+                                      seconds: record + accumulation + (md * md + p * k * (2 * md * md + 4 * basis * md)) * tau,
+                                      bytes: 8 * md * md + 8 * md * Double(inputCount) + 8 * Double(Self.restart + 4) * md))
+            }
         }
         let work = declaredSPD ? 10 * md : Double(2 * Self.restart) * md
         list.append(candidate(declaredSPD ? .lazyCG : .lazyGMRES,
@@ -428,7 +449,10 @@ extension ImplicitFunction {
                               sparse: sparse, declaredSPD: structure.contains(.positiveDefinite),
                               probes: options.probesKrylovSingularity, memoryLimit: options.maxMatrixBytes)
         if tapeFree { model.tapeFreeLanes = detected.tapeFreeLanes }
-        if accumulates { model.accumulationSeconds = detected.accumulationSeconds }
+        if accumulates {
+            model.accumulationSeconds = detected.accumulationSeconds
+            model.discBound = detected.accumulatedDiscBound
+        }
         model.inputCount = n
         return model
     }
@@ -463,6 +487,7 @@ extension ImplicitFunction {
             if !overflow, entries <= DetectedStructure.accumulationTrialEntries, entries <= options.maxMatrixBytes / 8 {
                 let seconds = DetectedStructure.seconds { accumulated = accumulate() }
                 detected.accumulationSeconds = accumulated == nil ? nil : seconds
+                detected.accumulatedDiscBound = accumulated.flatMap { GershgorinDiscBound($0.a) }
             }
             detected.accumulationTried = true
             structureCache.store(detected, for: key)
@@ -512,6 +537,7 @@ extension ImplicitFunction {
         var sparseKind: SparseKind? = nil
         switch winner.kind {
         case .denseLU, .accumulatedLU: (rep, solver) = (.matrix, .lu)
+        case .accumulatedGMRES: (rep, solver) = (.matrix, .gmres(restart: CostModel.restart, options: krylov))
         case .denseCholesky, .accumulatedCholesky: (rep, solver) = (.matrix, .cholesky)
         case .diagonal: (rep, solver, sparseKind) = (.sparse, .lu, .diagonal)
         case .bandLU: (rep, solver, sparseKind) = (.sparse, .lu, sparse?.bandedShape.map { .band($0) })
@@ -534,7 +560,7 @@ extension ImplicitFunction {
         plan.candidates = list
         return CostModelDecision(plan: plan, sparse: rep == .sparse ? sparse : nil, preconditioner: preconditioner,
                                  sparseKind: sparseKind,
-                                 accumulates: winner.kind == .accumulatedLU || winner.kind == .accumulatedCholesky,
+                                 accumulates: winner.kind.isAccumulated,
                                  accumulated: accumulated)
     }
 }

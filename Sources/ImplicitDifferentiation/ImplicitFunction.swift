@@ -272,6 +272,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         }
         var local = local
         var accumulationNote: String? = nil
+        var nonsingularBecause: String? = nil
         if plan.representation == .operator, local.differentiation == finiteDifferenceLabel {
             try MemoryBudget.require("∂F/∂y by finite differences (\(k) × \(m)), built for transposed products",
                                      [(k, m)], limit: options.maxMatrixBytes)
@@ -307,6 +308,19 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
                 throw .nonFiniteInput("∂F/∂y[\(i % max(k, 1)), \(i / max(k, 1))] = \(a.elements[i])")
             }
             matrix = a
+            if accumulates, case .gmres = plan.solver {
+                // GMRES on the accumulated A runs only where its discs bound the iterations (and prove
+                // A nonsingular, so the singularity probe has nothing to find); LU otherwise.
+                if let bound = GershgorinDiscBound(a),
+                   bound.iterations(tolerance: krylovOptions.relativeTolerance, restart: CostModel.restart) != nil {
+                    nonsingularBecause = "the Gershgorin discs of ∂F/∂y lie in |z − c| ≤ \(shortNumber(bound.radius))·c "
+                        + "(condition ≤ \(shortNumber(bound.conditionBound)))"
+                } else {
+                    plan.solver = .lu
+                    accumulationNote = [accumulationNote, "the Gershgorin discs of ∂F/∂y bound no GMRES iteration count "
+                                        + "at this point; dense LU"].compactMap { $0 }.joined(separator: "; ")
+                }
+            }
         }
         // ‖A y‖ as summed by the tape-free evaluation, or from the materialized A where there is one
         // (no tape recording); one product otherwise.
@@ -317,7 +331,7 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         let settings = SolverSettings(
             automatic: linearSolver.isAutomatic, minimumReciprocalCondition: options.minimumReciprocalCondition,
             preconditioner: preconditioner, initialGuess: initialGuess, krylovOptions: krylovOptions,
-            probesKrylovSingularity: options.probesKrylovSingularity)
+            probesKrylovSingularity: options.probesKrylovSingularity, nonsingularBecause: nonsingularBecause)
         let choice: PreparedChoice
         if plan.representation == .sparse {
             guard let sparseA = local.sparseA else { throw LinearSolver.sparseNeedsPattern }

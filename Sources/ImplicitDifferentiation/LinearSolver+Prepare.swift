@@ -42,6 +42,9 @@ struct SolverSettings: Sendable {
     /// What the cost model read from the values of the sparse `A` the system holds, when it did:
     /// its certificate then spares the recomputation, and a symmetric positive definite `A` CG's probe.
     var facts: SparseValueFacts? = nil
+    /// Why `A` is known nonsingular when its proof came from elsewhere (the Gershgorin discs of an
+    /// accumulated dense `A`): the Krylov singularity probe is then skipped, with this reason in the note.
+    var nonsingularBecause: String? = nil
 }
 
 extension LinearSolver {
@@ -156,7 +159,9 @@ extension LinearSolver {
             if settings.probesKrylovSingularity, !solve.isLeastSquares {
                 let certificate = settings.facts.map { $0.certificate }
                     ?? (system.linearOperator as? SparseMatrixOperator).flatMap { NonsingularityCertificate($0.matrix) }
-                if let certificate {
+                if let reason = settings.nonsingularBecause {
+                    notes.append("singularity probe skipped: \(reason)")
+                } else if let certificate {
                     notes.append("singularity probe skipped: \(certificate.description)")
                 } else if let probe = try KrylovSingularityProbe(system, method: try probeVariant().krylovMethod(),
                                                                  preconditioner: preconditioner) {

@@ -44,6 +44,10 @@ struct DetectedStructure: Sendable {
     @usableFromInline var accumulationSeconds: Double? = nil
     /// The accumulation was considered (timed, declined, or ruled out by size) at these shapes.
     var accumulationTried = false
+    /// The Gershgorin disc bound of the `A` that the timed accumulation gave
+    /// (``GershgorinDiscBound``), the cost model's estimate for GMRES on an accumulated `A`;
+    /// `nil` when there was none or it proved nothing.
+    var accumulatedDiscBound: GershgorinDiscBound? = nil
     /// The buffers of the tape-free evaluations at these shapes, reused from call to call.
     @usableFromInline let workspace = CompressedDualWorkspace()
 

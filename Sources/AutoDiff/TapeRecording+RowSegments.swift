@@ -1,0 +1,103 @@
+import LinearAlgebra
+
+// The accumulation's fast path for conditions written one output at a time (a loop per row):
+// when output i's node comes after output i−1's and every node between them (its segment) reads
+// only inputs and nodes of the same segment, each node feeds exactly one output, the one whose
+// segment holds it. Then the adjoint of a node is one scalar and its owner is implicit: each
+// segment is swept as a plain reverse sweep (TapeRecording.reverse), passing the adjoints of its
+// inputs to `J[i, ·]` directly. The condition is checked as the sweep goes (a parent below the
+// segment's start, an output out of order): the fast path then gives up, the sink is reset, and
+// the general accumulation (vertex elimination by owner) runs instead. The edges followed are the
+// general path's (a zero adjoint passes nothing, a zero partial is not followed), so both give the
+// same entries in the same order of summation within a row.
+
+extension TapeRecording {
+    /// Every entry of `∂outputs/∂inputs` into `sink` by one reverse sweep per output's segment,
+    /// or `false` (with `sink` reset, as new) when the recording is not laid out in segments.
+    func accumulateBySegments<Sink: ResettableJacobianSink>(into sink: inout Sink) -> Bool {
+        guard customs.isEmpty else { return false }
+        let inputs = inputCount
+        var previous = inputs   // the last node of the previous segment
+        for index in outputIndices {
+            let i = Int(index)
+            guard i > previous else { return false }   // a constant output, an input, out of order
+            previous = i
+        }
+        let completed: Bool = withZeroedScratch { a in
+            var start = inputs + 1
+            for (row, index) in outputIndices.enumerated() {
+                let end = Int(index)
+                a[end] = outputScales[row]
+                if !sweepSegment(a, from: start, through: end, row: row, &sink) {
+                    (a + start).update(repeating: 0, count: end - start + 1)
+                    return false
+                }
+                start = end + 1
+            }
+            return true
+        }
+        if !completed { sink.reset() }
+        return completed
+    }
+
+    /// The reverse sweep of nodes `start...end`, owned by output `row`; `false` (slots of the
+    /// segment possibly non-zero) when a node reads a node below `start` that is not an input.
+    ///
+    /// A node's parent is very often the node just before it (`exp(u)` after `u`): that
+    /// contribution is carried in a register to the next step instead of stored to its slot and
+    /// loaded back, which would put a store-to-load forwarding delay on the sweep's critical path.
+    /// It is the last contribution that slot receives (its other consumers come later on the
+    /// tape, so were swept before), so the sums are the same as through memory.
+    @inline(__always)
+    private func sweepSegment<Sink: ResettableJacobianSink>(_ a: UnsafeMutablePointer<Double>, from start: Int,
+                                                             through end: Int, row: Int, _ sink: inout Sink) -> Bool {
+        let inputs = inputCount
+        var k = end
+        var node = nodes + k
+        var carry = 0.0   // node k's adjoint still to be added from node k + 1
+        while k >= start {
+            let w = a[k] + carry
+            carry = 0
+            if w != 0 {
+                let n = node.pointee
+                let p0 = Int(n.i0), p1 = Int(n.i1), below = k &- 1
+                // Only one parent's contribution is carried, and only when the other parent is not
+                // the same node (the order of the two additions then stays that of memory).
+                let carry0 = p0 == below && p1 != below && p0 >= start
+                let carry1 = p1 == below && p0 != below && p1 >= start
+                if p0 != 0 && n.d0 != 0 {
+                    if carry0 {
+                        carry = n.d0 * w
+                    } else if p0 >= start {
+                        a[p0] += n.d0 * w
+                    } else if p0 <= inputs {
+                        sink.add(row: row, input: p0 - 1, value: n.d0 * w)
+                    } else {
+                        return false
+                    }
+                }
+                if p1 != 0 && n.d1 != 0 {
+                    if carry1 {
+                        carry = n.d1 * w
+                    } else if p1 >= start {
+                        a[p1] += n.d1 * w
+                    } else if p1 <= inputs {
+                        sink.add(row: row, input: p1 - 1, value: n.d1 * w)
+                    } else {
+                        return false
+                    }
+                }
+                a[k] = 0
+            }
+            node -= 1
+            k &-= 1
+        }
+        return true
+    }
+}
+
+/// A ``JacobianSink`` that can discard everything it received.
+protocol ResettableJacobianSink: JacobianSink {
+    /// Back to no entries.
+    mutating func reset()
+}

@@ -1,0 +1,54 @@
+import Foundation
+import ImplicitDifferentiation
+import ImplicitExamples
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// `LSE_PROFILE=<vjp|jvp|parts> [LSE_ITERATIONS=N] benchmarks`: a warm loop over the lse row of
+// `scripts/bench-peers` (`LogSumExpConditions`, m = 200, given y, `.automatic`) for a profiler,
+// printing the median time of one call in plain F and the minor page faults per call.
+
+/// Minor page faults of this process so far.
+private func minorFaults() -> Int {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    return usage.ru_minflt
+}
+
+func runLSEProfileIfRequested() -> Bool {
+    let env = ProcessInfo.processInfo.environment
+    guard let op = env["LSE_PROFILE"] else { return false }
+    let iterations = Int(env["LSE_ITERATIONS"] ?? "200")!
+    let m = Int(env["LSE_M"] ?? "200")!
+    let conditions = LogSumExpConditions(m: m)
+    let x = LogSumExpConditions.input(m)
+    let y = conditions.solve(x)
+    let probe = probeVector(m)
+    var f = ImplicitFunction(solver: { _ in y }, conditions: conditions)
+    f.options.krylovOptions = benchKrylovOptions
+    let root = f
+    let call: () -> [Double] = op == "jvp" ? { try! root.jvp(at: x, tangent: probe) }
+        : { try! root.vjp(at: x, cotangent: probe) }
+    print("plan: \(try! root.plan(for: x))")
+    var plain: [Double] = []
+    for _ in 0..<21 {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        _ = conditions(x: x, y: y)
+        plain.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+    }
+    let tF = plain.sorted()[plain.count / 2]
+    for _ in 0..<5 { _ = call() }
+    var times: [Double] = []
+    let faults0 = minorFaults()
+    for _ in 0..<iterations {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        _ = call()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+    }
+    let faults = Double(minorFaults() - faults0) / Double(iterations)
+    let t = times.sorted()[times.count / 2]
+    print(String(format: "lse m = %d %@: %.3f ms = %.2f F (F %.1f µs), %.1f minor faults per call",
+                 m, op, t * 1e3, t / tF, tF * 1e6, faults))
+    return true
+}
