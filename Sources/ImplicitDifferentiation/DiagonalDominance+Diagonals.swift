@@ -25,7 +25,7 @@ extension DiagonalDominance {
         let signed = Array(values[main * m ..< (main + 1) * m])
         guard signed.allSatisfy({ abs($0) > 0 }) else { return nil }   // NaN fails
         var rowOff = [Double](repeating: 0, count: m), scaledRowOff = rowOff, columnOff = rowOff
-        let scale = signed.map { 1 / abs($0).squareRoot() }
+        let scale = DiagonalRunKernel.inverseSquareRoots(signed)
         var symmetric = true, exact = true
         values.withUnsafeBufferPointer { v in
             scale.withUnsafeBufferPointer { s in
@@ -85,6 +85,27 @@ extension DiagonalDominance {
 /// The sums of one off-diagonal run for ``DiagonalDominance`` (a kernel helper: raw pointers, no
 /// bounds checks; the caller shifts `scaleAcross` and `column` by the run's offset).
 enum DiagonalRunKernel {
+    /// `1/√|dᵢ|` for every entry, on SIMD2 lanes (a square root and a division per pair).
+    static func inverseSquareRoots(_ d: [Double]) -> [Double] {
+        var s = [Double](repeating: 0, count: d.count)
+        d.withUnsafeBufferPointer { d in
+            s.withUnsafeMutableBufferPointer { s in
+                guard let dp = d.baseAddress, let sp = s.baseAddress else { return }
+                let one = SIMD2<Double>(repeating: 1)
+                var i = 0
+                while i + 2 <= d.count {
+                    let v = SIMD2(dp[i], dp[i + 1])
+                    let r = one / SIMD2(abs(v.x), abs(v.y)).squareRoot()
+                    sp[i] = r.x
+                    sp[i + 1] = r.y
+                    i += 2
+                }
+                if i < d.count { sp[i] = 1 / abs(dp[i]).squareRoot() }
+            }
+        }
+        return s
+    }
+
     /// For `i` in `range`: `row[i] += |v[i]|`, `scaled[i] += |v[i]|·scale[i]·scaleAcross[i]`,
     /// `column[i] += |v[i]|`.
     @inline(__always)
