@@ -13,7 +13,9 @@ import LinearAlgebra
 /// product with the compressed `B` that the tape-free path makes instead, the value
 /// facts' one pass (symmetry, dominance, diagonal) and the dominance pass alone; and, for
 /// the same single product, CG preconditioned by IC(0) at the automatic
-/// plan's tolerance (`KrylovOptions.automaticPlan`). `BRATU2D_PARTS_GRIDS`
+/// plan's tolerance (`KrylovOptions.automaticPlan`); `A` stored by diagonals (the offsets read once,
+/// the form written per call, the value facts read from it, Jacobi-CG and the fused product on it).
+/// `BRATU2D_PARTS_GRIDS`
 /// (default `100,300`) picks the grid sides. Profiling hook:
 /// `BRATU2D_PARTS_PROFILE=<N>` with `BRATU2D_PARTS_ITERATIONS=<count>` (default 2000)
 /// runs only the warm `.automatic` `vjp(at:)` on the `N × N` grid, for `perf record`.
