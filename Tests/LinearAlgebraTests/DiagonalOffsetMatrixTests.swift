@@ -119,6 +119,13 @@ import LinearAlgebra
         let (three, _) = Self.onOffsets(10, 10, [-1, 0, 1], density: 1, &rng)
         #expect(DiagonalOffsetMatrix(three, maximumOffsets: 2) == nil)
         #expect(DiagonalOffsetMatrix(three, maximumOffsets: 0) == nil)
+        // Offsets given in advance: an entry off them, offsets out of order or outside the matrix.
+        #expect(DiagonalOffsetMatrix(three, offsets: [-1, 0, 1]) == DiagonalOffsetMatrix(three))
+        #expect(DiagonalOffsetMatrix(three, offsets: [-2, -1, 0, 1]) != nil)
+        #expect(DiagonalOffsetMatrix(three, offsets: [0, 1]) == nil)
+        #expect(DiagonalOffsetMatrix(three, offsets: [-1, 1, 0]) == nil)
+        #expect(DiagonalOffsetMatrix(three, offsets: [-1, 0, 1, 10]) == nil)
+        #expect(DiagonalOffsetMatrix(three, offsets: [-10, -1, 0, 1]) == nil)
         // Three entries on three diagonals of a 100 × 100 matrix: 300 slots for 3 entries.
         let scattered = try SparseMatrix(pattern: SparsityPattern(rows: 100, columns: 100,
                                                                   entries: [(0, 50), (10, 10), (90, 5)]),
