@@ -13,7 +13,9 @@ import LinearAlgebra
 /// product with the compressed `B` that the tape-free path makes instead, the value
 /// facts' one pass (symmetry, dominance, diagonal) and the dominance pass alone; and, for
 /// the same single product, CG preconditioned by IC(0) at the automatic
-/// plan's tolerance (`KrylovOptions.automaticPlan`). `BRATU2D_PARTS_GRIDS`
+/// plan's tolerance (`KrylovOptions.automaticPlan`); `A` stored by diagonals (the offsets read once,
+/// the form written per call, the value facts read from it, Jacobi-CG and the fused product on it).
+/// `BRATU2D_PARTS_GRIDS`
 /// (default `100,300`) picks the grid sides. Profiling hook:
 /// `BRATU2D_PARTS_PROFILE=<N>` with `BRATU2D_PARTS_ITERATIONS=<count>` (default 2000)
 /// runs only the warm `.automatic` `vjp(at:)` on the `N × N` grid, for `perf record`.
@@ -136,6 +138,20 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
         let tJacobiCGGather = harness.median(repetitions: reps) {
             _ = solver.solve(gatherOp, u, initialGuess: nil, preconditioner: jacobi)
         }
+        // The same solves on A stored by diagonals (the five offsets of the stencil), and its construction.
+        let diagonalOffsets = DiagonalOffsetMatrix.offsets(of: a.pattern)!
+        let tOffsets = harness.median(repetitions: 5 * reps) { _ = DiagonalOffsetMatrix.offsets(of: a.pattern) }
+        let tDiagonalForm = harness.median(repetitions: 5 * reps) { _ = DiagonalOffsetMatrix(a, offsets: diagonalOffsets) }
+        let diagonalForm = DiagonalOffsetMatrix(a, offsets: diagonalOffsets)!
+        let tFactsByDiagonals = harness.median(repetitions: reps) { _ = SparseValueFactsProbe.facts(a, diagonals: diagonalForm) }
+        let diagonalOp = SparseMatrixOperator(a, diagonals: diagonalForm, structure: [.symmetric, .positiveDefinite])
+        let tJacobiCGDiagonals = harness.median(repetitions: reps) {
+            _ = solver.solveTransposed(diagonalOp, u, preconditioner: jacobi)
+        }
+        let tJacobiCGDiagonalsA = harness.median(repetitions: reps) {
+            _ = solver.solve(diagonalOp, u, initialGuess: nil, preconditioner: jacobi)
+        }
+        let diagonalIterations = solver.solveTransposed(diagonalOp, u, preconditioner: jacobi).statistics.iterations
         let tJVP = harness.median(repetitions: reps) { _ = try! automaticRoot.jvp(at: theta, tangent: u) }
         // One IC(0)-CG iteration's kernels alone: the product, the two triangular sweeps, the vector work
         // (three dot products, two axpy, one axpby at m).
@@ -143,6 +159,9 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
         let tProduct = harness.median(repetitions: 5 * reps) { a.multiply(u, into: &q) }
         let tTransposedProduct = harness.median(repetitions: 5 * reps) { a.multiplyTransposed(u, into: &q) }
         let tFusedProduct = harness.median(repetitions: 5 * reps) { _ = a.multiplyTransposedReturningDot(u, into: &q) }
+        let tDiagonalProduct = harness.median(repetitions: 5 * reps) {
+            _ = diagonalForm.multiplyReturningDot(u, into: &q, transposed: true)
+        }
         let tTriangular = harness.median(repetitions: 5 * reps) { ic.apply(u, into: &z) }
         let tVectors = harness.median(repetitions: 5 * reps) {
             let s = BLAS.dot(u, q) + BLAS.dot(q, q) + BLAS.dot(u, z)
@@ -179,8 +198,14 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
                      ("IC(0) construction", tIC), ("IC(0)-CG solve (\(cgIterations) its)", tCG),
                      ("Jacobi-CG solve Aᵀ (\(jacobiIterations) its)", tJacobiCG), ("Jacobi-CG solve A", tJacobiCGPlain),
                      ("Jacobi-CG solve A by the gather (A exactly symmetric)", tJacobiCGGather),
+                     ("diagonal offsets of the pattern (once per detection)", tOffsets),
+                     ("diagonal form of A (\(diagonalForm.offsets.count) offsets)", tDiagonalForm),
+                     ("value facts read by diagonals", tFactsByDiagonals),
+                     ("Jacobi-CG solve Aᵀ by diagonals (\(diagonalIterations) its)", tJacobiCGDiagonals),
+                     ("Jacobi-CG solve A by diagonals", tJacobiCGDiagonalsA),
                      ("one jvp(at:) .automatic", tJVP),
-                     ("A p", tProduct), ("Aᵀ p", tTransposedProduct), ("Aᵀ p with pᵀAᵀp", tFusedProduct), ("IC(0) apply (two sweeps)", tTriangular),
+                     ("A p", tProduct), ("Aᵀ p", tTransposedProduct), ("Aᵀ p with pᵀAᵀp", tFusedProduct),
+                     ("Aᵀ p with pᵀAᵀp by diagonals", tDiagonalProduct), ("IC(0) apply (two sweeps)", tTriangular),
                      ("CG vector work per iteration", tVectors)]
         for (name, t) in parts {
             harness.record(.init(suite: "bratu2dparts", name: name, size: n * n, medianSeconds: t,

@@ -30,6 +30,9 @@ struct SparseJacobian: Sendable {
     let shape: PatternShape
     /// What ``matrix``'s values showed the cost model (symmetry, dominance), when it read them.
     var facts: SparseValueFacts? = nil
+    /// ``matrix`` stored by diagonals, when the cost model built it for its value pass (the Krylov
+    /// products then run on it).
+    var diagonals: DiagonalOffsetMatrix? = nil
 
     /// `A` from a compressed evaluation; `shape` is its pattern's when known (read from it otherwise).
     init(_ matrix: SparseMatrix, compression: JacobianCompression, shape: PatternShape? = nil,
@@ -289,9 +292,16 @@ extension LinearSolver {
                                    reciprocalConditionIsLowerBound: prepared.rcondIsLowerBound)
             return (noted(c, why), nil)
         case .gmres, .bicgstab, .cg, .lsmr:
-            // An exactly symmetric A forms A x as the gather of Aᵀx (faster than the scatter, the same values).
-            let op = sparse.facts?.exactlySymmetric == true
-                ? SparseMatrixOperator(exactlySymmetric: a, structure: structure) : SparseMatrixOperator(a, structure: structure)
+            // A on a few diagonals forms its products by diagonals (no index per entry); otherwise an
+            // exactly symmetric A forms A x as the gather of Aᵀx (faster than the scatter, the same values).
+            let op = if let diagonals = sparse.diagonals
+                            ?? sparse.shape.diagonalOffsets.flatMap({ DiagonalOffsetMatrix(a, offsets: $0) }) {
+                SparseMatrixOperator(a, diagonals: diagonals, structure: structure)
+            } else if sparse.facts?.exactlySymmetric == true {
+                SparseMatrixOperator(exactlySymmetric: a, structure: structure)
+            } else {
+                SparseMatrixOperator(a, structure: structure)
+            }
             let system = LinearSystem(op)
             var settings = settings
             settings.facts = sparse.facts

@@ -3,7 +3,8 @@ import LinearAlgebra
 // What the values of the compressed A tell the automatic plan, read once per linearization by
 // the cost model and handed to the preparation with A (so that neither pass runs twice):
 //
-//   dominance      one O(nnz) pass: the row, column and Jacobi-scaled diagonal dominance sums, and
+//   dominance      one O(nnz) pass: the row, column and Jacobi-scaled diagonal dominance sums (over
+//                  the diagonal runs when A is stored by diagonals as well, DiagonalDominance+Diagonals), and
 //   symmetric      in the same pass, A = Aᵀ to DeclaredStructureCheck.tolerance (MirrorScan: a cursor
 //                  per column), and exactly (then the Krylov products of A run as the gather of Aᵀ);
 //                  SparseMatrix.symmetry when that pass cannot say (a zero diagonal, an unsymmetric pattern)
@@ -44,9 +45,12 @@ struct SparseValueFacts: Sendable {
     /// SPD ⇔ symmetric ∧ every a_ii > 0 ∧ certificate
     /// ```
     ///
-    /// - Parameter a: the compressed `A` (finite by its invariant).
-    init(_ a: SparseMatrix) {
-        let dominance = DiagonalDominance(a, symmetryTolerance: DeclaredStructureCheck.tolerance)
+    /// - Parameters:
+    ///   - a: the compressed `A` (finite by its invariant).
+    ///   - diagonals: `a` stored by diagonals, when it was built: the pass then reads it instead of the columns.
+    init(_ a: SparseMatrix, diagonals: DiagonalOffsetMatrix? = nil) {
+        let dominance = diagonals.flatMap { DiagonalDominance($0, symmetryTolerance: DeclaredStructureCheck.tolerance) }
+            ?? DiagonalDominance(a, symmetryTolerance: DeclaredStructureCheck.tolerance)
         (symmetric, exactlySymmetric) = dominance?.symmetry ?? a.symmetry(tolerance: DeclaredStructureCheck.tolerance)
         diagonal = dominance?.diagonal
         certificate = dominance.flatMap { NonsingularityCertificate($0) }

@@ -17,17 +17,20 @@ protocol CurvatureProduct {
 }
 
 extension SparseMatrixOperator: CurvatureProduct {
-    /// `y = A x` by columns (a scatter, which cannot sum `xᵀy` as it goes), then `xᵀy`; for an exactly
+    /// `y = A x` by diagonals with `xᵀy` in the same pass when the operator holds the diagonal form;
+    /// otherwise by columns (a scatter, which cannot sum `xᵀy` as it goes), then `xᵀy`; for an exactly
     /// symmetric `A`, the gather of `Aᵀx` with `xᵀy` in the same pass.
     func applyReturningCurvature(_ x: [Double], into y: inout [Double]) -> Double {
+        if let diagonals { return diagonals.multiplyReturningDot(x, into: &y, transposed: false) }
         if productsByGather { return matrix.multiplyTransposedReturningDot(x, into: &y) }
         matrix.multiply(x, into: &y)
         return BLAS.dot(x, y)
     }
 
-    /// `y = Aᵀ x` by columns (a gather per column), `xᵀy` summed in the same pass.
+    /// `y = Aᵀ x` by diagonals, or by columns (a gather per column), `xᵀy` summed in the same pass.
     func applyTransposedReturningCurvature(_ x: [Double], into y: inout [Double]) -> Double {
-        matrix.multiplyTransposedReturningDot(x, into: &y)
+        if let diagonals { return diagonals.multiplyReturningDot(x, into: &y, transposed: true) }
+        return matrix.multiplyTransposedReturningDot(x, into: &y)
     }
 }
 
@@ -42,3 +45,4 @@ extension TransposedOperator: CurvatureProduct where Base: CurvatureProduct {
         base.applyReturningCurvature(x, into: &y)
     }
 }
+

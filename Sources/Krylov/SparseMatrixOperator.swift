@@ -21,6 +21,7 @@ public struct SparseMatrixOperator: LinearOperator, Sendable {
         matrix = a
         self.structure = structure
         productsByGather = false
+        diagonals = nil
     }
 
     /// `A x` is formed as `Aᵀ x` (a gather per column, no scatter): set only for an exactly symmetric `A`.
@@ -37,6 +38,27 @@ public struct SparseMatrixOperator: LinearOperator, Sendable {
         matrix = a
         self.structure = structure
         productsByGather = true
+        diagonals = nil
+    }
+
+    /// The same `A` stored by diagonal, when its entries lie on a few diagonals: then every
+    /// product runs on it (no row index read per entry).
+    package let diagonals: DiagonalOffsetMatrix?
+
+    /// Wraps `a` with its diagonal form `diagonals` (the same matrix: ``DiagonalOffsetMatrix/init(_:maximumOffsets:)``
+    /// of `a`), which then forms every product.
+    ///
+    /// - Parameters:
+    ///   - a: the matrix.
+    ///   - diagonals: `a` by diagonals (not checked here: the caller built it from `a`).
+    ///   - structure: what the caller declares about `a` (not checked).
+    package init(_ a: SparseMatrix, diagonals: DiagonalOffsetMatrix, structure: OperatorStructure = []) {
+        precondition(diagonals.rows == a.rows && diagonals.columns == a.columns,
+                     "SparseMatrixOperator: the diagonal form is \(diagonals.rows)×\(diagonals.columns), A \(a.rows)×\(a.columns)")
+        matrix = a
+        self.structure = structure
+        productsByGather = false
+        self.diagonals = diagonals
     }
 
     /// Number of rows of `A`.
@@ -48,9 +70,11 @@ public struct SparseMatrixOperator: LinearOperator, Sendable {
 
     /// Writes `y = A x`.
     public func apply(_ x: [Double], into y: inout [Double]) {
-        if productsByGather { matrix.multiplyTransposed(x, into: &y) } else { matrix.multiply(x, into: &y) }
+        if let diagonals { diagonals.multiply(x, into: &y) } else if productsByGather { matrix.multiplyTransposed(x, into: &y) } else { matrix.multiply(x, into: &y) }
     }
 
     /// Writes `y = Aᵀ x`.
-    public func applyTransposed(_ x: [Double], into y: inout [Double]) { matrix.multiplyTransposed(x, into: &y) }
+    public func applyTransposed(_ x: [Double], into y: inout [Double]) {
+        if let diagonals { diagonals.multiplyTransposed(x, into: &y) } else { matrix.multiplyTransposed(x, into: &y) }
+    }
 }

@@ -110,4 +110,96 @@ import TestSupport
             return direction == .adjoint && s.status == .maxIterationsReached && s.iterations == 2
         }
     }
+
+    /// Two fact sets equal up to the order of the sums (the scaled radius and the bounds read from it).
+    static func expectSame(_ a: SparseValueFacts, _ b: SparseValueFacts, _ label: String) {
+        func close(_ x: Double?, _ y: Double?) -> Bool {
+            switch (x, y) {
+            case (nil, nil): return true
+            case let (x?, y?): return abs(x - y) <= 1e-12 * Swift.max(abs(x), abs(y))
+            default: return false
+            }
+        }
+        #expect(a.symmetric == b.symmetric, "\(label)")
+        #expect(a.certificate?.kind == b.certificate?.kind, "\(label)")
+        #expect(close(a.certificate?.conditionBound, b.certificate?.conditionBound), "\(label)")
+        #expect(close(a.conditionBound, b.conditionBound), "\(label)")
+        #expect(a.symmetricPositiveDefinite == b.symmetricPositiveDefinite, "\(label)")
+        #expect(a.diagonal == b.diagonal, "\(label)")
+    }
+
+    @Test("the facts read by diagonals equal those read by columns", arguments: 0..<7)
+    func byDiagonals(_ index: Int) throws {
+        let a = Self.cases[index]
+        let d = try #require(DiagonalOffsetMatrix(a))
+        Self.expectSame(SparseValueFacts(a, diagonals: d), SparseValueFacts(a), "case \(index)")
+    }
+
+    @Test("by diagonals on random stencils with missing neighbours: symmetry exact, within 10⁻⁶, beyond, one-sided")
+    func byDiagonalsRandom() throws {
+        var rng = SeededRandom(seed: 2026)
+        for trial in 0..<120 {
+            let k = 1 + trial % 7
+            let base = TestMatrices.poisson2DSparse(k)
+            var values = base.values
+            // A symmetric random A on the stencil's pattern: a_ij = a_ji = w(min, max), a dominant-ish diagonal.
+            for j in 0..<base.columns {
+                for p in base.pattern.columnPointers[j]..<base.pattern.columnPointers[j + 1] {
+                    let i = base.pattern.rowIndices[p]
+                    let (lo, hi) = (Swift.min(i, j), Swift.max(i, j))
+                    values[p] = i == j ? 2 + Double((trial + j) % 5) : -Double.sin(Double(3 * lo + 7 * hi + trial))
+                }
+            }
+            switch trial % 4 {
+            case 1:   // one entry off by 1e-10: symmetric to 1e-6, not exactly
+                if let p = values.indices.first(where: { base.pattern.rowIndices[$0] != Self.columnOf($0, base) }) {
+                    values[p] *= 1 + 1e-10
+                }
+            case 2:   // one entry off by 10 %: not symmetric
+                if let p = values.indices.last(where: { base.pattern.rowIndices[$0] != Self.columnOf($0, base) }) {
+                    values[p] *= 1.1
+                }
+            case 3:   // one off-diagonal entry an explicit zero, its mirror not: not symmetric
+                if let p = values.indices.first(where: { base.pattern.rowIndices[$0] != Self.columnOf($0, base) && values[$0] != 0 }) {
+                    values[p] = 0
+                }
+            default: break
+            }
+            _ = rng.next()
+            let a = try SparseMatrix(pattern: base.pattern, values: values)
+            let d = try #require(DiagonalOffsetMatrix(a))
+            let byDiagonals = SparseValueFacts(a, diagonals: d), byColumns = SparseValueFacts(a)
+            Self.expectSame(byDiagonals, byColumns, "trial \(trial)")
+            let symmetry = a.symmetry(tolerance: DeclaredStructureCheck.tolerance)
+            #expect(byDiagonals.symmetric == symmetry.symmetric, "trial \(trial)")
+            #expect(byDiagonals.exactlySymmetric == symmetry.exact, "trial \(trial)")
+        }
+    }
+
+    /// The column of entry `p` of `a`.
+    static func columnOf(_ p: Int, _ a: SparseMatrix) -> Int {
+        a.pattern.columnPointers.lastIndex { $0 <= p }!
+    }
+
+    @Test("the Jacobi-CG plan's Krylov products run on A stored by diagonals, and the derivative is CHOLMOD's")
+    func planUsesDiagonals() throws {
+        let (c, x, y) = JacobiConditionBoundTests.stencil(30, reaction: 4)
+        let seen = Locked<[Bool]>([])
+        var f = ImplicitFunction(solver: { _ in y }, conditions: c, linearSolver: .cg(options: .automaticPlan),
+                                 representation: .sparse)
+        f.preconditioner = PreconditionerFactory { system in
+            seen.withLock { $0.append((system.linearOperator as? SparseMatrixOperator)?.diagonals != nil) }
+            return nil
+        }
+        var rng = SeededRandom(seed: 5)
+        let ybar = rng.vector(y.count)
+        let reference = try ImplicitFunction(solver: { _ in y }, conditions: c, linearSolver: .cholesky,
+                                             representation: .sparse).linearize(at: x).vjp(ybar)
+        #expect(Approximate.relativeError(try f.linearize(at: x).vjp(ybar), reference) <= 1e-10)
+        #expect(seen.withLock { $0 } == [true])
+        // Under .automatic (Jacobi-CG) the same derivative.
+        let automatic = try ImplicitFunction(solver: { _ in y }, conditions: c).linearize(at: x, arguments: (), expecting: .one)
+        #expect(automatic.plan.candidates.filter(\.fitsMemory).min { $0.evaluations < $1.evaluations }?.kind == .jacobiCG)
+        #expect(Approximate.relativeError(try automatic.vjp(ybar), reference) <= 1e-10)
+    }
 }
