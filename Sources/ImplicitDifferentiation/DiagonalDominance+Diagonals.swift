@@ -60,25 +60,15 @@ extension DiagonalDominance {
                 }
             }
         }
-        var rowNormMax = 0.0, rowMargin = Double.infinity, columnNormMax = 0.0, columnMargin = Double.infinity
-        var r = 0.0, positive = true
+        var columnNormMax = 0.0, columnMargin = Double.infinity
         for i in 0..<m {
             let a = abs(signed[i])
-            rowNormMax = Swift.max(rowNormMax, a + rowOff[i])
-            rowMargin = Swift.min(rowMargin, a - rowOff[i])
             columnNormMax = Swift.max(columnNormMax, a + columnOff[i])
             columnMargin = Swift.min(columnMargin, a - columnOff[i])
-            r = Swift.max(r, scaledRowOff[i])
-            positive = positive && signed[i] > 0
         }
-        self.rowMargin = rowMargin
-        self.rowNormMax = rowNormMax
-        self.columnMargin = columnMargin
-        self.columnNormMax = columnNormMax
-        scaledRadius = r
-        positiveDiagonal = positive
-        diagonal = signed
-        symmetry = symmetryTolerance == nil ? nil : (symmetric, symmetric && exact)
+        self.init(diagonal: signed, rowOff: rowOff, scaledRowOff: scaledRowOff,
+                  column: (columnNormMax, columnMargin),
+                  symmetry: symmetryTolerance == nil ? nil : (symmetric, symmetric && exact))
     }
 }
 

@@ -147,9 +147,22 @@ struct DiagonalDominance {
             }
         }
         guard let column else { return nil }
-        self.symmetry = symmetry
+        self.init(diagonal: signed, rowOff: rowOff, scaledRowOff: scaledRowOff, column: column, symmetry: symmetry)
+    }
+
+    /// The stored terms from one pass's sums: the row terms are reduced here, the column terms
+    /// come reduced.
+    ///
+    /// - Parameters:
+    ///   - signed: the signed diagonal `a_ii`.
+    ///   - rowOff: `Σ_{j≠i} |a_ij|` per row.
+    ///   - scaledRowOff: `Σ_{j≠i} |a_ij| / √(d_i d_j)` per row.
+    ///   - column: `‖A‖_1` and `min_j (d_j − Σ_{i≠j} |a_ij|)`.
+    ///   - symmetry: the symmetry verdict of the same pass, if any.
+    init(diagonal signed: [Double], rowOff: [Double], scaledRowOff: [Double],
+         column: (normMax: Double, margin: Double), symmetry: (symmetric: Bool, exact: Bool)?) {
         var rowNormMax = 0.0, rowMargin = Double.infinity, r = 0.0, positive = true
-        for i in 0..<m {
+        for i in signed.indices {
             let d = abs(signed[i])
             rowNormMax = Swift.max(rowNormMax, d + rowOff[i])
             rowMargin = Swift.min(rowMargin, d - rowOff[i])
@@ -163,5 +176,6 @@ struct DiagonalDominance {
         scaledRadius = r
         positiveDiagonal = positive
         diagonal = signed
+        self.symmetry = symmetry
     }
 }
