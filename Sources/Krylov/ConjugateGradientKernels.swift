@@ -2,7 +2,7 @@ import LinearAlgebra
 
 /// The fused vector update of ``ConjugateGradient`` on raw buffers (a kernel
 /// helper: no bounds or uniqueness checks inside the loop).
-enum ConjugateGradientKernels: UnalignedPairAccess {
+enum ConjugateGradientKernels {
     /// The iterate and residual update and the new residual's squared norm, in one pass:
     ///
     /// ```
@@ -147,5 +147,23 @@ enum ConjugateGradientKernels: UnalignedPairAccess {
                 }
             }
         }
+    }
+
+    /// Two doubles from `p` (any alignment).
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Double>) -> SIMD2<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
+    }
+
+    /// Two doubles from `p` (any alignment).
+    @inline(__always)
+    private static func load(_ p: UnsafeMutablePointer<Double>) -> SIMD2<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
+    }
+
+    /// Two doubles to `p` (any alignment).
+    @inline(__always)
+    private static func store(_ v: SIMD2<Double>, _ p: UnsafeMutablePointer<Double>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD2<Double>.self)
     }
 }

@@ -1,6 +1,6 @@
 /// The loops of ``DiagonalOffsetMatrix`` on raw buffers (kernel helpers: no bounds or
 /// uniqueness checks inside the loops; the callers check lengths).
-enum DiagonalOffsetKernels: UnalignedPairAccess {
+enum DiagonalOffsetKernels {
     /// The distinct offsets `j − i` of the stored entries of a CSC pattern, increasing, or `nil`
     /// when there are more than `maximum`. A column's rows increase, so its offsets decrease: read
     /// from its last entry back, they increase and a cursor into the sorted list finds each one.
@@ -187,5 +187,23 @@ enum DiagonalOffsetKernels: UnalignedPairAccess {
         }
         for n in last..<count { edge(n) }
         return total + (even + odd).sum()
+    }
+
+    /// Two doubles from `p` (any alignment).
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Double>) -> SIMD2<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
+    }
+
+    /// Two doubles from `p` (any alignment).
+    @inline(__always)
+    private static func load(_ p: UnsafeMutablePointer<Double>) -> SIMD2<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
+    }
+
+    /// Two doubles to `p` (any alignment).
+    @inline(__always)
+    private static func store(_ v: SIMD2<Double>, _ p: UnsafeMutablePointer<Double>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD2<Double>.self)
     }
 }
