@@ -93,17 +93,17 @@ enum ConjugateGradientKernels {
                             var s0 = V(), s1 = V(), t0 = V(), t1 = V()
                             var i = 0
                             while i + 4 <= n {
-                                let x0 = load(xp + i) + a * load(pp + i), x1 = load(xp + i + 2) + a * load(pp + i + 2)
-                                store(x0, xp + i)
-                                store(x1, xp + i + 2)
-                                let r0 = load(rp + i) - a * load(qp + i), r1 = load(rp + i + 2) - a * load(qp + i + 2)
-                                store(r0, rp + i)
-                                store(r1, rp + i + 2)
+                                let x0 = loadPair(xp + i) + a * loadPair(pp + i), x1 = loadPair(xp + i + 2) + a * loadPair(pp + i + 2)
+                                storePair(x0, xp + i)
+                                storePair(x1, xp + i + 2)
+                                let r0 = loadPair(rp + i) - a * loadPair(qp + i), r1 = loadPair(rp + i + 2) - a * loadPair(qp + i + 2)
+                                storePair(r0, rp + i)
+                                storePair(r1, rp + i + 2)
                                 let u0 = r0 * r0, u1 = r1 * r1
                                 s0 += u0
                                 s1 += u1
-                                t0 += u0 * load(dp + i)
-                                t1 += u1 * load(dp + i + 2)
+                                t0 += u0 * loadPair(dp + i)
+                                t1 += u1 * loadPair(dp + i + 2)
                                 i += 4
                             }
                             var squared = (s0 + s1).sum(), preconditioned = (t0 + t1).sum()
@@ -140,30 +140,12 @@ enum ConjugateGradientKernels {
                     let b = SIMD2<Double>(repeating: beta)
                     var i = 0
                     while i + 2 <= n {
-                        store(load(dp + i) * load(rp + i) + b * load(pp + i), pp + i)
+                        storePair(loadPair(dp + i) * loadPair(rp + i) + b * loadPair(pp + i), pp + i)
                         i += 2
                     }
                     if i < n { pp[i] = dp[i] * rp[i] + beta * pp[i] }
                 }
             }
         }
-    }
-
-    /// Two doubles from `p` (any alignment).
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Double>) -> SIMD2<Double> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
-    }
-
-    /// Two doubles from `p` (any alignment).
-    @inline(__always)
-    private static func load(_ p: UnsafeMutablePointer<Double>) -> SIMD2<Double> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
-    }
-
-    /// Two doubles to `p` (any alignment).
-    @inline(__always)
-    private static func store(_ v: SIMD2<Double>, _ p: UnsafeMutablePointer<Double>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD2<Double>.self)
     }
 }

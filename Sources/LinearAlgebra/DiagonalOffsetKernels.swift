@@ -139,10 +139,10 @@ enum DiagonalOffsetKernels {
             let v4 = dp + vShift[terms - 1], x4 = xp + xShift[terms - 1]
             var n = first
             while n + 2 <= last {
-                var y = load(v0 + n) * load(x0 + n) + load(v1 + n) * load(x1 + n) + load(v2 + n) * load(x2 + n)
-                if terms == 5 { y = y + load(v3 + n) * load(x3 + n) + load(v4 + n) * load(x4 + n) }
-                store(y, yp + n)
-                if dot { even += load(xp + n) * y }
+                var y = loadPair(v0 + n) * loadPair(x0 + n) + loadPair(v1 + n) * loadPair(x1 + n) + loadPair(v2 + n) * loadPair(x2 + n)
+                if terms == 5 { y = y + loadPair(v3 + n) * loadPair(x3 + n) + loadPair(v4 + n) * loadPair(x4 + n) }
+                storePair(y, yp + n)
+                if dot { even += loadPair(xp + n) * y }
                 n += 2
             }
             if n < last {
@@ -158,7 +158,7 @@ enum DiagonalOffsetKernels {
             let v0 = dp + vShift[0], x0 = xp + xShift[0]
             var n = start
             while n + 2 <= end {
-                store(load(v0 + n) * load(x0 + n), yp + n)
+                storePair(loadPair(v0 + n) * loadPair(x0 + n), yp + n)
                 n += 2
             }
             if n < end { yp[n] = v0[n] * x0[n] }
@@ -166,7 +166,7 @@ enum DiagonalOffsetKernels {
                 let vt = dp + vShift[t], xt = xp + xShift[t]
                 n = start
                 while n + 2 <= end {
-                    store(load(yp + n) + load(vt + n) * load(xt + n), yp + n)
+                    storePair(loadPair(yp + n) + loadPair(vt + n) * loadPair(xt + n), yp + n)
                     n += 2
                 }
                 if n < end { yp[n] += vt[n] * xt[n] }
@@ -174,8 +174,8 @@ enum DiagonalOffsetKernels {
             if dot {
                 n = start
                 while n + 4 <= end {
-                    even += load(xp + n) * load(yp + n)
-                    odd += load(xp + n + 2) * load(yp + n + 2)
+                    even += loadPair(xp + n) * loadPair(yp + n)
+                    odd += loadPair(xp + n + 2) * loadPair(yp + n + 2)
                     n += 4
                 }
                 while n < end {
@@ -187,23 +187,5 @@ enum DiagonalOffsetKernels {
         }
         for n in last..<count { edge(n) }
         return total + (even + odd).sum()
-    }
-
-    /// Two doubles from `p` (any alignment).
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Double>) -> SIMD2<Double> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
-    }
-
-    /// Two doubles from `p` (any alignment).
-    @inline(__always)
-    private static func load(_ p: UnsafeMutablePointer<Double>) -> SIMD2<Double> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
-    }
-
-    /// Two doubles to `p` (any alignment).
-    @inline(__always)
-    private static func store(_ v: SIMD2<Double>, _ p: UnsafeMutablePointer<Double>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD2<Double>.self)
     }
 }
