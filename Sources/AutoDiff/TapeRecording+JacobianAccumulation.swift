@@ -58,7 +58,6 @@ extension TapeRecording {
         -> JacobianAccumulationSummary?
     {
         precondition(sharedEntryLimit >= 0, "accumulateJacobian: sharedEntryLimit must be ≥ 0")
-        guard customs.isEmpty else { return nil }
         return withoutActuallyEscaping(scatter) { scatter in
             var sink = ClosureSink(body: scatter)
             return accumulate(sharedEntryLimit: sharedEntryLimit, into: &sink)

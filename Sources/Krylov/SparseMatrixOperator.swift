@@ -70,7 +70,13 @@ public struct SparseMatrixOperator: LinearOperator, Sendable {
 
     /// Writes `y = A x`.
     public func apply(_ x: [Double], into y: inout [Double]) {
-        if let diagonals { diagonals.multiply(x, into: &y) } else if productsByGather { matrix.multiplyTransposed(x, into: &y) } else { matrix.multiply(x, into: &y) }
+        if let diagonals {
+            diagonals.multiply(x, into: &y)
+        } else if productsByGather {
+            matrix.multiplyTransposed(x, into: &y)
+        } else {
+            matrix.multiply(x, into: &y)
+        }
     }
 
     /// Writes `y = Aᵀ x`.

@@ -54,9 +54,7 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
     /// - Returns: `nil` when an entry of `a` lies off `offsets`, the offsets are not increasing within
     ///   `-(rows − 1) … columns − 1`, or the diagonals would hold more than `2 · max(nnz, rows)` values.
     public init?(_ a: SparseMatrix, offsets: [Int]) {
-        for (t, o) in offsets.enumerated() {
-            guard o > -a.rows, o < a.columns, t == 0 || offsets[t - 1] < o else { return nil }
-        }
+        guard Self.offsetsAreIncreasing(offsets, rows: a.rows, columns: a.columns) else { return nil }
         let (count, overflow) = offsets.count.multipliedReportingOverflow(by: a.rows)
         guard !overflow, count <= 2 * Swift.max(a.nonZeroCount, a.rows) else { return nil }
         var diagonals = [Double](repeating: 0, count: count)
@@ -106,10 +104,8 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
         guard rows >= 0, columns >= 0 else {
             throw .invalidArgument("DiagonalOffsetMatrix: \(rows) × \(columns) is not a size")
         }
-        for (t, o) in offsets.enumerated() {
-            guard o > -rows, o < columns, t == 0 || offsets[t - 1] < o else {
-                throw .invalidArgument("DiagonalOffsetMatrix: offsets \(offsets) are not increasing within the matrix")
-            }
+        guard Self.offsetsAreIncreasing(offsets, rows: rows, columns: columns) else {
+            throw .invalidArgument("DiagonalOffsetMatrix: offsets \(offsets) are not increasing within the matrix")
         }
         guard values.count == offsets.count * rows else {
             throw .invalidArgument("DiagonalOffsetMatrix: \(values.count) values for \(offsets.count) diagonals of \(rows)")
@@ -129,6 +125,13 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
         self.columns = columns
         self.offsets = offsets
         self.values = values
+    }
+
+    /// `true` when `offsets` increase strictly and each lies in `-(rows − 1) … columns − 1`.
+    private static func offsetsAreIncreasing(_ offsets: [Int], rows: Int, columns: Int) -> Bool {
+        offsets.indices.allSatisfy { t in
+            offsets[t] > -rows && offsets[t] < columns && (t == 0 || offsets[t - 1] < offsets[t])
+        }
     }
 
     /// `y = A x` into a buffer of length `rows`, overwritten.
