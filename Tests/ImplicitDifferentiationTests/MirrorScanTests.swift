@@ -49,6 +49,25 @@ import TestSupport
         return matrix(m, entries)
     }
 
+    /// Symmetry read off the dense matrix, entry by entry: every off-diagonal pair within `tolerance`
+    /// relative to the larger of the two (a missing entry reads as 0); exact when the stored pattern is
+    /// mirrored and every pair is equal.
+    static func denseSymmetry(_ a: SparseMatrix, _ dense: Matrix, tolerance: Double) -> (symmetric: Bool, exact: Bool) {
+        var stored = Set<Int>()
+        for j in 0..<a.columns {
+            for k in a.pattern.columnPointers[j]..<a.pattern.columnPointers[j + 1] { stored.insert(a.pattern.rowIndices[k] + j * a.rows) }
+        }
+        var symmetric = true, exact = true
+        for j in 0..<a.columns {
+            for i in 0..<a.rows where i != j {
+                let u = dense[i, j], v = dense[j, i]
+                if !(abs(u - v) <= tolerance * max(abs(u), abs(v))) { symmetric = false }
+                if u != v || stored.contains(i + j * a.rows) != stored.contains(j + i * a.rows) { exact = false }
+            }
+        }
+        return (symmetric, symmetric && exact)
+    }
+
     @Test("the one-pass facts give SparseMatrix.symmetry's answer, exactness and diagonal", arguments: 0..<400)
     func sameAsSymmetry(_ seed: Int) {
         let a = Self.randomCase(UInt64(seed))
@@ -57,6 +76,9 @@ import TestSupport
         #expect(facts.symmetric == reference.symmetric && facts.exactlySymmetric == reference.exact,
                 "seed \(seed): facts \(facts.symmetric), \(facts.exactlySymmetric); reference \(reference)")
         let dense = try! a.dense()
+        let independent = Self.denseSymmetry(a, dense, tolerance: DeclaredStructureCheck.tolerance)
+        #expect(reference.symmetric == independent.symmetric && reference.exact == independent.exact,
+                "seed \(seed): SparseMatrix.symmetry \(reference), dense reference \(independent)")
         #expect(a.diagonalElements == (0..<a.rows).map { dense[$0, $0] })
         if let diagonal = facts.diagonal { #expect(diagonal == a.diagonalElements) }
     }
