@@ -58,6 +58,7 @@ extension TapeRecording {
         while k >= start {
             let w = a[k] + carry
             carry = 0
+            a[k] = 0   // also when `w` is 0: the slot may hold a sum that the carry cancelled
             if w != 0 {
                 let n = node.pointee
                 let p0 = Int(n.i0), p1 = Int(n.i1), below = k &- 1
@@ -87,7 +88,6 @@ extension TapeRecording {
                         return false
                     }
                 }
-                a[k] = 0
             }
             node -= 1
             k &-= 1

@@ -99,4 +99,25 @@ struct RowLoopConditions: DifferentiableBivariateFunction {
             #expect(fast.x == slow.x && fast.y == slow.y, "order \(order)")
         }
     }
+
+    @Test("a slot whose sum the carried contribution cancels is cleared: the next accumulation and VJP read a zeroed scratch")
+    func cancelledSlotIsCleared() throws {
+        // f = ((u − y₀) − u) + y₀², u = exp(x₀): u's slot gets −1 from the subtraction two nodes up,
+        // then +1 carried from `u − y₀`, so its adjoint is exactly 0 while its slot held −1.
+        struct Cancelling: DifferentiableBivariateFunction {
+            func callAsFunction<T: DifferentiableScalar>(_ x: [T], _ y: [T]) -> [T] {
+                let u = T.exp(x[0])
+                return [((u - y[0]) - u) + y[0] * y[0]]
+            }
+        }
+        let x = [0.3], y = [1.25]
+        let t = AD.linearize(Cancelling(), x: x, y: y)
+        for pass in 0..<3 {
+            let j = try #require(t.accumulatedJacobians(sharedEntryLimit: 1 << 20))
+            #expect(j.x[0, 0] == 0, "pass \(pass)")
+            #expect(j.y[0, 0] == -1 + 2 * y[0], "pass \(pass)")
+            let (gx, gy) = t.vjp([1])
+            #expect(gx == [0] && gy == [-1 + 2 * y[0]], "pass \(pass)")
+        }
+    }
 }
