@@ -80,7 +80,7 @@ public struct BratuConditions: ImplicitConditions {
     }
 
     /// Row `p = i + nx·j` of `F`: `D·(L u)_p + θ_p exp(u_p) − f_p`.
-    @inlinable
+    @inlinable @inline(__always)
     func row<T: DifferentiableScalar>(_ i: Int, _ j: Int, _ theta: [T], _ u: [T], degree: T, diffusion d: T) -> T {
         let p = i + nx * j
         var lap = degree * u[p]
