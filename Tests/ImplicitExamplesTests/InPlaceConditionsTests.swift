@@ -54,6 +54,21 @@ struct ReturningBratu: ImplicitConditions {
     }
 }
 
+/// 1-D Bratu with its source `f` as the byproduct, written in place; logs the in-place calls.
+struct BratuWithSourceByproduct: ImplicitConditionsWithByproduct {
+    let log: EvaluationLog
+
+    func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T], byproduct f: [Double]) -> [T] {
+        log.counts.withLock { $0.returning["\(T.self)", default: 0] += 1 }
+        return BratuConditions(nx: f.count, ny: 1, source: f)(x: x, y: y)
+    }
+
+    func evaluate<T: DifferentiableScalar>(x: [T], y: [T], byproduct f: [Double], into output: inout [T]) {
+        log.counts.withLock { $0.inPlace["\(T.self)", default: 0] += 1 }
+        BratuConditions(nx: f.count, ny: 1, source: f).evaluate(x: x, y: y, into: &output)
+    }
+}
+
 @Suite struct InPlaceConditionsTests {
     static let m = 1000
 
@@ -165,6 +180,28 @@ struct ReturningBratu: ImplicitConditions {
             #expect(try lin.vjp(Self.ybar) == (try reference.vjp(Self.ybar)))
             #expect(try lin.jvp(Self.dx) == (try reference.jvp(Self.dx)))
         }
+    }
+
+    @Test("the byproduct form's in-place evaluation is called on the dual lanes and gives the plain form's answer")
+    func byproductInPlace() throws {
+        let (c, theta, u) = Self.problem()
+        let log = EvaluationLog()
+        let withZ = ImplicitFunction<Void, [Double]>(solver: { _, _ in (u, c.source) },
+                                                     conditions: BratuWithSourceByproduct(log: log),
+                                                     representation: .sparse)
+        let plain = ImplicitFunction(solver: { _ in u }, conditions: c, representation: .sparse)
+        for _ in 0..<2 {
+            _ = try withZ.linearize(at: theta, solution: u, byproduct: c.source)
+            _ = try plain.linearize(at: theta)
+        }
+        let lin = try withZ.linearize(at: theta, solution: u, byproduct: c.source)
+        let reference = try plain.linearize(at: theta)
+        #expect(lin.plan.note?.contains("tape-free") == true, "\(lin.plan)")
+        #expect(log.snapshot.inPlace.filter { $0.key.hasPrefix("DualN") }.values.reduce(0, +) == 2,
+                "\(log.snapshot.inPlace)")
+        #expect(log.snapshot.returning.filter { $0.key.hasPrefix("DualN") }.isEmpty, "\(log.snapshot.returning)")
+        #expect(try lin.vjp(Self.ybar) == (try reference.vjp(Self.ybar)))
+        #expect(try lin.jvp(Self.dx) == (try reference.jvp(Self.dx)))
     }
 
     @Test("conditions without an in-place form are evaluated by the default, which calls the returning form on duals")
