@@ -337,7 +337,8 @@ extension AD {
     }
 
     /// One evaluation of `F` on `DualN<N>` for the lanes `lanes` (at most `N`) of `run`, its
-    /// seeded arguments and read-back lanes in `buffers` (reused when they fit, put back after);
+    /// seeded arguments, read-back lanes and (when `F` writes it in place) output in `buffers`
+    /// (reused when they fit, put back after);
     /// `A y` summed in the lane sweep when `multiplyingY`.
     @inlinable
     static func compressedPass<F: DifferentiableBivariateFunction, let N: Int>(
@@ -353,11 +354,15 @@ extension AD {
                  valuesOnly: buffers.seeded(inX: false, width: N) == signatures.y)
         buffers.recordSeeds(signatures.x, inX: true, width: N)
         buffers.recordSeeds(signatures.y, inX: false, width: N)
-        let out = f(xs, ys)
+        let k = run.rows, count = lanes.count
+        var out = buffers.claimOutput(rows: k, as: DualN<N>.self)
+        let given = out.withUnsafeBufferPointer { $0.baseAddress }
+        f.evaluate(xs, ys, into: &out)
         buffers.store(xs, inX: true)
         buffers.store(ys, inX: false)
-        let k = run.rows, count = lanes.count
         guard out.count == k else { throw .dimensionMismatch("F has \(out.count) outputs, the pattern \(k) rows") }
+        let reused = given != nil && out.withUnsafeBufferPointer { $0.baseAddress } == given
+        defer { buffers.storeOutput(out, reused: reused) }
         if let map = buffers.laneMap(for: run), run.readLanes(out, lanes: lanes, map: map, y: multiplyingY ? y : nil) {
             return
         }

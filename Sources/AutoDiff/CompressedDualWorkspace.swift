@@ -4,7 +4,8 @@ import LinearAlgebra
 /// every call, kept between calls so that repeated evaluations at one shape reuse them instead of
 /// allocating (and faulting in) fresh ones: the seeded ``DualN`` copies of `x` and `y`, the
 /// lanes read back from `F`'s output, the verification lane's random directions and the map of
-/// the lanes onto the Jacobians' entries.
+/// the lanes onto the Jacobians' entries; and `F`'s dual output itself when `F` writes it in place
+/// (``DifferentiableBivariateFunction/evaluate(_:_:into:)``), so that such an `F` allocates nothing.
 ///
 /// Safe to share between threads: a call takes a set of buffers out of the workspace (or makes
 /// one when none is free) and gives it back when it is done, so concurrent calls never share a
@@ -23,6 +24,11 @@ public final class CompressedDualWorkspace: Sendable {
         @usableFromInline var seeds: [Int: SeedSignature] = [:]
         /// The lane map of the last call (``CompressedLaneMap``), reused while it fits the run.
         @usableFromInline var laneMap: CompressedLaneMap? = nil
+        /// `F`'s output of each pass width `N`, as `[DualN<N>]`, keyed by the width.
+        @usableFromInline var outputs: [Int: any Sendable] = [:]
+        /// Whether `F` wrote its output into the buffer it was given (`nil` until a pass tells):
+        /// only then are the outputs kept.
+        @usableFromInline var writesInPlace: Bool? = nil
 
         @usableFromInline init() {}
     }
@@ -84,6 +90,26 @@ extension CompressedDualWorkspace.Buffers {
     @inlinable
     mutating func store<let N: Int>(_ buffer: [DualN<N>], inX: Bool) {
         duals[Self.key(width: N, inX: inX)] = buffer
+    }
+}
+
+extension CompressedDualWorkspace.Buffers {
+    /// The buffer for `F`'s output of width `N` (`rows` long), moved out of ``outputs`` so that it
+    /// is uniquely referenced: empty when `F` does not write in place (it allocates its own), else
+    /// the kept one, or a new zero-filled one when none of that length is kept.
+    @inlinable
+    mutating func claimOutput<let N: Int>(rows: Int, as: DualN<N>.Type) -> [DualN<N>] {
+        if writesInPlace == false { return [] }
+        let kept = (outputs.removeValue(forKey: N) as? [DualN<N>]) ?? []
+        return kept.count == rows ? kept : [DualN<N>](repeating: DualN<N>(0), count: rows)
+    }
+
+    /// Keeps `output`, `F`'s output of width `N`, when `F` wrote it into the buffer it was given
+    /// (`reused`); otherwise records that `F` does not write in place and keeps no outputs.
+    @inlinable
+    mutating func storeOutput<let N: Int>(_ output: [DualN<N>], reused: Bool) {
+        writesInPlace = reused
+        if reused { outputs[N] = output } else { outputs = [:] }
     }
 }
 

@@ -31,6 +31,38 @@ public protocol DifferentiableFunction {
 public protocol DifferentiableBivariateFunction {
     /// `F(x, y)`, evaluated in `T`.
     func callAsFunction<T: DifferentiableScalar>(_ x: [T], _ y: [T]) -> [T]
+
+    /// `F(x, y)`, evaluated in `T` and written into `output`, which may hold the
+    /// values of an earlier evaluation (of any length) and should be reused.
+    ///
+    /// ```
+    /// output ← F(x, y)        output.count = k afterwards
+    /// ```
+    ///
+    /// The default assigns ``callAsFunction(_:_:)``'s result. A function that writes
+    /// its entries into `output` in place (resizing it only when its length is not
+    /// `k`) lets a caller that keeps `output` between evaluations, such as
+    /// ``AD/compressedJacobians(of:x:y:a:b:verifySeed:workspace:multiplyingY:)``
+    /// with a ``CompressedDualWorkspace``, evaluate without allocating it.
+    ///
+    /// - Parameters:
+    ///   - x: the first argument, length `n`.
+    ///   - y: the second argument, length `m`.
+    ///   - output: on return, `F(x, y)` (length `k`).
+    func evaluate<T: DifferentiableScalar>(_ x: [T], _ y: [T], into output: inout [T])
+}
+
+extension DifferentiableBivariateFunction {
+    /// Assigns ``callAsFunction(_:_:)``'s result to `output`.
+    ///
+    /// - Parameters:
+    ///   - x: the first argument, length `n`.
+    ///   - y: the second argument, length `m`.
+    ///   - output: on return, `F(x, y)` (length `k`).
+    @inlinable
+    public func evaluate<T: DifferentiableScalar>(_ x: [T], _ y: [T], into output: inout [T]) {
+        output = self(x, y)
+    }
 }
 
 /// Which arguments of a ``DifferentiableBivariateFunction`` to differentiate.

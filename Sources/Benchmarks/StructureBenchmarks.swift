@@ -26,8 +26,14 @@ import ImplicitExamples
 ///
 /// `STRUCTURE_ONLY=diagonal|1d|2d` runs one problem; `STRUCTURE_2D_N=300` sets the 2-D grid side.
 ///
-/// Profiling hook: `STRUCTURE_PROFILE=<sparse|automatic>-<m>` with `STRUCTURE_ITERATIONS=<count>`
-/// (default 100) runs only the warm 1-D Bratu linearize + VJP of that row in a loop, for `perf record`.
+/// The 1-D rows run ``BratuConditions``, which writes `F` in place
+/// (``ImplicitConditions/evaluate(x:y:into:)``); one more row at each size runs the same
+/// conditions through ``ReturningConditions`` (the returning form only, as conditions that do not
+/// implement the in-place form are evaluated) under `.automatic`.
+///
+/// Profiling hook: `STRUCTURE_PROFILE=<sparse|automatic|returning>-<m>` with `STRUCTURE_ITERATIONS=<count>`
+/// (default 100) runs only the warm 1-D Bratu linearize + VJP of that row in a loop, for `perf record`
+/// (`returning`: `.automatic` on ``ReturningConditions``).
 func runStructureBenchmarks(_ harness: inout BenchmarkHarness) {
     let environment = ProcessInfo.processInfo.environment
     if let spec = environment["STRUCTURE_PROFILE"] {
@@ -76,12 +82,26 @@ func bratu1DProblem(m: Int) -> (BratuConditions, [Double], [Double], [Double]) {
     return (conditions, theta, conditions.solve(theta), (0..<m).map { Double.sin(0.1 * Double($0)) })
 }
 
-/// `STRUCTURE_PROFILE=<sparse|automatic>-<m>`: the warm linearize + VJP of one 1-D Bratu row, `iterations` times.
+/// Conditions that give only the returning form of `base` (the in-place form is the protocol's
+/// default, which assigns it): how conditions that do not implement the in-place form are evaluated.
+struct ReturningConditions<Base: ImplicitConditions>: ImplicitConditions {
+    let base: Base
+
+    func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> [T] { base(x: x, y: y) }
+}
+
+/// `STRUCTURE_PROFILE=<sparse|automatic|returning>-<m>`: the warm linearize + VJP of one 1-D Bratu
+/// row, `iterations` times.
 func profileBratu1D(_ spec: String, iterations: Int) {
     let parts = spec.split(separator: "-").map(String.init)
-    precondition(parts.count == 2 && ["sparse", "automatic"].contains(parts[0]) && Int(parts[1]) != nil,
-                 "STRUCTURE_PROFILE=<sparse|automatic>-<m>")
+    precondition(parts.count == 2 && ["sparse", "automatic", "returning"].contains(parts[0]) && Int(parts[1]) != nil,
+                 "STRUCTURE_PROFILE=<sparse|automatic|returning>-<m>")
     let (conditions, theta, u, ybar) = bratu1DProblem(m: Int(parts[1])!)
+    if parts[0] == "returning" {
+        let f = ImplicitFunction(solver: { _ in u }, conditions: ReturningConditions(base: conditions))
+        for _ in 0...iterations { _ = try! f.linearize(at: theta, solution: u).vjp(ybar) }
+        return
+    }
     let f = ImplicitFunction(solver: { _ in u }, conditions: conditions,
                              representation: parts[0] == "sparse" ? .sparse : .automatic)
     for _ in 0...iterations { _ = try! f.linearize(at: theta, solution: u).vjp(ybar) }
@@ -92,8 +112,11 @@ func structureBratu1DRows(_ harness: inout BenchmarkHarness, m: Int) {
     let (conditions, theta, u, ybar) = bratu1DProblem(m: m)
     let plainF: () -> Void = { _ = conditions(x: theta, y: u) }
     describeStructure(conditions, x: theta, y: u, name: "1-D Bratu m = \(m)")
-    for (label, representation) in [("sparse", Representation.sparse), ("automatic", .automatic)] {
-        let f = ImplicitFunction(solver: { _ in u }, conditions: conditions, representation: representation)
+    let returning = ImplicitFunction(solver: { _ in u }, conditions: ReturningConditions(base: conditions))
+    for (label, representation) in [("sparse", Representation.sparse), ("automatic", .automatic),
+                                    ("automatic, returning F", .automatic)] {
+        let f = label == "automatic, returning F" ? returning
+            : ImplicitFunction(solver: { _ in u }, conditions: conditions, representation: representation)
         let run = { _ = try! f.linearize(at: theta, solution: u).vjp(ybar) }
         for call in ["first", "second"] {
             let lin = try! f.linearize(at: theta, solution: u)

@@ -22,9 +22,50 @@ import LinearAlgebra
 /// such as `0.5` does not convert to `T` by itself, the classic mistake.
 /// The result may have more entries than `y` (`k ≥ m`), in which case the
 /// derivative is a least-squares solve.
+///
+/// Conditions on many unknowns may also write `F` into a buffer the library
+/// keeps between calls (``evaluate(x:y:into:)``), which spares the allocation of
+/// `F`'s output on dual numbers at every linearization.
 public protocol ImplicitConditions: Sendable {
     /// Evaluates `F(x, y)`; returns `k ≥ y.count` values.
     func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T]) -> [T]
+
+    /// Evaluates `F(x, y)` into `output`, reusing its storage: the in-place form
+    /// of ``callAsFunction(x:y:)``, with the same values.
+    ///
+    /// ```
+    /// output ← F(x, y)        output.count = k afterwards
+    /// ```
+    ///
+    /// `output` may arrive with the values of an earlier evaluation, or with another
+    /// length; write every entry, and resize it only when its length is not `k`
+    /// (e.g. `if output.count != k { output = [T](repeating: 0, count: k) }`).
+    /// The default assigns ``callAsFunction(x:y:)``'s result, so conditions that do
+    /// not implement this form are evaluated as before. The tape-free evaluation on
+    /// dual lanes (``Representation/sparse``, or the automatic plan on a cached
+    /// sparse structure) calls this form with a buffer it keeps between calls, so
+    /// that conditions implementing it allocate nothing for `F`'s output there.
+    ///
+    /// - Parameters:
+    ///   - x: the input, length `n`.
+    ///   - y: the solution, length `m`.
+    ///   - output: on return, `F(x, y)`: `k` values, as many as ``callAsFunction(x:y:)``
+    ///     returns. Another length is refused with
+    ///     ``ImplicitDifferentiationError/dimensionMismatch(_:)``.
+    func evaluate<T: DifferentiableScalar>(x: [T], y: [T], into output: inout [T])
+}
+
+extension ImplicitConditions {
+    /// Assigns ``callAsFunction(x:y:)``'s result to `output`.
+    ///
+    /// - Parameters:
+    ///   - x: the input, length `n`.
+    ///   - y: the solution, length `m`.
+    ///   - output: on return, `F(x, y)`.
+    @inlinable
+    public func evaluate<T: DifferentiableScalar>(x: [T], y: [T], into output: inout [T]) {
+        output = self(x: x, y: y)
+    }
 }
 
 /// Conditions `F(x, y, z) = 0` that also read a byproduct `z` of the forward
@@ -39,6 +80,39 @@ public protocol ImplicitConditionsWithByproduct<Byproduct>: Sendable {
     associatedtype Byproduct: Sendable
     /// Evaluates `F(x, y, z)`; returns `k ≥ y.count` values.
     func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T], byproduct: Byproduct) -> [T]
+
+    /// Evaluates `F(x, y, z)` into `output`, reusing its storage: the in-place form
+    /// of ``callAsFunction(x:y:byproduct:)``, as ``ImplicitConditions/evaluate(x:y:into:)``
+    /// is for conditions without a byproduct.
+    ///
+    /// ```
+    /// output ← F(x, y, z)     output.count = k afterwards
+    /// ```
+    ///
+    /// The default assigns ``callAsFunction(x:y:byproduct:)``'s result.
+    ///
+    /// - Parameters:
+    ///   - x: the input, length `n`.
+    ///   - y: the solution, length `m`.
+    ///   - byproduct: the forward solver's byproduct `z`.
+    ///   - output: on return, `F(x, y, z)`: `k` values, as many as
+    ///     ``callAsFunction(x:y:byproduct:)`` returns. Another length is refused with
+    ///     ``ImplicitDifferentiationError/dimensionMismatch(_:)``.
+    func evaluate<T: DifferentiableScalar>(x: [T], y: [T], byproduct: Byproduct, into output: inout [T])
+}
+
+extension ImplicitConditionsWithByproduct {
+    /// Assigns ``callAsFunction(x:y:byproduct:)``'s result to `output`.
+    ///
+    /// - Parameters:
+    ///   - x: the input, length `n`.
+    ///   - y: the solution, length `m`.
+    ///   - byproduct: the forward solver's byproduct `z`.
+    ///   - output: on return, `F(x, y, z)`.
+    @inlinable
+    public func evaluate<T: DifferentiableScalar>(x: [T], y: [T], byproduct: Byproduct, into output: inout [T]) {
+        output = self(x: x, y: y, byproduct: byproduct)
+    }
 }
 
 /// Adapts plain conditions to the byproduct form with `Byproduct == Void`.
@@ -49,6 +123,10 @@ struct ConditionsIgnoringByproduct<Base: ImplicitConditions>: ImplicitConditions
     @inlinable
     func callAsFunction<T: DifferentiableScalar>(x: [T], y: [T], byproduct: Void) -> [T] {
         base(x: x, y: y)
+    }
+    @inlinable
+    func evaluate<T: DifferentiableScalar>(x: [T], y: [T], byproduct: Void, into output: inout [T]) {
+        base.evaluate(x: x, y: y, into: &output)
     }
 }
 

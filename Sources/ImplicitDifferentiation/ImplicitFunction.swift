@@ -218,6 +218,14 @@ public struct ImplicitFunction<Arguments: Sendable, Byproduct: Sendable>: Sendab
         case .mismatch(let why)?:
             value = conditions.evaluate(x, y, z)
             redetect = why
+        case .outputCount(let what, let rows)?:
+            value = conditions.evaluate(x, y, z)
+            // The returning form agrees with the pattern: the in-place form wrote another length.
+            if value.count == rows {
+                throw .dimensionMismatch("the in-place form of the conditions (evaluate(x:y:into:)) on dual numbers "
+                                         + "wrote the wrong length (\(what)); the returning form gives \(rows) values")
+            }
+            redetect = "the conditions now give \(value.count) values, the cached pattern \(rows) rows; detected again"
         case nil:
             if y.count <= Self.prefetchLimit, representation != .operator, representation != .sparse,
                let both = conditions.valueAndJacobianY {

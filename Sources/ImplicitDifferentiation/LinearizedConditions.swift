@@ -310,6 +310,11 @@ struct BoundConditions<C: ImplicitConditionsWithByproduct>: DifferentiableBivari
     func callAsFunction<T: DifferentiableScalar>(_ x: [T], _ y: [T]) -> [T] {
         conditions(x: x, y: y, byproduct: byproduct)
     }
+
+    @inlinable
+    func evaluate<T: DifferentiableScalar>(_ x: [T], _ y: [T], into output: inout [T]) {
+        conditions.evaluate(x: x, y: y, byproduct: byproduct, into: &output)
+    }
 }
 
 /// The derivatives of generic conditions at `(x, y)` by the AD layer: duals

@@ -62,11 +62,15 @@ enum TapeFreeOutcome: Sendable {
     case nonFinite(value: [Double], entry: String)
     /// The cached pattern does not hold at this point (why).
     case mismatch(String)
+    /// `F` on the dual lanes gave another number of values than the pattern's `rows` (what it gave).
+    case outputCount(String, rows: Int)
 
     /// The outcome of one compressed evaluation.
     @usableFromInline
     init(_ result: Result<CompressedJacobians, SparseJacobianError>, structure: DetectedStructure) {
         switch result {
+        case .failure(.dimensionMismatch(let what)):
+            self = .outputCount(what, rows: structure.compression!.pattern.rows)
         case .failure(let error):
             self = .mismatch("the cached pattern did not match the Jacobians at this point (\(error)); detected again")
         case .success(let r):

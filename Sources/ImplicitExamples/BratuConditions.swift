@@ -54,16 +54,41 @@ public struct BratuConditions: ImplicitConditions {
         out.reserveCapacity(count)
         for j in 0..<ny {
             for i in 0..<nx {
-                let p = i + nx * j
-                var lap = degree * u[p]
-                if i > 0 { lap = lap - u[p - 1] }
-                if i < nx - 1 { lap = lap - u[p + 1] }
-                if j > 0 { lap = lap - u[p - nx] }
-                if j < ny - 1 { lap = lap - u[p + nx] }
-                out.append(d * lap + theta[p] * T.exp(u[p]) - T(source[p]))
+                out.append(row(i, j, theta, u, degree: degree, diffusion: d))
             }
         }
         return out
+    }
+
+    /// `D·L u + θ∘exp(u) − f` written into `out` in place (resized only when its length is
+    /// not ``count``): the same values as ``callAsFunction(x:y:)``, without allocating `out`
+    /// when the library keeps it between calls.
+    ///
+    /// - Parameters:
+    ///   - theta: `θ`, length ``count``.
+    ///   - u: `u`, length ``count``.
+    ///   - out: on return, `F(θ, u)`, length ``count``.
+    @inlinable
+    public func evaluate<T: DifferentiableScalar>(x theta: [T], y u: [T], into out: inout [T]) {
+        let degree = T(ny == 1 ? 2 : 4), d = T(diffusion)
+        if out.count != count { out = [T](repeating: T(0), count: count) }
+        for j in 0..<ny {
+            for i in 0..<nx {
+                out[i + nx * j] = row(i, j, theta, u, degree: degree, diffusion: d)
+            }
+        }
+    }
+
+    /// Row `p = i + nx·j` of `F`: `D·(L u)_p + θ_p exp(u_p) − f_p`.
+    @inlinable @inline(__always)
+    func row<T: DifferentiableScalar>(_ i: Int, _ j: Int, _ theta: [T], _ u: [T], degree: T, diffusion d: T) -> T {
+        let p = i + nx * j
+        var lap = degree * u[p]
+        if i > 0 { lap = lap - u[p - 1] }
+        if i < nx - 1 { lap = lap - u[p + 1] }
+        if j > 0 { lap = lap - u[p - nx] }
+        if j < ny - 1 { lap = lap - u[p + nx] }
+        return d * lap + theta[p] * T.exp(u[p]) - T(source[p])
     }
 
     /// `out = D·L v + w∘v` (the stencil; `w = θ∘eᵘ` gives `A v`).
