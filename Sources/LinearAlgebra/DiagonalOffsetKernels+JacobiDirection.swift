@@ -65,51 +65,73 @@ extension DiagonalOffsetKernels {
             }
             // The interior reads four rows ahead of the updated part: rows n ..< n + 4 read p below n + 4 + ahead.
             let lead = 4 + ahead
-            var updated = Swift.min(rows, first + lead)
-            direct(0, updated)
+            direct(0, Swift.min(rows, first + lead))
             for n in 0..<first { edge(n) }
-            let v0 = dp + vShift[0], x0 = UnsafePointer(pp + xShift[0]), v1 = dp + vShift[1], x1 = UnsafePointer(pp + xShift[1])
-            let v2 = dp + vShift[2], x2 = UnsafePointer(pp + xShift[2])
-            let v3 = dp + vShift[terms - 2], x3 = UnsafePointer(pp + xShift[terms - 2])
-            let v4 = dp + vShift[terms - 1], x4 = UnsafePointer(pp + xShift[terms - 1])
-            let five = terms == 5
-            @inline(__always) func row(_ n: Int) -> SIMD2<Double> {
-                var y = loadPair(v0 + n) * loadPair(x0 + n) + loadPair(v1 + n) * loadPair(x1 + n) + loadPair(v2 + n) * loadPair(x2 + n)
-                if five { y = y + loadPair(v3 + n) * loadPair(x3 + n) + loadPair(v4 + n) * loadPair(x4 + n) }
-                storePair(y, qp + n)
-                return loadPair(pp + n) * y
-            }
-            var even = SIMD2<Double>(), odd = SIMD2<Double>()
-            var n = first
-            // Rows n ..< n + 4 with the direction updated at n + lead ..< n + lead + 4.
-            let pu = pp + lead, ru = rp + lead, mu = mp + lead
-            while n + 4 <= last && n + lead + 4 <= rows {
-                storePair(loadPair(mu + n) * loadPair(ru + n) + b * loadPair(pu + n), pu + n)
-                storePair(loadPair(mu + n + 2) * loadPair(ru + n + 2) + b * loadPair(pu + n + 2), pu + n + 2)
-                even += row(n)
-                odd += row(n + 2)
-                n += 4
-            }
-            updated = Swift.max(updated, Swift.min(rows, n + lead))
-            direct(updated, rows)
-            while n + 4 <= last {
-                even += row(n)
-                odd += row(n + 2)
-                n += 4
-            }
-            if n + 2 <= last {
-                even += row(n)
-                n += 2
-            }
-            while n < last {
-                var y = v0[n] * x0[n] + v1[n] * x1[n] + v2[n] * x2[n]
-                if five { y = y + v3[n] * x3[n] + v4[n] * x4[n] }
-                qp[n] = y
-                total += pp[n] * y
-                n += 1
-            }
+            let v = (dp + vShift[0], dp + vShift[1], dp + vShift[2], dp + vShift[terms - 2], dp + vShift[terms - 1])
+            let x = (UnsafePointer(pp + xShift[0]), UnsafePointer(pp + xShift[1]), UnsafePointer(pp + xShift[2]),
+                     UnsafePointer(pp + xShift[terms - 2]), UnsafePointer(pp + xShift[terms - 1]))
+            // The two stencil widths as separate loops (`five` a constant in each).
+            total += terms == 5
+                ? interior(five: true, first: first, last: last, rows: rows, lead: lead, beta: beta, v, x, rp, mp, pp, qp)
+                : interior(five: false, first: first, last: last, rows: rows, lead: lead, beta: beta, v, x, rp, mp, pp, qp)
             for n in last..<rows { edge(n) }
-            return total + (even + odd).sum()
+            return total
         }
+    }
+
+    /// Rows `first ..< last` of the product (every term inside the matrix), updating the direction
+    /// `lead` rows ahead while that stays inside, then the rest of the direction; returns their part of `pᵀq`.
+    @inline(__always)
+    private static func interior(five: Bool, first: Int, last: Int, rows: Int, lead: Int, beta: Double,
+                                 _ v: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
+                                       UnsafePointer<Double>, UnsafePointer<Double>),
+                                 _ x: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
+                                       UnsafePointer<Double>, UnsafePointer<Double>),
+                                 _ rp: UnsafePointer<Double>, _ mp: UnsafePointer<Double>,
+                                 _ pp: UnsafeMutablePointer<Double>, _ qp: UnsafeMutablePointer<Double>) -> Double {
+        let (v0, v1, v2, v3, v4) = v
+        let (x0, x1, x2, x3, x4) = x
+        let b = SIMD2<Double>(repeating: beta)
+        @inline(__always) func row(_ n: Int) -> SIMD2<Double> {
+            var y = loadPair(v0 + n) * loadPair(x0 + n) + loadPair(v1 + n) * loadPair(x1 + n) + loadPair(v2 + n) * loadPair(x2 + n)
+            if five { y = y + loadPair(v3 + n) * loadPair(x3 + n) + loadPair(v4 + n) * loadPair(x4 + n) }
+            storePair(y, qp + n)
+            return loadPair(pp + n) * y
+        }
+        var even = SIMD2<Double>(), odd = SIMD2<Double>()
+        var total = 0.0
+        var n = first
+        // Rows n ..< n + 4, then the direction at n + lead ..< n + lead + 4 (read from the next step on).
+        let pu = pp + lead, ru = rp + lead, mu = mp + lead
+        while n &+ 4 <= last && n &+ lead &+ 4 <= rows {
+            even += row(n)
+            odd += row(n + 2)
+            storePair(loadPair(mu + n) * loadPair(ru + n) + b * loadPair(pu + n), pu + n)
+            storePair(loadPair(mu + n + 2) * loadPair(ru + n + 2) + b * loadPair(pu + n + 2), pu + n + 2)
+            n += 4
+        }
+        var i = Swift.max(Swift.min(rows, first + lead), Swift.min(rows, n + lead))
+        while i + 2 <= rows {
+            storePair(loadPair(mp + i) * loadPair(rp + i) + b * loadPair(pp + i), pp + i)
+            i += 2
+        }
+        if i < rows { pp[i] = mp[i] * rp[i] + beta * pp[i] }
+        while n + 4 <= last {
+            even += row(n)
+            odd += row(n + 2)
+            n += 4
+        }
+        if n + 2 <= last {
+            even += row(n)
+            n += 2
+        }
+        while n < last {
+            var y = v0[n] * x0[n] + v1[n] * x1[n] + v2[n] * x2[n]
+            if five { y = y + v3[n] * x3[n] + v4[n] * x4[n] }
+            qp[n] = y
+            total += pp[n] * y
+            n += 1
+        }
+        return total + (even + odd).sum()
     }
 }
