@@ -162,6 +162,13 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
         let tDiagonalProduct = harness.median(repetitions: 5 * reps) {
             _ = diagonalForm.multiplyReturningDot(u, into: &q, transposed: true)
         }
+        // Jacobi-CG's new direction formed in the same pass (p ← D⁻¹r + βp, then Aᵀp with pᵀAᵀp).
+        let inverseDiagonal = a.diagonalElements.map { 1 / $0 }
+        var direction = u
+        let tDirectionProduct = harness.median(repetitions: 5 * reps) {
+            _ = diagonalForm.multiplyAfterJacobiDirection(beta: 0.5, residual: u, inverseDiagonal: inverseDiagonal,
+                                                          direction: &direction, into: &q, transposed: true)
+        }
         let tTriangular = harness.median(repetitions: 5 * reps) { ic.apply(u, into: &z) }
         let tVectors = harness.median(repetitions: 5 * reps) {
             let s = BLAS.dot(u, q) + BLAS.dot(q, q) + BLAS.dot(u, z)
@@ -205,7 +212,9 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
                      ("Jacobi-CG solve A by diagonals", tJacobiCGDiagonalsA),
                      ("one jvp(at:) .automatic", tJVP),
                      ("A p", tProduct), ("Aᵀ p", tTransposedProduct), ("Aᵀ p with pᵀAᵀp", tFusedProduct),
-                     ("Aᵀ p with pᵀAᵀp by diagonals", tDiagonalProduct), ("IC(0) apply (two sweeps)", tTriangular),
+                     ("Aᵀ p with pᵀAᵀp by diagonals", tDiagonalProduct),
+                     ("Jacobi direction, then Aᵀ p with pᵀAᵀp by diagonals (one pass)", tDirectionProduct),
+                     ("IC(0) apply (two sweeps)", tTriangular),
                      ("CG vector work per iteration", tVectors)]
         for (name, t) in parts {
             harness.record(.init(suite: "bratu2dparts", name: name, size: n * n, medianSeconds: t,

@@ -35,6 +35,8 @@
 //    an operator conforming to `CurvatureProduct` returns pᵀA p from its product,
 //    and a `JacobiPreconditioner` is applied inside the update, x += αp,
 //    r −= αq, rᵀr and rᵀD⁻¹r in one pass and p = D⁻¹r + βp in another, z never stored.
+//    An operator conforming to `JacobiDirectionProduct` (a stencil stored by diagonals) forms
+//    p = D⁻¹r + βp inside the next product's pass instead: two passes an iteration.
 import LinearAlgebra
 
 /// Conjugate gradients for symmetric positive definite `A x = b`.
@@ -93,6 +95,8 @@ public struct ConjugateGradient: KrylovSolver {
         // in its product spares the separate dot product (see deviation 9).
         let jacobi = JacobiPreconditioner.inverseDiagonal(of: preconditioner, order: n)
         let curvatureProduct = op as? any CurvatureProduct
+        let directionProduct = jacobi == nil ? nil
+            : (op as? any JacobiDirectionProduct).flatMap { $0.fusesJacobiDirection ? $0 : nil }
         var x = initialGuess ?? [Double](repeating: 0, count: n)
         var r = ws.vector(n), p = ws.vector(n), q = ws.vector(n)
         var z = ws.vector(preconditioner == nil || jacobi != nil ? 0 : n)
@@ -126,9 +130,14 @@ public struct ConjugateGradient: KrylovSolver {
             guard rho > 0 else { status = .indefinite; break cycle }
 
             var recursiveConverged = false
+            // β of a direction not yet formed: the next product forms it (`directionProduct`).
+            var pendingBeta: Double? = nil
             while log.iterations < cap {
                 let curvature: Double
-                if let fused = curvatureProduct {
+                if let beta = pendingBeta, let fused = directionProduct, let d = jacobi {
+                    curvature = fused.applyAfterJacobiDirection(beta: beta, residual: r, inverseDiagonal: d,
+                                                                direction: &p, into: &q)
+                } else if let fused = curvatureProduct {
                     curvature = fused.applyReturningCurvature(p, into: &q)
                 } else {
                     op.apply(p, into: &q)
@@ -163,7 +172,9 @@ public struct ConjugateGradient: KrylovSolver {
                 guard rhoNext > 0 else { status = .indefinite; break cycle }
                 let beta = rhoNext / rho
                 rho = rhoNext
-                if let d = jacobi {
+                if directionProduct != nil {
+                    pendingBeta = beta
+                } else if let d = jacobi {
                     ConjugateGradientKernels.jacobiDirection(beta, r, d, &p)
                 } else if preconditioner == nil {
                     BLAS.axpby(1, r, beta, &p)

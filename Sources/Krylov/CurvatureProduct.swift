@@ -46,3 +46,68 @@ extension TransposedOperator: CurvatureProduct where Base: CurvatureProduct {
     }
 }
 
+
+/// An operator that can form Jacobi-preconditioned CG's new direction in the pass of its product:
+///
+/// ```
+/// applyAfterJacobiDirection:            p ← D⁻¹r + β p,  q ← A p,   returns pᵀq
+/// applyTransposedAfterJacobiDirection:  p ← D⁻¹r + β p,  q ← Aᵀp,   returns pᵀq
+/// ```
+///
+/// ``ConjugateGradient`` asks for it by a dynamic cast and uses it when ``fusesJacobiDirection``.
+protocol JacobiDirectionProduct {
+    /// `true` when the two methods run as one pass (otherwise the caller forms the direction itself).
+    var fusesJacobiDirection: Bool { get }
+    /// `p ← D⁻¹r + βp`, then `q = A p`; returns `pᵀq` (square operators, every vector of its order).
+    func applyAfterJacobiDirection(beta: Double, residual: [Double], inverseDiagonal: [Double],
+                                   direction: inout [Double], into q: inout [Double]) -> Double
+    /// `p ← D⁻¹r + βp`, then `q = Aᵀp`; returns `pᵀq` (square operators, every vector of its order).
+    func applyTransposedAfterJacobiDirection(beta: Double, residual: [Double], inverseDiagonal: [Double],
+                                             direction: inout [Double], into q: inout [Double]) -> Double
+}
+
+extension SparseMatrixOperator: JacobiDirectionProduct {
+    /// `true` when the operator holds a diagonal form of three or five diagonals.
+    var fusesJacobiDirection: Bool { diagonals?.fusesJacobiDirection ?? false }
+
+    /// The direction and `A p` by diagonals in one pass (see ``DiagonalOffsetMatrix``), or in two.
+    func applyAfterJacobiDirection(beta: Double, residual: [Double], inverseDiagonal: [Double],
+                                   direction: inout [Double], into q: inout [Double]) -> Double {
+        if let diagonals {
+            return diagonals.multiplyAfterJacobiDirection(beta: beta, residual: residual, inverseDiagonal: inverseDiagonal,
+                                                          direction: &direction, into: &q, transposed: false)
+        }
+        ConjugateGradientKernels.jacobiDirection(beta, residual, inverseDiagonal, &direction)
+        return applyReturningCurvature(direction, into: &q)
+    }
+
+    /// The direction and `Aᵀp` by diagonals in one pass (see ``DiagonalOffsetMatrix``), or in two.
+    func applyTransposedAfterJacobiDirection(beta: Double, residual: [Double], inverseDiagonal: [Double],
+                                             direction: inout [Double], into q: inout [Double]) -> Double {
+        if let diagonals {
+            return diagonals.multiplyAfterJacobiDirection(beta: beta, residual: residual, inverseDiagonal: inverseDiagonal,
+                                                          direction: &direction, into: &q, transposed: true)
+        }
+        ConjugateGradientKernels.jacobiDirection(beta, residual, inverseDiagonal, &direction)
+        return applyTransposedReturningCurvature(direction, into: &q)
+    }
+}
+
+extension TransposedOperator: JacobiDirectionProduct where Base: JacobiDirectionProduct {
+    /// The base's answer.
+    var fusesJacobiDirection: Bool { base.fusesJacobiDirection }
+
+    /// The direction and `Aᵀp`: the base's transposed pass.
+    func applyAfterJacobiDirection(beta: Double, residual: [Double], inverseDiagonal: [Double],
+                                   direction: inout [Double], into q: inout [Double]) -> Double {
+        base.applyTransposedAfterJacobiDirection(beta: beta, residual: residual, inverseDiagonal: inverseDiagonal,
+                                                 direction: &direction, into: &q)
+    }
+
+    /// The direction and `A p`: the base's pass.
+    func applyTransposedAfterJacobiDirection(beta: Double, residual: [Double], inverseDiagonal: [Double],
+                                             direction: inout [Double], into q: inout [Double]) -> Double {
+        base.applyAfterJacobiDirection(beta: beta, residual: residual, inverseDiagonal: inverseDiagonal,
+                                       direction: &direction, into: &q)
+    }
+}

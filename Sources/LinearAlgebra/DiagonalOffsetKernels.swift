@@ -84,7 +84,7 @@ enum DiagonalOffsetKernels {
     }
 
     /// Four scratch arrays of `count` integers on the stack.
-    private static func withShifts<R>(_ count: Int, _ body: (UnsafeMutableBufferPointer<Int>, UnsafeMutableBufferPointer<Int>,
+    static func withShifts<R>(_ count: Int, _ body: (UnsafeMutableBufferPointer<Int>, UnsafeMutableBufferPointer<Int>,
                                                              UnsafeMutableBufferPointer<Int>, UnsafeMutableBufferPointer<Int>) -> R) -> R {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * Swift.max(count, 1)) { s in
             let c = Swift.max(count, 1)
