@@ -46,7 +46,6 @@ extension TransposedOperator: CurvatureProduct where Base: CurvatureProduct {
     }
 }
 
-
 /// An operator that can form Jacobi-preconditioned CG's new direction in the pass of its product:
 ///
 /// ```
