@@ -96,6 +96,14 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
         values = diagonals
     }
 
+    /// A form from parts that already hold the invariant (made by a checked fill of this module).
+    init(filled rows: Int, columns: Int, offsets: [Int], values: [Double]) {
+        self.rows = rows
+        self.columns = columns
+        self.offsets = offsets
+        self.values = values
+    }
+
     /// The distinct offsets `column − row` of the entries of `pattern`, increasing, or `nil` when
     /// there are more than `maximumOffsets` (one pass over the row indices).
     ///

@@ -43,6 +43,24 @@ import TestSupport
         let third = try #require(kept.form(c, offsets: Self.offsets))
         #expect(third == DiagonalOffsetMatrix(c, offsets: Self.offsets))
         #expect(third.values.withUnsafeBufferPointer { $0.baseAddress } == address, "the kept buffer was not reused")
+        #expect(kept.keepsSlots)
+    }
+
+    @Test("a matrix on another pattern with the same offsets (a hole filled, an entry dropped) gets its own slots")
+    func patternChange() throws {
+        let kept = DiagonalFormBuffer()
+        let full = Self.matrix(seed: 7)
+        _ = try #require(kept.form(full, offsets: Self.offsets))
+        // Drop the stored entries of column 3: those values must read 0, not the kept ones.
+        var pointers = full.pattern.columnPointers, rows = full.pattern.rowIndices, values = full.values
+        let (start, end) = (pointers[3], pointers[4])
+        rows.removeSubrange(start..<end)
+        values.removeSubrange(start..<end)
+        for j in 4..<pointers.count { pointers[j] -= end - start }
+        let sparser = try SparseMatrix(rows: 70, columns: 70, columnPointers: pointers, rowIndices: rows, values: values)
+        let form = try #require(kept.form(sparser, offsets: Self.offsets))
+        #expect(form == DiagonalOffsetMatrix(sparser, offsets: Self.offsets))
+        #expect(kept.form(full, offsets: Self.offsets) == DiagonalOffsetMatrix(full, offsets: Self.offsets))
     }
 
     @Test("a matrix off the offsets gives nil and keeps nothing; the next form is the fresh one")

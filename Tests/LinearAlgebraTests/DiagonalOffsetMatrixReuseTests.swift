@@ -51,3 +51,50 @@ import LinearAlgebra
         #expect(first != second)
     }
 }
+
+/// The form written through the slots of a pattern (`DiagonalOffsetSlots`).
+@Suite struct DiagonalOffsetSlotsTests {
+    @Test("on random patterns with holes and explicit zeros: the checked fill's form, whatever the buffer held")
+    func slotsGiveTheCheckedForm() throws {
+        var rng = SeededRandom(seed: 21)
+        for (rows, columns, offsets) in [(1, 1, [0]), (9, 9, [-3, 0, 2]), (40, 40, [-7, -1, 0, 1, 7]),
+                                         (30, 45, [-2, 0, 5, 44]), (45, 30, [-1, 0, 3]), (45, 30, [-44, -1, 0, 3])] {
+            let (a, _) = DiagonalOffsetMatrixTests.onOffsets(rows, columns, offsets, density: 0.7, &rng)
+            // Slots exist exactly where the checked fill accepts the pattern (the 45 × 30 case's diagonals
+            // would hold more than twice its entries).
+            #expect((DiagonalOffsetSlots(a.pattern, offsets: offsets) == nil) == (DiagonalOffsetMatrix(a, offsets: offsets) == nil))
+            guard let slots = DiagonalOffsetSlots(a.pattern, offsets: offsets) else {
+                #expect(rows == 45)
+                continue
+            }
+            let fresh = try #require(DiagonalOffsetMatrix(a, offsets: offsets))
+            // Another matrix on the same pattern, written over a buffer of garbage.
+            let b = try SparseMatrix(pattern: a.pattern, values: rng.vector(a.nonZeroCount))
+            for count in [0, fresh.values.count - 1, fresh.values.count] {
+                var storage = (0..<count).map { Double($0) - 0.5 }
+                let address = storage.withUnsafeBufferPointer { $0.baseAddress }
+                let formB = try #require(slots.form(b, reusing: &storage))
+                #expect(formB == DiagonalOffsetMatrix(b, offsets: offsets), "\(rows)×\(columns)")
+                #expect(storage.isEmpty)
+                if count == fresh.values.count {
+                    #expect(formB.values.withUnsafeBufferPointer { $0.baseAddress } == address, "buffer not reused")
+                }
+                var again = (0..<count).map { Double($0) + 0.25 }
+                #expect(slots.form(a, reusing: &again) == fresh, "\(rows)×\(columns), buffer of \(count)")
+            }
+        }
+    }
+
+    @Test("another pattern gives nil; a pattern off the offsets has no slots")
+    func refusals() throws {
+        var rng = SeededRandom(seed: 22)
+        let offsets = [-1, 0, 1]
+        let (a, _) = DiagonalOffsetMatrixTests.onOffsets(20, 20, offsets, density: 0.6, &rng)
+        let (b, _) = DiagonalOffsetMatrixTests.onOffsets(20, 20, offsets, density: 0.9, &rng)
+        #expect(a.pattern != b.pattern)
+        let slots = try #require(DiagonalOffsetSlots(a.pattern, offsets: offsets))
+        var storage: [Double] = []
+        #expect(slots.form(b, reusing: &storage) == nil)
+        #expect(DiagonalOffsetSlots(b.pattern, offsets: [0, 1]) == nil)
+    }
+}
