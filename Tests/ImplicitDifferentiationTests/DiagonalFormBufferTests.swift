@@ -75,7 +75,7 @@ import TestSupport
 
     @Test("Jacobi-CG under .automatic at two points, alternated, a linearization held across calls, after a failed call: CHOLMOD's derivatives")
     func automaticAcrossPoints() throws {
-        let n = 40
+        let n = 30
         let c = SwitchingFivePointConditions(n: n, shift: -4)
         let y1 = SparseAnalysisReuseTests.solution(n, phase: 0.3, sign: -1)
         let y2 = SparseAnalysisReuseTests.solution(n, phase: 1.1, sign: -1)
