@@ -14,7 +14,8 @@ import LinearAlgebra
 /// facts' one pass (symmetry, dominance, diagonal) and the dominance pass alone; and, for
 /// the same single product, CG preconditioned by IC(0) at the automatic
 /// plan's tolerance (`KrylovOptions.automaticPlan`); `A` stored by diagonals (the offsets read once,
-/// the form written per call, the value facts read from it, Jacobi-CG and the fused product on it).
+/// the form written per call, fresh or through the kept slots of the pattern into a kept buffer, the value
+/// facts read from it, Jacobi-CG and the fused product on it).
 /// `BRATU2D_PARTS_GRIDS`
 /// (default `100,300`) picks the grid sides. Profiling hook:
 /// `BRATU2D_PARTS_PROFILE=<N>` with `BRATU2D_PARTS_ITERATIONS=<count>` (default 2000)
@@ -143,6 +144,12 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
         let tOffsets = harness.median(repetitions: 5 * reps) { _ = DiagonalOffsetMatrix.offsets(of: a.pattern) }
         let tDiagonalForm = harness.median(repetitions: 5 * reps) { _ = DiagonalOffsetMatrix(a, offsets: diagonalOffsets) }
         let diagonalForm = DiagonalOffsetMatrix(a, offsets: diagonalOffsets)!
+        // As `.automatic` writes it on a warm call: A's values scattered to the slots of its pattern, in a kept buffer.
+        let slots = DiagonalOffsetSlots(a.pattern, offsets: diagonalOffsets)!
+        var keptValues = diagonalForm.values
+        let tDiagonalFormKept = harness.median(repetitions: 5 * reps) {
+            keptValues = slots.form(a, reusing: &keptValues)!.values
+        }
         let tFactsByDiagonals = harness.median(repetitions: reps) { _ = SparseValueFactsProbe.facts(a, diagonals: diagonalForm) }
         let diagonalOp = SparseMatrixOperator(a, diagonals: diagonalForm, structure: [.symmetric, .positiveDefinite])
         let tJacobiCGDiagonals = harness.median(repetitions: reps) {
@@ -207,6 +214,7 @@ func runBratu2DPartsBenchmarks(_ harness: inout BenchmarkHarness) {
                      ("Jacobi-CG solve A by the gather (A exactly symmetric)", tJacobiCGGather),
                      ("diagonal offsets of the pattern (once per detection)", tOffsets),
                      ("diagonal form of A (\(diagonalForm.offsets.count) offsets)", tDiagonalForm),
+                     ("diagonal form of A, kept slots and buffer", tDiagonalFormKept),
                      ("value facts read by diagonals", tFactsByDiagonals),
                      ("Jacobi-CG solve Aᵀ by diagonals (\(diagonalIterations) its)", tJacobiCGDiagonals),
                      ("Jacobi-CG solve A by diagonals", tJacobiCGDiagonalsA),

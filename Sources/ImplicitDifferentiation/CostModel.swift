@@ -527,7 +527,7 @@ extension ImplicitFunction {
                 } else {
                     // A on a few diagonals is also stored by them: the value pass reads the diagonal
                     // runs, and the Krylov products use them.
-                    a.diagonals = a.shape.diagonalOffsets.flatMap { DiagonalOffsetMatrix(a.matrix, offsets: $0) }
+                    a.diagonals = a.shape.diagonalOffsets.flatMap { detected.diagonalBuffer.form(a.matrix, offsets: $0) }
                     let facts = SparseValueFacts(a.matrix, diagonals: a.diagonals)
                     a.facts = facts
                     var byValue = SparseStructure(pattern: a.matrix.pattern, sweeps: sweeps, symmetric: facts.symmetric,

@@ -50,6 +50,8 @@ struct DetectedStructure: Sendable {
     var accumulatedDiscBound: GershgorinDiscBound? = nil
     /// The buffers of the tape-free evaluations at these shapes, reused from call to call.
     @usableFromInline let workspace = CompressedDualWorkspace()
+    /// The values buffer of `A`'s diagonal form at these shapes, reused from call to call.
+    let diagonalBuffer = DiagonalFormBuffer()
 
     /// `true` when more than a quarter of `A`'s entries are structurally non-zero:
     /// then no sparse candidate can beat the dense one, and the pattern is not coloured.

@@ -54,10 +54,33 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
     /// - Returns: `nil` when an entry of `a` lies off `offsets`, the offsets are not increasing within
     ///   `-(rows − 1) … columns − 1`, or the diagonals would hold more than `2 · max(nnz, rows)` values.
     public init?(_ a: SparseMatrix, offsets: [Int]) {
+        var none: [Double] = []
+        self.init(a, offsets: offsets, reusing: &none)
+    }
+
+    /// The diagonal form of `a` on known offsets (``init(_:offsets:)``), its values written into
+    /// `storage` when that holds exactly `offsets.count · rows` values (zero-filled first), so that a
+    /// buffer kept from an earlier form is reused instead of a fresh one being allocated.
+    ///
+    /// `storage` is moved into the result and left empty. When another value still shares its
+    /// elements (an earlier form still alive), writing copies them first, so no other value changes.
+    ///
+    /// - Parameters:
+    ///   - a: the matrix (its values are finite by its own invariant).
+    ///   - offsets: distinct increasing offsets `column − row`.
+    ///   - storage: a buffer to reuse; left empty.
+    /// - Returns: `nil` as ``init(_:offsets:)`` does.
+    package init?(_ a: SparseMatrix, offsets: [Int], reusing storage: inout [Double]) {
+        var diagonals: [Double] = []
+        swap(&diagonals, &storage)
         guard Self.offsetsAreIncreasing(offsets, rows: a.rows, columns: a.columns) else { return nil }
         let (count, overflow) = offsets.count.multipliedReportingOverflow(by: a.rows)
         guard !overflow, count <= 2 * Swift.max(a.nonZeroCount, a.rows) else { return nil }
-        var diagonals = [Double](repeating: 0, count: count)
+        if diagonals.count == count {
+            diagonals.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        } else {
+            diagonals = [Double](repeating: 0, count: count)
+        }
         let rowCount = a.rows
         let filled = a.withUnsafeBuffers { p, r, v in
             offsets.withUnsafeBufferPointer { o in
@@ -71,6 +94,14 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
         columns = a.columns
         self.offsets = offsets
         values = diagonals
+    }
+
+    /// A form from parts that already hold the invariant (made by a checked fill of this module).
+    init(filled rows: Int, columns: Int, offsets: [Int], values: [Double]) {
+        self.rows = rows
+        self.columns = columns
+        self.offsets = offsets
+        self.values = values
     }
 
     /// The distinct offsets `column − row` of the entries of `pattern`, increasing, or `nil` when
