@@ -72,23 +72,28 @@ extension SparseMatrixOperator: JacobiDirectionProduct {
     /// The direction and `A p` by diagonals in one pass (see ``DiagonalOffsetMatrix``), or in two.
     func applyAfterJacobiDirection(beta: Double, residual: [Double], inverseDiagonal: [Double],
                                    direction: inout [Double], into q: inout [Double]) -> Double {
-        if let diagonals {
-            return diagonals.multiplyAfterJacobiDirection(beta: beta, residual: residual, inverseDiagonal: inverseDiagonal,
-                                                          direction: &direction, into: &q, transposed: false)
-        }
-        ConjugateGradientKernels.jacobiDirection(beta, residual, inverseDiagonal, &direction)
-        return applyReturningCurvature(direction, into: &q)
+        directionAndProduct(beta: beta, residual: residual, inverseDiagonal: inverseDiagonal,
+                            direction: &direction, into: &q, transposed: false)
     }
 
     /// The direction and `Aᵀp` by diagonals in one pass (see ``DiagonalOffsetMatrix``), or in two.
     func applyTransposedAfterJacobiDirection(beta: Double, residual: [Double], inverseDiagonal: [Double],
                                              direction: inout [Double], into q: inout [Double]) -> Double {
+        directionAndProduct(beta: beta, residual: residual, inverseDiagonal: inverseDiagonal,
+                            direction: &direction, into: &q, transposed: true)
+    }
+
+    /// `p ← D⁻¹r + βp`, then `q = A p` or `Aᵀp` with `pᵀq`: one pass by diagonals when the operator
+    /// holds them, else the direction and then the product with its curvature.
+    private func directionAndProduct(beta: Double, residual: [Double], inverseDiagonal: [Double],
+                                     direction: inout [Double], into q: inout [Double], transposed: Bool) -> Double {
         if let diagonals {
             return diagonals.multiplyAfterJacobiDirection(beta: beta, residual: residual, inverseDiagonal: inverseDiagonal,
-                                                          direction: &direction, into: &q, transposed: true)
+                                                          direction: &direction, into: &q, transposed: transposed)
         }
         ConjugateGradientKernels.jacobiDirection(beta, residual, inverseDiagonal, &direction)
-        return applyTransposedReturningCurvature(direction, into: &q)
+        return transposed ? applyTransposedReturningCurvature(direction, into: &q)
+                          : applyReturningCurvature(direction, into: &q)
     }
 }
 
