@@ -55,6 +55,22 @@ extension TapeRecording {
         var k = end
         var node = nodes + k
         var carry = 0.0   // node k's adjoint still to be added from node k + 1
+        /// Passes `d·w` to parent `p`: carried to the next step, added to its slot, or to `J[row, p − 1]`
+        /// for an input; `false` when `p` lies below the segment and is not an input.
+        @inline(__always)
+        func pass(_ p: Int, _ d: Double, _ w: Double, carried: Bool) -> Bool {
+            guard p != 0 && d != 0 else { return true }
+            if carried {
+                carry = d * w
+            } else if p >= start {
+                a[p] += d * w
+            } else if p <= inputs {
+                sink.add(row: row, input: p - 1, value: d * w)
+            } else {
+                return false
+            }
+            return true
+        }
         while k >= start {
             let w = a[k] + carry
             carry = 0
@@ -66,28 +82,7 @@ extension TapeRecording {
                 // the same node (the order of the two additions then stays that of memory).
                 let carry0 = p0 == below && p1 != below && p0 >= start
                 let carry1 = p1 == below && p0 != below && p1 >= start
-                if p0 != 0 && n.d0 != 0 {
-                    if carry0 {
-                        carry = n.d0 * w
-                    } else if p0 >= start {
-                        a[p0] += n.d0 * w
-                    } else if p0 <= inputs {
-                        sink.add(row: row, input: p0 - 1, value: n.d0 * w)
-                    } else {
-                        return false
-                    }
-                }
-                if p1 != 0 && n.d1 != 0 {
-                    if carry1 {
-                        carry = n.d1 * w
-                    } else if p1 >= start {
-                        a[p1] += n.d1 * w
-                    } else if p1 <= inputs {
-                        sink.add(row: row, input: p1 - 1, value: n.d1 * w)
-                    } else {
-                        return false
-                    }
-                }
+                guard pass(p0, n.d0, w, carried: carry0), pass(p1, n.d1, w, carried: carry1) else { return false }
             }
             node -= 1
             k &-= 1
