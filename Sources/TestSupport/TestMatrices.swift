@@ -97,3 +97,19 @@ extension TestMatrices {
         return try! SparseMatrix(rows: k * k, columns: k * k, columnPointers: pointers, rowIndices: rows, values: values)
     }
 }
+
+extension SparseMatrix {
+    /// The same pattern with each stored value `v` at `(row, column)` replaced by `body(row, column, v)`.
+    ///
+    /// - Parameter body: the new value of one stored entry.
+    /// - Returns: the matrix with the new values (they must be finite).
+    public func mappingEntries(_ body: (_ row: Int, _ column: Int, _ value: Double) -> Double) -> SparseMatrix {
+        var mapped = values
+        for j in 0..<columns {
+            for p in pattern.columnPointers[j]..<pattern.columnPointers[j + 1] {
+                mapped[p] = body(pattern.rowIndices[p], j, values[p])
+            }
+        }
+        return try! SparseMatrix(pattern: pattern, values: mapped)
+    }
+}

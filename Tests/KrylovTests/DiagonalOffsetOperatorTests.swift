@@ -10,15 +10,7 @@ import TestSupport
     /// A convection–diffusion stencil on a `k × k` grid (unsymmetric, five offsets, missing neighbours
     /// at the grid's edges).
     static func convection(_ k: Int) -> SparseMatrix {
-        let l = TestMatrices.poisson2DSparse(k)
-        var values = l.values
-        for j in 0..<l.columns {
-            for p in l.pattern.columnPointers[j]..<l.pattern.columnPointers[j + 1] {
-                let i = l.pattern.rowIndices[p]
-                values[p] += i == j ? 0.5 : (i < j ? 0.3 : -0.3)
-            }
-        }
-        return try! SparseMatrix(pattern: l.pattern, values: values)
+        TestMatrices.poisson2DSparse(k).mappingEntries { i, j, v in v + (i == j ? 0.5 : (i < j ? 0.3 : -0.3)) }
     }
 
     @Test("products, transposed products and their curvatures by diagonals match the CSC operator's", arguments: [1, 3, 17, 40])

@@ -10,14 +10,7 @@ import TestSupport
     /// The 5-point Laplacian on a `k × k` grid plus a positive reaction `1 + ½ sin(1.3 j)` on the
     /// diagonal: symmetric positive definite, Jacobi-scaled condition number below 10.
     static func reactionStencil(_ k: Int) -> SparseMatrix {
-        let l = TestMatrices.poisson2DSparse(k)
-        var values = l.values
-        for j in 0..<l.columns {
-            for p in l.pattern.columnPointers[j]..<l.pattern.columnPointers[j + 1] where l.pattern.rowIndices[p] == j {
-                values[p] += 1 + 0.5 * sin(1.3 * Double(j))
-            }
-        }
-        return try! SparseMatrix(pattern: l.pattern, values: values)
+        TestMatrices.poisson2DSparse(k).mappingEntries { i, j, v in i == j ? v + (1 + 0.5 * sin(1.3 * Double(j))) : v }
     }
 
     @Test("Aᵀx with xᵀAᵀx summed in the same pass equals multiplyTransposed then dot (odd and even orders)",
