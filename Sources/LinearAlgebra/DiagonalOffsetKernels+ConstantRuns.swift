@@ -93,14 +93,14 @@ extension DiagonalOffsetKernels {
                 if k < exceptions.count { stop = Swift.min(stop, exceptions[k]) }
                 if stop > n {
                     if let u = direction {
-                        // The direction four rows ahead of the product, two pairs per four rows, while
-                        // that stays inside; then all of it, and the segment's last rows.
+                        // The direction kept at least four rows ahead of what the product reads, two
+                        // pairs per four rows while that stays inside the matrix.
                         advance(n + 4 + ahead)
                         let delta = updated - n
-                        let ahead = (u.inverseDiagonal + delta, u.residual + delta, p + delta, u.beta, rows - delta)
+                        let shifted = (u.inverseDiagonal + delta, u.residual + delta, p + delta, u.beta, rows - delta)
                         n = terms == 5
-                            ? constantRows(five: true, n, stop, c, vm, x, q, dot: dot, &sums, direction: ahead)
-                            : constantRows(five: false, n, stop, c, vm, x, q, dot: dot, &sums, direction: ahead)
+                            ? constantRows(five: true, n, stop, c, vm, x, q, dot: dot, &sums, direction: shifted)
+                            : constantRows(five: false, n, stop, c, vm, x, q, dot: dot, &sums, direction: shifted)
                         updated = Swift.max(updated, Swift.min(rows, n + delta))
                         // Stopped by the end of the direction rather than of the segment: the rest of it.
                         if n + 4 <= stop { advance(rows) }
