@@ -34,6 +34,10 @@ extension DiagonalOffsetMatrix {
             for i in 0..<n { p[i] = inverseDiagonal[i] * residual[i] + beta * p[i] }
             return multiplyReturningDot(p, into: &q, transposed: transposed)
         }
+        if let runs = constantRuns {
+            return constantRunProducts(runs, beta: beta, residual: residual, inverseDiagonal: inverseDiagonal,
+                                       direction: &p, into: &q, transposed: transposed)
+        }
         return offsets.withUnsafeBufferPointer { o in
             values.withUnsafeBufferPointer { v in
                 residual.withUnsafeBufferPointer { r in

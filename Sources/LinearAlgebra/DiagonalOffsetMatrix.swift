@@ -24,6 +24,9 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
     public let offsets: [Int]
     /// The diagonals, `offsets.count` runs of `rows` values (see the invariant).
     public let values: [Double]
+    /// The off-diagonal runs as constants, when this is a square stencil's form that has them (found
+    /// from ``values`` on construction; the products then multiply by the constants).
+    package let constantRuns: DiagonalOffsetConstantRuns?
 
     /// The largest number of diagonals ``init(_:maximumOffsets:)`` accepts by default.
     public static let defaultMaximumOffsets = 8
@@ -90,18 +93,26 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
             }
         }
         guard filled else { return nil }
-        rows = a.rows
-        columns = a.columns
-        self.offsets = offsets
-        values = diagonals
+        self.init(filled: a.rows, columns: a.columns, offsets: offsets, values: diagonals)
     }
 
     /// A form from parts that already hold the invariant (made by a checked fill of this module).
     init(filled rows: Int, columns: Int, offsets: [Int], values: [Double]) {
+        self.init(rows: rows, columns: columns, offsets: offsets, values: values,
+                  constantRuns: rows == columns ? DiagonalOffsetConstantRuns.detect(rows: rows, offsets: offsets, values: values) : nil)
+    }
+
+    private init(rows: Int, columns: Int, offsets: [Int], values: [Double], constantRuns: DiagonalOffsetConstantRuns?) {
         self.rows = rows
         self.columns = columns
         self.offsets = offsets
         self.values = values
+        self.constantRuns = constantRuns
+    }
+
+    /// The same matrix with its products on the general kernels (every run loaded).
+    package var withoutConstantRuns: DiagonalOffsetMatrix {
+        DiagonalOffsetMatrix(rows: rows, columns: columns, offsets: offsets, values: values, constantRuns: nil)
     }
 
     /// The distinct offsets `column − row` of the entries of `pattern`, increasing, or `nil` when
@@ -152,10 +163,7 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
                 }
             }
         }
-        self.rows = rows
-        self.columns = columns
-        self.offsets = offsets
-        self.values = values
+        self.init(filled: rows, columns: columns, offsets: offsets, values: values)
     }
 
     /// `true` when `offsets` increase strictly and each lies in `-(rows − 1) … columns − 1`.
@@ -214,6 +222,9 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
     /// The product kernels on the raw buffers (lengths checked by the callers).
     private func products(_ x: [Double], _ y: inout [Double], transposed: Bool, dot: Bool) -> Double {
         let (r, c) = (rows, columns)
+        if let runs = constantRuns {
+            return constantRunProducts(runs, x, &y, transposed: transposed, dot: dot)
+        }
         return offsets.withUnsafeBufferPointer { o in
             values.withUnsafeBufferPointer { v in
                 x.withUnsafeBufferPointer { x in
@@ -221,6 +232,55 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
                         transposed
                             ? DiagonalOffsetKernels.multiplyTransposed(rows: r, columns: c, o, v, x, y, dot: dot)
                             : DiagonalOffsetKernels.multiply(rows: r, columns: c, o, v, x, y, dot: dot)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension DiagonalOffsetMatrix {
+    /// `y = A x` (or `Aᵀx`) with the constant runs, returning `xᵀy` when `dot` (square, lengths checked by the callers).
+    func constantRunProducts(_ runs: DiagonalOffsetConstantRuns, _ x: [Double], _ y: inout [Double],
+                             transposed: Bool, dot: Bool) -> Double {
+        x.withUnsafeBufferPointer { x in
+            guard let xp = x.baseAddress else { return 0 }
+            // Read only: the kernel writes `p` only when it is given a direction to update.
+            return constantRunKernel(runs, UnsafeMutablePointer(mutating: xp), &y, transposed: transposed, direction: nil, dot: dot)
+        }
+    }
+
+    /// `p ← D⁻¹r + βp`, then `q = A p` (or `Aᵀp`) and `pᵀq`, in one pass with the constant runs
+    /// (square, lengths checked by the callers).
+    func constantRunProducts(_ runs: DiagonalOffsetConstantRuns, beta: Double, residual: [Double],
+                             inverseDiagonal: [Double], direction p: inout [Double], into q: inout [Double],
+                             transposed: Bool) -> Double {
+        residual.withUnsafeBufferPointer { r in
+            inverseDiagonal.withUnsafeBufferPointer { m in
+                p.withUnsafeMutableBufferPointer { p in
+                    guard let pp = p.baseAddress, let rp = r.baseAddress, let mp = m.baseAddress else { return 0 }
+                    let update = DiagonalOffsetKernels.JacobiDirection(beta: beta, residual: rp, inverseDiagonal: mp)
+                    return constantRunKernel(runs, pp, &q, transposed: transposed, direction: update, dot: true)
+                }
+            }
+        }
+    }
+
+    private func constantRunKernel(_ runs: DiagonalOffsetConstantRuns, _ p: UnsafeMutablePointer<Double>,
+                                   _ y: inout [Double], transposed: Bool,
+                                   direction: DiagonalOffsetKernels.JacobiDirection?, dot: Bool) -> Double {
+        let n = rows
+        let exceptions = transposed ? runs.columnExceptions : runs.rowExceptions
+        return offsets.withUnsafeBufferPointer { o in
+            values.withUnsafeBufferPointer { v in
+                runs.constants.withUnsafeBufferPointer { c in
+                    exceptions.withUnsafeBufferPointer { e in
+                        y.withUnsafeMutableBufferPointer { y in
+                            guard let vp = v.baseAddress, let yp = y.baseAddress else { return 0 }
+                            return DiagonalOffsetKernels.constantRunProduct(
+                                rows: n, o, vp, constants: c, exceptions: e, transposed: transposed,
+                                direction: direction, p, yp, dot: dot)
+                        }
                     }
                 }
             }
