@@ -1,16 +1,14 @@
 #include "CStencilKernels.h"
 
-#include <immintrin.h>
 #include <stdlib.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+
+#include <immintrin.h>
 
 #pragma STDC FP_CONTRACT OFF
 
 #define AVX2 __attribute__((target("avx2")))
-
-int cstencil_vector_kernels_enabled(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && getenv("IMPLICIT_DIFF_SCALAR_KERNELS") == NULL;
-}
 
 /* Four rows of q, stored; returns xm·q for them. */
 AVX2 static inline __attribute__((always_inline)) __m256d rows4(const int five, ptrdiff_t n, __m256d c0, __m256d c1,
@@ -95,3 +93,24 @@ AVX2 ptrdiff_t cstencil_constant_rows(int five, ptrdiff_t start, ptrdiff_t end,
     return five ? constant_rows(1, start, end, c0, c1, c2, c3, vm, x0, x1, x2, x3, x4, q, dot, sums, mu, ru, pu, beta, count)
                 : constant_rows(0, start, end, c0, c1, c2, c3, vm, x0, x1, x2, x3, x4, q, dot, sums, mu, ru, pu, beta, count);
 }
+
+int cstencil_vector_kernels_enabled(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && getenv("IMPLICIT_DIFF_SCALAR_KERNELS") == NULL;
+}
+
+#else
+
+/* No AVX2 on this architecture: never enabled, so the kernel is never called. */
+int cstencil_vector_kernels_enabled(void) { return 0; }
+
+ptrdiff_t cstencil_constant_rows(int five, ptrdiff_t start, ptrdiff_t end,
+                                 double c0, double c1, double c2, double c3, const double *vm,
+                                 const double *x0, const double *x1, const double *x2,
+                                 const double *x3, const double *x4,
+                                 double *q, int dot, double *sums,
+                                 const double *mu, const double *ru, double *pu, double beta, ptrdiff_t count) {
+    abort();
+}
+
+#endif

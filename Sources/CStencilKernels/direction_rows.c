@@ -1,5 +1,9 @@
 #include "CStencilKernels.h"
 
+#include <stdlib.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+
 #include <immintrin.h>
 
 #pragma STDC FP_CONTRACT OFF
@@ -84,3 +88,15 @@ AVX2 double cstencil_direction_rows(int five, ptrdiff_t first, ptrdiff_t last, p
     return five ? direction_rows(1, first, last, rows, lead, beta, v0, v1, v2, v3, v4, x0, x1, x2, x3, x4, rp, mp, pp, qp)
                 : direction_rows(0, first, last, rows, lead, beta, v0, v1, v2, v3, v4, x0, x1, x2, x3, x4, rp, mp, pp, qp);
 }
+
+#else
+
+/* No AVX2 on this architecture: cstencil_vector_kernels_enabled() is 0, so the kernel is never called. */
+double cstencil_direction_rows(int five, ptrdiff_t first, ptrdiff_t last, ptrdiff_t rows, ptrdiff_t lead, double beta,
+                               const double *v0, const double *v1, const double *v2, const double *v3, const double *v4,
+                               const double *x0, const double *x1, const double *x2, const double *x3, const double *x4,
+                               const double *rp, const double *mp, double *pp, double *qp) {
+    abort();
+}
+
+#endif
