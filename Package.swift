@@ -31,8 +31,10 @@ let package = Package(
             path: "Modulemaps/CSuiteSparse",
             providers: [.apt(["libsuitesparse-dev"])]
         ),
+        // Layer 0: the stencil products' AVX2 kernels in C, chosen at run time by LinearAlgebra.
+        .target(name: "CStencilKernels"),
         // Layer 1: dense and sparse matrices, BLAS kernels, LAPACK and SuiteSparse factorizations.
-        .target(name: "LinearAlgebra", dependencies: ["CLAPACK", "CSuiteSparse"]),
+        .target(name: "LinearAlgebra", dependencies: ["CLAPACK", "CSuiteSparse", "CStencilKernels"]),
         // Layer 2: lazy operators and Krylov methods.
         .target(name: "Krylov", dependencies: ["LinearAlgebra"]),
         // Layer 3: forward duals, reverse tape, finite differences.

@@ -34,15 +34,18 @@ extension DiagonalOffsetKernels {
     ///   - p: length `rows`; written only with `direction`.
     ///   - q: length `rows`, overwritten.
     ///   - dot: whether to sum `pᵀq`.
+    ///   - vector: whether the rows between exceptions run on the AVX2 kernel
+    ///     (``vectorRows(five:_:_:_:_:_:_:dot:_:direction:)``, the same bits); only when ``vectorKernels``.
     /// - Returns: `pᵀq` when `dot`, else `0`.
     static func constantRunProduct(rows: Int, _ offsets: UnsafeBufferPointer<Int>, _ d: UnsafePointer<Double>,
                                    constants: UnsafeBufferPointer<Double>, exceptions: UnsafeBufferPointer<Int>,
                                    transposed: Bool, direction: JacobiDirection?,
                                    _ p: UnsafeMutablePointer<Double>, _ q: UnsafeMutablePointer<Double>,
-                                   dot: Bool) -> Double {
+                                   dot: Bool, vector: Bool) -> Double {
         let terms = offsets.count
         let middle = terms / 2
         precondition((terms == 3 || terms == 5) && offsets[middle] == 0, "constantRunProduct: not a stencil's form")
+        precondition(!vector || vectorKernels, "constantRunProduct: no AVX2 kernel on this processor")
         return withShifts(terms) { vShift, xShift, low, high in
             for (t, o) in offsets.enumerated() {
                 (vShift[t], xShift[t], low[t], high[t]) = transposed ? (t * rows - o, -o, o, rows + o) : (t * rows, o, -o, rows - o)
@@ -98,7 +101,9 @@ extension DiagonalOffsetKernels {
                         advance(n + 4 + ahead)
                         let delta = updated - n
                         let shifted = (u.inverseDiagonal + delta, u.residual + delta, p + delta, u.beta, rows - delta)
-                        n = terms == 5
+                        n = vector
+                            ? vectorRows(five: terms == 5, n, stop, c, vm, x, q, dot: dot, &sums, direction: shifted)
+                            : terms == 5
                             ? constantRows(five: true, n, stop, c, vm, x, q, dot: dot, &sums, direction: shifted)
                             : constantRows(five: false, n, stop, c, vm, x, q, dot: dot, &sums, direction: shifted)
                         updated = Swift.max(updated, Swift.min(rows, n + delta))
@@ -106,7 +111,9 @@ extension DiagonalOffsetKernels {
                         if n + 4 <= stop { advance(rows) }
                     }
                     if n < stop {
-                        n = terms == 5
+                        n = vector
+                            ? vectorRows(five: terms == 5, n, stop, c, vm, x, q, dot: dot, &sums, direction: nil)
+                            : terms == 5
                             ? constantRows(five: true, n, stop, c, vm, x, q, dot: dot, &sums, direction: nil)
                             : constantRows(five: false, n, stop, c, vm, x, q, dot: dot, &sums, direction: nil)
                     }

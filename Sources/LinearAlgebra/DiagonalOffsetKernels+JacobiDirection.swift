@@ -25,13 +25,17 @@ extension DiagonalOffsetKernels {
     ///   - inverseDiagonal: `D⁻¹`, length `rows`.
     ///   - p: the direction, length `rows`, updated.
     ///   - q: length `rows`, overwritten.
+    ///   - vector: whether the interior rows run on the AVX2 kernel (``vectorInterior(five:first:last:rows:lead:beta:_:_:_:_:_:_:)``,
+    ///     the same bits); only when ``vectorKernels``.
     /// - Returns: `pᵀq` of the updated `p`.
     static func directionAndProduct(rows: Int, _ offsets: UnsafeBufferPointer<Int>, _ d: UnsafeBufferPointer<Double>,
                                     transposed: Bool, beta: Double, _ r: UnsafeBufferPointer<Double>,
                                     _ inverseDiagonal: UnsafeBufferPointer<Double>,
-                                    _ p: UnsafeMutableBufferPointer<Double>, _ q: UnsafeMutableBufferPointer<Double>) -> Double {
+                                    _ p: UnsafeMutableBufferPointer<Double>, _ q: UnsafeMutableBufferPointer<Double>,
+                                    vector: Bool) -> Double {
         let terms = offsets.count
         precondition(fusesDirection(terms: terms), "directionAndProduct: \(terms) diagonals, not 3 or 5")
+        precondition(!vector || vectorKernels, "directionAndProduct: no AVX2 kernel on this processor")
         guard rows > 0, let dp = d.baseAddress, let rp = r.baseAddress, let mp = inverseDiagonal.baseAddress,
               let pp = p.baseAddress, let qp = q.baseAddress else { return 0 }
         return withShifts(terms) { vShift, xShift, low, high in
@@ -71,7 +75,9 @@ extension DiagonalOffsetKernels {
             let x = (UnsafePointer(pp + xShift[0]), UnsafePointer(pp + xShift[1]), UnsafePointer(pp + xShift[2]),
                      UnsafePointer(pp + xShift[terms - 2]), UnsafePointer(pp + xShift[terms - 1]))
             // The two stencil widths as separate loops (`five` a constant in each).
-            total += terms == 5
+            total += vector
+                ? vectorInterior(five: terms == 5, first: first, last: last, rows: rows, lead: lead, beta: beta, v, x, rp, mp, pp, qp)
+                : terms == 5
                 ? interior(five: true, first: first, last: last, rows: rows, lead: lead, beta: beta, v, x, rp, mp, pp, qp)
                 : interior(five: false, first: first, last: last, rows: rows, lead: lead, beta: beta, v, x, rp, mp, pp, qp)
             for n in last..<rows { edge(n) }

@@ -38,6 +38,7 @@ extension DiagonalOffsetMatrix {
             return constantRunProducts(runs, beta: beta, residual: residual, inverseDiagonal: inverseDiagonal,
                                        direction: &p, into: &q, transposed: transposed)
         }
+        let vector = vectorKernels
         return offsets.withUnsafeBufferPointer { o in
             values.withUnsafeBufferPointer { v in
                 residual.withUnsafeBufferPointer { r in
@@ -45,7 +46,7 @@ extension DiagonalOffsetMatrix {
                         p.withUnsafeMutableBufferPointer { p in
                             q.withUnsafeMutableBufferPointer { q in
                                 DiagonalOffsetKernels.directionAndProduct(rows: n, o, v, transposed: transposed,
-                                                                          beta: beta, r, m, p, q)
+                                                                          beta: beta, r, m, p, q, vector: vector)
                             }
                         }
                     }

@@ -27,6 +27,14 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
     /// The off-diagonal runs as constants, when this is a square stencil's form that has them (found
     /// from ``values`` on construction; the products then multiply by the constants).
     package let constantRuns: DiagonalOffsetConstantRuns?
+    /// Whether the stencil products run their hot loops on the AVX2 kernels (`CStencilKernels`, every
+    /// result the Swift loops' bits): `true` when the processor runs AVX2 and the environment variable
+    /// `IMPLICIT_DIFF_SCALAR_KERNELS` is not set (``vectorKernelsAvailable``); ``withScalarKernels``
+    /// is a copy that keeps to the Swift loops.
+    package let vectorKernels: Bool
+
+    /// Whether this process runs the stencil products' hot loops on the AVX2 kernels (asked once).
+    package static var vectorKernelsAvailable: Bool { DiagonalOffsetKernels.vectorKernels }
 
     /// The largest number of diagonals ``init(_:maximumOffsets:)`` accepts by default.
     public static let defaultMaximumOffsets = 8
@@ -102,17 +110,27 @@ public struct DiagonalOffsetMatrix: Sendable, Equatable {
                   constantRuns: rows == columns ? DiagonalOffsetConstantRuns.detect(rows: rows, offsets: offsets, values: values) : nil)
     }
 
-    private init(rows: Int, columns: Int, offsets: [Int], values: [Double], constantRuns: DiagonalOffsetConstantRuns?) {
+    private init(rows: Int, columns: Int, offsets: [Int], values: [Double], constantRuns: DiagonalOffsetConstantRuns?,
+                 vectorKernels: Bool = DiagonalOffsetKernels.vectorKernels) {
         self.rows = rows
         self.columns = columns
         self.offsets = offsets
         self.values = values
         self.constantRuns = constantRuns
+        self.vectorKernels = vectorKernels
     }
 
     /// The same matrix with its products on the general kernels (every run loaded).
     package var withoutConstantRuns: DiagonalOffsetMatrix {
-        DiagonalOffsetMatrix(rows: rows, columns: columns, offsets: offsets, values: values, constantRuns: nil)
+        DiagonalOffsetMatrix(rows: rows, columns: columns, offsets: offsets, values: values, constantRuns: nil,
+                             vectorKernels: vectorKernels)
+    }
+
+    /// The same matrix with its products on the Swift loops alone, never the AVX2 kernels (the same
+    /// bits: for the tests that compare the two).
+    package var withScalarKernels: DiagonalOffsetMatrix {
+        DiagonalOffsetMatrix(rows: rows, columns: columns, offsets: offsets, values: values, constantRuns: constantRuns,
+                             vectorKernels: false)
     }
 
     /// The distinct offsets `column − row` of the entries of `pattern`, increasing, or `nil` when
@@ -279,7 +297,7 @@ extension DiagonalOffsetMatrix {
                             guard let vp = v.baseAddress, let yp = y.baseAddress else { return 0 }
                             return DiagonalOffsetKernels.constantRunProduct(
                                 rows: n, o, vp, constants: c, exceptions: e, transposed: transposed,
-                                direction: direction, p, yp, dot: dot)
+                                direction: direction, p, yp, dot: dot, vector: vectorKernels)
                         }
                     }
                 }
