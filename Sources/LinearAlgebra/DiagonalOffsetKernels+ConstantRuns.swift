@@ -47,17 +47,7 @@ extension DiagonalOffsetKernels {
         precondition((terms == 3 || terms == 5) && offsets[middle] == 0, "constantRunProduct: not a stencil's form")
         precondition(!vector || vectorKernels, "constantRunProduct: no AVX2 kernel on this processor")
         return withShifts(terms) { vShift, xShift, low, high in
-            for (t, o) in offsets.enumerated() {
-                (vShift[t], xShift[t], low[t], high[t]) = transposed ? (t * rows - o, -o, o, rows + o) : (t * rows, o, -o, rows - o)
-            }
-            var first = 0, last = rows, ahead = 0
-            for t in 0..<terms {
-                first = Swift.max(first, low[t])
-                last = Swift.min(last, high[t])
-                ahead = Swift.max(ahead, xShift[t])
-            }
-            first = Swift.min(first, rows)
-            last = Swift.max(last, first)
+            let (first, last, ahead) = squareShifts(rows: rows, offsets, transposed: transposed, vShift, xShift, low, high)
             var updated = 0
             // The direction up to `end` (every row below `end` reads p only there).
             func advance(_ end: Int) {

@@ -39,17 +39,7 @@ extension DiagonalOffsetKernels {
         guard rows > 0, let dp = d.baseAddress, let rp = r.baseAddress, let mp = inverseDiagonal.baseAddress,
               let pp = p.baseAddress, let qp = q.baseAddress else { return 0 }
         return withShifts(terms) { vShift, xShift, low, high in
-            for (t, o) in offsets.enumerated() {
-                (vShift[t], xShift[t], low[t], high[t]) = transposed ? (t * rows - o, -o, o, rows + o) : (t * rows, o, -o, rows - o)
-            }
-            var first = 0, last = rows, ahead = 0
-            for t in 0..<terms {
-                first = Swift.max(first, low[t])
-                last = Swift.min(last, high[t])
-                ahead = Swift.max(ahead, xShift[t])
-            }
-            first = Swift.min(first, rows)
-            last = Swift.max(last, first)
+            let (first, last, ahead) = squareShifts(rows: rows, offsets, transposed: transposed, vShift, xShift, low, high)
             let b = SIMD2<Double>(repeating: beta)
             // p[i ..< end] ← D⁻¹r + βp, by pairs.
             func direct(_ i: Int, _ end: Int) {

@@ -83,6 +83,27 @@ enum DiagonalOffsetKernels {
         }
     }
 
+    /// The shifts of a square matrix's terms for `A p` (or `Aᵀp`), written into the four arrays as
+    /// ``multiply(rows:columns:_:_:_:_:dot:)`` (or its transpose) writes them, and the rows
+    /// `first ..< last` where every term is inside the matrix, and `ahead`, the largest forward shift
+    /// of `p` a row reads.
+    static func squareShifts(rows: Int, _ offsets: UnsafeBufferPointer<Int>, transposed: Bool,
+                             _ vShift: UnsafeMutableBufferPointer<Int>, _ xShift: UnsafeMutableBufferPointer<Int>,
+                             _ low: UnsafeMutableBufferPointer<Int>, _ high: UnsafeMutableBufferPointer<Int>)
+        -> (first: Int, last: Int, ahead: Int) {
+        for (t, o) in offsets.enumerated() {
+            (vShift[t], xShift[t], low[t], high[t]) = transposed ? (t * rows - o, -o, o, rows + o) : (t * rows, o, -o, rows - o)
+        }
+        var first = 0, last = rows, ahead = 0
+        for t in offsets.indices {
+            first = Swift.max(first, low[t])
+            last = Swift.min(last, high[t])
+            ahead = Swift.max(ahead, xShift[t])
+        }
+        first = Swift.min(first, rows)
+        return (first, Swift.max(last, first), ahead)
+    }
+
     /// Four scratch arrays of `count` integers on the stack.
     static func withShifts<R>(_ count: Int, _ body: (UnsafeMutableBufferPointer<Int>, UnsafeMutableBufferPointer<Int>,
                                                              UnsafeMutableBufferPointer<Int>, UnsafeMutableBufferPointer<Int>) -> R) -> R {
