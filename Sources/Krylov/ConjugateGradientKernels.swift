@@ -137,13 +137,7 @@ enum ConjugateGradientKernels {
             inverseDiagonal.withUnsafeBufferPointer { d in
                 p.withUnsafeMutableBufferPointer { p in
                     guard let rp = r.baseAddress, let dp = d.baseAddress, let pp = p.baseAddress else { return }
-                    let b = SIMD2<Double>(repeating: beta)
-                    var i = 0
-                    while i + 2 <= n {
-                        storePair(loadPair(dp + i) * loadPair(rp + i) + b * loadPair(pp + i), pp + i)
-                        i += 2
-                    }
-                    if i < n { pp[i] = dp[i] * rp[i] + beta * pp[i] }
+                    updateJacobiDirection(0, n, beta: beta, rp, dp, pp)
                 }
             }
         }

@@ -54,13 +54,7 @@ extension DiagonalOffsetKernels {
                 guard let u = direction else { return }
                 let end = Swift.min(rows, end)
                 guard updated < end else { return }
-                let (mp, rp, b) = (u.inverseDiagonal, u.residual, SIMD2<Double>(repeating: u.beta))
-                var i = updated
-                while i + 2 <= end {
-                    storePair(loadPair(mp + i) * loadPair(rp + i) + b * loadPair(p + i), p + i)
-                    i += 2
-                }
-                if i < end { p[i] = mp[i] * rp[i] + u.beta * p[i] }
+                updateJacobiDirection(updated, end, beta: u.beta, u.residual, u.inverseDiagonal, p)
                 updated = end
             }
             var total = 0.0
@@ -136,8 +130,7 @@ extension DiagonalOffsetKernels {
     @inline(__always)
     private static func constantRows(five: Bool, _ start: Int, _ end: Int, _ c: (Double, Double, Double, Double),
                                      _ vm: UnsafePointer<Double>,
-                                     _ x: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
-                                           UnsafePointer<Double>, UnsafePointer<Double>),
+                                     _ x: TermPointers,
                                      _ q: UnsafeMutablePointer<Double>, dot: Bool,
                                      _ sums: inout (even: SIMD2<Double>, odd: SIMD2<Double>, total: Double),
                                      direction: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafeMutablePointer<Double>,

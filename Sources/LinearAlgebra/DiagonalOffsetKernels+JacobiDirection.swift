@@ -40,16 +40,6 @@ extension DiagonalOffsetKernels {
               let pp = p.baseAddress, let qp = q.baseAddress else { return 0 }
         return withShifts(terms) { vShift, xShift, low, high in
             let (first, last, ahead) = squareShifts(rows: rows, offsets, transposed: transposed, vShift, xShift, low, high)
-            let b = SIMD2<Double>(repeating: beta)
-            // p[i ..< end] ← D⁻¹r + βp, by pairs.
-            func direct(_ i: Int, _ end: Int) {
-                var i = i
-                while i + 2 <= end {
-                    storePair(loadPair(mp + i) * loadPair(rp + i) + b * loadPair(pp + i), pp + i)
-                    i += 2
-                }
-                if i < end { pp[i] = mp[i] * rp[i] + beta * pp[i] }
-            }
             var total = 0.0
             func edge(_ n: Int) {
                 var s = 0.0
@@ -59,7 +49,7 @@ extension DiagonalOffsetKernels {
             }
             // The interior reads four rows ahead of the updated part: rows n ..< n + 4 read p below n + 4 + ahead.
             let lead = 4 + ahead
-            direct(0, Swift.min(rows, first + lead))
+            updateJacobiDirection(0, Swift.min(rows, first + lead), beta: beta, rp, mp, pp)
             for n in 0..<first { edge(n) }
             let v = (dp + vShift[0], dp + vShift[1], dp + vShift[2], dp + vShift[terms - 2], dp + vShift[terms - 1])
             let x = (UnsafePointer(pp + xShift[0]), UnsafePointer(pp + xShift[1]), UnsafePointer(pp + xShift[2]),
@@ -79,10 +69,8 @@ extension DiagonalOffsetKernels {
     /// `lead` rows ahead while that stays inside, then the rest of the direction; returns their part of `pᵀq`.
     @inline(__always)
     private static func interior(five: Bool, first: Int, last: Int, rows: Int, lead: Int, beta: Double,
-                                 _ v: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
-                                       UnsafePointer<Double>, UnsafePointer<Double>),
-                                 _ x: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
-                                       UnsafePointer<Double>, UnsafePointer<Double>),
+                                 _ v: TermPointers,
+                                 _ x: TermPointers,
                                  _ rp: UnsafePointer<Double>, _ mp: UnsafePointer<Double>,
                                  _ pp: UnsafeMutablePointer<Double>, _ qp: UnsafeMutablePointer<Double>) -> Double {
         let (v0, v1, v2, v3, v4) = v
@@ -106,12 +94,7 @@ extension DiagonalOffsetKernels {
             storePair(loadPair(mu + n + 2) * loadPair(ru + n + 2) + b * loadPair(pu + n + 2), pu + n + 2)
             n += 4
         }
-        var i = Swift.max(Swift.min(rows, first + lead), Swift.min(rows, n + lead))
-        while i + 2 <= rows {
-            storePair(loadPair(mp + i) * loadPair(rp + i) + b * loadPair(pp + i), pp + i)
-            i += 2
-        }
-        if i < rows { pp[i] = mp[i] * rp[i] + beta * pp[i] }
+        updateJacobiDirection(Swift.max(Swift.min(rows, first + lead), Swift.min(rows, n + lead)), rows, beta: beta, rp, mp, pp)
         while n + 4 <= last {
             even += row(n)
             odd += row(n + 2)

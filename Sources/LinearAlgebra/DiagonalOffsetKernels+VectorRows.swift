@@ -15,8 +15,7 @@ extension DiagonalOffsetKernels {
     @inline(__always)
     static func vectorRows(five: Bool, _ start: Int, _ end: Int, _ c: (Double, Double, Double, Double),
                            _ vm: UnsafePointer<Double>,
-                           _ x: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
-                                 UnsafePointer<Double>, UnsafePointer<Double>),
+                           _ x: TermPointers,
                            _ q: UnsafeMutablePointer<Double>, dot: Bool,
                            _ sums: inout (even: SIMD2<Double>, odd: SIMD2<Double>, total: Double),
                            direction: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafeMutablePointer<Double>,
@@ -41,10 +40,8 @@ extension DiagonalOffsetKernels {
     /// - Returns: the rows' part of `pᵀq`.
     @inline(__always)
     static func vectorInterior(five: Bool, first: Int, last: Int, rows: Int, lead: Int, beta: Double,
-                               _ v: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
-                                     UnsafePointer<Double>, UnsafePointer<Double>),
-                               _ x: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
-                                     UnsafePointer<Double>, UnsafePointer<Double>),
+                               _ v: TermPointers,
+                               _ x: TermPointers,
                                _ rp: UnsafePointer<Double>, _ mp: UnsafePointer<Double>,
                                _ pp: UnsafeMutablePointer<Double>, _ qp: UnsafeMutablePointer<Double>) -> Double {
         cstencil_direction_rows(five ? 1 : 0, first, last, rows, lead, beta, v.0, v.1, v.2, v.3, v.4,

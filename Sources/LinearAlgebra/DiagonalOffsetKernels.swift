@@ -104,6 +104,11 @@ enum DiagonalOffsetKernels {
         return (first, Swift.max(last, first), ahead)
     }
 
+    /// One pointer per term of a three- or five-diagonal row, in the offsets' order: the diagonals'
+    /// value runs, or the windows of the vector they multiply (three diagonals use the first three).
+    typealias TermPointers = (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
+                              UnsafePointer<Double>, UnsafePointer<Double>)
+
     /// Four scratch arrays of `count` integers on the stack.
     static func withShifts<R>(_ count: Int, _ body: (UnsafeMutableBufferPointer<Int>, UnsafeMutableBufferPointer<Int>,
                                                              UnsafeMutableBufferPointer<Int>, UnsafeMutableBufferPointer<Int>) -> R) -> R {
