@@ -36,13 +36,7 @@ func runLSEProfileIfRequested() -> Bool {
     let call: () -> [Double] = op == "jvp" ? { try! root.jvp(at: x, tangent: probe) }
         : { try! root.vjp(at: x, cotangent: probe) }
     print("plan: \(try! root.plan(for: x))")
-    var plain: [Double] = []
-    for _ in 0..<21 {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        _ = conditions(x: x, y: y)
-        plain.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
-    }
-    let tF = plain.sorted()[plain.count / 2]
+    let tF = warmMedian(21) { _ = conditions(x: x, y: y) }
     for _ in 0..<5 { _ = call() }
     var times: [Double] = []
     let faults0 = minorFaults()
